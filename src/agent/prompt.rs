@@ -1,0 +1,136 @@
+//! The text the model sees: the system prompt (with a format example built from the real
+//! repository, never a placeholder path it could copy), the first task message with the
+//! localized code, and the short follow-ups after edits and test runs.
+
+use crate::protocol::TestRun;
+use crate::sandbox::process::head_tail;
+
+const SYSTEM: &str = include_str!("../../prompts/system.md");
+const TASK: &str = include_str!("../../prompts/task.md");
+
+/// A file shown to the model in full (or in part, when large).
+#[derive(Debug, Clone)]
+pub struct ShownFile {
+    pub path: String,
+    pub content: String,
+}
+
+fn fence_lang(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "py" => "python",
+        "rs" => "rust",
+        "js" | "jsx" => "javascript",
+        "ts" | "tsx" => "typescript",
+        "go" => "go",
+        "c" | "h" => "c",
+        "cc" | "cpp" | "hpp" => "cpp",
+        "java" => "java",
+        "rb" => "ruby",
+        "toml" => "toml",
+        _ => "",
+    }
+}
+
+fn comment_for(path: &str) -> &'static str {
+    match fence_lang(path) {
+        "python" | "ruby" | "toml" | "" => "#",
+        _ => "//",
+    }
+}
+
+/// A SEARCH/REPLACE example on a real line of a real file.
+pub fn example(files: &[ShownFile]) -> String {
+    let found = files.iter().find_map(|f| {
+        let line = f.content.lines().find(|l| {
+            let t = l.trim();
+            t.len() > 8 && t.len() < 70 && !t.starts_with(['#', '/', '"', '\''])
+        })?;
+        Some((f.path.as_str(), line))
+    });
+    let (path, line) = found.unwrap_or(("main.py", "print(\"hello\")"));
+    let lang = fence_lang(path);
+    format!(
+        "{path}\n```{lang}\n<<<<<<< SEARCH\n{line}\n=======\n{line}  {} changed\n>>>>>>> REPLACE\n```",
+        comment_for(path)
+    )
+}
+
+pub fn system(files: &[ShownFile]) -> String {
+    SYSTEM.replace("{example}", &example(files)).trim_end().to_string()
+}
+
+pub fn render_file(f: &ShownFile) -> String {
+    format!("{}\n```{}\n{}```\n\n", f.path, fence_lang(&f.path), ensure_nl(&f.content))
+}
+
+fn ensure_nl(s: &str) -> String {
+    if s.is_empty() || s.ends_with('\n') {
+        s.to_string()
+    } else {
+        format!("{s}\n")
+    }
+}
+
+pub fn tests_section(run: Option<&TestRun>) -> String {
+    match run {
+        Some(r) if !r.passed => format!(
+            "# Failing tests (`{}`)\n```\n{}\n```\n\n",
+            r.command,
+            head_tail(r.output.trim(), 1_200, 2_400)
+        ),
+        Some(r) => format!("# Tests\n`{}` currently passes; the problem is not covered by a test yet.\n\n", r.command),
+        None => String::new(),
+    }
+}
+
+pub fn task(issue: &str, tests: Option<&TestRun>, file_list: &[String], files: &[ShownFile]) -> String {
+    let list = if file_list.len() > 60 {
+        let mut l = file_list[..60].join("\n");
+        l.push_str(&format!("\n... and {} more", file_list.len() - 60));
+        l
+    } else {
+        file_list.join("\n")
+    };
+    let shown: String = files.iter().map(render_file).collect();
+    TASK.replace("{issue}", issue.trim())
+        .replace("{tests}", &tests_section(tests))
+        .replace("{file_list}", &list)
+        .replace("{files}", &shown)
+}
+
+/// After an edit that applied but left the tests failing.
+pub fn still_failing(run: &TestRun, reverted: bool, files: &[ShownFile]) -> String {
+    let mut s = format!(
+        "The edit applied, but `{}` still fails:\n```\n{}\n```\n",
+        run.command,
+        head_tail(run.output.trim(), 800, 1_600)
+    );
+    if reverted {
+        s.push_str("It did not help, so it was reverted: the files are back as they were.\n");
+    } else {
+        s.push_str("It was kept because fewer tests fail now. The files now read:\n\n");
+        for f in files {
+            s.push_str(&render_file(f));
+        }
+    }
+    s.push_str("Think again about the cause, then write a different fix as SEARCH/REPLACE blocks.");
+    s
+}
+
+/// After edit blocks that could not be applied.
+pub fn edit_failed(failures: &[String]) -> String {
+    let mut s = String::from("Your edit could not be applied, so nothing changed:\n");
+    for f in failures {
+        s.push_str("- ");
+        s.push_str(f);
+        s.push('\n');
+    }
+    s.push_str("Write the SEARCH/REPLACE block again, copying the SEARCH lines exactly from the file.");
+    s
+}
+
+/// When the reply had neither edits nor tool calls.
+pub const NUDGE: &str = "You have not changed any file yet. Write the fix now as a SEARCH/REPLACE block, with the file's path on the line above `<<<<<<< SEARCH`.";
+
+/// When the reply repeated an identical failed edit.
+pub const REPEATED: &str = "You wrote the same edit as before, and it fails the same way. Try something different: re-read the code around the error and change another line.";

@@ -1,0 +1,65 @@
+//! The files an agent run has changed: their original contents (for the final diff, for
+//! reverting an attempt that did not help, and for one undo record of the whole run).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::edit::commit;
+use crate::edit::{diff, FileChange, Plan};
+use crate::sandbox::paths::Root;
+
+#[derive(Debug, Default)]
+pub struct Workspace {
+    /// rel path → (abs path, content before cria's first change).
+    originals: BTreeMap<String, (PathBuf, Option<Vec<u8>>)>,
+}
+
+impl Workspace {
+    pub fn remember(&mut self, changes: &[FileChange]) {
+        for c in changes {
+            self.originals.entry(c.rel.clone()).or_insert_with(|| (c.abs.clone(), c.before.clone()));
+        }
+    }
+
+    /// Every changed file as original → now.
+    pub fn changes(&self) -> Vec<FileChange> {
+        self.originals
+            .iter()
+            .filter_map(|(rel, (abs, before))| {
+                let now = std::fs::read(abs).ok();
+                (now != *before).then(|| FileChange {
+                    abs: abs.clone(),
+                    rel: rel.clone(),
+                    before: before.clone(),
+                    after: now,
+                })
+            })
+            .collect()
+    }
+
+    pub fn diff(&self) -> String {
+        diff::unified_all(&self.changes())
+    }
+
+    /// Put back the files `changes` touched as they were before those changes.
+    pub fn revert(&self, root: &Root, changes: &[FileChange]) -> Result<(), commit::CommitError> {
+        let reverse = Plan {
+            changes: changes
+                .iter()
+                .map(|c| FileChange {
+                    abs: c.abs.clone(),
+                    rel: c.rel.clone(),
+                    before: c.after.clone(),
+                    after: c.before.clone(),
+                })
+                .collect(),
+            notes: Vec::new(),
+        };
+        commit::commit_with(root.path(), &reverse, false, |_| Ok(()))
+    }
+
+    /// Record the whole run as one change set for `cria undo`.
+    pub fn record(&self, root: &Root) -> Result<(), commit::CommitError> {
+        commit::record_undo(root.path(), &self.changes())
+    }
+}

@@ -1,0 +1,115 @@
+//! Command-line definitions (clap) and nothing else.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cria",
+    version,
+    about = "A terminal coding agent that runs a local model in-process",
+    long_about = "cria reads your code, runs your tests and fixes problems with a local model \
+                  embedded in the binary (llama.cpp). No server, no cloud, no API key.\n\n\
+                  Run `cria fix \"what is wrong\"` in a repository."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub agent: AgentArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fix an issue: work until the tests pass, print the diff, exit 0 (fixed) or 1 (not fixed).
+    Fix {
+        /// What is wrong, in words (or `-` to read it from stdin, or @FILE).
+        issue: String,
+        #[command(flatten)]
+        agent: AgentArgs,
+        /// Stream JSONL events on stdout instead of the diff and summary.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply edit blocks from any model's text on stdin to a repository.
+    Apply {
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+        /// Check that every block applies, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the unified diff of what was (or would be) changed.
+        #[arg(long)]
+        diff: bool,
+    },
+    /// Revert the last change set cria applied in a repository.
+    Undo {
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+    },
+    /// Run many issues from a JSONL file and write a patch and a result per task (not built yet).
+    Batch {
+        tasks: PathBuf,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Measure the fix rate on a directory of tasks (not built yet).
+    Eval { dir: PathBuf },
+    /// Measure engine speed against a raw llama.cpp loop (not built yet).
+    Bench {
+        #[arg(long)]
+        model: Option<String>,
+    },
+    /// Show the repository context that would be sent to the model (not built yet).
+    Context { focus: Option<String> },
+    /// List the model tiers and which are installed.
+    Models,
+}
+
+/// Flags shared by every command that runs the agent.
+#[derive(Debug, Clone, Args)]
+pub struct AgentArgs {
+    /// Model: a tier name (mini, nano, test) or a path to any GGUF file.
+    #[arg(long, global = true, env = "CRIA_MODEL")]
+    pub model: Option<String>,
+    /// Replay model replies from a JSON array of strings instead of running a model.
+    #[arg(long, global = true)]
+    pub script: Option<PathBuf>,
+    /// Repository to work in.
+    #[arg(long, global = true)]
+    pub repo: Option<PathBuf>,
+    /// Test command (default: detected from the project's files).
+    #[arg(long, global = true)]
+    pub test_cmd: Option<String>,
+    /// Do not run tests at all.
+    #[arg(long, global = true)]
+    pub no_tests: bool,
+    /// Upper bound on the context window in tokens.
+    #[arg(long, global = true)]
+    pub ctx: Option<usize>,
+    /// CPU threads for the model (default: all cores).
+    #[arg(long, global = true)]
+    pub threads: Option<usize>,
+    /// Model calls before giving up.
+    #[arg(long, global = true)]
+    pub max_steps: Option<usize>,
+    /// Identical consecutive tool calls before stopping.
+    #[arg(long, global = true)]
+    pub max_identical_calls: Option<usize>,
+    /// Failed edits in a row before stopping.
+    #[arg(long, global = true)]
+    pub max_failed_edits: Option<usize>,
+    /// Wall-clock limit in seconds for the whole run.
+    #[arg(long, global = true)]
+    pub max_seconds: Option<u64>,
+    /// Timeout for one test run, in seconds.
+    #[arg(long, global = true)]
+    pub test_timeout: Option<u64>,
+    /// Tokens of repository code put in the first prompt.
+    #[arg(long, global = true)]
+    pub context_tokens: Option<usize>,
+    /// Show llama.cpp's logs and the model's streamed text.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+}

@@ -1,0 +1,92 @@
+//! Resolving flags and environment into one validated configuration before anything runs.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::agent::{FixConfig, Limits};
+use crate::cli::AgentArgs;
+use crate::sandbox::paths::Root;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("repository {0}: {1}")]
+    Repo(PathBuf, std::io::Error),
+    #[error("{0} is not a directory")]
+    NotADir(PathBuf),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Where the model comes from.
+#[derive(Debug, Clone)]
+pub enum ModelSource {
+    Gguf { path: PathBuf, tier: Option<&'static str> },
+    Script(PathBuf),
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub fix: FixConfig,
+    pub model: ModelSource,
+    pub max_ctx: usize,
+    pub threads: Option<usize>,
+    pub verbose: bool,
+}
+
+impl Config {
+    pub fn resolve(args: &AgentArgs) -> Result<Config, ConfigError> {
+        let dir = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
+        if !dir.is_dir() {
+            return Err(ConfigError::NotADir(dir));
+        }
+        let root = Root::new(&dir).map_err(|e| ConfigError::Repo(dir.clone(), e))?;
+        let test_cmd = if args.no_tests {
+            None
+        } else {
+            args.test_cmd
+                .clone()
+                .filter(|c| !c.trim().is_empty())
+                .or_else(|| crate::testcmd::detect(root.path()))
+        };
+        let mut limits = Limits::default();
+        if let Some(n) = args.max_steps {
+            limits.max_steps = n;
+        }
+        if let Some(n) = args.max_identical_calls {
+            limits.max_identical_calls = n.max(1);
+        }
+        if let Some(n) = args.max_failed_edits {
+            limits.max_failed_edits = n.max(1);
+        }
+        if let Some(s) = args.max_seconds {
+            limits.max_wall = Duration::from_secs(s);
+        }
+        if limits.max_steps == 0 {
+            return Err(ConfigError::Invalid("--max-steps must be at least 1".into()));
+        }
+        let model = match (&args.script, &args.model) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::Invalid("give either --script or --model, not both".into()))
+            }
+            (Some(script), None) => ModelSource::Script(script.clone()),
+            (None, spec) => {
+                let spec = spec.clone().unwrap_or_else(|| crate::model::tiers::DEFAULT_TIER.into());
+                let (path, tier) = crate::model::tiers::resolve(&spec);
+                ModelSource::Gguf { path, tier }
+            }
+        };
+        Ok(Config {
+            fix: FixConfig {
+                root,
+                test_cmd,
+                test_timeout: Duration::from_secs(args.test_timeout.unwrap_or(600)),
+                limits,
+                context_tokens: args.context_tokens.unwrap_or(4_000),
+            },
+            model,
+            max_ctx: args.ctx.unwrap_or(16_384),
+            threads: args.threads,
+            verbose: args.verbose,
+        })
+    }
+}

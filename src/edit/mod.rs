@@ -1,0 +1,84 @@
+//! The edit engine: parse edits from a model's text, plan them in memory, commit atomically.
+
+pub mod commit;
+pub mod diff;
+pub mod matching;
+pub mod parse;
+pub mod plan;
+pub mod text;
+
+use std::path::Path;
+
+pub use plan::{BlockFailure, Edit, FileChange, Plan};
+
+use crate::sandbox::paths::Root;
+
+/// What applying a reply's edits did.
+#[derive(Debug, Default)]
+pub struct ApplyReport {
+    /// How many edit blocks the text held.
+    pub blocks: usize,
+    pub changes: Vec<FileChange>,
+    pub notes: Vec<String>,
+    /// Non-empty when nothing was written.
+    pub failures: Vec<String>,
+}
+
+impl ApplyReport {
+    pub fn applied(&self) -> bool {
+        self.blocks > 0 && self.failures.is_empty()
+    }
+
+    pub fn diff(&self) -> String {
+        diff::unified_all(&self.changes)
+    }
+}
+
+/// Parse every edit in `text` (any supported format).
+pub fn parse_edits(text: &str) -> Result<Vec<Edit>, parse::ParseError> {
+    Ok(parse::parse_search_replace(text)?.into_iter().map(Edit::Replace).collect())
+}
+
+/// How far [`apply_edits`] goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Plan only; write nothing.
+    DryRun,
+    /// Write, and record the change set for `cria undo`.
+    Commit,
+    /// Write without an undo record (the agent records a whole run at its end).
+    CommitUnrecorded,
+}
+
+/// Parse, plan and commit (per `mode`) the edits in `text` under `root`.
+pub fn apply_text(root: &Root, text: &str, mode: Mode) -> ApplyReport {
+    let edits = match parse_edits(text) {
+        Ok(e) => e,
+        Err(e) => return ApplyReport { blocks: 1, failures: vec![e.to_string()], ..Default::default() },
+    };
+    apply_edits(root, &edits, mode)
+}
+
+pub fn apply_edits(root: &Root, edits: &[Edit], mode: Mode) -> ApplyReport {
+    let mut report = ApplyReport { blocks: edits.len(), ..Default::default() };
+    match plan::plan(root, edits) {
+        Err(failures) => report.failures = failures.iter().map(ToString::to_string).collect(),
+        Ok(plan) => {
+            if mode != Mode::DryRun {
+                let record = mode == Mode::Commit;
+                if let Err(e) = commit::commit_with(root.path(), &plan, record, |_| Ok(())) {
+                    report.failures.push(e.to_string());
+                    return report;
+                }
+            }
+            report.notes = plan.notes;
+            report.changes = plan.changes;
+        }
+    }
+    report
+}
+
+/// Revert the last change set cria applied under `dir`.
+pub fn undo(dir: &Path) -> Result<Vec<String>, commit::CommitError> {
+    commit::undo_last(dir)
+}

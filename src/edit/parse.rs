@@ -1,0 +1,283 @@
+//! Parsing edit blocks out of a model's free text. Pure: text in, typed edits out.
+//!
+//! Accepted format (what cria asks models to write):
+//!
+//! ```text
+//! path/to/file.py
+//! <<<<<<< SEARCH
+//! exact lines from the file
+//! =======
+//! replacement lines
+//! >>>>>>> REPLACE
+//! ```
+//!
+//! Tolerances, each one seen in real model output:
+//! - the block may sit inside a code fence with or without a language tag (```` ```python ````),
+//!   or have no fence at all; prose and unrelated code blocks around the edits are ignored;
+//! - the path may be on the line before the fence, or the first line inside the fence;
+//! - the path may be decorated: wrapped in backticks or `**bold**`, preceded by `#`, `File:`,
+//!   `Filename:` or `Path:`, or followed by a colon;
+//! - a block with no path line reuses the path of the previous block;
+//! - markers may use 5 to 9 marker characters (`<<<<<`, `=========`), trailing spaces, and
+//!   `SEARCH`/`REPLACE` in any case;
+//! - a missing `>>>>>>> REPLACE` at the very end of the text closes the block there (a reply cut
+//!   off by a token limit), and a missing final newline is fine;
+//! - an empty SEARCH section means "create this file".
+//!
+//! Everything else, including a block without any path, is reported as a [`ParseError`] naming
+//! the block, never silently dropped.
+
+use std::fmt;
+
+/// One SEARCH/REPLACE block as written by the model. `search` and `replace` hold whole lines,
+/// each ending in `\n` (a missing final newline is added here; the file's own convention is
+/// restored when the edit is applied).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchReplaceBlock {
+    pub path: String,
+    pub search: String,
+    pub replace: String,
+    /// 1-based index of the block in the reply, for messages.
+    pub index: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub block: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "edit block {}: {}", self.block, self.message)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    Search,
+    Divider,
+    Replace,
+}
+
+fn marker(line: &str) -> Option<Marker> {
+    let t = line.trim();
+    let run = |c: char| t.chars().take_while(|&x| x == c).count();
+    let rest = |n: usize| t[n..].trim().to_ascii_uppercase();
+    let n = run('<');
+    if (5..=9).contains(&n) && rest(n) == "SEARCH" {
+        return Some(Marker::Search);
+    }
+    let n = run('=');
+    if (5..=9).contains(&n) && n == t.len() {
+        return Some(Marker::Divider);
+    }
+    let n = run('>');
+    if (5..=9).contains(&n) && rest(n) == "REPLACE" {
+        return Some(Marker::Replace);
+    }
+    None
+}
+
+fn is_fence(line: &str) -> bool {
+    line.trim_start().starts_with("```")
+}
+
+/// Strip the decorations models put around a file path; `None` when the line is not a path.
+pub fn clean_path_line(line: &str) -> Option<String> {
+    let mut s = line.trim();
+    for prefix in ["```", "#", "//"] {
+        s = s.trim_start_matches(prefix).trim();
+    }
+    let lower = s.to_ascii_lowercase();
+    for prefix in ["filename:", "file:", "path:", "edit:", "in "] {
+        if lower.starts_with(prefix) {
+            s = s[prefix.len()..].trim();
+            break;
+        }
+    }
+    s = s.trim_end_matches(':').trim();
+    s = s.trim_matches(|c| c == '`' || c == '*' || c == '"' || c == '\'').trim();
+    s = s.trim_end_matches(':').trim();
+    if s.is_empty() || s.len() > 250 || s.contains(char::is_whitespace) {
+        return None;
+    }
+    // A path has an extension or a directory separator, and no code punctuation.
+    let pathish = s.contains('.') || s.contains('/');
+    let codeish = s.contains(['(', ')', '{', '}', ';', '=', '<', '>', ',', '[', ']']);
+    if !pathish || codeish || s.ends_with('.') || s.starts_with("http") {
+        return None;
+    }
+    Some(s.to_string())
+}
+
+/// The path named just before a SEARCH marker at `lines[at]`, looking back over blank and fence
+/// lines (and a fence's language tag) but never past another block's end.
+fn path_before(lines: &[&str], at: usize, floor: usize) -> Option<String> {
+    let mut i = at;
+    while i > floor {
+        i -= 1;
+        let line = lines[i];
+        if line.trim().is_empty() {
+            continue;
+        }
+        if is_fence(line) {
+            // "```python" is a fence; "```src/app.py" names the file inside it.
+            let tag = line.trim().trim_start_matches('`');
+            if tag.contains('.') || tag.contains('/') {
+                return clean_path_line(tag);
+            }
+            continue;
+        }
+        return clean_path_line(line);
+    }
+    None
+}
+
+fn ensure_newline(mut s: String) -> String {
+    if !s.is_empty() && !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s
+}
+
+/// Parse every SEARCH/REPLACE block in `text`.
+pub fn parse_search_replace(text: &str) -> Result<Vec<SearchReplaceBlock>, ParseError> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut blocks = Vec::new();
+    let mut last_path: Option<String> = None;
+    let mut floor = 0;
+    let mut i = 0;
+    while i < lines.len() {
+        match marker(lines[i]) {
+            Some(Marker::Search) => {}
+            Some(Marker::Divider) | None => {
+                i += 1;
+                continue;
+            }
+            Some(Marker::Replace) => {
+                return Err(ParseError {
+                    block: blocks.len() + 1,
+                    message: "found `>>>>>>> REPLACE` without a matching `<<<<<<< SEARCH`".into(),
+                })
+            }
+        }
+        let index = blocks.len() + 1;
+        let path = path_before(&lines, i, floor).or_else(|| last_path.clone());
+        let Some(path) = path else {
+            return Err(ParseError {
+                block: index,
+                message: "no file path before `<<<<<<< SEARCH`; put the file's path on the line \
+                          above the block"
+                    .into(),
+            });
+        };
+        let mut search = String::new();
+        let mut j = i + 1;
+        while j < lines.len() && marker(lines[j]) != Some(Marker::Divider) {
+            if marker(lines[j]) == Some(Marker::Search) {
+                return Err(ParseError {
+                    block: index,
+                    message: "a second `<<<<<<< SEARCH` before `=======`".into(),
+                });
+            }
+            search.push_str(lines[j]);
+            j += 1;
+        }
+        if j >= lines.len() {
+            return Err(ParseError {
+                block: index,
+                message: "`<<<<<<< SEARCH` is never followed by `=======`".into(),
+            });
+        }
+        let mut replace = String::new();
+        j += 1;
+        let mut closed = false;
+        while j < lines.len() {
+            match marker(lines[j]) {
+                Some(Marker::Replace) => {
+                    closed = true;
+                    break;
+                }
+                Some(Marker::Search) | Some(Marker::Divider) => {
+                    return Err(ParseError {
+                        block: index,
+                        message: "block is missing its `>>>>>>> REPLACE` line".into(),
+                    })
+                }
+                None => {}
+            }
+            replace.push_str(lines[j]);
+            j += 1;
+        }
+        if !closed {
+            // Cut off at the end of the reply: a trailing fence is not part of the replacement.
+            let trimmed = replace.trim_end();
+            if trimmed.ends_with("```") {
+                replace = trimmed.trim_end_matches('`').to_string();
+            }
+        }
+        blocks.push(SearchReplaceBlock {
+            path: path.clone(),
+            search: ensure_newline(search),
+            replace: ensure_newline(replace),
+            index,
+        });
+        last_path = Some(path);
+        i = j + 1;
+        floor = i.min(lines.len());
+    }
+    Ok(blocks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_block() {
+        let b = parse_search_replace("a.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n")
+            .unwrap();
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].path, "a.py");
+        assert_eq!(b[0].search, "x = 1\n");
+        assert_eq!(b[0].replace, "x = 2\n");
+    }
+
+    #[test]
+    fn fenced_with_decorated_path_and_prose() {
+        let text = "Here is the fix:\n\n**src/lib.rs**\n```rust\n<<<<<<< SEARCH\nfn a() {}\n=======\nfn b() {}\n>>>>>>> REPLACE\n```\nDone.";
+        let b = parse_search_replace(text).unwrap();
+        assert_eq!(b[0].path, "src/lib.rs");
+        assert_eq!(b[0].replace, "fn b() {}\n");
+    }
+
+    #[test]
+    fn path_inside_fence_and_reused_path() {
+        let text = "```\n# app/util.py\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n<<<<<<< SEARCH\nc\n=======\nd\n>>>>>>> REPLACE\n```";
+        let b = parse_search_replace(text).unwrap();
+        assert_eq!(b.len(), 2);
+        assert_eq!(b[1].path, "app/util.py");
+    }
+
+    #[test]
+    fn truncated_reply_closes_last_block() {
+        let b = parse_search_replace("f.py\n<<<<<<< SEARCH\na\n=======\nb").unwrap();
+        assert_eq!(b[0].replace, "b\n");
+    }
+
+    #[test]
+    fn missing_path_is_an_error() {
+        let e = parse_search_replace("<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n").unwrap_err();
+        assert!(e.message.contains("no file path"));
+    }
+
+    #[test]
+    fn code_line_is_not_a_path() {
+        assert_eq!(clean_path_line("x = foo.bar()"), None);
+        assert_eq!(clean_path_line("`cart.py`:"), Some("cart.py".into()));
+        assert_eq!(clean_path_line("File: src/main.rs"), Some("src/main.rs".into()));
+    }
+}

@@ -1,0 +1,301 @@
+//! Planning a reply's edits in memory: resolve each block's file, match its SEARCH, and build the
+//! complete new contents of every touched file. Nothing is written here; a plan either holds
+//! every block or the list of blocks that failed and why.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::matching::{self, Level, MatchError};
+use super::parse::SearchReplaceBlock;
+use super::text::FileText;
+use crate::sandbox::paths::Root;
+
+/// One operation a reply asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    /// SEARCH/REPLACE (an empty SEARCH creates the file).
+    Replace(SearchReplaceBlock),
+    /// Remove a file (from `*** Delete File:` or a `+++ /dev/null` diff).
+    Delete { path: String, index: usize },
+}
+
+impl Edit {
+    pub fn index(&self) -> usize {
+        match self {
+            Edit::Replace(b) => b.index,
+            Edit::Delete { index, .. } => *index,
+        }
+    }
+    pub fn path(&self) -> &str {
+        match self {
+            Edit::Replace(b) => &b.path,
+            Edit::Delete { path, .. } => path,
+        }
+    }
+}
+
+/// The planned new state of one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub abs: PathBuf,
+    /// Repository-relative path with `/` separators.
+    pub rel: String,
+    /// `None` when the file does not exist yet.
+    pub before: Option<Vec<u8>>,
+    /// `None` when the file is deleted.
+    pub after: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub changes: Vec<FileChange>,
+    /// What cria decided on the model's behalf (a resolved path, a fuzzy match, an edit already
+    /// present): reported to the user and the model.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockFailure {
+    pub block: usize,
+    pub path: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for BlockFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "block {} ({}): {}", self.block, self.path, self.reason)
+    }
+}
+
+struct Working {
+    abs: PathBuf,
+    rel: String,
+    before: Option<Vec<u8>>,
+    text: Option<FileText>,
+}
+
+/// Plan `edits` against the files under `root`, in order: a later block sees the result of an
+/// earlier one in the same file.
+pub fn plan(root: &Root, edits: &[Edit]) -> Result<Plan, Vec<BlockFailure>> {
+    let mut files: BTreeMap<PathBuf, Working> = BTreeMap::new();
+    let mut order: Vec<PathBuf> = Vec::new();
+    let mut notes = Vec::new();
+    let mut failures = Vec::new();
+    let mut listing: Option<Vec<String>> = None;
+
+    for edit in edits {
+        let fail = |reason: String| BlockFailure {
+            block: edit.index(),
+            path: edit.path().to_string(),
+            reason,
+        };
+        let abs = match locate(root, edit, &files, &mut listing, &mut notes) {
+            Ok(abs) => abs,
+            Err(reason) => {
+                failures.push(fail(reason));
+                continue;
+            }
+        };
+        if !files.contains_key(&abs) {
+            match load(root, &abs) {
+                Ok(w) => {
+                    order.push(abs.clone());
+                    files.insert(abs.clone(), w);
+                }
+                Err(reason) => {
+                    failures.push(fail(reason));
+                    continue;
+                }
+            }
+        }
+        let Some(work) = files.get_mut(&abs) else { continue };
+        if let Err(reason) = apply_one(work, edit, &mut notes) {
+            failures.push(fail(reason));
+        }
+    }
+    if !failures.is_empty() {
+        return Err(failures);
+    }
+    let changes = order
+        .into_iter()
+        .filter_map(|abs| files.remove(&abs))
+        .filter_map(|w| {
+            let after = w.text.as_ref().map(FileText::encode);
+            (after != w.before).then_some(FileChange { abs: w.abs, rel: w.rel, before: w.before, after })
+        })
+        .collect();
+    Ok(Plan { changes, notes })
+}
+
+fn apply_one(work: &mut Working, edit: &Edit, notes: &mut Vec<String>) -> Result<(), String> {
+    let block = match edit {
+        Edit::Delete { .. } => {
+            if work.text.is_none() {
+                return Err("cannot delete: the file does not exist".into());
+            }
+            work.text = None;
+            return Ok(());
+        }
+        Edit::Replace(b) => b,
+    };
+    let Some(text) = &work.text else {
+        if block.search.trim().is_empty() {
+            work.text = Some(FileText::new_file(block.replace.clone()));
+            return Ok(());
+        }
+        return Err("the file does not exist; to create it, leave SEARCH empty".into());
+    };
+    if block.search.trim().is_empty() {
+        if text.body.trim().is_empty() || text.body == block.replace {
+            work.text = Some(text.with_body(block.replace.clone()));
+            return Ok(());
+        }
+        return Err("SEARCH is empty but the file already exists with other content; \
+                    copy the lines to change into SEARCH"
+            .into());
+    }
+    match matching::replace_unique(&text.body, &block.search, &block.replace) {
+        Ok(done) => {
+            match done.level {
+                Level::Exact => {}
+                Level::TrailingWhitespace => notes.push(format!(
+                    "{}: block {} matched line {} ignoring trailing whitespace",
+                    work.rel, block.index, done.line
+                )),
+                Level::Indentation => notes.push(format!(
+                    "{}: block {} matched line {} with different indentation; replacement re-indented",
+                    work.rel, block.index, done.line
+                )),
+                Level::Fragment => notes.push(format!(
+                    "{}: block {} matched part of line {}",
+                    work.rel, block.index, done.line
+                )),
+            }
+            work.text = Some(text.with_body(done.body));
+            Ok(())
+        }
+        Err(MatchError::Ambiguous { lines }) => Err(format!(
+            "SEARCH matches {} places (lines {}); include more surrounding lines so it matches \
+             exactly one",
+            lines.len(),
+            join(&lines)
+        )),
+        Err(MatchError::NotFound { hint }) => {
+            if block.replace.trim() != block.search.trim()
+                && matching::contains(&text.body, &block.replace)
+            {
+                notes.push(format!(
+                    "{}: block {} is already applied (REPLACE text present); file untouched",
+                    work.rel, block.index
+                ));
+                return Ok(());
+            }
+            let mut msg = "SEARCH does not match the file".to_string();
+            if !hint.is_empty() {
+                msg.push_str("; the closest lines in the file are:\n");
+                msg.push_str(&hint);
+                msg.push_str("Copy the SEARCH lines exactly from the file.");
+            }
+            Err(msg)
+        }
+    }
+}
+
+fn join(lines: &[usize]) -> String {
+    lines.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// The absolute path an edit applies to, resolving a path that does not exist when the answer
+/// is unambiguous.
+fn locate(
+    root: &Root,
+    edit: &Edit,
+    files: &BTreeMap<PathBuf, Working>,
+    listing: &mut Option<Vec<String>>,
+    notes: &mut Vec<String>,
+) -> Result<PathBuf, String> {
+    let abs = root.resolve(edit.path()).map_err(|e| e.to_string())?;
+    let known = files.get(&abs).map(|w| w.text.is_some());
+    let exists = known.unwrap_or_else(|| abs.symlink_metadata().is_ok());
+    let search = match edit {
+        Edit::Replace(b) if !b.search.trim().is_empty() => Some(b.search.as_str()),
+        _ => None,
+    };
+    if exists || search.is_none() {
+        return Ok(abs);
+    }
+    let all = listing.get_or_insert_with(|| list_files(root.path()));
+    let wanted = edit.path().trim_start_matches("./").replace('\\', "/");
+    let parts: Vec<&str> = wanted.split('/').filter(|p| !p.is_empty()).collect();
+    for skip in 0..parts.len() {
+        let suffix = parts[skip..].join("/");
+        let hits: Vec<&String> =
+            all.iter().filter(|f| *f == &suffix || f.ends_with(&format!("/{suffix}"))).collect();
+        if hits.len() == 1 {
+            notes.push(format!("`{}` does not exist; used `{}`", edit.path(), hits[0]));
+            return root.resolve(hits[0]).map_err(|e| e.to_string());
+        }
+        if hits.len() > 1 {
+            break;
+        }
+    }
+    if let Some(search) = search {
+        let holders: Vec<&String> = all
+            .iter()
+            .filter(|f| {
+                std::fs::read(root.path().join(f))
+                    .ok()
+                    .and_then(|b| FileText::decode(&b).ok())
+                    .is_some_and(|t| matching::replace_unique(&t.body, search, "").is_ok())
+            })
+            .collect();
+        if holders.len() == 1 {
+            notes.push(format!(
+                "`{}` does not exist; used `{}`, the one file containing the SEARCH text",
+                edit.path(),
+                holders[0]
+            ));
+            return root.resolve(holders[0]).map_err(|e| e.to_string());
+        }
+    }
+    Err("the file does not exist; use a path from the repository (or leave SEARCH empty to \
+         create a new file)"
+        .into())
+}
+
+fn load(root: &Root, abs: &Path) -> Result<Working, String> {
+    let rel = root.display(abs);
+    let meta = match abs.symlink_metadata() {
+        Ok(m) => m,
+        Err(_) => return Ok(Working { abs: abs.to_path_buf(), rel, before: None, text: None }),
+    };
+    if meta.is_dir() {
+        return Err("is a directory, not a file".into());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.is_file() && meta.nlink() > 1 {
+            return Err("is a hard link shared with another path; cria will not edit it".into());
+        }
+    }
+    let bytes = std::fs::read(abs).map_err(|e| format!("cannot read: {e}"))?;
+    let text = FileText::decode(&bytes).map_err(|e| format!("{e}; cria only edits text files"))?;
+    Ok(Working { abs: abs.to_path_buf(), rel, before: Some(bytes), text: Some(text) })
+}
+
+/// Every file under `root` that the ignore rules keep, relative, sorted.
+pub fn list_files(root: &Path) -> Vec<String> {
+    let mut out: Vec<String> = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter_map(|e| {
+            e.path().strip_prefix(root).ok().map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .collect();
+    out.sort();
+    out
+}

@@ -1,0 +1,48 @@
+//! Opening the configured model backend, with a load indicator on stderr.
+
+use std::io::Write;
+use std::time::Instant;
+
+use crate::config::{Config, ModelSource};
+use crate::model::llama::{self, LlamaBackendHandle, LlamaOptions};
+use crate::model::scripted::ScriptedBackend;
+use crate::model::{Backend, BackendError};
+
+pub fn open(cfg: &Config) -> Result<Box<dyn Backend>, BackendError> {
+    match &cfg.model {
+        ModelSource::Script(path) => Ok(Box::new(ScriptedBackend::from_file(path)?)),
+        ModelSource::Gguf { path, tier } => {
+            if !path.exists() {
+                return Err(BackendError::MissingModel {
+                    path: path.display().to_string(),
+                    tier: tier.unwrap_or(crate::model::tiers::DEFAULT_TIER).to_string(),
+                });
+            }
+            llama::check_gguf(path).map_err(|why| BackendError::Load {
+                path: path.display().to_string(),
+                why,
+            })?;
+            let mut opts = LlamaOptions::new(path.clone());
+            opts.max_ctx = cfg.max_ctx;
+            opts.verbose = cfg.verbose;
+            if let Some(t) = cfg.threads {
+                opts.threads = t.max(1);
+            }
+            let start = Instant::now();
+            let mut shown = false;
+            let progress = Box::new(move |p: f32| {
+                // Only loads that take a while get an indicator.
+                if start.elapsed().as_millis() > 1000 || shown {
+                    shown = true;
+                    eprint!("\rcria: loading model {:>3.0}%", p * 100.0);
+                    let _ = std::io::stderr().flush();
+                    if p >= 1.0 {
+                        eprintln!();
+                    }
+                }
+            });
+            let backend = LlamaBackendHandle::load(opts, progress)?;
+            Ok(Box::new(backend))
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Front ends that run without a TUI: one-shot `fix`, `apply`, `undo`, and the model loader they
+//! share.
+
+pub mod apply;
+pub mod backend;
+pub mod fix;
+pub mod progress;

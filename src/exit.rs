@@ -1,0 +1,19 @@
+//! The process exit code, decided in one place.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    /// Fixed (tests pass, or edits applied and no tests exist); or a command succeeded.
+    Fixed = 0,
+    /// Not fixed; or an edit was refused.
+    NotFixed = 1,
+    /// Usage or configuration error.
+    Usage = 2,
+    /// The model or backend failed.
+    Backend = 3,
+}
+
+impl From<ExitCode> for std::process::ExitCode {
+    fn from(c: ExitCode) -> Self {
+        std::process::ExitCode::from(c as u8)
+    }
+}

@@ -1,0 +1,55 @@
+//! The `cria` binary: parse the command line, resolve the configuration, run the front end, and
+//! map the result to an exit code.
+
+use clap::Parser;
+
+use cria::cli::{Cli, Command};
+use cria::config::Config;
+use cria::exec;
+use cria::exit::ExitCode;
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    run(cli).into()
+}
+
+fn not_built(what: &str) -> ExitCode {
+    eprintln!("cria: `{what}` is not built yet in this version; `cria fix`, `cria apply` and `cria undo` are.");
+    ExitCode::Usage
+}
+
+fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        None => not_built("cria (the interactive TUI)"),
+        Some(Command::Fix { issue, agent, json }) => {
+            let issue = match exec::fix::read_issue(&issue) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("cria: {e}");
+                    return ExitCode::Usage;
+                }
+            };
+            match Config::resolve(&agent) {
+                Ok(cfg) => exec::fix::run(&cfg, &issue, json),
+                Err(e) => {
+                    eprintln!("cria: {e}");
+                    ExitCode::Usage
+                }
+            }
+        }
+        Some(Command::Apply { repo, dry_run, diff }) => exec::apply::apply(&repo, dry_run, diff),
+        Some(Command::Undo { repo }) => exec::apply::undo(&repo),
+        Some(Command::Batch { .. }) => not_built("cria batch"),
+        Some(Command::Eval { .. }) => not_built("cria eval"),
+        Some(Command::Bench { .. }) => not_built("cria bench"),
+        Some(Command::Context { .. }) => not_built("cria context"),
+        Some(Command::Models) => {
+            for t in cria::model::tiers::TIERS {
+                let path = cria::model::tiers::models_dir().join(t.file);
+                let state = if path.exists() { "installed" } else { "not installed (scripts/fetch-model)" };
+                println!("{:<5} {:<45} {state}\n      {}", t.name, t.description, path.display());
+            }
+            ExitCode::Fixed
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Model backends behind one small trait: the embedded llama.cpp engine, and a scripted backend
+//! that replays recorded replies (tests, reproducing sessions).
+
+pub mod llama;
+pub mod scripted;
+pub mod template;
+pub mod tiers;
+
+use crate::protocol::Message;
+
+/// What the token callback tells the generator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+/// One generation request: the whole conversation, re-rendered each time (the backend reuses
+/// whatever prefix it has already processed).
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub messages: &'a [Message],
+    /// Tool specifications (OpenAI function format) for templates that render them.
+    pub tools: &'a [serde_json::Value],
+    pub max_tokens: usize,
+    /// 0.0 means greedy.
+    pub temperature: f32,
+    pub seed: u32,
+    /// Generation stops after any of these strings (the string is kept in the output).
+    pub stop_after: &'a [&'a str],
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Completion {
+    pub text: String,
+    pub prompt_tokens: usize,
+    /// Prompt tokens whose KV state was reused rather than processed again.
+    pub reused_tokens: usize,
+    pub generated_tokens: usize,
+    pub prefill_seconds: f64,
+    pub seconds: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    #[error("model file not found: {path}\n  fetch the default models with: scripts/fetch-model {tier}")]
+    MissingModel { path: String, tier: String },
+    #[error("could not load model {path}: {why}")]
+    Load { path: String, why: String },
+    #[error("the prompt has {prompt} tokens but the context window holds {window}")]
+    ContextOverflow { prompt: usize, window: usize },
+    #[error("the script has no reply left for model call {0} (it holds {1})")]
+    ScriptExhausted(usize, usize),
+    #[error("script file {path}: {why}")]
+    Script { path: String, why: String },
+    #[error("chat template: {0}")]
+    Template(String),
+    #[error("llama.cpp: {0}")]
+    Engine(String),
+}
+
+pub trait Backend {
+    /// A short name for status lines ("qwen2.5-coder-1.5b-instruct-q4_k_m").
+    fn name(&self) -> String;
+    /// The context window in tokens.
+    fn context_window(&self) -> usize;
+    /// Tokens in `text` as this model counts them.
+    fn count_tokens(&mut self, text: &str) -> usize;
+    /// Generate a reply, streaming text pieces to `on_text`.
+    fn complete(
+        &mut self,
+        request: &Request<'_>,
+        on_text: &mut dyn FnMut(&str) -> Flow,
+    ) -> Result<Completion, BackendError>;
+}

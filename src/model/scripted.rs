@@ -1,0 +1,68 @@
+//! The scripted backend: a JSON array of strings, each the raw text the "model" generates for one
+//! call, in order. Running out of script is an error, never a hang.
+
+use std::path::Path;
+
+use super::{Backend, BackendError, Completion, Flow, Request};
+
+#[derive(Debug, Clone)]
+pub struct ScriptedBackend {
+    replies: Vec<String>,
+    next: usize,
+}
+
+impl ScriptedBackend {
+    pub fn new(replies: Vec<String>) -> Self {
+        ScriptedBackend { replies, next: 0 }
+    }
+
+    pub fn from_file(path: &Path) -> Result<Self, BackendError> {
+        let err = |why: String| BackendError::Script { path: path.display().to_string(), why };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let replies: Vec<String> = serde_json::from_str(&text)
+            .map_err(|e| err(format!("expected a JSON array of strings: {e}")))?;
+        Ok(Self::new(replies))
+    }
+}
+
+impl Backend for ScriptedBackend {
+    fn name(&self) -> String {
+        "scripted".into()
+    }
+
+    fn context_window(&self) -> usize {
+        32_768
+    }
+
+    fn count_tokens(&mut self, text: &str) -> usize {
+        // Roughly what BPE tokenizers give for code; the scripted model has no tokenizer.
+        text.len().div_ceil(4)
+    }
+
+    fn complete(
+        &mut self,
+        request: &Request<'_>,
+        on_text: &mut dyn FnMut(&str) -> Flow,
+    ) -> Result<Completion, BackendError> {
+        let reply = self
+            .replies
+            .get(self.next)
+            .ok_or(BackendError::ScriptExhausted(self.next + 1, self.replies.len()))?
+            .clone();
+        self.next += 1;
+        let prompt: String = request.messages.iter().map(|m| m.content.as_str()).collect();
+        let mut text = String::new();
+        for piece in reply.split_inclusive(char::is_whitespace) {
+            text.push_str(piece);
+            if on_text(piece) == Flow::Stop {
+                break;
+            }
+        }
+        Ok(Completion {
+            generated_tokens: self.count_tokens(&text),
+            prompt_tokens: self.count_tokens(&prompt),
+            text,
+            ..Default::default()
+        })
+    }
+}

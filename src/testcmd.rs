@@ -1,0 +1,94 @@
+//! Finding and running a project's tests.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::protocol::TestRun;
+use crate::sandbox::process;
+
+/// The test command a project's files imply, if any.
+pub fn detect(root: &Path) -> Option<String> {
+    let has = |f: &str| root.join(f).exists();
+    let text = |f: &str| std::fs::read_to_string(root.join(f)).unwrap_or_default();
+    if has("Cargo.toml") {
+        return Some("cargo test --quiet".into());
+    }
+    let pytest_config = has("pytest.ini")
+        || has("conftest.py")
+        || text("pyproject.toml").contains("pytest")
+        || text("setup.cfg").contains("[tool:pytest]")
+        || text("tox.ini").contains("[pytest]");
+    if pytest_config || has("pyproject.toml") || has("setup.py") || has("setup.cfg") {
+        return Some("python3 -m pytest -q".into());
+    }
+    if has_python_tests(root) {
+        return Some(if pytest_available() {
+            "python3 -m pytest -q".into()
+        } else {
+            "python3 -m unittest".into()
+        });
+    }
+    if has("package.json") && text("package.json").contains("\"test\"") {
+        return Some("npm test --silent".into());
+    }
+    if has("go.mod") {
+        return Some("go test ./...".into());
+    }
+    if has("Makefile") && text("Makefile").lines().any(|l| l.starts_with("test:")) {
+        return Some("make test".into());
+    }
+    None
+}
+
+fn has_python_tests(root: &Path) -> bool {
+    let is_test = |name: &str| name.starts_with("test_") && name.ends_with(".py") || name.ends_with("_test.py");
+    let scan = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .map(|it| it.filter_map(Result::ok).any(|e| is_test(&e.file_name().to_string_lossy())))
+            .unwrap_or(false)
+    };
+    scan(root) || scan(&root.join("tests")) || scan(&root.join("test"))
+}
+
+fn pytest_available() -> bool {
+    std::process::Command::new("python3")
+        .args(["-c", "import pytest"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Run `command` in `root`; the output kept for the model is capped to head and tail.
+pub fn run(command: &str, root: &Path, timeout: Duration) -> TestRun {
+    match process::run_shell(command, root, timeout) {
+        Ok(out) => TestRun {
+            command: command.to_string(),
+            passed: out.success(),
+            exit_code: out.exit_code,
+            timed_out: out.timed_out,
+            seconds: out.seconds,
+            output: process::head_tail(&out.output, 1_500, 3_500),
+        },
+        Err(e) => TestRun {
+            command: command.to_string(),
+            passed: false,
+            exit_code: None,
+            timed_out: false,
+            seconds: 0.0,
+            output: format!("could not start the test command: {e}"),
+        },
+    }
+}
+
+/// One line for people: "tests pass (1.2 s)" / "tests fail: exit 1 (0.8 s)".
+pub fn summary(run: &TestRun) -> String {
+    if run.passed {
+        format!("tests pass ({:.1} s)", run.seconds)
+    } else if run.timed_out {
+        format!("tests timed out after {:.0} s", run.seconds)
+    } else {
+        let code = run.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "signal".into());
+        format!("tests fail: exit {code} ({:.1} s)", run.seconds)
+    }
+}
