@@ -89,6 +89,8 @@ struct Run<'a> {
     same_call: usize,
     nudges: usize,
     baseline_failures: Option<usize>,
+    /// Files the model has seen (shown or read): where plain code blocks are anchored.
+    seen: Vec<String>,
 }
 
 enum Next {
@@ -119,6 +121,7 @@ pub fn fix(
         same_call: 0,
         nudges: 0,
         baseline_failures: None,
+        seen: Vec::new(),
     };
     let result = run.go(issue);
     let (outcome, reason) = match result {
@@ -153,6 +156,7 @@ impl Run<'_> {
         let test_output = tests.as_ref().map(|t| t.output.as_str()).unwrap_or("");
         let ranked = localize::rank(&self.cfg.root, issue, test_output);
         let shown = self.pick_files(&ranked);
+        self.seen = shown.iter().map(|f| f.path.clone()).collect();
         let names: Vec<&str> = shown.iter().map(|f| f.path.as_str()).collect();
         self.status(format!("showing the model: {}", names.join(", ")));
         let file_list = edit::plan::list_files(self.cfg.root.path());
@@ -251,18 +255,26 @@ impl Run<'_> {
     }
 
     fn handle(&mut self, reply: &str) -> Next {
-        let parsed_edits = edit::parse_edits(reply);
         let has_edit_markers = reply.contains("<<<<<<<") || reply.contains(">>>>>>>");
-        match parsed_edits {
+        let strict = match edit::parse_edits(reply) {
             Ok(edits) if !edits.is_empty() => {
-                let report = edit::apply_edits(&self.cfg.root, &edits, edit::Mode::CommitUnrecorded);
-                return self.after_edit(report, reply);
+                Some(edit::apply_edits(&self.cfg.root, &edits, edit::Mode::CommitUnrecorded))
             }
-            Err(e) if has_edit_markers => {
-                let report = edit::ApplyReport { blocks: 1, failures: vec![e.to_string()], ..Default::default() };
-                return self.after_edit(report, reply);
+            Err(e) if has_edit_markers => Some(edit::ApplyReport {
+                blocks: 1,
+                failures: vec![e.to_string()],
+                ..Default::default()
+            }),
+            _ => None,
+        };
+        match strict {
+            Some(report) if report.applied() => return self.after_edit(report, reply),
+            Some(report) => {
+                // A malformed block often still holds the corrected code: try reading it plainly.
+                let loose = self.loose(reply);
+                return self.after_edit(loose.filter(edit::ApplyReport::applied).unwrap_or(report), reply);
             }
-            _ => {}
+            None => {}
         }
         let calls = toolcall::parse(reply);
         if !calls.errors.is_empty() && calls.calls.is_empty() {
@@ -272,14 +284,44 @@ impl Run<'_> {
             return Next::Continue;
         }
         if calls.calls.is_empty() {
+            if let Some(report) = self.loose(reply).filter(edit::ApplyReport::applied) {
+                return self.after_edit(report, reply);
+            }
             return self.no_action();
         }
         for call in calls.calls.into_iter().take(3) {
+            if call.name == "read_file" {
+                if let Some(p) = call.arguments.get("path").and_then(|p| p.as_str()) {
+                    if !self.seen.iter().any(|s| s == p) {
+                        self.seen.push(p.to_string());
+                    }
+                }
+            }
             if let Next::Stop(o, why) = self.tool_call(call) {
                 return Next::Stop(o, why);
             }
         }
         Next::Continue
+    }
+
+    /// The reply's plain code blocks read as edits of the files the model has seen.
+    fn loose(&mut self, reply: &str) -> Option<edit::ApplyReport> {
+        let files: Vec<(String, String)> = self
+            .seen
+            .iter()
+            .filter_map(|p| {
+                let bytes = std::fs::read(self.cfg.root.path().join(p)).ok()?;
+                Some((p.clone(), edit::text::FileText::decode(&bytes).ok()?.body))
+            })
+            .collect();
+        let blocks = edit::loose::loose_edits(reply, &files);
+        if blocks.is_empty() {
+            return None;
+        }
+        let edits: Vec<edit::Edit> = blocks.into_iter().map(edit::Edit::Replace).collect();
+        let mut report = edit::apply_edits(&self.cfg.root, &edits, edit::Mode::CommitUnrecorded);
+        report.notes.push("read the reply's code block(s) as the new version of the code they match".into());
+        Some(report)
     }
 
     fn no_action(&mut self) -> Next {

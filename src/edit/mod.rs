@@ -2,6 +2,7 @@
 
 pub mod commit;
 pub mod diff;
+pub mod loose;
 pub mod matching;
 pub mod parse;
 pub mod plan;

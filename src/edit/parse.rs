@@ -17,15 +17,17 @@
 //! - the path may be on the line before the fence, or the first line inside the fence;
 //! - the path may be decorated: wrapped in backticks or `**bold**`, preceded by `#`, `File:`,
 //!   `Filename:` or `Path:`, or followed by a colon;
-//! - a block with no path line reuses the path of the previous block;
+//! - a block with no path line reuses the path of the previous block; the first block of a reply
+//!   may have no path at all (an empty `path`): the planner then uses the one file that contains
+//!   the SEARCH text, or refuses;
 //! - markers may use 5 to 9 marker characters (`<<<<<`, `=========`), trailing spaces, and
 //!   `SEARCH`/`REPLACE` in any case;
 //! - a missing `>>>>>>> REPLACE` at the very end of the text closes the block there (a reply cut
 //!   off by a token limit), and a missing final newline is fine;
 //! - an empty SEARCH section means "create this file".
 //!
-//! Everything else, including a block without any path, is reported as a [`ParseError`] naming
-//! the block, never silently dropped.
+//! Anything else malformed (a SEARCH without `=======`, a stray `>>>>>>> REPLACE`) is reported as
+//! a [`ParseError`] naming the block, never silently dropped.
 
 use std::fmt;
 
@@ -165,15 +167,8 @@ pub fn parse_search_replace(text: &str) -> Result<Vec<SearchReplaceBlock>, Parse
             }
         }
         let index = blocks.len() + 1;
-        let path = path_before(&lines, i, floor).or_else(|| last_path.clone());
-        let Some(path) = path else {
-            return Err(ParseError {
-                block: index,
-                message: "no file path before `<<<<<<< SEARCH`; put the file's path on the line \
-                          above the block"
-                    .into(),
-            });
-        };
+        // No path at all: left empty, and the planner looks for the one file holding SEARCH.
+        let path = path_before(&lines, i, floor).or_else(|| last_path.clone()).unwrap_or_default();
         let mut search = String::new();
         let mut j = i + 1;
         while j < lines.len() && marker(lines[j]) != Some(Marker::Divider) {
@@ -225,7 +220,9 @@ pub fn parse_search_replace(text: &str) -> Result<Vec<SearchReplaceBlock>, Parse
             replace: ensure_newline(replace),
             index,
         });
-        last_path = Some(path);
+        if !path.is_empty() {
+            last_path = Some(path);
+        }
         i = j + 1;
         floor = i.min(lines.len());
     }
@@ -269,9 +266,9 @@ mod tests {
     }
 
     #[test]
-    fn missing_path_is_an_error() {
-        let e = parse_search_replace("<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n").unwrap_err();
-        assert!(e.message.contains("no file path"));
+    fn missing_path_is_left_empty() {
+        let b = parse_search_replace("<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n").unwrap();
+        assert_eq!(b[0].path, "");
     }
 
     #[test]

@@ -214,15 +214,21 @@ fn locate(
     listing: &mut Option<Vec<String>>,
     notes: &mut Vec<String>,
 ) -> Result<PathBuf, String> {
-    let abs = root.resolve(edit.path()).map_err(|e| e.to_string())?;
-    let known = files.get(&abs).map(|w| w.text.is_some());
-    let exists = known.unwrap_or_else(|| abs.symlink_metadata().is_ok());
     let search = match edit {
         Edit::Replace(b) if !b.search.trim().is_empty() => Some(b.search.as_str()),
         _ => None,
     };
-    if exists || search.is_none() {
-        return Ok(abs);
+    if !edit.path().trim().is_empty() {
+        let abs = root.resolve(edit.path()).map_err(|e| e.to_string())?;
+        let known = files.get(&abs).map(|w| w.text.is_some());
+        let exists = known.unwrap_or_else(|| abs.symlink_metadata().is_ok());
+        if exists || search.is_none() {
+            return Ok(abs);
+        }
+    } else if search.is_none() {
+        return Err("no file path before `<<<<<<< SEARCH`; put the file's path on the line above \
+                    the block"
+            .into());
     }
     let all = listing.get_or_insert_with(|| list_files(root.path()));
     let wanted = edit.path().trim_start_matches("./").replace('\\', "/");
@@ -250,12 +256,20 @@ fn locate(
             })
             .collect();
         if holders.len() == 1 {
-            notes.push(format!(
-                "`{}` does not exist; used `{}`, the one file containing the SEARCH text",
-                edit.path(),
-                holders[0]
-            ));
+            let named = if edit.path().trim().is_empty() {
+                "no path was given".to_string()
+            } else {
+                format!("`{}` does not exist", edit.path())
+            };
+            notes.push(format!("{named}; used `{}`, the one file containing the SEARCH text", holders[0]));
             return root.resolve(holders[0]).map_err(|e| e.to_string());
+        }
+        if edit.path().trim().is_empty() {
+            return Err(format!(
+                "no file path before `<<<<<<< SEARCH`, and the SEARCH text is in {} files; put \
+                 the file's path on the line above the block",
+                if holders.is_empty() { "no".to_string() } else { holders.len().to_string() }
+            ));
         }
     }
     Err("the file does not exist; use a path from the repository (or leave SEARCH empty to \

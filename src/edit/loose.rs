@@ -1,0 +1,254 @@
+//! Reading a reply's plain code blocks as edits, for models that did not write a usable
+//! SEARCH/REPLACE block. Small models often answer with the corrected function, or the whole
+//! corrected file, in a fence (sometimes with stray `<<<<<<< SEARCH` lines inside). Each block
+//! is anchored in the given files:
+//!
+//! - a block close to a whole file (most of its lines, similar text) replaces that file;
+//! - otherwise its first line must equal exactly one line in the files (a `def`/`fn` signature,
+//!   say); the definition starting there (by indentation, or by balanced braces) is replaced by
+//!   the block, re-indented to the file's indentation;
+//! - a block identical to what it would replace is skipped (models often quote the original
+//!   first), and when several blocks land on one region the last wins.
+//!
+//! The result is ordinary [`SearchReplaceBlock`]s, so the same planner checks and applies them.
+//! The agent uses this only as a fallback, and the tests judge the outcome.
+
+use similar::TextDiff;
+
+use super::parse::{clean_path_line, SearchReplaceBlock};
+
+struct CodeBlock {
+    path_hint: Option<String>,
+    lines: Vec<String>,
+}
+
+fn is_marker(line: &str) -> bool {
+    let t = line.trim();
+    (t.starts_with("<<<<<") && t.to_ascii_uppercase().ends_with("SEARCH"))
+        || (t.starts_with(">>>>>") && t.to_ascii_uppercase().ends_with("REPLACE"))
+        || (t.len() >= 5 && t.chars().all(|c| c == '='))
+}
+
+fn code_blocks(text: &str) -> Vec<CodeBlock> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if !lines[i].trim_start().starts_with("```") {
+            i += 1;
+            continue;
+        }
+        let tag = lines[i].trim().trim_start_matches('`');
+        let mut hint = if tag.contains('.') || tag.contains('/') { clean_path_line(tag) } else { None };
+        if hint.is_none() && i > 0 {
+            hint = lines[..i].iter().rev().find(|l| !l.trim().is_empty()).and_then(|l| clean_path_line(l));
+        }
+        let mut j = i + 1;
+        let mut body = Vec::new();
+        while j < lines.len() && !lines[j].trim_start().starts_with("```") {
+            if !is_marker(lines[j]) {
+                body.push(lines[j].to_string());
+            }
+            j += 1;
+        }
+        if let Some(first) = body.iter().position(|l| !l.trim().is_empty()) {
+            if let Some(p) = clean_path_line(&body[first]) {
+                if p.contains('/') || p.rsplit('.').next().is_some_and(|e| e.len() <= 4) && !body[first].contains(' ') {
+                    hint = Some(p);
+                    body.remove(first);
+                }
+            }
+        }
+        while body.last().is_some_and(|l| l.trim().is_empty()) {
+            body.pop();
+        }
+        if !body.is_empty() {
+            out.push(CodeBlock { path_hint: hint, lines: body });
+        }
+        i = j + 1;
+    }
+    out
+}
+
+fn indent_len(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// The lines of the definition that starts at `start` (exclusive end).
+fn extent(lines: &[&str], start: usize) -> usize {
+    let head = lines[start];
+    if head.contains('{') && !head.trim_end().ends_with(':') {
+        let mut depth = 0i64;
+        for (k, l) in lines.iter().enumerate().skip(start) {
+            depth += l.matches('{').count() as i64 - l.matches('}').count() as i64;
+            if depth <= 0 {
+                return k + 1;
+            }
+        }
+        return lines.len();
+    }
+    if head.trim_end().ends_with(':') {
+        let base = indent_len(head);
+        let mut end = start + 1;
+        for (k, l) in lines.iter().enumerate().skip(start + 1) {
+            if l.trim().is_empty() {
+                continue;
+            }
+            if indent_len(l) <= base {
+                break;
+            }
+            end = k + 1;
+        }
+        return end;
+    }
+    start + 1
+}
+
+fn ratio(a: &str, b: &str) -> f32 {
+    TextDiff::from_lines(a, b).ratio()
+}
+
+fn join(lines: &[impl AsRef<str>]) -> String {
+    lines.iter().map(|l| format!("{}\n", l.as_ref())).collect()
+}
+
+/// Re-indent `block` so its first line has `indent`.
+fn reindent(block: &[String], indent: &str) -> String {
+    let first = block.iter().find(|l| !l.trim().is_empty()).map(|l| indent_len(l)).unwrap_or(0);
+    block
+        .iter()
+        .map(|l| {
+            if l.trim().is_empty() {
+                "\n".to_string()
+            } else {
+                let own = indent_len(l);
+                let extra = own.saturating_sub(first);
+                format!("{indent}{}{}\n", " ".repeat(extra), l.trim_start())
+            }
+        })
+        .collect()
+}
+
+/// Edits read from `text`'s code blocks against `files` (path, current content).
+pub fn loose_edits(text: &str, files: &[(String, String)]) -> Vec<SearchReplaceBlock> {
+    let mut edits: Vec<SearchReplaceBlock> = Vec::new();
+    for block in code_blocks(text) {
+        let candidates: Vec<&(String, String)> = match &block.path_hint {
+            Some(h) => {
+                let hit: Vec<_> = files.iter().filter(|(p, _)| p == h || p.ends_with(&format!("/{h}"))).collect();
+                if hit.is_empty() { files.iter().collect() } else { hit }
+            }
+            None => files.iter().collect(),
+        };
+        let text_block = join(&block.lines);
+        if let Some(e) = whole_file(&candidates, &block, &text_block) {
+            push(&mut edits, e);
+            continue;
+        }
+        if let Some(e) = anchored(&candidates, &block) {
+            push(&mut edits, e);
+        }
+    }
+    for (i, e) in edits.iter_mut().enumerate() {
+        e.index = i + 1;
+    }
+    edits
+}
+
+fn push(edits: &mut Vec<SearchReplaceBlock>, e: SearchReplaceBlock) {
+    if e.search == e.replace {
+        return;
+    }
+    edits.retain(|old| !(old.path == e.path && old.search == e.search));
+    // A region overlapping an earlier one in the same file would not match after it: keep last.
+    edits.retain(|old| !(old.path == e.path && (old.search.contains(&e.search) || e.search.contains(&old.search))));
+    edits.push(e);
+}
+
+fn whole_file(files: &[&(String, String)], block: &CodeBlock, text: &str) -> Option<SearchReplaceBlock> {
+    let hits: Vec<&&(String, String)> = files
+        .iter()
+        .filter(|(_, body)| {
+            let n = body.lines().count().max(1);
+            block.lines.len() * 10 >= n * 7 && ratio(body, text) >= 0.6
+        })
+        .collect();
+    match hits.as_slice() {
+        [(path, body)] => Some(SearchReplaceBlock {
+            path: path.clone(),
+            search: body.clone(),
+            replace: text.to_string(),
+            index: 0,
+        }),
+        _ => None,
+    }
+}
+
+fn anchored(files: &[&(String, String)], block: &CodeBlock) -> Option<SearchReplaceBlock> {
+    let first = block.lines.iter().find(|l| !l.trim().is_empty())?;
+    let anchor = first.trim();
+    if anchor.len() < 6 {
+        return None;
+    }
+    let mut found = None;
+    for (path, body) in files {
+        let lines: Vec<&str> = body.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            if l.trim() == anchor {
+                if found.is_some() {
+                    return None; // ambiguous
+                }
+                found = Some((path, lines.clone(), i));
+            }
+        }
+    }
+    let (path, lines, start) = found?;
+    let mut end = extent(&lines, start);
+    // A block shorter than the definition replaces only as many lines, if they line up.
+    if block.lines.len() < (end - start) / 2 {
+        end = (start + block.lines.len()).min(lines.len());
+    }
+    let region = join(&lines[start..end]);
+    let replace = reindent(&block.lines, &lines[start][..indent_len(lines[start])]);
+    if ratio(&region, &replace) < 0.5 {
+        return None;
+    }
+    Some(SearchReplaceBlock { path: path.clone(), search: region, replace, index: 0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files() -> Vec<(String, String)> {
+        vec![(
+            "shop/cart.py".into(),
+            "class Cart:\n    def total(self):\n        s = self.sub()\n        return s - self.d\n\n    def other(self):\n        return 1\n".into(),
+        )]
+    }
+
+    #[test]
+    fn replaces_function_by_signature() {
+        let reply = "Fixed:\n```python\ndef total(self):\n    s = self.sub()\n    return s - s * self.d / 100\n```";
+        let e = loose_edits(reply, &files());
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].search, "    def total(self):\n        s = self.sub()\n        return s - self.d\n");
+        assert_eq!(e[0].replace, "    def total(self):\n        s = self.sub()\n        return s - s * self.d / 100\n");
+    }
+
+    #[test]
+    fn skips_quoted_original_and_takes_whole_file() {
+        let orig = &files()[0].1;
+        let fixed = orig.replace("return s - self.d", "return s * (1 - self.d / 100)");
+        let reply = format!("```python\n<<<<<<< SEARCH\n{orig}```\nReplace with:\n```python\n{fixed}```");
+        let e = loose_edits(&reply, &files());
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].replace, fixed);
+    }
+
+    #[test]
+    fn brace_extent() {
+        let lines = vec!["fn a() {", "    if x {", "    }", "}", "fn b() {}"];
+        assert_eq!(extent(&lines, 0), 4);
+    }
+}
