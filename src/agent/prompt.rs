@@ -98,24 +98,36 @@ pub fn task(issue: &str, tests: Option<&TestRun>, file_list: &[String], files: &
         .replace("{files}", &shown)
 }
 
-/// After an edit that applied but left the tests failing.
-pub fn still_failing(run: &TestRun, reverted: bool, files: &[ShownFile]) -> String {
+/// After an edit that applied and reduced the failures, but not to zero: it is kept.
+pub fn still_failing(run: &TestRun, files: &[ShownFile]) -> String {
     let mut s = format!(
-        "The edit applied, but `{}` still fails:\n```\n{}\n```\n",
+        "The edit applied and fewer tests fail, so it was kept. `{}` still fails:\n```\n{}\n```\nThe files now read:\n\n",
         run.command,
         head_tail(run.output.trim(), 800, 1_600)
     );
-    if reverted {
-        s.push_str("It did not help, so it was reverted: the files are back as they were.\n");
-    } else {
-        s.push_str("It was kept because fewer tests fail now. The files now read:\n\n");
-        for f in files {
-            s.push_str(&render_file(f));
-        }
+    for f in files {
+        s.push_str(&render_file(f));
     }
-    s.push_str("Think again about the cause, then write a different fix as SEARCH/REPLACE blocks.");
+    s.push_str("Fix the remaining problem with SEARCH/REPLACE blocks.");
     s
 }
+
+/// A fresh start after attempts that applied but did not help (they were reverted).
+pub fn retry(tried: &[String], run: &TestRun) -> String {
+    let mut s = String::from("These changes were tried and did NOT fix the problem, so they were undone. Do not repeat them:\n");
+    for (i, diff) in tried.iter().enumerate().rev().take(3) {
+        s.push_str(&format!("Attempt {}:\n```diff\n{}```\n", i + 1, head_tail(diff, 600, 300)));
+    }
+    s.push_str(&format!(
+        "With the last attempt, `{}` failed with:\n```\n{}\n```\nThe files are back as shown above. Think about the cause again and write a different fix as SEARCH/REPLACE blocks.",
+        run.command,
+        head_tail(run.output.trim(), 600, 1_200)
+    ));
+    s
+}
+
+/// When the reply made exactly a change that was already tried.
+pub const ALREADY_TRIED: &str = "You made exactly the same change as an earlier attempt that did not fix the problem; it was undone again. Make a different change.";
 
 /// After edit blocks that could not be applied.
 pub fn edit_failed(failures: &[String]) -> String {

@@ -91,6 +91,8 @@ struct Run<'a> {
     baseline_failures: Option<usize>,
     /// Files the model has seen (shown or read): where plain code blocks are anchored.
     seen: Vec<String>,
+    /// Diffs of attempts that applied but did not make the tests pass.
+    tried: Vec<String>,
 }
 
 enum Next {
@@ -122,6 +124,7 @@ pub fn fix(
         nudges: 0,
         baseline_failures: None,
         seen: Vec::new(),
+        tried: Vec::new(),
     };
     let result = run.go(issue);
     let (outcome, reason) = match result {
@@ -408,27 +411,50 @@ impl Run<'_> {
         let Some(cmd) = self.cfg.test_cmd.clone() else {
             return Next::Stop(Outcome::Fixed, "edits applied; the project has no tests to run".into());
         };
+        let attempt = edit::diff::unified_all(&report.changes);
+        if self.tried.contains(&attempt) {
+            // The same change again: its result is known, so skip the tests and push harder.
+            if let Err(e) = self.work.revert(&self.cfg.root, &report.changes) {
+                return Next::Stop(Outcome::NotFixed, format!("could not revert a failed attempt: {e}"));
+            }
+            self.status("the model repeated an attempt that already failed; reverted");
+            let repeats = self.tried.iter().filter(|t| **t == attempt).count();
+            self.tried.push(attempt);
+            if repeats >= 2 {
+                return Next::Stop(Outcome::NotFixed, "the model repeated the same failed fix 3 times".into());
+            }
+            self.temperature = (self.temperature + 0.3).min(1.0);
+            self.history.push(Message::user(prompt::ALREADY_TRIED));
+            return Next::Continue;
+        }
         let run = self.run_tests(&cmd);
         if run.passed {
             return Next::Stop(Outcome::Fixed, "the tests pass".into());
         }
         let now = failure_count(&run.output);
         let improved = matches!((now, self.baseline_failures), (Some(n), Some(b)) if n < b);
+        self.temperature = (self.temperature + 0.3).min(0.9);
         if improved {
             self.baseline_failures = now;
-        } else if let Err(e) = self.work.revert(&self.cfg.root, &report.changes) {
+            let shown: Vec<ShownFile> = report
+                .changes
+                .iter()
+                .filter_map(|c| {
+                    let content = String::from_utf8(c.after.clone()?).ok()?;
+                    Some(ShownFile { path: c.rel.clone(), content })
+                })
+                .collect();
+            self.history.push(Message::user(sanitize(&prompt::still_failing(&run, &shown))));
+            return Next::Continue;
+        }
+        if let Err(e) = self.work.revert(&self.cfg.root, &report.changes) {
             return Next::Stop(Outcome::NotFixed, format!("could not revert a failed attempt: {e}"));
         }
-        let shown: Vec<ShownFile> = report
-            .changes
-            .iter()
-            .filter_map(|c| {
-                let content = String::from_utf8(c.after.clone()?).ok()?;
-                Some(ShownFile { path: c.rel.clone(), content })
-            })
-            .collect();
-        self.temperature = 0.4;
-        self.history.push(Message::user(sanitize(&prompt::still_failing(&run, !improved, &shown))));
+        self.tried.push(attempt);
+        // Start over from the original task (its tokens are still in the KV cache) with a note
+        // of what failed, rather than letting a small model wade through a growing transcript.
+        self.history.truncate(2);
+        self.history.push(Message::user(sanitize(&prompt::retry(&self.tried, &run))));
         Next::Continue
     }
 

@@ -46,14 +46,36 @@ fn strip_line_numbers(text: &str) -> Option<String> {
     Some(lines.iter().map(|l| re.replace(l, "").into_owned()).collect())
 }
 
-fn trim_blank_edges(text: &str) -> String {
+/// `text` without blank lines at either edge, and how many were dropped at each.
+fn trim_blank_edges_counted(text: &str) -> (String, usize, usize) {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let first = lines.iter().position(|l| !l.trim().is_empty());
     let last = lines.iter().rposition(|l| !l.trim().is_empty());
     match (first, last) {
-        (Some(a), Some(b)) => lines[a..=b].concat(),
-        _ => String::new(),
+        (Some(a), Some(b)) => (lines[a..=b].concat(), a, lines.len() - 1 - b),
+        _ => (String::new(), 0, 0),
     }
+}
+
+fn trim_blank_edges(text: &str) -> String {
+    trim_blank_edges_counted(text).0
+}
+
+/// Drop up to `lead` blank lines at the start and `tail` at the end of `text`: context lines a
+/// diff shares between SEARCH and REPLACE must go from both sides.
+fn drop_blank_edges(text: &str, lead: usize, tail: usize) -> String {
+    let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut k = 0;
+    while k < lead && lines.first().is_some_and(|l| l.trim().is_empty()) {
+        lines.remove(0);
+        k += 1;
+    }
+    k = 0;
+    while k < tail && lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
+        k += 1;
+    }
+    lines.concat()
 }
 
 fn indent_of(line: &str) -> &str {
@@ -67,7 +89,8 @@ pub fn replace_unique(body: &str, search: &str, replace: &str) -> Result<Replace
         search = s;
         replace = strip_line_numbers(&replace).unwrap_or(replace);
     }
-    let search = trim_blank_edges(&search);
+    let (search, lead, tail) = trim_blank_edges_counted(&search);
+    let replace = drop_blank_edges(&replace, lead, tail);
     let file: Vec<&str> = body.split_inclusive('\n').collect();
     let wanted: Vec<&str> = search.split_inclusive('\n').collect();
     if wanted.is_empty() {

@@ -5,6 +5,7 @@ pub mod diff;
 pub mod loose;
 pub mod matching;
 pub mod parse;
+pub mod patch;
 pub mod plan;
 pub mod text;
 
@@ -35,9 +36,19 @@ impl ApplyReport {
     }
 }
 
-/// Parse every edit in `text` (any supported format).
+/// Parse every edit in `text`, in any supported format (auto-detected): SEARCH/REPLACE blocks,
+/// `*** Begin Patch` envelopes, unified diffs.
 pub fn parse_edits(text: &str) -> Result<Vec<Edit>, parse::ParseError> {
-    Ok(parse::parse_search_replace(text)?.into_iter().map(Edit::Replace).collect())
+    let mut edits: Vec<Edit> =
+        parse::parse_search_replace(text)?.into_iter().map(Edit::Replace).collect();
+    if text.contains("*** Begin Patch") {
+        let more = patch::parse_apply_patch(text, edits.len() + 1)?;
+        edits.extend(more);
+    } else if edits.is_empty() && text.lines().any(|l| l.starts_with("@@")) {
+        let more = patch::parse_unified_diff(text, edits.len() + 1)?;
+        edits.extend(more);
+    }
+    Ok(edits)
 }
 
 /// How far [`apply_edits`] goes.

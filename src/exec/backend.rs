@@ -1,6 +1,6 @@
 //! Opening the configured model backend, with a load indicator on stderr.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
 use crate::config::{Config, ModelSource};
@@ -29,19 +29,29 @@ pub fn open(cfg: &Config) -> Result<Box<dyn Backend>, BackendError> {
                 opts.threads = t.max(1);
             }
             let start = Instant::now();
-            let mut shown = false;
+            let tty = std::io::stderr().is_terminal();
+            let mut shown = None;
             let progress = Box::new(move |p: f32| {
-                // Only loads that take a while get an indicator.
-                if start.elapsed().as_millis() > 1000 || shown {
-                    shown = true;
-                    eprint!("\rcria: loading model {:>3.0}%", p * 100.0);
-                    let _ = std::io::stderr().flush();
-                    if p >= 1.0 {
+                // Only loads that take a while get an indicator; a log file gets no `\r` noise.
+                let percent = (p * 100.0) as u32;
+                if start.elapsed().as_millis() < 1000 && shown.is_none() || shown == Some(percent) {
+                    return;
+                }
+                if tty {
+                    eprint!("\rcria: loading model {percent:>3}%");
+                    if percent >= 100 {
                         eprintln!();
                     }
+                    let _ = std::io::stderr().flush();
+                } else if shown.is_none() {
+                    eprintln!("cria: loading model...");
                 }
+                shown = Some(percent);
             });
             let backend = LlamaBackendHandle::load(opts, progress)?;
+            if start.elapsed().as_secs_f64() > 1.0 {
+                eprintln!("cria: model loaded in {:.1} s", start.elapsed().as_secs_f64());
+            }
             Ok(Box::new(backend))
         }
     }

@@ -1,0 +1,255 @@
+//! Two more edit formats that models trained on them emit, read into the same [`Edit`]s:
+//!
+//! OpenAI's `apply_patch` envelope:
+//! ```text
+//! *** Begin Patch
+//! *** Add File: path        then lines starting with `+`
+//! *** Delete File: path
+//! *** Update File: path     then hunks: an optional `@@ ...` line, then lines starting with
+//!                           ` ` (context), `-` (removed) or `+` (added); `*** End of File`
+//!                           may close a hunk
+//! *** End Patch             (may be missing at the end of a reply)
+//! ```
+//! and plain unified diffs (`--- a/path`, `+++ b/path`, `@@ -l,n +l,n @@` hunks; `diff --git`,
+//! `index`, mode lines and `\ No newline at end of file` are skipped; `/dev/null` means a created
+//! or deleted file). Line numbers in hunk headers are ignored: each hunk becomes a SEARCH (context
+//! and removed lines) / REPLACE (context and added lines) pair, found by the same unique matcher
+//! as every other edit. A context line that lost its leading space (an empty line) is accepted.
+//! `*** Move to:` is refused with a clear error rather than half-done.
+
+use super::parse::{ParseError, SearchReplaceBlock};
+use super::plan::Edit;
+
+fn strip_ab(path: &str) -> String {
+    let p = path.trim();
+    let p = p.split('\t').next().unwrap_or(p).trim();
+    p.strip_prefix("a/").or_else(|| p.strip_prefix("b/")).unwrap_or(p).to_string()
+}
+
+/// Accumulates one hunk's SEARCH and REPLACE sides.
+#[derive(Default)]
+struct Hunk {
+    search: String,
+    replace: String,
+    changed: bool,
+}
+
+impl Hunk {
+    fn line(&mut self, line: &str) -> bool {
+        let body = |l: &str| format!("{}\n", l);
+        if let Some(rest) = line.strip_prefix('+') {
+            self.replace.push_str(&body(rest));
+            self.changed = true;
+        } else if let Some(rest) = line.strip_prefix('-') {
+            self.search.push_str(&body(rest));
+            self.changed = true;
+        } else if let Some(rest) = line.strip_prefix(' ') {
+            self.search.push_str(&body(rest));
+            self.replace.push_str(&body(rest));
+        } else if line.is_empty() {
+            self.search.push('\n');
+            self.replace.push('\n');
+        } else {
+            return false;
+        }
+        true
+    }
+
+    fn take(&mut self, path: &str, edits: &mut Vec<Edit>, first: usize) -> Result<(), ParseError> {
+        let h = std::mem::take(self);
+        if !h.changed {
+            return Ok(());
+        }
+        if h.search.trim().is_empty() {
+            return Err(ParseError {
+                block: edits.len() + first,
+                message: format!("a hunk for {path} adds lines without any context to place them"),
+            });
+        }
+        edits.push(Edit::Replace(SearchReplaceBlock {
+            path: path.to_string(),
+            search: h.search,
+            replace: h.replace,
+            index: edits.len() + first,
+        }));
+        Ok(())
+    }
+}
+
+/// Parse every `*** Begin Patch` envelope in `text`. Indices start at `first`.
+pub fn parse_apply_patch(text: &str, first: usize) -> Result<Vec<Edit>, ParseError> {
+    let mut edits = Vec::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        if line.trim() != "*** Begin Patch" {
+            continue;
+        }
+        let mut current: Option<(String, bool)> = None; // (path, is_add)
+        let mut add_body = String::new();
+        let mut hunk = Hunk::default();
+        let flush = |current: &mut Option<(String, bool)>,
+                     add_body: &mut String,
+                     hunk: &mut Hunk,
+                     edits: &mut Vec<Edit>|
+         -> Result<(), ParseError> {
+            if let Some((path, is_add)) = current.take() {
+                if is_add {
+                    edits.push(Edit::Replace(SearchReplaceBlock {
+                        path,
+                        search: String::new(),
+                        replace: std::mem::take(add_body),
+                        index: edits.len() + first,
+                    }));
+                } else {
+                    hunk.take(&path, edits, first)?;
+                }
+            }
+            Ok(())
+        };
+        for line in lines.by_ref() {
+            let t = line.trim_end();
+            if t == "*** End Patch" {
+                break;
+            }
+            if let Some(p) = t.strip_prefix("*** Add File:") {
+                flush(&mut current, &mut add_body, &mut hunk, &mut edits)?;
+                current = Some((p.trim().to_string(), true));
+            } else if let Some(p) = t.strip_prefix("*** Update File:") {
+                flush(&mut current, &mut add_body, &mut hunk, &mut edits)?;
+                current = Some((p.trim().to_string(), false));
+            } else if let Some(p) = t.strip_prefix("*** Delete File:") {
+                flush(&mut current, &mut add_body, &mut hunk, &mut edits)?;
+                edits.push(Edit::Delete { path: p.trim().to_string(), index: edits.len() + first });
+            } else if t.starts_with("*** Move to:") {
+                return Err(ParseError {
+                    block: edits.len() + first,
+                    message: "`*** Move to:` (renaming a file) is not supported; add the new file \
+                              and delete the old one instead"
+                        .into(),
+                });
+            } else if t == "*** End of File" || t.starts_with("@@") {
+                if let Some((path, false)) = &current {
+                    let path = path.clone();
+                    hunk.take(&path, &mut edits, first)?;
+                }
+            } else {
+                match &current {
+                    Some((_, true)) => {
+                        add_body.push_str(line.strip_prefix('+').unwrap_or(line));
+                        add_body.push('\n');
+                    }
+                    Some((path, false)) => {
+                        if !hunk.line(line) {
+                            return Err(ParseError {
+                                block: edits.len() + first,
+                                message: format!(
+                                    "in the patch for {path}: line `{line}` does not start with \
+                                     ' ', '-' or '+'"
+                                ),
+                            });
+                        }
+                    }
+                    None => {}
+                }
+            }
+        }
+        flush(&mut current, &mut add_body, &mut hunk, &mut edits)?;
+    }
+    Ok(edits)
+}
+
+/// Parse every unified diff in `text`. Indices start at `first`.
+pub fn parse_unified_diff(text: &str, first: usize) -> Result<Vec<Edit>, ParseError> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut edits = Vec::new();
+    let mut i = 0;
+    while i + 1 < lines.len() {
+        let (Some(old), Some(new)) = (lines[i].strip_prefix("--- "), lines[i + 1].strip_prefix("+++ ")) else {
+            i += 1;
+            continue;
+        };
+        let (old, new) = (strip_ab(old), strip_ab(new));
+        i += 2;
+        if new == "/dev/null" {
+            edits.push(Edit::Delete { path: old, index: edits.len() + first });
+            while i < lines.len() && !lines[i].starts_with("--- ") && !lines[i].starts_with("diff ") {
+                i += 1;
+            }
+            continue;
+        }
+        let path = new;
+        let creating = old == "/dev/null";
+        let mut hunk = Hunk::default();
+        let mut created = String::new();
+        while i < lines.len() {
+            let l = lines[i];
+            if l.starts_with("--- ") && lines.get(i + 1).is_some_and(|n| n.starts_with("+++ ")) || l.starts_with("diff ") {
+                break;
+            }
+            if l.starts_with("@@") {
+                hunk.take(&path, &mut edits, first)?;
+            } else if l.starts_with('\\') {
+                // "\ No newline at end of file"
+            } else if creating {
+                if let Some(rest) = l.strip_prefix('+') {
+                    created.push_str(rest);
+                    created.push('\n');
+                }
+            } else if !hunk.line(l) {
+                break; // prose after the diff
+            }
+            i += 1;
+        }
+        if creating {
+            edits.push(Edit::Replace(SearchReplaceBlock {
+                path,
+                search: String::new(),
+                replace: created,
+                index: edits.len() + first,
+            }));
+        } else {
+            hunk.take(&path, &mut edits, first)?;
+        }
+    }
+    Ok(edits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apply_patch_envelope() {
+        let text = "*** Begin Patch\n*** Update File: src/a.py\n@@ def f():\n     x = 1\n-    return x\n+    return x + 1\n*** Add File: b.txt\n+hello\n*** Delete File: c.txt\n*** End Patch\n";
+        let e = parse_apply_patch(text, 1).unwrap();
+        assert_eq!(e.len(), 3);
+        match &e[0] {
+            Edit::Replace(b) => {
+                assert_eq!(b.search, "    x = 1\n    return x\n");
+                assert_eq!(b.replace, "    x = 1\n    return x + 1\n");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(&e[2], Edit::Delete { path, .. } if path == "c.txt"));
+    }
+
+    #[test]
+    fn unified_diff_hunks() {
+        let text = "diff --git a/x.rs b/x.rs\nindex 1..2 100644\n--- a/x.rs\n+++ b/x.rs\n@@ -1,3 +1,3 @@\n fn a() {\n-    1\n+    2\n }\n";
+        let e = parse_unified_diff(text, 1).unwrap();
+        match &e[0] {
+            Edit::Replace(b) => {
+                assert_eq!(b.path, "x.rs");
+                assert_eq!(b.search, "fn a() {\n    1\n}\n");
+                assert_eq!(b.replace, "fn a() {\n    2\n}\n");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn unified_diff_new_file() {
+        let e = parse_unified_diff("--- /dev/null\n+++ b/new.txt\n@@ -0,0 +1,2 @@\n+a\n+b\n", 1).unwrap();
+        assert!(matches!(&e[0], Edit::Replace(b) if b.search.is_empty() && b.replace == "a\nb\n"));
+    }
+}

@@ -1,0 +1,119 @@
+//! The real embedded engine, end to end, on the small models `make test` fetches: the GGUF's own
+//! chat template with tools, streaming, a parsed tool call, prefix reuse on the next turn, and a
+//! whole `cria fix` run. A missing model is a failure with the command that fetches it, never a
+//! skip.
+
+mod common;
+
+use std::path::PathBuf;
+
+use cria::model::llama::{LlamaBackendHandle, LlamaOptions};
+use cria::model::{tiers, Backend, Flow, Request};
+use cria::protocol::Message;
+
+fn model(tier: &str) -> PathBuf {
+    let (path, _) = tiers::resolve(tier);
+    assert!(path.exists(), "{} is missing: run `scripts/fetch-model {tier}` (make test does)", path.display());
+    path
+}
+
+fn load(tier: &str) -> LlamaBackendHandle {
+    let mut opts = LlamaOptions::new(model(tier));
+    opts.max_ctx = 4096;
+    LlamaBackendHandle::load(opts, Box::new(|_| {})).expect("model loads")
+}
+
+#[test]
+fn nano_renders_its_template_streams_and_calls_a_tool_then_reuses_the_prefix() {
+    let mut backend = load("nano");
+    assert_eq!(backend.context_window(), 4096);
+    let tools = cria::tools::specs();
+    let mut messages = vec![
+        Message::system("You are a coding assistant working in a repository."),
+        Message::user("Which files does this repository have? Use the list_files tool to find out."),
+    ];
+    let prompt = backend.template().render(&messages, &tools).unwrap();
+    assert!(prompt.starts_with("<|im_start|>system\nYou are a coding assistant"), "{prompt}");
+    assert!(prompt.contains("<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"read_file\""), "{prompt}");
+    assert!(prompt.ends_with("<|im_start|>assistant\n"));
+
+    let first_request = Request {
+        messages: &messages,
+        tools: &tools,
+        max_tokens: 64,
+        temperature: 0.0,
+        seed: 1,
+        stop_after: &["</tool_call>"],
+    };
+    let mut pieces = Vec::new();
+    let first = backend
+        .complete(&first_request, &mut |p| {
+            pieces.push(p.to_string());
+            Flow::Continue
+        })
+        .unwrap();
+    assert!(pieces.len() > 3, "text streams in pieces: {pieces:?}");
+    assert_eq!(pieces.concat(), first.text);
+    let parsed = cria::toolcall::parse(&first.text);
+    assert_eq!(parsed.calls.len(), 1, "a tool call in: {}", first.text);
+    assert_eq!(parsed.calls[0].name, "list_files");
+    assert!(first.prompt_tokens > 200);
+
+    messages.push(Message::assistant(first.text.clone()));
+    messages.push(Message::tool("README.md\nsrc/main.rs\n"));
+    let request = Request {
+        messages: &messages,
+        tools: &tools,
+        max_tokens: 16,
+        temperature: 0.0,
+        seed: 1,
+        stop_after: &[],
+    };
+    let second = backend.complete(&request, &mut |_| Flow::Continue).unwrap();
+    assert!(
+        second.reused_tokens + 4 >= first.prompt_tokens + first.generated_tokens,
+        "turn 2 reuses turn 1: reused {} of {} (+{} generated)",
+        second.reused_tokens,
+        first.prompt_tokens,
+        first.generated_tokens
+    );
+    assert!(second.prompt_tokens - second.reused_tokens < 40, "only the new turn is processed");
+}
+
+#[test]
+fn stopping_the_stream_stops_generation() {
+    let mut backend = load("test");
+    let messages = [Message::user("Count from 1 to 100, one number per line.")];
+    let request = Request { messages: &messages, tools: &[], max_tokens: 200, temperature: 0.0, seed: 1, stop_after: &[] };
+    let mut n = 0;
+    let c = backend
+        .complete(&request, &mut |_| {
+            n += 1;
+            if n >= 5 { Flow::Stop } else { Flow::Continue }
+        })
+        .unwrap();
+    assert!(c.generated_tokens <= 7, "stopped after {} tokens", c.generated_tokens);
+}
+
+#[test]
+fn cria_fix_runs_end_to_end_on_the_test_model() {
+    model("test");
+    let s = common::Scratch::task("py-wordfreq");
+    let out = s
+        .cria()
+        .env_remove("CRIA_CACHE_DIR")
+        .args(["fix", "--json", "--model", "test", "--max-steps", "2", "--ctx", "4096"])
+        .arg("--repo")
+        .arg(s.path())
+        .arg("top_words counts The and the as different words")
+        .output()
+        .unwrap();
+    let code = out.status.code();
+    assert!(code == Some(0) || code == Some(1), "exit {code:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let ev = common::events(&out.stdout);
+    let done: Vec<_> = ev.iter().filter(|e| e["type"] == "model_done").collect();
+    assert!(!done.is_empty());
+    assert!(done[0]["prompt_tokens"].as_u64().unwrap() > 100);
+    assert!(ev.iter().any(|e| e["type"] == "model_delta"));
+    assert_eq!(ev.last().unwrap()["type"], "finished");
+}
