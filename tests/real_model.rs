@@ -44,6 +44,7 @@ fn nano_renders_its_template_streams_and_calls_a_tool_then_reuses_the_prefix() {
         temperature: 0.0,
         seed: 1,
         stop_after: &["</tool_call>"],
+        prefill: "",
     };
     let mut pieces = Vec::new();
     let first = backend
@@ -68,6 +69,7 @@ fn nano_renders_its_template_streams_and_calls_a_tool_then_reuses_the_prefix() {
         temperature: 0.0,
         seed: 1,
         stop_after: &[],
+        prefill: "",
     };
     let second = backend.complete(&request, &mut |_| Flow::Continue).unwrap();
     assert!(
@@ -84,7 +86,7 @@ fn nano_renders_its_template_streams_and_calls_a_tool_then_reuses_the_prefix() {
 fn stopping_the_stream_stops_generation() {
     let mut backend = load("test");
     let messages = [Message::user("Count from 1 to 100, one number per line.")];
-    let request = Request { messages: &messages, tools: &[], max_tokens: 200, temperature: 0.0, seed: 1, stop_after: &[] };
+    let request = Request { messages: &messages, tools: &[], max_tokens: 200, temperature: 0.0, seed: 1, stop_after: &[], prefill: "" };
     let mut n = 0;
     let c = backend
         .complete(&request, &mut |_| {

@@ -1,8 +1,12 @@
 //! The agent: localize, prompt, generate, apply, test, follow up — within hard limits.
 
+mod attempt;
 pub mod localize;
 pub mod prompt;
+pub mod rewrite;
 pub mod session;
+mod turn;
 mod workspace;
 
+pub use attempt::failure_count;
 pub use session::{fix, FixConfig, FixReport, Limits};

@@ -15,7 +15,7 @@ pub struct ShownFile {
     pub content: String,
 }
 
-fn fence_lang(path: &str) -> &'static str {
+pub fn fence_lang(path: &str) -> &'static str {
     match path.rsplit('.').next().unwrap_or("") {
         "py" => "python",
         "rs" => "rust",
@@ -31,14 +31,15 @@ fn fence_lang(path: &str) -> &'static str {
     }
 }
 
-fn comment_for(path: &str) -> &'static str {
-    match fence_lang(path) {
-        "python" | "ruby" | "toml" | "" => "#",
-        _ => "//",
-    }
-}
+/// What the example's REPLACE holds: a description, so a model that copies the example verbatim
+/// writes an edit cria recognizes and refuses instead of applying.
+pub const EXAMPLE_PLACEHOLDER: &str = "<your corrected version of the lines above>";
 
-/// A SEARCH/REPLACE example on a real line of a real file.
+/// The reply is made to begin with this, so the model reasons about the cause before it edits
+/// (and does not start by copying the format example).
+pub const PREFILL: &str = "The cause of the problem is";
+
+/// A SEARCH/REPLACE example on a real line of a real file, with a placeholder REPLACE.
 pub fn example(files: &[ShownFile]) -> String {
     let found = files.iter().find_map(|f| {
         let line = f.content.lines().find(|l| {
@@ -49,10 +50,7 @@ pub fn example(files: &[ShownFile]) -> String {
     });
     let (path, line) = found.unwrap_or(("main.py", "print(\"hello\")"));
     let lang = fence_lang(path);
-    format!(
-        "{path}\n```{lang}\n<<<<<<< SEARCH\n{line}\n=======\n{line}  {} changed\n>>>>>>> REPLACE\n```",
-        comment_for(path)
-    )
+    format!("{path}\n```{lang}\n<<<<<<< SEARCH\n{line}\n=======\n{EXAMPLE_PLACEHOLDER}\n>>>>>>> REPLACE\n```")
 }
 
 pub fn system(files: &[ShownFile]) -> String {
@@ -141,8 +139,19 @@ pub fn edit_failed(failures: &[String]) -> String {
     s
 }
 
+/// When an edit block is the format example copied verbatim.
+pub const COPIED_EXAMPLE: &str = "That block is the format example from the instructions, copied: REPLACE must hold your corrected code. Nothing was changed. Write the real fix.";
+
 /// When the reply had neither edits nor tool calls.
 pub const NUDGE: &str = "You have not changed any file yet. Write the fix now as a SEARCH/REPLACE block, with the file's path on the line above `<<<<<<< SEARCH`.";
 
 /// When the reply repeated an identical failed edit.
 pub const REPEATED: &str = "You wrote the same edit as before, and it fails the same way. Try something different: re-read the code around the error and change another line.";
+/// Text from files and tools is data: special tokens in it must not reach the tokenizer as
+/// control tokens, and `<tool_call>` in a file must not look like a call.
+pub fn sanitize(text: &str) -> String {
+    text.replace("<|", "<\u{200b}|")
+        .replace(crate::toolcall::OPEN, "<tool\u{200b}_call>")
+        .replace(crate::toolcall::CLOSE, "</tool\u{200b}_call>")
+}
+

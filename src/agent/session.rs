@@ -1,22 +1,25 @@
 //! One `cria fix` run, as a loop: prompt → generate → parse → execute → append → follow up?
 //!
-//! Before the first model call the tests run and the likely files are localized and shown.
-//! Every applied edit is followed by the tests; an attempt that does not reduce the failures is
-//! reverted so the model starts the next one from clean code. The run stops when the tests pass,
-//! when the model gives up, or at a limit (steps, identical tool calls, failed edits in a row,
-//! wall time), always with a reason.
+//! Before the first model call the tests run and the likely files are localized and shown. The
+//! first reply is a diagnosis; edits and tool calls in any reply are carried out. When the model
+//! cannot produce a usable edit, the run moves to the rewrite stage ([`super::rewrite`]): cria
+//! asks for one whole corrected definition at a time and puts it in place itself. Every applied
+//! edit is followed by the tests; an attempt that does not reduce the failures is reverted so the
+//! next one starts from clean code. The run stops when the tests pass, when the model gives up,
+//! or at a limit (steps, identical tool calls, failed edits in a row, wall time), with a reason.
 
 use std::time::{Duration, Instant};
 
 use super::localize;
 use super::prompt::{self, ShownFile};
+use super::rewrite::Target;
 use super::workspace::Workspace;
-use crate::edit::{self, FileChange};
+use crate::edit;
 use crate::model::{Backend, BackendError, Flow, Request};
-use crate::protocol::{Event, EventSink, Message, Outcome, TestRun, ToolCall, ToolResult};
+use crate::protocol::{Event, EventSink, Message, Outcome, TestRun, ToolCall};
 use crate::sandbox::paths::Root;
 use crate::toolcall;
-use crate::tools::{self, ToolEnv};
+use crate::tools;
 
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -73,29 +76,42 @@ impl FixReport {
     }
 }
 
-struct Run<'a> {
-    backend: &'a mut dyn Backend,
-    cfg: &'a FixConfig,
-    sink: &'a mut dyn EventSink,
-    history: Vec<Message>,
-    work: Workspace,
-    report: FixReport,
-    start: Instant,
-    temperature: f32,
-    failed_in_a_row: usize,
-    last_failed_edit: Option<String>,
-    same_failed_edit: usize,
-    last_call: Option<ToolCall>,
-    same_call: usize,
-    nudges: usize,
-    baseline_failures: Option<usize>,
+/// The state of one run. Its methods live in this module (the loop), `turn` (one reply) and
+/// `attempt` (judging an applied edit).
+pub(super) struct Run<'a> {
+    pub(super) backend: &'a mut dyn Backend,
+    pub(super) cfg: &'a FixConfig,
+    pub(super) sink: &'a mut dyn EventSink,
+    pub(super) issue: String,
+    pub(super) history: Vec<Message>,
+    pub(super) work: Workspace,
+    pub(super) report: FixReport,
+    pub(super) start: Instant,
+    pub(super) temperature: f32,
+    pub(super) failed_in_a_row: usize,
+    pub(super) last_failed_edit: Option<String>,
+    pub(super) same_failed_edit: usize,
+    pub(super) last_call: Option<ToolCall>,
+    pub(super) same_call: usize,
+    pub(super) nudges: usize,
+    pub(super) baseline_failures: Option<usize>,
     /// Files the model has seen (shown or read): where plain code blocks are anchored.
-    seen: Vec<String>,
+    pub(super) seen: Vec<String>,
+    pub(super) shown: Vec<ShownFile>,
     /// Diffs of attempts that applied but did not make the tests pass.
-    tried: Vec<String>,
+    pub(super) tried: Vec<String>,
+    /// Whether the next reply is expected to be a fix (it then starts with [`prompt::PREFILL`]).
+    pub(super) expect_fix: bool,
+    /// The rewrite stage: its candidate definitions (empty until it starts), attempts made, and
+    /// the history length each attempt starts from.
+    pub(super) targets: Vec<Target>,
+    pub(super) rewrites: usize,
+    pub(super) rewrite_base: usize,
+    /// Rewrites that were applied, by definition name (a passing one ends the run anyway).
+    pub(super) failed_rewrites: Vec<(String, String)>,
 }
 
-enum Next {
+pub(super) enum Next {
     Continue,
     Stop(Outcome, String),
 }
@@ -111,6 +127,7 @@ pub fn fix(
         backend,
         cfg,
         sink,
+        issue: issue.to_string(),
         history: Vec::new(),
         work: Workspace::default(),
         report: FixReport::default(),
@@ -124,9 +141,15 @@ pub fn fix(
         nudges: 0,
         baseline_failures: None,
         seen: Vec::new(),
+        shown: Vec::new(),
         tried: Vec::new(),
+        expect_fix: true,
+        targets: Vec::new(),
+        rewrites: 0,
+        rewrite_base: 0,
+        failed_rewrites: Vec::new(),
     };
-    let result = run.go(issue);
+    let result = run.go();
     let (outcome, reason) = match result {
         Ok(end) => end,
         Err(e) => {
@@ -139,32 +162,33 @@ pub fn fix(
 }
 
 impl Run<'_> {
-    fn emit(&mut self, e: Event) {
+    pub(super) fn emit(&mut self, e: Event) {
         self.sink.emit(e);
     }
 
-    fn status(&mut self, msg: impl Into<String>) {
+    pub(super) fn status(&mut self, msg: impl Into<String>) {
         self.emit(Event::Status { message: msg.into() });
     }
 
-    fn go(&mut self, issue: &str) -> Result<(Outcome, String), BackendError> {
+    fn go(&mut self) -> Result<(Outcome, String), BackendError> {
         let tests = self.cfg.test_cmd.clone().map(|cmd| {
             self.status(format!("running the tests: {cmd}"));
             self.run_tests(&cmd)
         });
-        self.baseline_failures = tests.as_ref().and_then(|t| failure_count(&t.output));
+        self.baseline_failures = tests.as_ref().and_then(|t| super::attempt::failure_count(&t.output));
         self.report.tests_before = tests.clone();
 
         self.status("localizing the problem");
-        let test_output = tests.as_ref().map(|t| t.output.as_str()).unwrap_or("");
-        let ranked = localize::rank(&self.cfg.root, issue, test_output);
-        let shown = self.pick_files(&ranked);
-        self.seen = shown.iter().map(|f| f.path.clone()).collect();
-        let names: Vec<&str> = shown.iter().map(|f| f.path.as_str()).collect();
-        self.status(format!("showing the model: {}", names.join(", ")));
+        let test_output = tests.as_ref().map(|t| t.output.clone()).unwrap_or_default();
+        let ranked = localize::rank(&self.cfg.root, &self.issue, &test_output);
+        self.shown = self.pick_files(&ranked);
+        self.seen = self.shown.iter().map(|f| f.path.clone()).collect();
+        let names = self.seen.join(", ");
+        self.status(format!("showing the model: {names}"));
         let file_list = edit::plan::list_files(self.cfg.root.path());
-        self.history.push(Message::system(prompt::system(&shown)));
-        self.history.push(Message::user(sanitize(&prompt::task(issue, tests.as_ref(), &file_list, &shown))));
+        let task = prompt::task(&self.issue, tests.as_ref(), &file_list, &self.shown);
+        self.history.push(Message::system(prompt::system(&self.shown)));
+        self.history.push(Message::user(prompt::sanitize(&task)));
 
         loop {
             if self.report.steps >= self.cfg.limits.max_steps {
@@ -174,8 +198,16 @@ impl Run<'_> {
                 return Ok((Outcome::NotFixed, format!("time limit reached ({} s)", self.cfg.limits.max_wall.as_secs())));
             }
             self.report.steps += 1;
-            let reply = self.generate()?;
-            if let Next::Stop(outcome, why) = self.handle(&reply) {
+            let next = if self.targets.is_empty() {
+                // The first reply is the diagnosis: stop it where code would begin.
+                let stop: &[&str] = if self.report.steps == 1 { &[toolcall::CLOSE, "```"] } else { &[toolcall::CLOSE] };
+                let prefill = if self.expect_fix { prompt::PREFILL } else { "" };
+                let reply = self.generate(prefill, stop)?;
+                self.handle(&reply)
+            } else {
+                self.rewrite_attempt()?
+            };
+            if let Next::Stop(outcome, why) = next {
                 return Ok((outcome, why));
             }
         }
@@ -207,17 +239,21 @@ impl Run<'_> {
         shown
     }
 
-    fn generate(&mut self) -> Result<String, BackendError> {
+    /// One model reply. `prefill` is honoured where the backend can (the reply then starts with it).
+    pub(super) fn generate(&mut self, prefill: &str, stop: &[&str]) -> Result<String, BackendError> {
         self.fit_context();
         self.status(format!("model is thinking (step {})", self.report.steps));
         let specs = tools::specs();
+        let prefill = if self.backend.supports_prefill() { prefill } else { "" };
+        self.expect_fix = true;
         let request = Request {
             messages: &self.history,
             tools: &specs,
             max_tokens: self.cfg.limits.reply_tokens,
             temperature: self.temperature,
             seed: 42 + self.report.steps as u32,
-            stop_after: &[toolcall::CLOSE],
+            stop_after: stop,
+            prefill,
         };
         let sink = &mut *self.sink;
         let mut stream = |piece: &str| {
@@ -257,216 +293,8 @@ impl Run<'_> {
         }
     }
 
-    fn handle(&mut self, reply: &str) -> Next {
-        let has_edit_markers = reply.contains("<<<<<<<") || reply.contains(">>>>>>>");
-        let strict = match edit::parse_edits(reply) {
-            Ok(edits) if !edits.is_empty() => {
-                Some(edit::apply_edits(&self.cfg.root, &edits, edit::Mode::CommitUnrecorded))
-            }
-            Err(e) if has_edit_markers => Some(edit::ApplyReport {
-                blocks: 1,
-                failures: vec![e.to_string()],
-                ..Default::default()
-            }),
-            _ => None,
-        };
-        match strict {
-            Some(report) if report.applied() => return self.after_edit(report, reply),
-            Some(report) => {
-                // A malformed block often still holds the corrected code: try reading it plainly.
-                let loose = self.loose(reply);
-                return self.after_edit(loose.filter(edit::ApplyReport::applied).unwrap_or(report), reply);
-            }
-            None => {}
-        }
-        let calls = toolcall::parse(reply);
-        if !calls.errors.is_empty() && calls.calls.is_empty() {
-            let msg = format!("{}\nWrite tool calls as <tool_call>{{\"name\": \"...\", \"arguments\": {{...}}}}</tool_call>.", calls.errors.join("\n"));
-            self.emit(Event::ToolResult { result: ToolResult { name: "?".into(), ok: false, output: msg.clone() } });
-            self.history.push(Message::tool(msg));
-            return Next::Continue;
-        }
-        if calls.calls.is_empty() {
-            if let Some(report) = self.loose(reply).filter(edit::ApplyReport::applied) {
-                return self.after_edit(report, reply);
-            }
-            return self.no_action();
-        }
-        for call in calls.calls.into_iter().take(3) {
-            if call.name == "read_file" {
-                if let Some(p) = call.arguments.get("path").and_then(|p| p.as_str()) {
-                    if !self.seen.iter().any(|s| s == p) {
-                        self.seen.push(p.to_string());
-                    }
-                }
-            }
-            if let Next::Stop(o, why) = self.tool_call(call) {
-                return Next::Stop(o, why);
-            }
-        }
-        Next::Continue
-    }
-
-    /// The reply's plain code blocks read as edits of the files the model has seen.
-    fn loose(&mut self, reply: &str) -> Option<edit::ApplyReport> {
-        let files: Vec<(String, String)> = self
-            .seen
-            .iter()
-            .filter_map(|p| {
-                let bytes = std::fs::read(self.cfg.root.path().join(p)).ok()?;
-                Some((p.clone(), edit::text::FileText::decode(&bytes).ok()?.body))
-            })
-            .collect();
-        let blocks = edit::loose::loose_edits(reply, &files);
-        if blocks.is_empty() {
-            return None;
-        }
-        let edits: Vec<edit::Edit> = blocks.into_iter().map(edit::Edit::Replace).collect();
-        let mut report = edit::apply_edits(&self.cfg.root, &edits, edit::Mode::CommitUnrecorded);
-        report.notes.push("read the reply's code block(s) as the new version of the code they match".into());
-        Some(report)
-    }
-
-    fn no_action(&mut self) -> Next {
-        if !self.work.changes().is_empty() && self.cfg.test_cmd.is_none() {
-            return Next::Stop(Outcome::Fixed, "edits applied; the project has no tests to run".into());
-        }
-        self.nudges += 1;
-        if self.nudges > 2 {
-            return Next::Stop(Outcome::NotFixed, "the model stopped without producing a fix".into());
-        }
-        self.history.push(Message::user(prompt::NUDGE));
-        Next::Continue
-    }
-
-    fn tool_call(&mut self, call: ToolCall) -> Next {
-        if self.last_call.as_ref() == Some(&call) {
-            self.same_call += 1;
-        } else {
-            self.same_call = 1;
-            self.last_call = Some(call.clone());
-        }
-        if self.same_call >= self.cfg.limits.max_identical_calls {
-            return Next::Stop(
-                Outcome::NotFixed,
-                format!("the model made the same `{}` call {} times in a row", call.name, self.same_call),
-            );
-        }
-        self.emit(Event::ToolCall { call: call.clone() });
-        let env = ToolEnv {
-            root: &self.cfg.root,
-            test_cmd: self.cfg.test_cmd.as_deref(),
-            test_timeout: self.cfg.test_timeout,
-        };
-        let out = tools::run(&call, &env);
-        self.emit(Event::ToolResult {
-            result: ToolResult { name: call.name.clone(), ok: out.ok, output: out.text.clone() },
-        });
-        if let Some(run) = &out.tests {
-            self.emit(Event::TestsRun { run: run.clone() });
-        }
-        if let Some(report) = out.edit {
-            let text = serde_json::to_string(&call.arguments).unwrap_or_default();
-            return self.after_edit(report, &text);
-        }
-        self.history.push(Message::tool(sanitize(&out.text)));
-        Next::Continue
-    }
-
-    fn after_edit(&mut self, report: edit::ApplyReport, reply: &str) -> Next {
-        if !report.applied() {
-            self.report.edits_failed += 1;
-            self.failed_in_a_row += 1;
-            self.emit(Event::EditFailed { message: report.failures.join("\n") });
-            let key = reply.to_string();
-            if self.last_failed_edit.as_deref() == Some(&key) {
-                self.same_failed_edit += 1;
-            } else {
-                self.same_failed_edit = 1;
-                self.last_failed_edit = Some(key);
-            }
-            if self.same_failed_edit >= 3 {
-                return Next::Stop(Outcome::NotFixed, "the model repeated the same failing edit 3 times".into());
-            }
-            if self.failed_in_a_row >= self.cfg.limits.max_failed_edits {
-                return Next::Stop(Outcome::NotFixed, format!("{} failed edits in a row", self.failed_in_a_row));
-            }
-            let mut msg = prompt::edit_failed(&report.failures);
-            if self.same_failed_edit == 2 {
-                msg = format!("{}\n{msg}", prompt::REPEATED);
-            }
-            self.temperature = 0.4;
-            self.history.push(Message::user(sanitize(&msg)));
-            return Next::Continue;
-        }
-        self.failed_in_a_row = 0;
-        self.report.edits_applied += 1;
-        self.work.remember(&report.changes);
-        let changes: Vec<crate::protocol::FileChange> = report
-            .changes
-            .iter()
-            .map(|c| crate::protocol::FileChange { path: c.rel.clone(), diff: edit::diff::unified(c) })
-            .collect();
-        self.emit(Event::EditApplied { changes, notes: report.notes.clone() });
-        let Some(cmd) = self.cfg.test_cmd.clone() else {
-            return Next::Stop(Outcome::Fixed, "edits applied; the project has no tests to run".into());
-        };
-        let attempt = edit::diff::unified_all(&report.changes);
-        if self.tried.contains(&attempt) {
-            // The same change again: its result is known, so skip the tests and push harder.
-            if let Err(e) = self.work.revert(&self.cfg.root, &report.changes) {
-                return Next::Stop(Outcome::NotFixed, format!("could not revert a failed attempt: {e}"));
-            }
-            self.status("the model repeated an attempt that already failed; reverted");
-            let repeats = self.tried.iter().filter(|t| **t == attempt).count();
-            self.tried.push(attempt);
-            if repeats >= 2 {
-                return Next::Stop(Outcome::NotFixed, "the model repeated the same failed fix 3 times".into());
-            }
-            self.temperature = (self.temperature + 0.3).min(1.0);
-            self.history.push(Message::user(prompt::ALREADY_TRIED));
-            return Next::Continue;
-        }
-        let run = self.run_tests(&cmd);
-        if run.passed {
-            return Next::Stop(Outcome::Fixed, "the tests pass".into());
-        }
-        let now = failure_count(&run.output);
-        let improved = matches!((now, self.baseline_failures), (Some(n), Some(b)) if n < b);
-        self.temperature = (self.temperature + 0.3).min(0.9);
-        if improved {
-            self.baseline_failures = now;
-            let shown: Vec<ShownFile> = report
-                .changes
-                .iter()
-                .filter_map(|c| {
-                    let content = String::from_utf8(c.after.clone()?).ok()?;
-                    Some(ShownFile { path: c.rel.clone(), content })
-                })
-                .collect();
-            self.history.push(Message::user(sanitize(&prompt::still_failing(&run, &shown))));
-            return Next::Continue;
-        }
-        if let Err(e) = self.work.revert(&self.cfg.root, &report.changes) {
-            return Next::Stop(Outcome::NotFixed, format!("could not revert a failed attempt: {e}"));
-        }
-        self.tried.push(attempt);
-        // Start over from the original task (its tokens are still in the KV cache) with a note
-        // of what failed, rather than letting a small model wade through a growing transcript.
-        self.history.truncate(2);
-        self.history.push(Message::user(sanitize(&prompt::retry(&self.tried, &run))));
-        Next::Continue
-    }
-
-    fn run_tests(&mut self, cmd: &str) -> TestRun {
-        let run = crate::testcmd::run(cmd, self.cfg.root.path(), self.cfg.test_timeout);
-        self.emit(Event::TestsRun { run: run.clone() });
-        self.report.tests_after = Some(run.clone());
-        run
-    }
-
     fn finish(&mut self, outcome: Outcome, reason: String) {
-        let changes: Vec<FileChange> = self.work.changes();
+        let changes = self.work.changes();
         if let Err(e) = self.work.record(&self.cfg.root) {
             self.status(format!("could not save the undo record: {e}"));
         }
@@ -475,7 +303,7 @@ impl Run<'_> {
         self.report.outcome = Some(outcome);
         self.report.reason = reason.clone();
         self.report.seconds = self.start.elapsed().as_secs_f64();
-        self.report.summary = summarize(&self.report);
+        self.report.summary = super::attempt::summarize(&self.report);
         self.emit(Event::Finished {
             outcome,
             reason,
@@ -484,64 +312,4 @@ impl Run<'_> {
             summary: self.report.summary.clone(),
         });
     }
-}
-
-/// Text from files and tools is data: special tokens in it must not reach the tokenizer as
-/// control tokens, and `<tool_call>` in a file must not look like a call.
-pub fn sanitize(text: &str) -> String {
-    text.replace("<|", "<\u{200b}|")
-        .replace(toolcall::OPEN, "<tool\u{200b}_call>")
-        .replace(toolcall::CLOSE, "</tool\u{200b}_call>")
-}
-
-/// Failing tests reported by common runners (pytest, unittest, cargo test, go test), if readable.
-pub fn failure_count(output: &str) -> Option<usize> {
-    static RES: std::sync::OnceLock<Vec<regex::Regex>> = std::sync::OnceLock::new();
-    let res = RES.get_or_init(|| {
-        [
-            r"(\d+) failed",
-            r"(\d+) errors?\b",
-            r"failures=(\d+)",
-            r"errors=(\d+)",
-            r"(?m)^--- FAIL",
-        ]
-        .iter()
-        .filter_map(|r| regex::Regex::new(r).ok())
-        .collect()
-    });
-    let mut total = None;
-    for re in res {
-        for cap in re.captures_iter(output) {
-            let n = cap.get(1).and_then(|m| m.as_str().parse::<usize>().ok()).unwrap_or(1);
-            *total.get_or_insert(0) += n;
-        }
-    }
-    total
-}
-
-fn summarize(r: &FixReport) -> String {
-    let files = if r.files_changed.is_empty() {
-        "no files changed".to_string()
-    } else {
-        format!("changed {}", r.files_changed.join(", "))
-    };
-    let tests = match (&r.tests_before, &r.tests_after) {
-        (Some(b), Some(a)) => format!(
-            " Tests (`{}`): {} before, {} after.",
-            a.command,
-            if b.passed { "passing" } else { "failing" },
-            if a.passed { "passing" } else { "failing" }
-        ),
-        _ => " No test command was found, so the change is unverified.".to_string(),
-    };
-    let verdict = if r.fixed() { "Fixed" } else { "Not fixed" };
-    format!(
-        "{verdict}: {}. cria {files} in {} model step(s), {} edit(s) applied and {} refused, {:.0} s.{tests}{}",
-        r.reason,
-        r.steps,
-        r.edits_applied,
-        r.edits_failed,
-        r.seconds,
-        if r.fixed() || r.files_changed.is_empty() { "" } else { " The partial change is kept; `cria undo` reverts it." }
-    )
 }

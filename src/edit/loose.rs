@@ -29,6 +29,7 @@ fn is_marker(line: &str) -> bool {
         || (t.len() >= 5 && t.chars().all(|c| c == '='))
 }
 
+/// The fenced code blocks of `text`, edit markers and stray path lines removed.
 fn code_blocks(text: &str) -> Vec<CodeBlock> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
@@ -47,7 +48,9 @@ fn code_blocks(text: &str) -> Vec<CodeBlock> {
         let mut body = Vec::new();
         while j < lines.len() && !lines[j].trim_start().starts_with("```") {
             if !is_marker(lines[j]) {
-                body.push(lines[j].to_string());
+                // Whitespace-only lines are blank lines that lost nothing but their emptiness.
+                let l = if lines[j].trim().is_empty() { "" } else { lines[j] };
+                body.push(l.to_string());
             }
             j += 1;
         }
@@ -70,12 +73,12 @@ fn code_blocks(text: &str) -> Vec<CodeBlock> {
     out
 }
 
-fn indent_len(line: &str) -> usize {
+pub(crate) fn indent_len(line: &str) -> usize {
     line.len() - line.trim_start().len()
 }
 
 /// The lines of the definition that starts at `start` (exclusive end).
-fn extent(lines: &[&str], start: usize) -> usize {
+pub fn extent(lines: &[&str], start: usize) -> usize {
     let head = lines[start];
     if head.contains('{') && !head.trim_end().ends_with(':') {
         let mut depth = 0i64;
@@ -113,7 +116,7 @@ fn join(lines: &[impl AsRef<str>]) -> String {
 }
 
 /// Re-indent `block` so its first line has `indent`.
-fn reindent(block: &[String], indent: &str) -> String {
+pub fn reindent(block: &[String], indent: &str) -> String {
     let first = block.iter().find(|l| !l.trim().is_empty()).map(|l| indent_len(l)).unwrap_or(0);
     block
         .iter()
@@ -127,6 +130,11 @@ fn reindent(block: &[String], indent: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The lines of the first fenced code block in `text` (or of an unclosed one at its end).
+pub fn first_code_block(text: &str) -> Option<Vec<String>> {
+    code_blocks(text).into_iter().next().map(|b| b.lines)
 }
 
 /// Edits read from `text`'s code blocks against `files` (path, current content).
@@ -145,8 +153,18 @@ pub fn loose_edits(text: &str, files: &[(String, String)]) -> Vec<SearchReplaceB
             push(&mut edits, e);
             continue;
         }
-        if let Some(e) = anchored(&candidates, &block) {
+        if let Some(e) = anchored(&candidates, &block.lines) {
             push(&mut edits, e);
+            continue;
+        }
+        // Several definitions in one block: anchor each one separately.
+        let segments = definitions(&block.lines);
+        if segments.len() > 1 {
+            for seg in segments {
+                if let Some(e) = anchored(&candidates, seg) {
+                    push(&mut edits, e);
+                }
+            }
         }
     }
     for (i, e) in edits.iter_mut().enumerate() {
@@ -165,12 +183,23 @@ fn push(edits: &mut Vec<SearchReplaceBlock>, e: SearchReplaceBlock) {
     edits.push(e);
 }
 
+/// Lines with their indentation removed, for comparisons that survive re-indentation.
+fn flat(text: &str) -> String {
+    text.lines().map(|l| format!("{}\n", l.trim())).collect()
+}
+
+fn first_code_line(text: &str) -> &str {
+    text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+}
+
 fn whole_file(files: &[&(String, String)], block: &CodeBlock, text: &str) -> Option<SearchReplaceBlock> {
     let hits: Vec<&&(String, String)> = files
         .iter()
         .filter(|(_, body)| {
             let n = body.lines().count().max(1);
-            block.lines.len() * 10 >= n * 7 && ratio(body, text) >= 0.6
+            block.lines.len() * 10 >= n * 7
+                && first_code_line(body) == first_code_line(text)
+                && ratio(&flat(body), &flat(text)) >= 0.5
         })
         .collect();
     match hits.as_slice() {
@@ -184,8 +213,34 @@ fn whole_file(files: &[&(String, String)], block: &CodeBlock, text: &str) -> Opt
     }
 }
 
-fn anchored(files: &[&(String, String)], block: &CodeBlock) -> Option<SearchReplaceBlock> {
-    let first = block.lines.iter().find(|l| !l.trim().is_empty())?;
+/// Split a block at its top-level definitions (`def`, `class`, `fn`, ... at the block's least
+/// indentation), each with the decorators and comments just above it.
+fn definitions(lines: &[String]) -> Vec<&[String]> {
+    const STARTS: &[&str] = &[
+        "def ", "async def ", "class ", "fn ", "pub fn ", "pub(crate) fn ", "impl ", "impl<",
+        "func ", "function ", "export function ", "pub struct ", "struct ", "enum ", "pub enum ",
+    ];
+    let base = lines.iter().filter(|l| !l.trim().is_empty()).map(|l| indent_len(l)).min().unwrap_or(0);
+    let starts: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| indent_len(l) == base && STARTS.iter().any(|s| l.trim_start().starts_with(s)))
+        .map(|(i, _)| i)
+        .collect();
+    let mut out = Vec::new();
+    for (k, &s) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(lines.len());
+        let mut e = end;
+        while e > s + 1 && lines[e - 1].trim().is_empty() {
+            e -= 1;
+        }
+        out.push(&lines[s..e]);
+    }
+    out
+}
+
+fn anchored(files: &[&(String, String)], block: &[String]) -> Option<SearchReplaceBlock> {
+    let first = block.iter().find(|l| !l.trim().is_empty())?;
     let anchor = first.trim();
     if anchor.len() < 6 {
         return None;
@@ -205,11 +260,11 @@ fn anchored(files: &[&(String, String)], block: &CodeBlock) -> Option<SearchRepl
     let (path, lines, start) = found?;
     let mut end = extent(&lines, start);
     // A block shorter than the definition replaces only as many lines, if they line up.
-    if block.lines.len() < (end - start) / 2 {
-        end = (start + block.lines.len()).min(lines.len());
+    if block.len() < (end - start) / 2 {
+        end = (start + block.len()).min(lines.len());
     }
     let region = join(&lines[start..end]);
-    let replace = reindent(&block.lines, &lines[start][..indent_len(lines[start])]);
+    let replace = reindent(block, &lines[start][..indent_len(lines[start])]);
     if ratio(&region, &replace) < 0.5 {
         return None;
     }
@@ -244,6 +299,18 @@ mod tests {
         let e = loose_edits(&reply, &files());
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].replace, fixed);
+    }
+
+    #[test]
+    fn several_definitions_and_whitespace_only_lines() {
+        let files = vec![(
+            "c.py".to_string(),
+            "def a(x):\n    return x\n\n\ndef b(t):\n    lines = t.split()\n    first = lines[0]\n    return first\n".to_string(),
+        )];
+        let reply = "```python\ndef a(x):\n    return x\n \n \ndef b(t):\n    lines = t.split()\n    if not lines:\n        return None\n    first = lines[0]\n    return first\n```";
+        let e = loose_edits(reply, &files);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].replace.contains("    if not lines:\n        return None\n"));
     }
 
     #[test]

@@ -182,14 +182,21 @@ impl Backend for LlamaBackendHandle {
         rx.recv().unwrap_or(text.len() / 3)
     }
 
+    fn supports_prefill(&self) -> bool {
+        true
+    }
+
     fn complete(
         &mut self,
         request: &Request<'_>,
         on_text: &mut dyn FnMut(&str) -> Flow,
     ) -> Result<Completion, BackendError> {
-        let prompt =
+        let mut prompt =
             self.template.render(request.messages, request.tools).map_err(BackendError::Template)?;
-        self.complete_prompt(prompt, request, on_text)
+        prompt.push_str(request.prefill);
+        let mut c = self.complete_prompt(prompt, request, on_text)?;
+        c.text.insert_str(0, request.prefill);
+        Ok(c)
     }
 }
 

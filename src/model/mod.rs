@@ -28,6 +28,9 @@ pub struct Request<'a> {
     pub seed: u32,
     /// Generation stops after any of these strings (the string is kept in the output).
     pub stop_after: &'a [&'a str],
+    /// Text the assistant's reply is made to begin with (backends that can prefill only; the
+    /// returned text then starts with it).
+    pub prefill: &'a str,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -66,6 +69,10 @@ pub trait Backend {
     fn context_window(&self) -> usize;
     /// Tokens in `text` as this model counts them.
     fn count_tokens(&mut self, text: &str) -> usize;
+    /// Whether [`Request::prefill`] is honoured.
+    fn supports_prefill(&self) -> bool {
+        false
+    }
     /// Generate a reply, streaming text pieces to `on_text`.
     fn complete(
         &mut self,

@@ -1,0 +1,177 @@
+//! Judging an applied edit: run the tests, keep a partial improvement, revert an attempt that did
+//! not help, and remember what was tried so the model is pushed elsewhere next time.
+
+use super::prompt::{self, ShownFile};
+use super::session::{FixReport, Next, Run};
+use crate::edit;
+use crate::protocol::{Event, Message, Outcome, TestRun};
+
+impl Run<'_> {
+    pub(super) fn after_edit(&mut self, report: edit::ApplyReport, reply: &str) -> Next {
+        if !report.applied() {
+            return self.edit_refused(report, reply);
+        }
+        self.failed_in_a_row = 0;
+        self.report.edits_applied += 1;
+        self.work.remember(&report.changes);
+        let changes: Vec<crate::protocol::FileChange> = report
+            .changes
+            .iter()
+            .map(|c| crate::protocol::FileChange { path: c.rel.clone(), diff: edit::diff::unified(c) })
+            .collect();
+        self.emit(Event::EditApplied { changes, notes: report.notes.clone() });
+        let Some(cmd) = self.cfg.test_cmd.clone() else {
+            return Next::Stop(Outcome::Fixed, "edits applied; the project has no tests to run".into());
+        };
+        let attempt = edit::diff::unified_all(&report.changes);
+        if self.tried.contains(&attempt) {
+            // The same change again: its result is known, so skip the tests and push harder.
+            if let Err(e) = self.work.revert(&self.cfg.root, &report.changes) {
+                return Next::Stop(Outcome::NotFixed, format!("could not revert a failed attempt: {e}"));
+            }
+            self.status("the model repeated an attempt that already failed; reverted");
+            let repeats = self.tried.iter().filter(|t| **t == attempt).count();
+            self.tried.push(attempt);
+            if !self.targets.is_empty() {
+                return self.rewrite_limit();
+            }
+            if repeats >= 2 {
+                return Next::Stop(Outcome::NotFixed, "the model repeated the same failed fix 3 times".into());
+            }
+            self.temperature = (self.temperature + 0.3).min(1.0);
+            self.history.push(Message::user(prompt::ALREADY_TRIED));
+            return Next::Continue;
+        }
+        let run = self.run_tests(&cmd);
+        if run.passed {
+            return Next::Stop(Outcome::Fixed, "the tests pass".into());
+        }
+        let now = failure_count(&run.output);
+        let improved = matches!((now, self.baseline_failures), (Some(n), Some(b)) if n < b);
+        if improved {
+            self.baseline_failures = now;
+            if !self.targets.is_empty() {
+                return self.rewrite_limit();
+            }
+            let shown: Vec<ShownFile> = report
+                .changes
+                .iter()
+                .filter_map(|c| {
+                    let content = String::from_utf8(c.after.clone()?).ok()?;
+                    Some(ShownFile { path: c.rel.clone(), content })
+                })
+                .collect();
+            self.temperature = (self.temperature + 0.3).min(0.9);
+            self.history.push(Message::user(prompt::sanitize(&prompt::still_failing(&run, &shown))));
+            return Next::Continue;
+        }
+        if let Err(e) = self.work.revert(&self.cfg.root, &report.changes) {
+            return Next::Stop(Outcome::NotFixed, format!("could not revert a failed attempt: {e}"));
+        }
+        self.tried.push(attempt);
+        if !self.targets.is_empty() {
+            return self.rewrite_limit();
+        }
+        if self.tried.len() >= 2 && self.start_rewrites(reply) {
+            return Next::Continue;
+        }
+        // Start over from the original task (its tokens are still in the KV cache) with a note
+        // of what failed, rather than letting a small model wade through a growing transcript.
+        self.temperature = (self.temperature + 0.3).min(0.9);
+        self.history.truncate(2);
+        self.history.push(Message::user(prompt::sanitize(&prompt::retry(&self.tried, &run))));
+        Next::Continue
+    }
+
+    fn edit_refused(&mut self, report: edit::ApplyReport, reply: &str) -> Next {
+        self.report.edits_failed += 1;
+        self.failed_in_a_row += 1;
+        self.emit(Event::EditFailed { message: report.failures.join("\n") });
+        if !self.targets.is_empty() {
+            return self.rewrite_limit();
+        }
+        let key = reply.to_string();
+        if self.last_failed_edit.as_deref() == Some(&key) {
+            self.same_failed_edit += 1;
+        } else {
+            self.same_failed_edit = 1;
+            self.last_failed_edit = Some(key);
+        }
+        if self.same_failed_edit >= 3 {
+            return Next::Stop(Outcome::NotFixed, "the model repeated the same failing edit 3 times".into());
+        }
+        if self.failed_in_a_row >= self.cfg.limits.max_failed_edits {
+            return Next::Stop(Outcome::NotFixed, format!("{} failed edits in a row", self.failed_in_a_row));
+        }
+        // Twice unable to write a usable edit: stop asking for edit blocks, ask for rewrites.
+        if self.failed_in_a_row >= 2 && self.start_rewrites(reply) {
+            return Next::Continue;
+        }
+        let mut msg = prompt::edit_failed(&report.failures);
+        if self.same_failed_edit == 2 {
+            msg = format!("{}\n{msg}", prompt::REPEATED);
+        }
+        self.temperature = 0.4;
+        self.history.push(Message::user(prompt::sanitize(&msg)));
+        Next::Continue
+    }
+
+    pub(super) fn run_tests(&mut self, cmd: &str) -> TestRun {
+        let run = crate::testcmd::run(cmd, self.cfg.root.path(), self.cfg.test_timeout);
+        self.emit(Event::TestsRun { run: run.clone() });
+        self.report.tests_after = Some(run.clone());
+        run
+    }
+}
+
+/// Failing tests reported by common runners (pytest, unittest, cargo test, go test), if readable.
+pub fn failure_count(output: &str) -> Option<usize> {
+    static RES: std::sync::OnceLock<Vec<regex::Regex>> = std::sync::OnceLock::new();
+    let res = RES.get_or_init(|| {
+        [
+            r"(\d+) failed",
+            r"(\d+) errors?\b",
+            r"failures=(\d+)",
+            r"errors=(\d+)",
+            r"(?m)^--- FAIL",
+        ]
+        .iter()
+        .filter_map(|r| regex::Regex::new(r).ok())
+        .collect()
+    });
+    let mut total = None;
+    for re in res {
+        for cap in re.captures_iter(output) {
+            let n = cap.get(1).and_then(|m| m.as_str().parse::<usize>().ok()).unwrap_or(1);
+            *total.get_or_insert(0) += n;
+        }
+    }
+    total
+}
+
+pub(super) fn summarize(r: &FixReport) -> String {
+    let files = if r.files_changed.is_empty() {
+        "no files changed".to_string()
+    } else {
+        format!("changed {}", r.files_changed.join(", "))
+    };
+    let tests = match (&r.tests_before, &r.tests_after) {
+        (Some(b), Some(a)) => format!(
+            " Tests (`{}`): {} before, {} after.",
+            a.command,
+            if b.passed { "passing" } else { "failing" },
+            if a.passed { "passing" } else { "failing" }
+        ),
+        _ => " No test command was found, so the change is unverified.".to_string(),
+    };
+    let verdict = if r.fixed() { "Fixed" } else { "Not fixed" };
+    format!(
+        "{verdict}: {}. cria {files} in {} model step(s), {} edit(s) applied and {} refused, {:.0} s.{tests}{}",
+        r.reason,
+        r.steps,
+        r.edits_applied,
+        r.edits_failed,
+        r.seconds,
+        if r.fixed() || r.files_changed.is_empty() { "" } else { " The partial change is kept; `cria undo` reverts it." }
+    )
+}

@@ -1,0 +1,185 @@
+//! The rewrite stage, for models too small to write SEARCH/REPLACE reliably: pick the definition
+//! most likely at fault, show it, and ask for the whole corrected definition in one code block.
+//! cria knows exactly which lines it asked about, so it replaces them itself — the model never
+//! has to copy anything exactly. Candidates come from the model's own diagnosis, the issue text
+//! and the failing test output.
+
+use super::localize::{identifiers, is_test_path};
+use super::prompt::ShownFile;
+use crate::edit::loose::{extent, indent_len, reindent};
+use crate::edit::parse::SearchReplaceBlock;
+
+/// A definition the model may be asked to rewrite.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub path: String,
+    pub name: String,
+    /// The definition's lines as they are in the file, each ending in `\n`.
+    pub code: String,
+    /// 1-based first line.
+    pub line: usize,
+    pub score: f64,
+}
+
+const STARTS: &[&str] = &[
+    "def ", "async def ", "fn ", "pub fn ", "pub(crate) fn ", "pub async fn ", "async fn ",
+    "func ", "function ", "export function ", "static ", "public ", "private ", "protected ",
+];
+
+fn name_of(line: &str) -> Option<String> {
+    let t = line.trim_start();
+    let rest = STARTS.iter().find_map(|s| t.strip_prefix(s))?;
+    let rest = rest.trim_start_matches("async ").trim_start_matches("fn ").trim_start_matches("def ");
+    // Java-ish `public int name(`: the identifier right before the first `(`.
+    let before_paren = rest.split('(').next()?;
+    let name = before_paren.split_whitespace().last()?.trim_start_matches('*');
+    let name = name.split('<').next()?;
+    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')).then(|| name.to_string())
+}
+
+/// Every function-like definition in a file.
+pub fn definitions(path: &str, body: &str) -> Vec<Target> {
+    let lines: Vec<&str> = body.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(name) = name_of(line) else { continue };
+        if !line.contains('(') {
+            continue;
+        }
+        let prev = if i > 0 { lines[i - 1].trim() } else { "" };
+        if prev == "#[test]" || name.starts_with("test_") {
+            continue;
+        }
+        let end = extent(&lines, i);
+        if end - i > 80 {
+            continue; // too large to ask a small model to rewrite whole
+        }
+        let code: String = lines[i..end].iter().map(|l| format!("{l}\n")).collect();
+        out.push(Target { path: path.to_string(), name, code, line: i + 1, score: 0.0 });
+    }
+    out
+}
+
+fn mentions(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        let boundary = |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        boundary(before) && boundary(after)
+    })
+}
+
+/// Definitions in `files` ranked by how likely they hold the bug, best first.
+pub fn pick(diagnosis: &str, issue: &str, test_output: &str, files: &[ShownFile]) -> Vec<Target> {
+    let sources: Vec<&ShownFile> = files.iter().filter(|f| !is_test_path(&f.path)).collect();
+    let words = identifiers(issue);
+    let mut all: Vec<Target> = Vec::new();
+    for (rank, f) in sources.iter().enumerate() {
+        for mut t in definitions(&f.path, &f.content) {
+            let mut s = 1.0 / (rank as f64 + 1.0);
+            if mentions(diagnosis, &t.name) {
+                s += 5.0;
+            }
+            if mentions(issue, &t.name) {
+                s += 3.0;
+            }
+            if test_output.contains(&format!("in {}", t.name)) || mentions(test_output, &t.name) {
+                s += 2.0;
+            }
+            let used = words.iter().filter(|w| mentions(&t.code, w)).count();
+            s += (used.min(3) as f64) * 0.5;
+            t.score = s;
+            all.push(t);
+        }
+    }
+    all.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.line.cmp(&b.line)));
+    all.truncate(3);
+    all
+}
+
+/// The request for one rewrite: the problem restated (it is far back in the context by now),
+/// the failure's key lines, the definition as it is, and the versions that already failed.
+pub fn request(t: &Target, lang: &str, issue: &str, failure: &str, failed: &[String]) -> String {
+    let issue: String = issue.trim().chars().take(600).collect();
+    let mut s = format!("The problem: {issue}\n");
+    if !failure.trim().is_empty() {
+        s.push_str(&format!("The failing test says:\n```\n{}\n```\n", failure.trim()));
+    }
+    s.push_str(&format!("Here is `{}` from `{}`:\n```{lang}\n{}```\n", t.name, t.path, t.code));
+    for f in failed.iter().rev().take(2) {
+        s.push_str(&format!("This version was tried and did NOT fix it; do not write it again:\n```{lang}\n{f}```\n"));
+    }
+    s.push_str(&format!(
+        "Rewrite `{}` so that the problem is fixed. Answer with the complete corrected definition only, in one code block.",
+        t.name
+    ));
+    s
+}
+
+/// The few lines of test output that say what failed (assertions, errors, panics).
+pub fn key_failure_lines(output: &str) -> String {
+    let keys = ["Error", "error[", "assert", "panicked", "FAIL", "expected", "left:", "right:", "!="];
+    let mut lines: Vec<&str> = output
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| keys.iter().any(|k| l.contains(k)) && !l.trim().is_empty())
+        .collect();
+    lines.dedup();
+    let n = lines.len();
+    lines[n.saturating_sub(6)..].join("\n")
+}
+
+/// The edit that puts the model's rewrite in place of the target's lines.
+pub fn edit_for(t: &Target, reply: &str) -> Option<SearchReplaceBlock> {
+    let mut block = crate::edit::loose::first_code_block(reply)?;
+    while block.first().is_some_and(|l| l.trim().is_empty()) {
+        block.remove(0);
+    }
+    // The model sometimes repeats neighbouring code; keep only the rewritten definition.
+    if let Some(start) = block.iter().position(|l| name_of(l).as_deref() == Some(&t.name)) {
+        block.drain(..start);
+        let lines: Vec<&str> = block.iter().map(String::as_str).collect();
+        let end = extent(&lines, 0);
+        block.truncate(end);
+    }
+    let first = t.code.lines().next()?;
+    let replace = reindent(&block, &first[..indent_len(first)]);
+    if replace.trim().is_empty() || replace == t.code {
+        return None;
+    }
+    Some(SearchReplaceBlock { path: t.path.clone(), search: t.code.clone(), replace, index: 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PY: &str = "import re\n\n\ndef parse_line(line):\n    return line.split('=')\n\n\ndef parse_config(text):\n    lines = text.splitlines()\n    first = lines[0]\n    return first\n";
+
+    #[test]
+    fn finds_definitions_with_extents() {
+        let d = definitions("c.py", PY);
+        assert_eq!(d.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["parse_line", "parse_config"]);
+        assert_eq!(d[1].code, "def parse_config(text):\n    lines = text.splitlines()\n    first = lines[0]\n    return first\n");
+        let rs = "impl<T> Stack<T> {\n    pub fn peek(&self) -> Option<&T> {\n        self.items.first()\n    }\n}\n#[test]\nfn t() {}\n";
+        let d = definitions("lib.rs", rs);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].name, "peek");
+        assert_eq!(d[0].line, 2);
+    }
+
+    #[test]
+    fn diagnosis_decides_the_target() {
+        let files = vec![ShownFile { path: "c.py".into(), content: PY.into() }];
+        let t = pick("The cause is that `parse_config` indexes an empty list.", "crash on empty input", "", &files);
+        assert_eq!(t[0].name, "parse_config");
+    }
+
+    #[test]
+    fn rewrite_is_reindented_and_trimmed_to_the_definition() {
+        let t = definitions("lib.rs", "impl S {\n    pub fn peek(&self) -> Option<&T> {\n        self.items.first()\n    }\n}\n").remove(0);
+        let reply = "```rust\npub fn peek(&self) -> Option<&T> {\n    self.items.last()\n}\n\npub fn other() {}\n```";
+        let e = edit_for(&t, reply).unwrap();
+        assert_eq!(e.replace, "    pub fn peek(&self) -> Option<&T> {\n        self.items.last()\n    }\n");
+    }
+}

@@ -1,0 +1,222 @@
+//! Acting on one model reply: edits (strict blocks, then plain code blocks), tool calls, a
+//! rewrite-stage answer, or nothing usable.
+
+use super::prompt;
+use super::rewrite;
+use super::session::{Next, Run};
+use crate::edit;
+use crate::model::BackendError;
+use crate::protocol::{Event, Message, Outcome, ToolCall, ToolResult};
+use crate::toolcall;
+use crate::tools::{self, ToolEnv};
+
+impl Run<'_> {
+    pub(super) fn handle(&mut self, reply: &str) -> Next {
+        if reply.contains(prompt::EXAMPLE_PLACEHOLDER) {
+            self.report.edits_failed += 1;
+            self.emit(Event::EditFailed { message: "the reply copied the format example".into() });
+            if self.start_rewrites(reply) {
+                return Next::Continue;
+            }
+            self.history.push(Message::user(prompt::COPIED_EXAMPLE));
+            return Next::Continue;
+        }
+        if let Some(report) = self.strict_edits(reply) {
+            if report.applied() {
+                return self.after_edit(report, reply);
+            }
+            // A malformed block often still holds the corrected code: try reading it plainly.
+            let loose = self.loose(reply).filter(edit::ApplyReport::applied);
+            return self.after_edit(loose.unwrap_or(report), reply);
+        }
+        let calls = toolcall::parse(reply);
+        if !calls.errors.is_empty() && calls.calls.is_empty() {
+            let msg = format!(
+                "{}\nWrite tool calls as <tool_call>{{\"name\": \"...\", \"arguments\": {{...}}}}</tool_call>.",
+                calls.errors.join("\n")
+            );
+            self.emit(Event::ToolResult { result: ToolResult { name: "?".into(), ok: false, output: msg.clone() } });
+            self.history.push(Message::tool(msg));
+            return Next::Continue;
+        }
+        if calls.calls.is_empty() {
+            if let Some(report) = self.loose(reply).filter(edit::ApplyReport::applied) {
+                return self.after_edit(report, reply);
+            }
+            return self.no_action(reply);
+        }
+        for call in calls.calls.into_iter().take(3) {
+            if call.name == "read_file" {
+                if let Some(p) = call.arguments.get("path").and_then(|p| p.as_str()) {
+                    if !self.seen.iter().any(|s| s == p) {
+                        self.seen.push(p.to_string());
+                    }
+                }
+            }
+            if let Next::Stop(o, why) = self.tool_call(call) {
+                return Next::Stop(o, why);
+            }
+        }
+        Next::Continue
+    }
+
+    /// The reply's edit blocks (any format), applied; `None` when it has none.
+    fn strict_edits(&mut self, reply: &str) -> Option<edit::ApplyReport> {
+        let has_markers = reply.contains("<<<<<<<") || reply.contains(">>>>>>>");
+        match edit::parse_edits(reply) {
+            Ok(edits) if !edits.is_empty() => {
+                Some(edit::apply_edits(&self.cfg.root, &edits, edit::Mode::CommitUnrecorded))
+            }
+            Err(e) if has_markers => Some(edit::ApplyReport {
+                blocks: 1,
+                failures: vec![e.to_string()],
+                ..Default::default()
+            }),
+            _ => None,
+        }
+    }
+
+    /// The reply's plain code blocks read as edits of the files the model has seen.
+    fn loose(&mut self, reply: &str) -> Option<edit::ApplyReport> {
+        let files: Vec<(String, String)> = self
+            .seen
+            .iter()
+            .filter_map(|p| {
+                let bytes = std::fs::read(self.cfg.root.path().join(p)).ok()?;
+                Some((p.clone(), edit::text::FileText::decode(&bytes).ok()?.body))
+            })
+            .collect();
+        let blocks = edit::loose::loose_edits(reply, &files);
+        if blocks.is_empty() {
+            return None;
+        }
+        let edits: Vec<edit::Edit> = blocks.into_iter().map(edit::Edit::Replace).collect();
+        let mut report = edit::apply_edits(&self.cfg.root, &edits, edit::Mode::CommitUnrecorded);
+        report.notes.push("read the reply's code block(s) as the new version of the code they match".into());
+        Some(report)
+    }
+
+    fn no_action(&mut self, reply: &str) -> Next {
+        if !self.work.changes().is_empty() && self.cfg.test_cmd.is_none() {
+            return Next::Stop(Outcome::Fixed, "edits applied; the project has no tests to run".into());
+        }
+        if self.start_rewrites(reply) {
+            return Next::Continue;
+        }
+        self.nudges += 1;
+        if self.nudges > 2 {
+            return Next::Stop(Outcome::NotFixed, "the model stopped without producing a fix".into());
+        }
+        self.history.push(Message::user(prompt::NUDGE));
+        Next::Continue
+    }
+
+    /// Enter the rewrite stage, with `diagnosis` (the model's last reply) guiding the choice of
+    /// definitions. Returns false when it already ran or there is nothing to rewrite.
+    pub(super) fn start_rewrites(&mut self, diagnosis: &str) -> bool {
+        if self.rewrites > 0 || !self.targets.is_empty() {
+            return false;
+        }
+        let tests = self.report.tests_before.as_ref().map(|t| t.output.clone()).unwrap_or_default();
+        let current: Vec<prompt::ShownFile> = self
+            .shown
+            .iter()
+            .filter_map(|f| {
+                let bytes = std::fs::read(self.cfg.root.path().join(&f.path)).ok()?;
+                let body = edit::text::FileText::decode(&bytes).ok()?.body;
+                Some(prompt::ShownFile { path: f.path.clone(), content: body })
+            })
+            .collect();
+        self.targets = rewrite::pick(diagnosis, &self.issue, &tests, &current);
+        if self.targets.is_empty() {
+            return false;
+        }
+        let names: Vec<String> = self.targets.iter().map(|t| format!("{} ({})", t.name, t.path)).collect();
+        self.status(format!("asking for a rewrite of: {}", names.join(", ")));
+        self.rewrite_base = self.history.len();
+        true
+    }
+
+    /// One rewrite: ask for the next candidate definition in full and put it in place.
+    pub(super) fn rewrite_attempt(&mut self) -> Result<Next, BackendError> {
+        let n = self.targets.len();
+        let k = self.rewrites;
+        self.rewrites += 1;
+        let mut target = self.targets[k % n].clone();
+        // A kept partial fix may have changed the file: take the definition as it is now.
+        if let Ok(bytes) = std::fs::read(self.cfg.root.path().join(&target.path)) {
+            if let Ok(text) = edit::text::FileText::decode(&bytes) {
+                if let Some(now) = rewrite::definitions(&target.path, &text.body).into_iter().find(|d| d.name == target.name) {
+                    target = now;
+                }
+            }
+        }
+        // Greedy for the first pass over the candidates, then sample ever more freely.
+        self.temperature = if k < n { 0.0 } else { (0.4 + 0.2 * ((k / n) as f32 - 1.0)).min(1.0) };
+        let lang = prompt::fence_lang(&target.path);
+        self.history.truncate(self.rewrite_base);
+        let failure = self.report.tests_after.as_ref().map(|t| rewrite::key_failure_lines(&t.output)).unwrap_or_default();
+        let failed: Vec<String> = self.failed_rewrites.iter().filter(|(n, _)| *n == target.name).map(|(_, c)| c.clone()).collect();
+        let ask = rewrite::request(&target, lang, &self.issue, &failure, &failed);
+        self.history.push(Message::user(prompt::sanitize(&ask)));
+        let reply = self.generate(&format!("```{lang}\n"), &["```"])?;
+        let report = match self.strict_edits(&reply) {
+            Some(r) => r,
+            None => match rewrite::edit_for(&target, &reply) {
+                Some(block) => {
+                    self.failed_rewrites.push((target.name.clone(), block.replace.clone()));
+                    edit::apply_edits(&self.cfg.root, &[edit::Edit::Replace(block)], edit::Mode::CommitUnrecorded)
+                }
+                None => {
+                    self.report.edits_failed += 1;
+                    self.emit(Event::EditFailed { message: format!("the reply held no new code for `{}`", target.name) });
+                    return Ok(self.rewrite_limit());
+                }
+            },
+        };
+        Ok(self.after_edit(report, &reply))
+    }
+
+    /// Stop when every candidate has had its share of tries.
+    pub(super) fn rewrite_limit(&self) -> Next {
+        if self.rewrites >= self.targets.len() * 3 {
+            return Next::Stop(Outcome::NotFixed, format!("{} rewrites of the likely definitions did not fix it", self.rewrites));
+        }
+        Next::Continue
+    }
+
+    fn tool_call(&mut self, call: ToolCall) -> Next {
+        if self.last_call.as_ref() == Some(&call) {
+            self.same_call += 1;
+        } else {
+            self.same_call = 1;
+            self.last_call = Some(call.clone());
+        }
+        if self.same_call >= self.cfg.limits.max_identical_calls {
+            return Next::Stop(
+                Outcome::NotFixed,
+                format!("the model made the same `{}` call {} times in a row", call.name, self.same_call),
+            );
+        }
+        self.emit(Event::ToolCall { call: call.clone() });
+        let env = ToolEnv {
+            root: &self.cfg.root,
+            test_cmd: self.cfg.test_cmd.as_deref(),
+            test_timeout: self.cfg.test_timeout,
+        };
+        let out = tools::run(&call, &env);
+        self.emit(Event::ToolResult {
+            result: ToolResult { name: call.name.clone(), ok: out.ok, output: out.text.clone() },
+        });
+        if let Some(run) = &out.tests {
+            self.emit(Event::TestsRun { run: run.clone() });
+        }
+        if let Some(report) = out.edit {
+            let text = serde_json::to_string(&call.arguments).unwrap_or_default();
+            return self.after_edit(report, &text);
+        }
+        self.history.push(Message::tool(prompt::sanitize(&out.text)));
+        self.expect_fix = false;
+        Next::Continue
+    }
+}
