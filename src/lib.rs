@@ -10,6 +10,7 @@
 pub mod agent;
 pub mod cli;
 pub mod config;
+pub mod context;
 pub mod edit;
 pub mod exec;
 pub mod exit;

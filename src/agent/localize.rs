@@ -26,7 +26,7 @@ const STOPWORDS: &[&str] = &[
 
 /// Source files likely involved, best first.
 pub fn rank(root: &Root, issue: &str, test_output: &str) -> Vec<Candidate> {
-    let files = crate::edit::plan::list_files(root.path());
+    let files = crate::context::scan::list_files(root.path());
     let known: BTreeSet<&str> = files.iter().map(String::as_str).collect();
     let mut scores: BTreeMap<String, Candidate> = BTreeMap::new();
     let mut add = |path: &str, score: f64, reason: String| {

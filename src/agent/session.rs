@@ -33,7 +33,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_steps: 10,
+            max_steps: 12,
             max_identical_calls: 3,
             max_failed_edits: 4,
             max_wall: Duration::from_secs(900),
@@ -185,7 +185,7 @@ impl Run<'_> {
         self.seen = self.shown.iter().map(|f| f.path.clone()).collect();
         let names = self.seen.join(", ");
         self.status(format!("showing the model: {names}"));
-        let file_list = edit::plan::list_files(self.cfg.root.path());
+        let file_list = crate::context::scan::list_files(self.cfg.root.path());
         let task = prompt::task(&self.issue, tests.as_ref(), &file_list, &self.shown);
         self.history.push(Message::system(prompt::system(&self.shown)));
         self.history.push(Message::user(prompt::sanitize(&task)));

@@ -151,10 +151,12 @@ impl Run<'_> {
                 }
             }
         }
-        // Greedy for the first pass over the candidates, then sample ever more freely.
-        self.temperature = if k < n { 0.0 } else { (0.4 + 0.2 * ((k / n) as f32 - 1.0)).min(1.0) };
+        // The first pass over the candidates is greedy and follows the model's diagnosis; later
+        // passes drop the diagnosis (it may be what misled them) and sample ever more freely.
+        let pass = k / n;
+        self.temperature = [0.0, 0.7, 1.0][pass.min(2)];
         let lang = prompt::fence_lang(&target.path);
-        self.history.truncate(self.rewrite_base);
+        self.history.truncate(if pass == 0 { self.rewrite_base } else { 2 });
         let failure = self.report.tests_after.as_ref().map(|t| rewrite::key_failure_lines(&t.output)).unwrap_or_default();
         let failed: Vec<String> = self.failed_rewrites.iter().filter(|(n, _)| *n == target.name).map(|(_, c)| c.clone()).collect();
         let ask = rewrite::request(&target, lang, &self.issue, &failure, &failed);

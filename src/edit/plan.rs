@@ -230,7 +230,7 @@ fn locate(
                     the block"
             .into());
     }
-    let all = listing.get_or_insert_with(|| list_files(root.path()));
+    let all = listing.get_or_insert_with(|| crate::context::scan::list_files(root.path()));
     let wanted = edit.path().trim_start_matches("./").replace('\\', "/");
     let parts: Vec<&str> = wanted.split('/').filter(|p| !p.is_empty()).collect();
     for skip in 0..parts.len() {
@@ -296,20 +296,4 @@ fn load(root: &Root, abs: &Path) -> Result<Working, String> {
     let bytes = std::fs::read(abs).map_err(|e| format!("cannot read: {e}"))?;
     let text = FileText::decode(&bytes).map_err(|e| format!("{e}; cria only edits text files"))?;
     Ok(Working { abs: abs.to_path_buf(), rel, before: Some(bytes), text: Some(text) })
-}
-
-/// Every file under `root` that the ignore rules keep, relative, sorted.
-pub fn list_files(root: &Path) -> Vec<String> {
-    let mut out: Vec<String> = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .filter_entry(|e| e.file_name() != ".git")
-        .build()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .filter_map(|e| {
-            e.path().strip_prefix(root).ok().map(|p| p.to_string_lossy().replace('\\', "/"))
-        })
-        .collect();
-    out.sort();
-    out
 }

@@ -51,7 +51,7 @@ pub fn read_file(root: &Root, path: &str, start: Option<usize>, end: Option<usiz
 
 fn similar_paths(root: &Root, path: &str) -> String {
     let base = path.rsplit('/').next().unwrap_or(path);
-    let hits: Vec<String> = crate::edit::plan::list_files(root.path())
+    let hits: Vec<String> = crate::context::scan::list_files(root.path())
         .into_iter()
         .filter(|f| f.rsplit('/').next() == Some(base))
         .take(5)
@@ -76,7 +76,7 @@ pub fn list_files(root: &Root, path: Option<&str>, glob: Option<&str>) -> ToolOu
         Some(Err(e)) => return ToolOutput::err(format!("bad glob: {e}")),
         None => None,
     };
-    let files: Vec<String> = crate::edit::plan::list_files(root.path())
+    let files: Vec<String> = crate::context::scan::list_files(root.path())
         .into_iter()
         .filter(|f| base.is_empty() || f.starts_with(&format!("{base}/")) || *f == base)
         .filter(|f| {

@@ -35,10 +35,7 @@ pub fn search(
         .line_number(true)
         .build();
     let mut hits = Vec::new();
-    let walker = ignore::WalkBuilder::new(&start)
-        .hidden(false)
-        .filter_entry(|e| e.file_name() != ".git")
-        .build();
+    let walker = crate::context::scan::walker(&start).build();
     for entry in walker.filter_map(Result::ok) {
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;

@@ -1,0 +1,3 @@
+//! What of the repository the model can see: scanning (and later the repo map and packing).
+
+pub mod scan;

@@ -1,0 +1,64 @@
+//! Walking a repository the way a person thinks of it: `.gitignore` (also outside git) and
+//! `.criaignore` respected, `.git` never entered, and build output, caches and vendored trees
+//! skipped even when nothing ignores them (a fixture without a `.gitignore` still has a
+//! `target/` after one `cargo test`).
+
+use std::path::Path;
+
+use ignore::WalkBuilder;
+
+/// Directory names that hold generated or vendored files, never the code to fix.
+pub const SKIPPED_DIRS: &[&str] = &[
+    ".git", "target", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache",
+    ".pytest_cache", ".ruff_cache", ".gradle", ".idea", ".vscode", "dist", "build", ".next",
+    "vendor", ".cargo",
+];
+
+/// A walker over `root` with cria's rules.
+pub fn walker(root: &Path) -> WalkBuilder {
+    let mut b = WalkBuilder::new(root);
+    b.hidden(false)
+        .require_git(false)
+        .add_custom_ignore_filename(".criaignore")
+        .filter_entry(|e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && SKIPPED_DIRS.iter().any(|d| e.file_name() == *d))
+        });
+    b
+}
+
+/// Every file under `root` that the rules keep, relative with `/`, sorted.
+pub fn list_files(root: &Path) -> Vec<String> {
+    let mut out: Vec<String> = walker(root)
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter_map(|e| e.path().strip_prefix(root).ok().map(|p| p.to_string_lossy().replace('\\', "/")))
+        .collect();
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skips_build_output_and_ignored_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = |p: &str| {
+            let p = dir.path().join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        };
+        w("src/lib.rs");
+        w("target/debug/build.rs");
+        w("pkg/__pycache__/a.pyc");
+        w(".env");
+        w("secret.key");
+        w(".gitignore");
+        std::fs::write(dir.path().join(".gitignore"), ".env\n").unwrap();
+        std::fs::write(dir.path().join(".criaignore"), "*.key\n").unwrap();
+        assert_eq!(list_files(dir.path()), [".criaignore", ".gitignore", "src/lib.rs"]);
+    }
+}
