@@ -27,7 +27,7 @@ pub enum Command {
         /// What is wrong, in words (or `-` to read it from stdin, or @FILE).
         issue: String,
         #[command(flatten)]
-        agent: AgentArgs,
+        agent: Box<AgentArgs>,
         /// Stream JSONL events on stdout instead of the diff and summary.
         #[arg(long)]
         json: bool,

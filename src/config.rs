@@ -20,7 +20,10 @@ pub enum ConfigError {
 /// Where the model comes from.
 #[derive(Debug, Clone)]
 pub enum ModelSource {
-    Gguf { path: PathBuf, tier: Option<&'static str> },
+    Gguf {
+        path: PathBuf,
+        tier: Option<&'static str>,
+    },
     Script(PathBuf),
 }
 
@@ -62,15 +65,21 @@ impl Config {
             limits.max_wall = Duration::from_secs(s);
         }
         if limits.max_steps == 0 {
-            return Err(ConfigError::Invalid("--max-steps must be at least 1".into()));
+            return Err(ConfigError::Invalid(
+                "--max-steps must be at least 1".into(),
+            ));
         }
         let model = match (&args.script, &args.model) {
             (Some(_), Some(_)) => {
-                return Err(ConfigError::Invalid("give either --script or --model, not both".into()))
+                return Err(ConfigError::Invalid(
+                    "give either --script or --model, not both".into(),
+                ))
             }
             (Some(script), None) => ModelSource::Script(script.clone()),
             (None, spec) => {
-                let spec = spec.clone().unwrap_or_else(|| crate::model::tiers::DEFAULT_TIER.into());
+                let spec = spec
+                    .clone()
+                    .unwrap_or_else(|| crate::model::tiers::DEFAULT_TIER.into());
                 let (path, tier) = crate::model::tiers::resolve(&spec);
                 ModelSource::Gguf { path, tier }
             }

@@ -37,7 +37,11 @@ fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
-        Some(Command::Apply { repo, dry_run, diff }) => exec::apply::apply(&repo, dry_run, diff),
+        Some(Command::Apply {
+            repo,
+            dry_run,
+            diff,
+        }) => exec::apply::apply(&repo, dry_run, diff),
         Some(Command::Undo { repo }) => exec::apply::undo(&repo),
         Some(Command::Batch { .. }) => not_built("cria batch"),
         Some(Command::Eval { .. }) => not_built("cria eval"),
@@ -46,8 +50,17 @@ fn run(cli: Cli) -> ExitCode {
         Some(Command::Models) => {
             for t in cria::model::tiers::TIERS {
                 let path = cria::model::tiers::models_dir().join(t.file);
-                let state = if path.exists() { "installed" } else { "not installed (scripts/fetch-model)" };
-                println!("{:<5} {:<45} {state}\n      {}", t.name, t.description, path.display());
+                let state = if path.exists() {
+                    "installed"
+                } else {
+                    "not installed (scripts/fetch-model)"
+                };
+                println!(
+                    "{:<5} {:<45} {state}\n      {}",
+                    t.name,
+                    t.description,
+                    path.display()
+                );
             }
             ExitCode::Fixed
         }

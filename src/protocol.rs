@@ -26,7 +26,10 @@ pub struct Message {
 
 impl Message {
     pub fn new(role: Role, content: impl Into<String>) -> Self {
-        Message { role, content: content.into() }
+        Message {
+            role,
+            content: content.into(),
+        }
     }
     pub fn system(content: impl Into<String>) -> Self {
         Self::new(Role::System, content)
@@ -91,11 +94,18 @@ pub enum Outcome {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A phase of work began (loading, localizing, thinking...).
-    Status { message: String },
+    Status {
+        message: String,
+    },
     /// Progress of a long step, 0.0..=1.0.
-    Progress { what: String, fraction: f32 },
+    Progress {
+        what: String,
+        fraction: f32,
+    },
     /// A piece of model output as it streams.
-    ModelDelta { text: String },
+    ModelDelta {
+        text: String,
+    },
     /// The model finished one reply.
     ModelDone {
         text: String,
@@ -104,11 +114,22 @@ pub enum Event {
         generated_tokens: usize,
         seconds: f64,
     },
-    ToolCall { call: ToolCall },
-    ToolResult { result: ToolResult },
-    EditApplied { changes: Vec<FileChange>, notes: Vec<String> },
-    EditFailed { message: String },
-    TestsRun { run: TestRun },
+    ToolCall {
+        call: ToolCall,
+    },
+    ToolResult {
+        result: ToolResult,
+    },
+    EditApplied {
+        changes: Vec<FileChange>,
+        notes: Vec<String>,
+    },
+    EditFailed {
+        message: String,
+    },
+    TestsRun {
+        run: TestRun,
+    },
     Finished {
         outcome: Outcome,
         reason: String,

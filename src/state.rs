@@ -14,20 +14,27 @@ pub fn state_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("CRIA_STATE_DIR") {
         return PathBuf::from(d);
     }
-    dirs::state_dir().unwrap_or_else(|| home().join(".local/state")).join("cria")
+    dirs::state_dir()
+        .unwrap_or_else(|| home().join(".local/state"))
+        .join("cria")
 }
 
 pub fn cache_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("CRIA_CACHE_DIR") {
         return PathBuf::from(d);
     }
-    dirs::cache_dir().unwrap_or_else(|| home().join(".cache")).join("cria")
+    dirs::cache_dir()
+        .unwrap_or_else(|| home().join(".cache"))
+        .join("cria")
 }
 
 /// A per-repository folder under the state directory, keyed by the root's canonical path.
 pub fn repo_state_dir(root: &Path) -> PathBuf {
     let digest = Sha256::digest(root.to_string_lossy().as_bytes());
     let key: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     state_dir().join("repos").join(format!("{name}-{key}"))
 }

@@ -22,11 +22,16 @@ pub fn detect(root: &Path) -> Option<String> {
         return Some("python3 -m pytest -q".into());
     }
     if has_python_tests(root) {
-        return Some(if pytest_available() {
-            "python3 -m pytest -q".into()
-        } else {
-            "python3 -m unittest".into()
-        });
+        if pytest_available() {
+            return Some("python3 -m pytest -q".into());
+        }
+        // unittest only discovers packages; a plain tests/ folder needs pointing at.
+        for dir in ["tests", "test"] {
+            if root.join(dir).is_dir() && !root.join(dir).join("__init__.py").exists() {
+                return Some(format!("python3 -m unittest discover -s {dir}"));
+            }
+        }
+        return Some("python3 -m unittest".into());
     }
     if has("package.json") && text("package.json").contains("\"test\"") {
         return Some("npm test --silent".into());
@@ -41,10 +46,15 @@ pub fn detect(root: &Path) -> Option<String> {
 }
 
 fn has_python_tests(root: &Path) -> bool {
-    let is_test = |name: &str| name.starts_with("test_") && name.ends_with(".py") || name.ends_with("_test.py");
+    let is_test = |name: &str| {
+        name.starts_with("test_") && name.ends_with(".py") || name.ends_with("_test.py")
+    };
     let scan = |dir: &Path| {
         std::fs::read_dir(dir)
-            .map(|it| it.filter_map(Result::ok).any(|e| is_test(&e.file_name().to_string_lossy())))
+            .map(|it| {
+                it.filter_map(Result::ok)
+                    .any(|e| is_test(&e.file_name().to_string_lossy()))
+            })
             .unwrap_or(false)
     };
     scan(root) || scan(&root.join("tests")) || scan(&root.join("test"))
@@ -88,7 +98,10 @@ pub fn summary(run: &TestRun) -> String {
     } else if run.timed_out {
         format!("tests timed out after {:.0} s", run.seconds)
     } else {
-        let code = run.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "signal".into());
+        let code = run
+            .exit_code
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "signal".into());
         format!("tests fail: exit {code} ({:.1} s)", run.seconds)
     }
 }

@@ -13,7 +13,11 @@ fn setup() -> (tempfile::TempDir, tempfile::TempDir) {
     let state = tempfile::tempdir().unwrap();
     // The state dir is process-wide; every test in this file uses its own.
     std::env::set_var("CRIA_STATE_DIR", state.path());
-    for (name, text) in [("a.txt", "alpha\n"), ("b.txt", "beta\n"), ("c.txt", "gamma\n")] {
+    for (name, text) in [
+        ("a.txt", "alpha\n"),
+        ("b.txt", "beta\n"),
+        ("c.txt", "gamma\n"),
+    ] {
         std::fs::write(repo.path().join(name), text).unwrap();
     }
     (repo, state)
@@ -30,7 +34,12 @@ fn contents(dir: &Path) -> Vec<(String, String)> {
         .unwrap()
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().unwrap().is_file())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read_to_string(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read_to_string(e.path()).unwrap(),
+            )
+        })
         .collect();
     v.sort();
     v
@@ -46,7 +55,11 @@ fn faults_crashes_and_undo() {
     // 1. A write fails after two files are already replaced: everything is restored at once.
     let plan = three_file_plan(&root);
     let err = commit_with(root.path(), &plan, true, |i| {
-        if i == 2 { Err(std::io::Error::other("disk full")) } else { Ok(()) }
+        if i == 2 {
+            Err(std::io::Error::other("disk full"))
+        } else {
+            Ok(())
+        }
     })
     .unwrap_err();
     assert!(err.to_string().contains("disk full"), "{err}");
@@ -64,31 +77,63 @@ fn faults_crashes_and_undo() {
         });
     });
     assert!(crashed.is_err());
-    assert_ne!(contents(repo.path()), before, "the crash left a half-written tree");
+    assert_ne!(
+        contents(repo.path()),
+        before,
+        "the crash left a half-written tree"
+    );
     assert!(recover(root.path()).unwrap(), "a journal was left behind");
-    assert_eq!(contents(repo.path()), before, "recovery restored every file");
-    assert!(!recover(root.path()).unwrap(), "the journal is gone after recovery");
+    assert_eq!(
+        contents(repo.path()),
+        before,
+        "recovery restored every file"
+    );
+    assert!(
+        !recover(root.path()).unwrap(),
+        "the journal is gone after recovery"
+    );
 
     // 3. A full commit, then undo: byte-exact, the created file removed.
     let plan = three_file_plan(&root);
     commit_with(root.path(), &plan, true, |_| Ok(())).unwrap();
-    assert_eq!(std::fs::read_to_string(repo.path().join("new.txt")).unwrap(), "new\n");
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("new.txt")).unwrap(),
+        "new\n"
+    );
     let restored = undo_last(root.path()).unwrap();
     assert_eq!(restored.len(), 4);
     assert_eq!(contents(repo.path()), before);
 
     // 4. Undo refuses when a file changed after cria wrote it, and writes nothing.
-    let report = apply_text(&root, "a.txt\n<<<<<<< SEARCH\nalpha\n=======\nA\n>>>>>>> REPLACE\n", Mode::Commit);
+    let report = apply_text(
+        &root,
+        "a.txt\n<<<<<<< SEARCH\nalpha\n=======\nA\n>>>>>>> REPLACE\n",
+        Mode::Commit,
+    );
     assert!(report.applied());
     std::fs::write(repo.path().join("a.txt"), "edited by hand\n").unwrap();
     let err = undo_last(root.path()).unwrap_err();
     assert!(err.to_string().contains("a.txt changed since"), "{err}");
-    assert_eq!(std::fs::read_to_string(repo.path().join("a.txt")).unwrap(), "edited by hand\n");
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("a.txt")).unwrap(),
+        "edited by hand\n"
+    );
 
     // 5. A hard-linked file is refused (editing it would change another path too).
     std::fs::hard_link(repo.path().join("b.txt"), repo.path().join("b-link.txt")).unwrap();
-    let report = apply_text(&root, "b.txt\n<<<<<<< SEARCH\nbeta\n=======\nB\n>>>>>>> REPLACE\n", Mode::Commit);
+    let report = apply_text(
+        &root,
+        "b.txt\n<<<<<<< SEARCH\nbeta\n=======\nB\n>>>>>>> REPLACE\n",
+        Mode::Commit,
+    );
     assert!(!report.applied());
-    assert!(report.failures[0].contains("hard link"), "{:?}", report.failures);
-    assert_eq!(std::fs::read_to_string(repo.path().join("b.txt")).unwrap(), "beta\n");
+    assert!(
+        report.failures[0].contains("hard link"),
+        "{:?}",
+        report.failures
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("b.txt")).unwrap(),
+        "beta\n"
+    );
 }

@@ -79,7 +79,7 @@ proptest! {
         let report = apply_text(&root, &reply, Mode::Commit);
         if report.applied() && !report.changes.is_empty() {
             let written = std::fs::read(repo.path().join("f.txt")).unwrap();
-            prop_assert_eq!(written.windows(2).filter(|w| w == b"\r\n").count() > 0, crlf && lines.len() > 1 || crlf && final_newline);
+            prop_assert_eq!(written.windows(2).filter(|w| w == b"\r\n").count() > 0, crlf && (lines.len() > 1 || final_newline));
             cria::edit::undo(root.path()).unwrap();
         }
         prop_assert_eq!(std::fs::read_to_string(repo.path().join("f.txt")).unwrap(), original);

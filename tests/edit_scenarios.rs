@@ -14,7 +14,11 @@ fn tree(root: &Path) -> BTreeMap<String, (Vec<u8>, bool)> {
         for entry in std::fs::read_dir(dir).unwrap() {
             let entry = entry.unwrap();
             let path = entry.path();
-            let rel = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             let ft = entry.file_type().unwrap();
             if ft.is_symlink() {
                 let target = std::fs::read_link(&path).unwrap();
@@ -50,14 +54,23 @@ fn copy_tree(from: &Path, to: &Path) {
 
 fn show(t: &BTreeMap<String, (Vec<u8>, bool)>) -> String {
     t.iter()
-        .map(|(k, (v, x))| format!("== {k}{}\n{}", if *x { " (exec)" } else { "" }, String::from_utf8_lossy(v)))
+        .map(|(k, (v, x))| {
+            format!(
+                "== {k}{}\n{}",
+                if *x { " (exec)" } else { "" },
+                String::from_utf8_lossy(v)
+            )
+        })
         .collect()
 }
 
 #[test]
 fn every_edit_scenario() {
     let dir = common::fixture("edits");
-    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     names.sort();
     assert!(names.len() >= 60, "only {} scenarios", names.len());
     let mut failures = Vec::new();
@@ -67,25 +80,54 @@ fn every_edit_scenario() {
         let input = scenario.join("input");
         copy_tree(&input, s.path());
         let response = std::fs::read(scenario.join("response.txt")).unwrap();
-        let out = s.cria().arg("apply").arg("--repo").arg(s.path()).write_stdin(response).output().unwrap();
+        let out = s
+            .cria()
+            .arg("apply")
+            .arg("--repo")
+            .arg(s.path())
+            .write_stdin(response)
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let got = tree(s.path());
         if let Ok(error) = std::fs::read_to_string(scenario.join("error")) {
             if out.status.code() != Some(1) {
-                failures.push(format!("{name}: expected exit 1, got {:?}; stderr: {stderr}", out.status.code()));
+                failures.push(format!(
+                    "{name}: expected exit 1, got {:?}; stderr: {stderr}",
+                    out.status.code()
+                ));
             } else if !stderr.contains(error.trim()) {
-                failures.push(format!("{name}: stderr lacks {:?}:\n{stderr}", error.trim()));
+                failures.push(format!(
+                    "{name}: stderr lacks {:?}:\n{stderr}",
+                    error.trim()
+                ));
             } else if got != tree(&input) {
-                failures.push(format!("{name}: a refused apply changed files:\n{}", show(&got)));
+                failures.push(format!(
+                    "{name}: a refused apply changed files:\n{}",
+                    show(&got)
+                ));
             }
         } else {
             let expected = tree(&scenario.join("expected"));
             if out.status.code() != Some(0) {
-                failures.push(format!("{name}: expected exit 0, got {:?}; stderr: {stderr}", out.status.code()));
+                failures.push(format!(
+                    "{name}: expected exit 0, got {:?}; stderr: {stderr}",
+                    out.status.code()
+                ));
             } else if got != expected {
-                failures.push(format!("{name}: result differs.\n-- got:\n{}-- expected:\n{}", show(&got), show(&expected)));
+                failures.push(format!(
+                    "{name}: result differs.\n-- got:\n{}-- expected:\n{}",
+                    show(&got),
+                    show(&expected)
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {} scenarios failed:\n\n{}", failures.len(), names.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} scenarios failed:\n\n{}",
+        failures.len(),
+        names.len(),
+        failures.join("\n\n")
+    );
 }

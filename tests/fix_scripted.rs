@@ -6,7 +6,8 @@ mod common;
 
 use common::{events, Scratch};
 
-const ISSUE: &str = "Applying a 10% discount to a cart worth 200.00 gives 190.00 instead of 180.00.";
+const ISSUE: &str =
+    "Applying a 10% discount to a cart worth 200.00 gives 190.00 instead of 180.00.";
 
 const FIX: &str = "The discount is subtracted as an amount.\n\nshop/cart.py\n```python\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        return round(subtotal * (1 - self.discount_percent / 100), 2)\n>>>>>>> REPLACE\n```\n";
 
@@ -19,37 +20,84 @@ fn reads_greps_edits_tests_and_stops_at_green() {
         FIX,
         "this reply must never be requested",
     ]);
-    let out = s.cria().args(["fix", "--json", "--script"]).arg(&script).arg("--repo").arg(s.path()).arg(ISSUE).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let out = s
+        .cria()
+        .args(["fix", "--json", "--script"])
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path())
+        .arg(ISSUE)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let ev = events(&out.stdout);
     let types: Vec<&str> = ev.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert!(ev.iter().all(|e| e["v"] == 1));
-    let calls: Vec<&str> = ev.iter().filter(|e| e["type"] == "tool_call").map(|e| e["call"]["name"].as_str().unwrap()).collect();
+    let calls: Vec<&str> = ev
+        .iter()
+        .filter(|e| e["type"] == "tool_call")
+        .map(|e| e["call"]["name"].as_str().unwrap())
+        .collect();
     assert_eq!(calls, ["grep", "read_file"]);
     let grep_result = ev.iter().find(|e| e["type"] == "tool_result").unwrap();
-    assert!(grep_result["result"]["output"].as_str().unwrap().contains("shop/cart.py:"));
+    assert!(grep_result["result"]["output"]
+        .as_str()
+        .unwrap()
+        .contains("shop/cart.py:"));
     assert!(types.contains(&"edit_applied"));
-    let tests: Vec<bool> = ev.iter().filter(|e| e["type"] == "tests_run").map(|e| e["run"]["passed"].as_bool().unwrap()).collect();
-    assert_eq!(tests, [false, true], "tests fail before and pass after the edit");
+    let tests: Vec<bool> = ev
+        .iter()
+        .filter(|e| e["type"] == "tests_run")
+        .map(|e| e["run"]["passed"].as_bool().unwrap())
+        .collect();
+    assert_eq!(
+        tests,
+        [false, true],
+        "tests fail before and pass after the edit"
+    );
     let fin = ev.last().unwrap();
     assert_eq!(fin["type"], "finished");
     assert_eq!(fin["outcome"], "fixed");
     assert_eq!(fin["steps"], 3);
-    assert!(fin["diff"].as_str().unwrap().contains("+        return round(subtotal * (1 - self.discount_percent / 100), 2)"));
-    assert!(s.read("shop/cart.py").contains("(1 - self.discount_percent / 100)"));
+    assert!(fin["diff"]
+        .as_str()
+        .unwrap()
+        .contains("+        return round(subtotal * (1 - self.discount_percent / 100), 2)"));
+    assert!(s
+        .read("shop/cart.py")
+        .contains("(1 - self.discount_percent / 100)"));
 }
 
 #[test]
 fn prints_diff_and_summary_without_json() {
     let s = Scratch::task("py-cart-discount");
     let script = s.script(&[FIX]);
-    let out = s.cria().args(["fix", "--script"]).arg(&script).arg("--repo").arg(s.path()).arg(ISSUE).output().unwrap();
+    let out = s
+        .cria()
+        .args(["fix", "--script"])
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path())
+        .arg(ISSUE)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.starts_with("diff --git a/shop/cart.py b/shop/cart.py\n"), "{stdout}");
+    assert!(
+        stdout.starts_with("diff --git a/shop/cart.py b/shop/cart.py\n"),
+        "{stdout}"
+    );
     assert!(stdout.contains("Fixed: the tests pass."), "{stdout}");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("tests fail") && stderr.contains("tests pass"), "{stderr}");
+    assert!(
+        stderr.contains("tests fail") && stderr.contains("tests pass"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -57,11 +105,25 @@ fn identical_tool_calls_stop_the_run() {
     let s = Scratch::task("py-cart-discount");
     let call = "<tool_call>\n{\"name\": \"list_files\", \"arguments\": {}}\n</tool_call>";
     let script = s.script(&[call, call, call, call, call]);
-    let out = s.cria().args(["fix", "--json", "--script"]).arg(&script).arg("--repo").arg(s.path()).arg(ISSUE).output().unwrap();
+    let out = s
+        .cria()
+        .args(["fix", "--json", "--script"])
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path())
+        .arg(ISSUE)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let fin = events(&out.stdout).pop().unwrap();
     assert_eq!(fin["outcome"], "not_fixed");
-    assert!(fin["reason"].as_str().unwrap().contains("same `list_files` call 3 times"), "{fin}");
+    assert!(
+        fin["reason"]
+            .as_str()
+            .unwrap()
+            .contains("same `list_files` call 3 times"),
+        "{fin}"
+    );
 }
 
 #[test]
@@ -72,7 +134,15 @@ fn step_limit_stops_a_wandering_model() {
         .collect();
     let refs: Vec<&str> = replies.iter().map(String::as_str).collect();
     let script = s.script(&refs);
-    let out = s.cria().args(["fix", "--json", "--max-steps", "4", "--script"]).arg(&script).arg("--repo").arg(s.path()).arg(ISSUE).output().unwrap();
+    let out = s
+        .cria()
+        .args(["fix", "--json", "--max-steps", "4", "--script"])
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path())
+        .arg(ISSUE)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let fin = events(&out.stdout).pop().unwrap();
     assert_eq!(fin["reason"], "step limit reached (4)");
@@ -82,8 +152,20 @@ fn step_limit_stops_a_wandering_model() {
 #[test]
 fn malformed_tool_call_is_answered_not_fatal() {
     let s = Scratch::task("py-cart-discount");
-    let script = s.script(&["<tool_call>\n{\"name\": \"read_file\", \"arguments\": {\"path\": </tool_call>", "<tool_call>{\"name\": \"no_such_tool\", \"arguments\": {}}</tool_call>", FIX]);
-    let out = s.cria().args(["fix", "--json", "--script"]).arg(&script).arg("--repo").arg(s.path()).arg(ISSUE).output().unwrap();
+    let script = s.script(&[
+        "<tool_call>\n{\"name\": \"read_file\", \"arguments\": {\"path\": </tool_call>",
+        "<tool_call>{\"name\": \"no_such_tool\", \"arguments\": {}}</tool_call>",
+        FIX,
+    ]);
+    let out = s
+        .cria()
+        .args(["fix", "--json", "--script"])
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path())
+        .arg(ISSUE)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let ev = events(&out.stdout);
     let errors: Vec<&str> = ev
@@ -102,16 +184,30 @@ fn a_failed_edit_shows_the_real_lines_and_a_useless_edit_is_reverted() {
     let bad_search = "shop/cart.py\n<<<<<<< SEARCH\n        return round(subtotal - discount, 2)\n=======\n        return 0\n>>>>>>> REPLACE\n";
     let useless = "shop/cart.py\n<<<<<<< SEARCH\n    def subtotal(self) -> float:\n        return sum(item.subtotal() for item in self.items)\n=======\n    def subtotal(self) -> float:\n        return sum(item.subtotal() for item in self.items) + 0\n>>>>>>> REPLACE\n";
     let script = s.script(&[bad_search, useless, FIX]);
-    let out = s.cria().args(["fix", "--json", "--script"]).arg(&script).arg("--repo").arg(s.path()).arg(ISSUE).output().unwrap();
+    let out = s
+        .cria()
+        .args(["fix", "--json", "--script"])
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path())
+        .arg(ISSUE)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let ev = events(&out.stdout);
     let failed = ev.iter().find(|e| e["type"] == "edit_failed").unwrap();
     let msg = failed["message"].as_str().unwrap();
     assert!(msg.contains("closest lines"), "{msg}");
-    assert!(msg.contains("return round(subtotal - self.discount_percent, 2)"), "{msg}");
+    assert!(
+        msg.contains("return round(subtotal - self.discount_percent, 2)"),
+        "{msg}"
+    );
     let fin = ev.last().unwrap();
     let diff = fin["diff"].as_str().unwrap();
-    assert!(!diff.contains("+ 0"), "the useless attempt was reverted: {diff}");
+    assert!(
+        !diff.contains("+ 0"),
+        "the useless attempt was reverted: {diff}"
+    );
     assert!(diff.contains("(1 - self.discount_percent / 100)"));
 }
 
@@ -120,8 +216,21 @@ fn code_block_without_markers_is_read_as_a_function_rewrite() {
     let s = Scratch::task("py-cart-discount");
     let reply = "The total is wrong. Here is the corrected method:\n```python\ndef total(self) -> float:\n    subtotal = self.subtotal()\n    return round(subtotal * (100 - self.discount_percent) / 100, 2)\n```";
     let script = s.script(&[reply]);
-    let out = s.cria().args(["fix", "--script"]).arg(&script).arg("--repo").arg(s.path()).arg(ISSUE).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = s
+        .cria()
+        .args(["fix", "--script"])
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path())
+        .arg(ISSUE)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(s.read("shop/cart.py").contains("    def total(self) -> float:\n        subtotal = self.subtotal()\n        return round(subtotal * (100 - self.discount_percent) / 100, 2)\n"));
 }
 
@@ -129,9 +238,18 @@ fn code_block_without_markers_is_read_as_a_function_rewrite() {
 fn running_out_of_script_is_a_backend_error() {
     let s = Scratch::task("py-cart-discount");
     let script = s.script(&["I am not sure what to do."]);
-    let out = s.cria().args(["fix", "--script"]).arg(&script).arg("--repo").arg(s.path()).arg(ISSUE).output().unwrap();
+    let out = s
+        .cria()
+        .args(["fix", "--script"])
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path())
+        .arg(ISSUE)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("the script has no reply left for model call 2"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("the script has no reply left for model call 2"));
 }
 
 #[test]
@@ -140,10 +258,21 @@ fn a_repository_without_tests_is_fixed_when_the_edit_applies() {
     s.write("greet.py", "def greet(name):\n    return 'Helo, ' + name\n");
     let reply = "greet.py\n<<<<<<< SEARCH\n    return 'Helo, ' + name\n=======\n    return 'Hello, ' + name\n>>>>>>> REPLACE";
     let script = s.script(&[reply]);
-    let out = s.cria().args(["fix", "--script"]).arg(&script).arg("--repo").arg(s.path()).arg("greeting misspelled").output().unwrap();
+    let out = s
+        .cria()
+        .args(["fix", "--script"])
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path())
+        .arg("greeting misspelled")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("unverified"));
-    assert_eq!(s.read("greet.py"), "def greet(name):\n    return 'Hello, ' + name\n");
+    assert_eq!(
+        s.read("greet.py"),
+        "def greet(name):\n    return 'Hello, ' + name\n"
+    );
 }
 
 #[test]
@@ -151,22 +280,55 @@ fn fix_then_undo_restores_the_repository() {
     let s = Scratch::task("py-cart-discount");
     let before = s.read("shop/cart.py");
     let script = s.script(&[FIX]);
-    s.cria().args(["fix", "--script"]).arg(&script).arg("--repo").arg(s.path()).arg(ISSUE).assert().code(0);
+    s.cria()
+        .args(["fix", "--script"])
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path())
+        .arg(ISSUE)
+        .assert()
+        .code(0);
     assert_ne!(s.read("shop/cart.py"), before);
-    s.cria().arg("undo").arg("--repo").arg(s.path()).assert().code(0);
+    s.cria()
+        .arg("undo")
+        .arg("--repo")
+        .arg(s.path())
+        .assert()
+        .code(0);
     assert_eq!(s.read("shop/cart.py"), before);
 }
 
 #[test]
 fn usage_and_model_errors_have_their_exit_codes() {
     let s = Scratch::task("py-cart-discount");
-    s.cria().args(["fix", ""]).arg("--repo").arg(s.path()).assert().code(2);
-    s.cria().args(["fix", "x", "--repo", "/no/such/dir"]).assert().code(2);
-    let out = s.cria().args(["fix", "x", "--model", "mini"]).arg("--repo").arg(s.path()).output().unwrap();
+    s.cria()
+        .args(["fix", ""])
+        .arg("--repo")
+        .arg(s.path())
+        .assert()
+        .code(2);
+    s.cria()
+        .args(["fix", "x", "--repo", "/no/such/dir"])
+        .assert()
+        .code(2);
+    let out = s
+        .cria()
+        .args(["fix", "x", "--model", "mini"])
+        .arg("--repo")
+        .arg(s.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("scripts/fetch-model mini"));
     s.write("notamodel.gguf", "hello");
-    let out = s.cria().args(["fix", "x", "--model"]).arg(s.path().join("notamodel.gguf")).arg("--repo").arg(s.path()).output().unwrap();
+    let out = s
+        .cria()
+        .args(["fix", "x", "--model"])
+        .arg(s.path().join("notamodel.gguf"))
+        .arg("--repo")
+        .arg(s.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a GGUF model file"));
 }

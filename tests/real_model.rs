@@ -13,7 +13,11 @@ use cria::protocol::Message;
 
 fn model(tier: &str) -> PathBuf {
     let (path, _) = tiers::resolve(tier);
-    assert!(path.exists(), "{} is missing: run `scripts/fetch-model {tier}` (make test does)", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run `scripts/fetch-model {tier}` (make test does)",
+        path.display()
+    );
     path
 }
 
@@ -30,11 +34,19 @@ fn nano_renders_its_template_streams_and_calls_a_tool_then_reuses_the_prefix() {
     let tools = cria::tools::specs();
     let mut messages = vec![
         Message::system("You are a coding assistant working in a repository."),
-        Message::user("Which files does this repository have? Use the list_files tool to find out."),
+        Message::user(
+            "Which files does this repository have? Use the list_files tool to find out.",
+        ),
     ];
     let prompt = backend.template().render(&messages, &tools).unwrap();
-    assert!(prompt.starts_with("<|im_start|>system\nYou are a coding assistant"), "{prompt}");
-    assert!(prompt.contains("<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"read_file\""), "{prompt}");
+    assert!(
+        prompt.starts_with("<|im_start|>system\nYou are a coding assistant"),
+        "{prompt}"
+    );
+    assert!(
+        prompt.contains("<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"read_file\""),
+        "{prompt}"
+    );
     assert!(prompt.ends_with("<|im_start|>assistant\n"));
 
     let first_request = Request {
@@ -79,22 +91,41 @@ fn nano_renders_its_template_streams_and_calls_a_tool_then_reuses_the_prefix() {
         first.prompt_tokens,
         first.generated_tokens
     );
-    assert!(second.prompt_tokens - second.reused_tokens < 40, "only the new turn is processed");
+    assert!(
+        second.prompt_tokens - second.reused_tokens < 40,
+        "only the new turn is processed"
+    );
 }
 
 #[test]
 fn stopping_the_stream_stops_generation() {
     let mut backend = load("test");
     let messages = [Message::user("Count from 1 to 100, one number per line.")];
-    let request = Request { messages: &messages, tools: &[], max_tokens: 200, temperature: 0.0, seed: 1, stop_after: &[], prefill: "" };
+    let request = Request {
+        messages: &messages,
+        tools: &[],
+        max_tokens: 200,
+        temperature: 0.0,
+        seed: 1,
+        stop_after: &[],
+        prefill: "",
+    };
     let mut n = 0;
     let c = backend
         .complete(&request, &mut |_| {
             n += 1;
-            if n >= 5 { Flow::Stop } else { Flow::Continue }
+            if n >= 5 {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            }
         })
         .unwrap();
-    assert!(c.generated_tokens <= 7, "stopped after {} tokens", c.generated_tokens);
+    assert!(
+        c.generated_tokens <= 7,
+        "stopped after {} tokens",
+        c.generated_tokens
+    );
 }
 
 #[test]
@@ -104,14 +135,27 @@ fn cria_fix_runs_end_to_end_on_the_test_model() {
     let out = s
         .cria()
         .env_remove("CRIA_CACHE_DIR")
-        .args(["fix", "--json", "--model", "test", "--max-steps", "2", "--ctx", "4096"])
+        .args([
+            "fix",
+            "--json",
+            "--model",
+            "test",
+            "--max-steps",
+            "2",
+            "--ctx",
+            "4096",
+        ])
         .arg("--repo")
         .arg(s.path())
         .arg("top_words counts The and the as different words")
         .output()
         .unwrap();
     let code = out.status.code();
-    assert!(code == Some(0) || code == Some(1), "exit {code:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        code == Some(0) || code == Some(1),
+        "exit {code:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let ev = common::events(&out.stdout);
     let done: Vec<_> = ev.iter().filter(|e| e["type"] == "model_done").collect();
     assert!(!done.is_empty());

@@ -17,17 +17,29 @@ impl Run<'_> {
         let changes: Vec<crate::protocol::FileChange> = report
             .changes
             .iter()
-            .map(|c| crate::protocol::FileChange { path: c.rel.clone(), diff: edit::diff::unified(c) })
+            .map(|c| crate::protocol::FileChange {
+                path: c.rel.clone(),
+                diff: edit::diff::unified(c),
+            })
             .collect();
-        self.emit(Event::EditApplied { changes, notes: report.notes.clone() });
+        self.emit(Event::EditApplied {
+            changes,
+            notes: report.notes.clone(),
+        });
         let Some(cmd) = self.cfg.test_cmd.clone() else {
-            return Next::Stop(Outcome::Fixed, "edits applied; the project has no tests to run".into());
+            return Next::Stop(
+                Outcome::Fixed,
+                "edits applied; the project has no tests to run".into(),
+            );
         };
         let attempt = edit::diff::unified_all(&report.changes);
         if self.tried.contains(&attempt) {
             // The same change again: its result is known, so skip the tests and push harder.
             if let Err(e) = self.work.revert(&self.cfg.root, &report.changes) {
-                return Next::Stop(Outcome::NotFixed, format!("could not revert a failed attempt: {e}"));
+                return Next::Stop(
+                    Outcome::NotFixed,
+                    format!("could not revert a failed attempt: {e}"),
+                );
             }
             self.status("the model repeated an attempt that already failed; reverted");
             let repeats = self.tried.iter().filter(|t| **t == attempt).count();
@@ -36,7 +48,10 @@ impl Run<'_> {
                 return self.rewrite_limit();
             }
             if repeats >= 2 {
-                return Next::Stop(Outcome::NotFixed, "the model repeated the same failed fix 3 times".into());
+                return Next::Stop(
+                    Outcome::NotFixed,
+                    "the model repeated the same failed fix 3 times".into(),
+                );
             }
             self.temperature = (self.temperature + 0.3).min(1.0);
             self.history.push(Message::user(prompt::ALREADY_TRIED));
@@ -58,15 +73,24 @@ impl Run<'_> {
                 .iter()
                 .filter_map(|c| {
                     let content = String::from_utf8(c.after.clone()?).ok()?;
-                    Some(ShownFile { path: c.rel.clone(), content })
+                    Some(ShownFile {
+                        path: c.rel.clone(),
+                        content,
+                    })
                 })
                 .collect();
             self.temperature = (self.temperature + 0.3).min(0.9);
-            self.history.push(Message::user(prompt::sanitize(&prompt::still_failing(&run, &shown))));
+            self.history
+                .push(Message::user(prompt::sanitize(&prompt::still_failing(
+                    &run, &shown,
+                ))));
             return Next::Continue;
         }
         if let Err(e) = self.work.revert(&self.cfg.root, &report.changes) {
-            return Next::Stop(Outcome::NotFixed, format!("could not revert a failed attempt: {e}"));
+            return Next::Stop(
+                Outcome::NotFixed,
+                format!("could not revert a failed attempt: {e}"),
+            );
         }
         self.tried.push(attempt);
         if !self.targets.is_empty() {
@@ -79,14 +103,20 @@ impl Run<'_> {
         // of what failed, rather than letting a small model wade through a growing transcript.
         self.temperature = (self.temperature + 0.3).min(0.9);
         self.history.truncate(2);
-        self.history.push(Message::user(prompt::sanitize(&prompt::retry(&self.tried, &run))));
+        self.history
+            .push(Message::user(prompt::sanitize(&prompt::retry(
+                &self.tried,
+                &run,
+            ))));
         Next::Continue
     }
 
     fn edit_refused(&mut self, report: edit::ApplyReport, reply: &str) -> Next {
         self.report.edits_failed += 1;
         self.failed_in_a_row += 1;
-        self.emit(Event::EditFailed { message: report.failures.join("\n") });
+        self.emit(Event::EditFailed {
+            message: report.failures.join("\n"),
+        });
         if !self.targets.is_empty() {
             return self.rewrite_limit();
         }
@@ -98,10 +128,16 @@ impl Run<'_> {
             self.last_failed_edit = Some(key);
         }
         if self.same_failed_edit >= 3 {
-            return Next::Stop(Outcome::NotFixed, "the model repeated the same failing edit 3 times".into());
+            return Next::Stop(
+                Outcome::NotFixed,
+                "the model repeated the same failing edit 3 times".into(),
+            );
         }
         if self.failed_in_a_row >= self.cfg.limits.max_failed_edits {
-            return Next::Stop(Outcome::NotFixed, format!("{} failed edits in a row", self.failed_in_a_row));
+            return Next::Stop(
+                Outcome::NotFixed,
+                format!("{} failed edits in a row", self.failed_in_a_row),
+            );
         }
         // Twice unable to write a usable edit: stop asking for edit blocks, ask for rewrites.
         if self.failed_in_a_row >= 2 && self.start_rewrites(reply) {
@@ -142,7 +178,10 @@ pub fn failure_count(output: &str) -> Option<usize> {
     let mut total = None;
     for re in res {
         for cap in re.captures_iter(output) {
-            let n = cap.get(1).and_then(|m| m.as_str().parse::<usize>().ok()).unwrap_or(1);
+            let n = cap
+                .get(1)
+                .and_then(|m| m.as_str().parse::<usize>().ok())
+                .unwrap_or(1);
             *total.get_or_insert(0) += n;
         }
     }

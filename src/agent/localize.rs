@@ -17,11 +17,59 @@ pub struct Candidate {
 }
 
 const STOPWORDS: &[&str] = &[
-    "the", "and", "for", "with", "that", "this", "when", "should", "return", "returns", "not",
-    "but", "from", "into", "none", "true", "false", "self", "def", "class", "import", "test",
-    "tests", "error", "function", "value", "values", "instead", "expected", "actual", "file",
-    "code", "fix", "bug", "crash", "crashes", "wrong", "there", "what", "have", "does", "been",
-    "which", "than", "then", "pub", "let", "mut", "impl", "struct", "use", "assert", "assertion",
+    "the",
+    "and",
+    "for",
+    "with",
+    "that",
+    "this",
+    "when",
+    "should",
+    "return",
+    "returns",
+    "not",
+    "but",
+    "from",
+    "into",
+    "none",
+    "true",
+    "false",
+    "self",
+    "def",
+    "class",
+    "import",
+    "test",
+    "tests",
+    "error",
+    "function",
+    "value",
+    "values",
+    "instead",
+    "expected",
+    "actual",
+    "file",
+    "code",
+    "fix",
+    "bug",
+    "crash",
+    "crashes",
+    "wrong",
+    "there",
+    "what",
+    "have",
+    "does",
+    "been",
+    "which",
+    "than",
+    "then",
+    "pub",
+    "let",
+    "mut",
+    "impl",
+    "struct",
+    "use",
+    "assert",
+    "assertion",
 ];
 
 /// Source files likely involved, best first.
@@ -44,7 +92,11 @@ pub fn rank(root: &Root, issue: &str, test_output: &str) -> Vec<Candidate> {
     // Paths that appear in test output (tracebacks, compiler errors), nearer the failure = later.
     for (i, mentioned) in mentioned_paths(test_output, &files).iter().enumerate() {
         if known.contains(mentioned.as_str()) {
-            add(mentioned, 6.0 + (i as f64) * 0.1, "in the failing test output".into());
+            add(
+                mentioned,
+                6.0 + (i as f64) * 0.1,
+                "in the failing test output".into(),
+            );
         }
     }
     // Paths or file names in the issue.
@@ -63,7 +115,9 @@ pub fn rank(root: &Root, issue: &str, test_output: &str) -> Vec<Candidate> {
     }
     for word in words.iter().take(12) {
         let pattern = regex::escape(word);
-        let Ok(hits) = grep::search(root, &pattern, None, None, 200) else { continue };
+        let Ok(hits) = grep::search(root, &pattern, None, None, 200) else {
+            continue;
+        };
         let mut per_file: BTreeMap<&str, usize> = BTreeMap::new();
         for (p, _, line) in &hits {
             let weight = if is_definition(line, word) { 3 } else { 1 };
@@ -91,27 +145,35 @@ pub fn rank(root: &Root, issue: &str, test_output: &str) -> Vec<Candidate> {
         ranked = files
             .iter()
             .filter(|f| is_source(f))
-            .map(|f| Candidate { path: f.clone(), score: 0.0, reasons: vec!["source file".into()] })
+            .map(|f| Candidate {
+                path: f.clone(),
+                score: 0.0,
+                reasons: vec!["source file".into()],
+            })
             .collect();
     }
     ranked
 }
 
 fn word_in(text: &str, word: &str) -> bool {
-    text.split(|c: char| c.is_whitespace() || "`'\"(),:;".contains(c)).any(|w| w == word)
+    text.split(|c: char| c.is_whitespace() || "`'\"(),:;".contains(c))
+        .any(|w| w == word)
 }
 
 /// Repository files mentioned in `output`, in order of last mention.
 pub fn mentioned_paths(output: &str, files: &[String]) -> Vec<String> {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r#"([A-Za-z0-9_./\\-]+\.[A-Za-z0-9]{1,5})(?:"|:\d+|, line \d+)"#).expect("static regex")
+        Regex::new(r#"([A-Za-z0-9_./\\-]+\.[A-Za-z0-9]{1,5})(?:"|:\d+|, line \d+)"#)
+            .expect("static regex")
     });
     let mut seen: Vec<String> = Vec::new();
     for cap in re.captures_iter(output) {
         let raw = cap[1].replace('\\', "/");
         let raw = raw.trim_start_matches("./");
-        let hit = files.iter().find(|f| raw == f.as_str() || raw.ends_with(&format!("/{f}")));
+        let hit = files
+            .iter()
+            .find(|f| raw == f.as_str() || raw.ends_with(&format!("/{f}")));
         if let Some(f) = hit {
             seen.retain(|s| s != f);
             seen.push(f.clone());
@@ -126,8 +188,12 @@ fn failure_lines(output: &str) -> String {
         .lines()
         .filter(|l| {
             let l = l.trim_start();
-            l.starts_with("E ") || l.starts_with('>') || l.contains("Error") || l.contains("panicked")
-                || l.contains("assert") || l.starts_with("FAILED")
+            l.starts_with("E ")
+                || l.starts_with('>')
+                || l.contains("Error")
+                || l.contains("panicked")
+                || l.contains("assert")
+                || l.starts_with("FAILED")
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -157,9 +223,20 @@ pub fn identifiers(text: &str) -> Vec<String> {
 
 fn is_definition(line: &str, word: &str) -> bool {
     let t = line.trim_start();
-    ["def ", "class ", "fn ", "pub fn ", "struct ", "enum ", "function ", "func ", "impl ", "pub struct "]
-        .iter()
-        .any(|k| t.starts_with(k) && t.contains(word))
+    [
+        "def ",
+        "class ",
+        "fn ",
+        "pub fn ",
+        "struct ",
+        "enum ",
+        "function ",
+        "func ",
+        "impl ",
+        "pub struct ",
+    ]
+    .iter()
+    .any(|k| t.starts_with(k) && t.contains(word))
 }
 
 pub fn is_source(path: &str) -> bool {
@@ -174,9 +251,14 @@ pub fn is_source(path: &str) -> bool {
 
 pub fn is_test_path(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    path.starts_with("tests/") || path.contains("/tests/") || path.starts_with("test/")
-        || name.starts_with("test_") || name.ends_with("_test.py") || name.ends_with("_test.go")
-        || name.contains(".test.") || name.contains(".spec.")
+    path.starts_with("tests/")
+        || path.contains("/tests/")
+        || path.starts_with("test/")
+        || name.starts_with("test_")
+        || name.ends_with("_test.py")
+        || name.ends_with("_test.go")
+        || name.contains(".test.")
+        || name.contains(".spec.")
 }
 
 #[cfg(test)]
@@ -186,8 +268,12 @@ mod tests {
     #[test]
     fn finds_traceback_paths() {
         let files = vec!["shop/cart.py".to_string(), "tests/test_cart.py".to_string()];
-        let out = "File \"/tmp/x/shop/cart.py\", line 12, in total\n  tests/test_cart.py:4: in test";
-        assert_eq!(mentioned_paths(out, &files), vec!["shop/cart.py", "tests/test_cart.py"]);
+        let out =
+            "File \"/tmp/x/shop/cart.py\", line 12, in total\n  tests/test_cart.py:4: in test";
+        assert_eq!(
+            mentioned_paths(out, &files),
+            vec!["shop/cart.py", "tests/test_cart.py"]
+        );
     }
 
     #[test]

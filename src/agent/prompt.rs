@@ -54,11 +54,19 @@ pub fn example(files: &[ShownFile]) -> String {
 }
 
 pub fn system(files: &[ShownFile]) -> String {
-    SYSTEM.replace("{example}", &example(files)).trim_end().to_string()
+    SYSTEM
+        .replace("{example}", &example(files))
+        .trim_end()
+        .to_string()
 }
 
 pub fn render_file(f: &ShownFile) -> String {
-    format!("{}\n```{}\n{}```\n\n", f.path, fence_lang(&f.path), ensure_nl(&f.content))
+    format!(
+        "{}\n```{}\n{}```\n\n",
+        f.path,
+        fence_lang(&f.path),
+        ensure_nl(&f.content)
+    )
 }
 
 fn ensure_nl(s: &str) -> String {
@@ -76,12 +84,20 @@ pub fn tests_section(run: Option<&TestRun>) -> String {
             r.command,
             head_tail(r.output.trim(), 1_200, 2_400)
         ),
-        Some(r) => format!("# Tests\n`{}` currently passes; the problem is not covered by a test yet.\n\n", r.command),
+        Some(r) => format!(
+            "# Tests\n`{}` currently passes; the problem is not covered by a test yet.\n\n",
+            r.command
+        ),
         None => String::new(),
     }
 }
 
-pub fn task(issue: &str, tests: Option<&TestRun>, file_list: &[String], files: &[ShownFile]) -> String {
+pub fn task(
+    issue: &str,
+    tests: Option<&TestRun>,
+    file_list: &[String],
+    files: &[ShownFile],
+) -> String {
     let list = if file_list.len() > 60 {
         let mut l = file_list[..60].join("\n");
         l.push_str(&format!("\n... and {} more", file_list.len() - 60));
@@ -114,7 +130,11 @@ pub fn still_failing(run: &TestRun, files: &[ShownFile]) -> String {
 pub fn retry(tried: &[String], run: &TestRun) -> String {
     let mut s = String::from("These changes were tried and did NOT fix the problem, so they were undone. Do not repeat them:\n");
     for (i, diff) in tried.iter().enumerate().rev().take(3) {
-        s.push_str(&format!("Attempt {}:\n```diff\n{}```\n", i + 1, head_tail(diff, 600, 300)));
+        s.push_str(&format!(
+            "Attempt {}:\n```diff\n{}```\n",
+            i + 1,
+            head_tail(diff, 600, 300)
+        ));
     }
     s.push_str(&format!(
         "With the last attempt, `{}` failed with:\n```\n{}\n```\nThe files are back as shown above. Think about the cause again and write a different fix as SEARCH/REPLACE blocks.",
@@ -135,7 +155,9 @@ pub fn edit_failed(failures: &[String]) -> String {
         s.push_str(f);
         s.push('\n');
     }
-    s.push_str("Write the SEARCH/REPLACE block again, copying the SEARCH lines exactly from the file.");
+    s.push_str(
+        "Write the SEARCH/REPLACE block again, copying the SEARCH lines exactly from the file.",
+    );
     s
 }
 
@@ -154,4 +176,3 @@ pub fn sanitize(text: &str) -> String {
         .replace(crate::toolcall::OPEN, "<tool\u{200b}_call>")
         .replace(crate::toolcall::CLOSE, "</tool\u{200b}_call>")
 }
-

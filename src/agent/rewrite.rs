@@ -22,19 +22,59 @@ pub struct Target {
 }
 
 const STARTS: &[&str] = &[
-    "def ", "async def ", "fn ", "pub fn ", "pub(crate) fn ", "pub async fn ", "async fn ",
-    "func ", "function ", "export function ", "static ", "public ", "private ", "protected ",
+    "def ",
+    "async def ",
+    "fn ",
+    "pub fn ",
+    "pub(crate) fn ",
+    "pub async fn ",
+    "async fn ",
+    "func ",
+    "function ",
+    "export function ",
+    "static ",
+    "public ",
+    "private ",
+    "protected ",
 ];
+
+const NOT_METHODS: &[&str] = &["if", "for", "while", "switch", "catch", "return", "match", "else", "do"];
 
 fn name_of(line: &str) -> Option<String> {
     let t = line.trim_start();
+    // JavaScript/TypeScript: `const name = (a) => {` and class methods `name(a) {`.
+    for kw in ["const ", "let ", "var ", "export const "] {
+        if let Some(rest) = t.strip_prefix(kw) {
+            let (name, value) = rest.split_once('=')?;
+            let name = name.trim().split(':').next()?.trim();
+            let arrow = value.contains("=>") || value.trim_start().starts_with("function");
+            return (arrow && !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
+                .then(|| name.to_string());
+        }
+    }
+    if line.starts_with([' ', '\t']) && t.trim_end().ends_with('{') {
+        let head = t.trim_start_matches("async ").trim_start_matches("static ");
+        if let Some((name, _)) = head.split_once('(') {
+            let ok = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+            if ok && !NOT_METHODS.contains(&name) {
+                return Some(name.to_string());
+            }
+        }
+    }
     let rest = STARTS.iter().find_map(|s| t.strip_prefix(s))?;
-    let rest = rest.trim_start_matches("async ").trim_start_matches("fn ").trim_start_matches("def ");
+    let rest = rest
+        .trim_start_matches("async ")
+        .trim_start_matches("fn ")
+        .trim_start_matches("def ");
     // Java-ish `public int name(`: the identifier right before the first `(`.
     let before_paren = rest.split('(').next()?;
-    let name = before_paren.split_whitespace().last()?.trim_start_matches('*');
+    let name = before_paren
+        .split_whitespace()
+        .last()?
+        .trim_start_matches('*');
     let name = name.split('<').next()?;
-    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')).then(|| name.to_string())
+    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .then(|| name.to_string())
 }
 
 /// Every function-like definition in a file.
@@ -55,7 +95,13 @@ pub fn definitions(path: &str, body: &str) -> Vec<Target> {
             continue; // too large to ask a small model to rewrite whole
         }
         let code: String = lines[i..end].iter().map(|l| format!("{l}\n")).collect();
-        out.push(Target { path: path.to_string(), name, code, line: i + 1, score: 0.0 });
+        out.push(Target {
+            path: path.to_string(),
+            name,
+            code,
+            line: i + 1,
+            score: 0.0,
+        });
     }
     out
 }
@@ -103,9 +149,15 @@ pub fn request(t: &Target, lang: &str, issue: &str, failure: &str, failed: &[Str
     let issue: String = issue.trim().chars().take(600).collect();
     let mut s = format!("The problem: {issue}\n");
     if !failure.trim().is_empty() {
-        s.push_str(&format!("The failing test says:\n```\n{}\n```\n", failure.trim()));
+        s.push_str(&format!(
+            "The failing test says:\n```\n{}\n```\n",
+            failure.trim()
+        ));
     }
-    s.push_str(&format!("Here is `{}` from `{}`:\n```{lang}\n{}```\n", t.name, t.path, t.code));
+    s.push_str(&format!(
+        "Here is `{}` from `{}`:\n```{lang}\n{}```\n",
+        t.name, t.path, t.code
+    ));
     for f in failed.iter().rev().take(2) {
         s.push_str(&format!("This version was tried and did NOT fix it; do not write it again:\n```{lang}\n{f}```\n"));
     }
@@ -118,7 +170,9 @@ pub fn request(t: &Target, lang: &str, issue: &str, failure: &str, failed: &[Str
 
 /// The few lines of test output that say what failed (assertions, errors, panics).
 pub fn key_failure_lines(output: &str) -> String {
-    let keys = ["Error", "error[", "assert", "panicked", "FAIL", "expected", "left:", "right:", "!="];
+    let keys = [
+        "Error", "error[", "assert", "panicked", "FAIL", "expected", "left:", "right:", "!=",
+    ];
     let mut lines: Vec<&str> = output
         .lines()
         .map(str::trim_end)
@@ -136,7 +190,10 @@ pub fn edit_for(t: &Target, reply: &str) -> Option<SearchReplaceBlock> {
         block.remove(0);
     }
     // The model sometimes repeats neighbouring code; keep only the rewritten definition.
-    if let Some(start) = block.iter().position(|l| name_of(l).as_deref() == Some(&t.name)) {
+    if let Some(start) = block
+        .iter()
+        .position(|l| name_of(l).as_deref() == Some(&t.name))
+    {
         block.drain(..start);
         let lines: Vec<&str> = block.iter().map(String::as_str).collect();
         let end = extent(&lines, 0);
@@ -147,7 +204,12 @@ pub fn edit_for(t: &Target, reply: &str) -> Option<SearchReplaceBlock> {
     if replace.trim().is_empty() || replace == t.code {
         return None;
     }
-    Some(SearchReplaceBlock { path: t.path.clone(), search: t.code.clone(), replace, index: 1 })
+    Some(SearchReplaceBlock {
+        path: t.path.clone(),
+        search: t.code.clone(),
+        replace,
+        index: 1,
+    })
 }
 
 #[cfg(test)]
@@ -159,7 +221,10 @@ mod tests {
     #[test]
     fn finds_definitions_with_extents() {
         let d = definitions("c.py", PY);
-        assert_eq!(d.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["parse_line", "parse_config"]);
+        assert_eq!(
+            d.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            ["parse_line", "parse_config"]
+        );
         assert_eq!(d[1].code, "def parse_config(text):\n    lines = text.splitlines()\n    first = lines[0]\n    return first\n");
         let rs = "impl<T> Stack<T> {\n    pub fn peek(&self) -> Option<&T> {\n        self.items.first()\n    }\n}\n#[test]\nfn t() {}\n";
         let d = definitions("lib.rs", rs);
@@ -169,9 +234,24 @@ mod tests {
     }
 
     #[test]
+    fn javascript_functions_and_methods() {
+        let js = "export const total = (items) => {\n  return 0;\n};\nclass Cart {\n  add(item) {\n    if (item) {\n      this.items.push(item);\n    }\n  }\n}\n";
+        let names: Vec<String> = definitions("cart.js", js).into_iter().map(|t| t.name).collect();
+        assert_eq!(names, ["total", "add"]);
+    }
+
+    #[test]
     fn diagnosis_decides_the_target() {
-        let files = vec![ShownFile { path: "c.py".into(), content: PY.into() }];
-        let t = pick("The cause is that `parse_config` indexes an empty list.", "crash on empty input", "", &files);
+        let files = vec![ShownFile {
+            path: "c.py".into(),
+            content: PY.into(),
+        }];
+        let t = pick(
+            "The cause is that `parse_config` indexes an empty list.",
+            "crash on empty input",
+            "",
+            &files,
+        );
         assert_eq!(t[0].name, "parse_config");
     }
 
@@ -180,6 +260,9 @@ mod tests {
         let t = definitions("lib.rs", "impl S {\n    pub fn peek(&self) -> Option<&T> {\n        self.items.first()\n    }\n}\n").remove(0);
         let reply = "```rust\npub fn peek(&self) -> Option<&T> {\n    self.items.last()\n}\n\npub fn other() {}\n```";
         let e = edit_for(&t, reply).unwrap();
-        assert_eq!(e.replace, "    pub fn peek(&self) -> Option<&T> {\n        self.items.last()\n    }\n");
+        assert_eq!(
+            e.replace,
+            "    pub fn peek(&self) -> Option<&T> {\n        self.items.last()\n    }\n"
+        );
     }
 }

@@ -167,7 +167,9 @@ impl Run<'_> {
     }
 
     pub(super) fn status(&mut self, msg: impl Into<String>) {
-        self.emit(Event::Status { message: msg.into() });
+        self.emit(Event::Status {
+            message: msg.into(),
+        });
     }
 
     fn go(&mut self) -> Result<(Outcome, String), BackendError> {
@@ -175,7 +177,9 @@ impl Run<'_> {
             self.status(format!("running the tests: {cmd}"));
             self.run_tests(&cmd)
         });
-        self.baseline_failures = tests.as_ref().and_then(|t| super::attempt::failure_count(&t.output));
+        self.baseline_failures = tests
+            .as_ref()
+            .and_then(|t| super::attempt::failure_count(&t.output));
         self.report.tests_before = tests.clone();
 
         self.status("localizing the problem");
@@ -187,20 +191,34 @@ impl Run<'_> {
         self.status(format!("showing the model: {names}"));
         let file_list = crate::context::scan::list_files(self.cfg.root.path());
         let task = prompt::task(&self.issue, tests.as_ref(), &file_list, &self.shown);
-        self.history.push(Message::system(prompt::system(&self.shown)));
+        self.history
+            .push(Message::system(prompt::system(&self.shown)));
         self.history.push(Message::user(prompt::sanitize(&task)));
 
         loop {
             if self.report.steps >= self.cfg.limits.max_steps {
-                return Ok((Outcome::NotFixed, format!("step limit reached ({})", self.cfg.limits.max_steps)));
+                return Ok((
+                    Outcome::NotFixed,
+                    format!("step limit reached ({})", self.cfg.limits.max_steps),
+                ));
             }
             if self.start.elapsed() > self.cfg.limits.max_wall {
-                return Ok((Outcome::NotFixed, format!("time limit reached ({} s)", self.cfg.limits.max_wall.as_secs())));
+                return Ok((
+                    Outcome::NotFixed,
+                    format!(
+                        "time limit reached ({} s)",
+                        self.cfg.limits.max_wall.as_secs()
+                    ),
+                ));
             }
             self.report.steps += 1;
             let next = if self.targets.is_empty() {
                 // The first reply is the diagnosis: stop it where code would begin.
-                let stop: &[&str] = if self.report.steps == 1 { &[toolcall::CLOSE, "```"] } else { &[toolcall::CLOSE] };
+                let stop: &[&str] = if self.report.steps == 1 {
+                    &[toolcall::CLOSE, "```"]
+                } else {
+                    &[toolcall::CLOSE]
+                };
                 let prefill = if self.expect_fix { prompt::PREFILL } else { "" };
                 let reply = self.generate(prefill, stop)?;
                 self.handle(&reply)
@@ -217,19 +235,32 @@ impl Run<'_> {
         let mut budget = self.cfg.context_tokens;
         let mut shown = Vec::new();
         for c in ranked.iter().take(8) {
-            let Ok(bytes) = std::fs::read(self.cfg.root.path().join(&c.path)) else { continue };
-            let Ok(text) = edit::text::FileText::decode(&bytes) else { continue };
+            let Ok(bytes) = std::fs::read(self.cfg.root.path().join(&c.path)) else {
+                continue;
+            };
+            let Ok(text) = edit::text::FileText::decode(&bytes) else {
+                continue;
+            };
             let tokens = self.backend.count_tokens(&text.body);
             if tokens <= budget {
                 budget -= tokens;
-                shown.push(ShownFile { path: c.path.clone(), content: text.body });
+                shown.push(ShownFile {
+                    path: c.path.clone(),
+                    content: text.body,
+                });
             } else if shown.is_empty() {
                 // The top file is too large: show its beginning, the model can read on.
                 let keep = text.body.len() * budget / tokens.max(1);
-                let cut = text.body[..keep.min(text.body.len())].rfind('\n').unwrap_or(0);
+                let cut = text.body[..keep.min(text.body.len())]
+                    .rfind('\n')
+                    .unwrap_or(0);
                 let mut content = text.body[..cut].to_string();
-                content.push_str("\n[... truncated: use read_file with start_line to see the rest]\n");
-                shown.push(ShownFile { path: c.path.clone(), content });
+                content
+                    .push_str("\n[... truncated: use read_file with start_line to see the rest]\n");
+                shown.push(ShownFile {
+                    path: c.path.clone(),
+                    content,
+                });
                 break;
             }
             if budget < 200 {
@@ -240,11 +271,19 @@ impl Run<'_> {
     }
 
     /// One model reply. `prefill` is honoured where the backend can (the reply then starts with it).
-    pub(super) fn generate(&mut self, prefill: &str, stop: &[&str]) -> Result<String, BackendError> {
+    pub(super) fn generate(
+        &mut self,
+        prefill: &str,
+        stop: &[&str],
+    ) -> Result<String, BackendError> {
         self.fit_context();
         self.status(format!("model is thinking (step {})", self.report.steps));
         let specs = tools::specs();
-        let prefill = if self.backend.supports_prefill() { prefill } else { "" };
+        let prefill = if self.backend.supports_prefill() {
+            prefill
+        } else {
+            ""
+        };
         self.expect_fix = true;
         let request = Request {
             messages: &self.history,
@@ -257,7 +296,9 @@ impl Run<'_> {
         };
         let sink = &mut *self.sink;
         let mut stream = |piece: &str| {
-            sink.emit(Event::ModelDelta { text: piece.to_string() });
+            sink.emit(Event::ModelDelta {
+                text: piece.to_string(),
+            });
             Flow::Continue
         };
         let c = self.backend.complete(&request, &mut stream)?;
@@ -279,8 +320,11 @@ impl Run<'_> {
     fn fit_context(&mut self) {
         let window = self.backend.context_window();
         let limit = window.saturating_sub(self.cfg.limits.reply_tokens + 64);
-        let mut sizes: Vec<usize> =
-            self.history.iter().map(|m| self.backend.count_tokens(&m.content) + 4).collect();
+        let mut sizes: Vec<usize> = self
+            .history
+            .iter()
+            .map(|m| self.backend.count_tokens(&m.content) + 4)
+            .collect();
         // The system prompt, the task and the latest two messages always stay whole.
         let mut i = 2;
         while sizes.iter().sum::<usize>() > limit && i + 2 < self.history.len() {

@@ -14,7 +14,9 @@ impl Run<'_> {
     pub(super) fn handle(&mut self, reply: &str) -> Next {
         if reply.contains(prompt::EXAMPLE_PLACEHOLDER) {
             self.report.edits_failed += 1;
-            self.emit(Event::EditFailed { message: "the reply copied the format example".into() });
+            self.emit(Event::EditFailed {
+                message: "the reply copied the format example".into(),
+            });
             if self.start_rewrites(reply) {
                 return Next::Continue;
             }
@@ -35,7 +37,13 @@ impl Run<'_> {
                 "{}\nWrite tool calls as <tool_call>{{\"name\": \"...\", \"arguments\": {{...}}}}</tool_call>.",
                 calls.errors.join("\n")
             );
-            self.emit(Event::ToolResult { result: ToolResult { name: "?".into(), ok: false, output: msg.clone() } });
+            self.emit(Event::ToolResult {
+                result: ToolResult {
+                    name: "?".into(),
+                    ok: false,
+                    output: msg.clone(),
+                },
+            });
             self.history.push(Message::tool(msg));
             return Next::Continue;
         }
@@ -64,9 +72,11 @@ impl Run<'_> {
     fn strict_edits(&mut self, reply: &str) -> Option<edit::ApplyReport> {
         let has_markers = reply.contains("<<<<<<<") || reply.contains(">>>>>>>");
         match edit::parse_edits(reply) {
-            Ok(edits) if !edits.is_empty() => {
-                Some(edit::apply_edits(&self.cfg.root, &edits, edit::Mode::CommitUnrecorded))
-            }
+            Ok(edits) if !edits.is_empty() => Some(edit::apply_edits(
+                &self.cfg.root,
+                &edits,
+                edit::Mode::CommitUnrecorded,
+            )),
             Err(e) if has_markers => Some(edit::ApplyReport {
                 blocks: 1,
                 failures: vec![e.to_string()],
@@ -92,20 +102,28 @@ impl Run<'_> {
         }
         let edits: Vec<edit::Edit> = blocks.into_iter().map(edit::Edit::Replace).collect();
         let mut report = edit::apply_edits(&self.cfg.root, &edits, edit::Mode::CommitUnrecorded);
-        report.notes.push("read the reply's code block(s) as the new version of the code they match".into());
+        report.notes.push(
+            "read the reply's code block(s) as the new version of the code they match".into(),
+        );
         Some(report)
     }
 
     fn no_action(&mut self, reply: &str) -> Next {
         if !self.work.changes().is_empty() && self.cfg.test_cmd.is_none() {
-            return Next::Stop(Outcome::Fixed, "edits applied; the project has no tests to run".into());
+            return Next::Stop(
+                Outcome::Fixed,
+                "edits applied; the project has no tests to run".into(),
+            );
         }
         if self.start_rewrites(reply) {
             return Next::Continue;
         }
         self.nudges += 1;
         if self.nudges > 2 {
-            return Next::Stop(Outcome::NotFixed, "the model stopped without producing a fix".into());
+            return Next::Stop(
+                Outcome::NotFixed,
+                "the model stopped without producing a fix".into(),
+            );
         }
         self.history.push(Message::user(prompt::NUDGE));
         Next::Continue
@@ -117,21 +135,33 @@ impl Run<'_> {
         if self.rewrites > 0 || !self.targets.is_empty() {
             return false;
         }
-        let tests = self.report.tests_before.as_ref().map(|t| t.output.clone()).unwrap_or_default();
+        let tests = self
+            .report
+            .tests_before
+            .as_ref()
+            .map(|t| t.output.clone())
+            .unwrap_or_default();
         let current: Vec<prompt::ShownFile> = self
             .shown
             .iter()
             .filter_map(|f| {
                 let bytes = std::fs::read(self.cfg.root.path().join(&f.path)).ok()?;
                 let body = edit::text::FileText::decode(&bytes).ok()?.body;
-                Some(prompt::ShownFile { path: f.path.clone(), content: body })
+                Some(prompt::ShownFile {
+                    path: f.path.clone(),
+                    content: body,
+                })
             })
             .collect();
         self.targets = rewrite::pick(diagnosis, &self.issue, &tests, &current);
         if self.targets.is_empty() {
             return false;
         }
-        let names: Vec<String> = self.targets.iter().map(|t| format!("{} ({})", t.name, t.path)).collect();
+        let names: Vec<String> = self
+            .targets
+            .iter()
+            .map(|t| format!("{} ({})", t.name, t.path))
+            .collect();
         self.status(format!("asking for a rewrite of: {}", names.join(", ")));
         self.rewrite_base = self.history.len();
         true
@@ -146,7 +176,10 @@ impl Run<'_> {
         // A kept partial fix may have changed the file: take the definition as it is now.
         if let Ok(bytes) = std::fs::read(self.cfg.root.path().join(&target.path)) {
             if let Ok(text) = edit::text::FileText::decode(&bytes) {
-                if let Some(now) = rewrite::definitions(&target.path, &text.body).into_iter().find(|d| d.name == target.name) {
+                if let Some(now) = rewrite::definitions(&target.path, &text.body)
+                    .into_iter()
+                    .find(|d| d.name == target.name)
+                {
                     target = now;
                 }
             }
@@ -156,9 +189,20 @@ impl Run<'_> {
         let pass = k / n;
         self.temperature = [0.0, 0.7, 1.0][pass.min(2)];
         let lang = prompt::fence_lang(&target.path);
-        self.history.truncate(if pass == 0 { self.rewrite_base } else { 2 });
-        let failure = self.report.tests_after.as_ref().map(|t| rewrite::key_failure_lines(&t.output)).unwrap_or_default();
-        let failed: Vec<String> = self.failed_rewrites.iter().filter(|(n, _)| *n == target.name).map(|(_, c)| c.clone()).collect();
+        self.history
+            .truncate(if pass == 0 { self.rewrite_base } else { 2 });
+        let failure = self
+            .report
+            .tests_after
+            .as_ref()
+            .map(|t| rewrite::key_failure_lines(&t.output))
+            .unwrap_or_default();
+        let failed: Vec<String> = self
+            .failed_rewrites
+            .iter()
+            .filter(|(n, _)| *n == target.name)
+            .map(|(_, c)| c.clone())
+            .collect();
         let ask = rewrite::request(&target, lang, &self.issue, &failure, &failed);
         self.history.push(Message::user(prompt::sanitize(&ask)));
         let reply = self.generate(&format!("```{lang}\n"), &["```"])?;
@@ -166,12 +210,19 @@ impl Run<'_> {
             Some(r) => r,
             None => match rewrite::edit_for(&target, &reply) {
                 Some(block) => {
-                    self.failed_rewrites.push((target.name.clone(), block.replace.clone()));
-                    edit::apply_edits(&self.cfg.root, &[edit::Edit::Replace(block)], edit::Mode::CommitUnrecorded)
+                    self.failed_rewrites
+                        .push((target.name.clone(), block.replace.clone()));
+                    edit::apply_edits(
+                        &self.cfg.root,
+                        &[edit::Edit::Replace(block)],
+                        edit::Mode::CommitUnrecorded,
+                    )
                 }
                 None => {
                     self.report.edits_failed += 1;
-                    self.emit(Event::EditFailed { message: format!("the reply held no new code for `{}`", target.name) });
+                    self.emit(Event::EditFailed {
+                        message: format!("the reply held no new code for `{}`", target.name),
+                    });
                     return Ok(self.rewrite_limit());
                 }
             },
@@ -182,7 +233,13 @@ impl Run<'_> {
     /// Stop when every candidate has had its share of tries.
     pub(super) fn rewrite_limit(&self) -> Next {
         if self.rewrites >= self.targets.len() * 3 {
-            return Next::Stop(Outcome::NotFixed, format!("{} rewrites of the likely definitions did not fix it", self.rewrites));
+            return Next::Stop(
+                Outcome::NotFixed,
+                format!(
+                    "{} rewrites of the likely definitions did not fix it",
+                    self.rewrites
+                ),
+            );
         }
         Next::Continue
     }
@@ -197,7 +254,10 @@ impl Run<'_> {
         if self.same_call >= self.cfg.limits.max_identical_calls {
             return Next::Stop(
                 Outcome::NotFixed,
-                format!("the model made the same `{}` call {} times in a row", call.name, self.same_call),
+                format!(
+                    "the model made the same `{}` call {} times in a row",
+                    call.name, self.same_call
+                ),
             );
         }
         self.emit(Event::ToolCall { call: call.clone() });
@@ -208,7 +268,11 @@ impl Run<'_> {
         };
         let out = tools::run(&call, &env);
         self.emit(Event::ToolResult {
-            result: ToolResult { name: call.name.clone(), ok: out.ok, output: out.text.clone() },
+            result: ToolResult {
+                name: call.name.clone(),
+                ok: out.ok,
+                output: out.text.clone(),
+            },
         });
         if let Some(run) = &out.tests {
             self.emit(Event::TestsRun { run: run.clone() });
@@ -217,7 +281,8 @@ impl Run<'_> {
             let text = serde_json::to_string(&call.arguments).unwrap_or_default();
             return self.after_edit(report, &text);
         }
-        self.history.push(Message::tool(prompt::sanitize(&out.text)));
+        self.history
+            .push(Message::tool(prompt::sanitize(&out.text)));
         self.expect_fix = false;
         Next::Continue
     }

@@ -17,7 +17,9 @@ pub struct Workspace {
 impl Workspace {
     pub fn remember(&mut self, changes: &[FileChange]) {
         for c in changes {
-            self.originals.entry(c.rel.clone()).or_insert_with(|| (c.abs.clone(), c.before.clone()));
+            self.originals
+                .entry(c.rel.clone())
+                .or_insert_with(|| (c.abs.clone(), c.before.clone()));
         }
     }
 

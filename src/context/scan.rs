@@ -9,9 +9,24 @@ use ignore::WalkBuilder;
 
 /// Directory names that hold generated or vendored files, never the code to fix.
 pub const SKIPPED_DIRS: &[&str] = &[
-    ".git", "target", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache",
-    ".pytest_cache", ".ruff_cache", ".gradle", ".idea", ".vscode", "dist", "build", ".next",
-    "vendor", ".cargo",
+    ".git",
+    "target",
+    "node_modules",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".gradle",
+    ".idea",
+    ".vscode",
+    "dist",
+    "build",
+    ".next",
+    "vendor",
+    ".cargo",
 ];
 
 /// A walker over `root` with cria's rules.
@@ -33,7 +48,12 @@ pub fn list_files(root: &Path) -> Vec<String> {
         .build()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .filter_map(|e| e.path().strip_prefix(root).ok().map(|p| p.to_string_lossy().replace('\\', "/")))
+        .filter_map(|e| {
+            e.path()
+                .strip_prefix(root)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
         .collect();
     out.sort();
     out
@@ -59,6 +79,9 @@ mod tests {
         w(".gitignore");
         std::fs::write(dir.path().join(".gitignore"), ".env\n").unwrap();
         std::fs::write(dir.path().join(".criaignore"), "*.key\n").unwrap();
-        assert_eq!(list_files(dir.path()), [".criaignore", ".gitignore", "src/lib.rs"]);
+        assert_eq!(
+            list_files(dir.path()),
+            [".criaignore", ".gitignore", "src/lib.rs"]
+        );
     }
 }

@@ -50,12 +50,16 @@ fn undo_dir(root: &Path) -> PathBuf {
 }
 
 fn text(bytes: &Option<Vec<u8>>) -> Option<String> {
-    bytes.as_ref().map(|b| String::from_utf8_lossy(b).into_owned())
+    bytes
+        .as_ref()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
 }
 
 /// Write `bytes` to `path` atomically, keeping `path`'s mode if it exists.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().ok_or_else(|| io::Error::other("path has no parent"))?;
+    let dir = path
+        .parent()
+        .ok_or_else(|| io::Error::other("path has no parent"))?;
     fs::create_dir_all(dir)?;
     let mode = fs::metadata(path).ok().map(|m| m.permissions());
     let mut tmp = tempfile::Builder::new().prefix(".cria-").tempfile_in(dir)?;
@@ -103,7 +107,10 @@ pub fn commit_with(
     if plan.changes.is_empty() {
         return Ok(());
     }
-    let record = Record { id: new_id(), entries: plan.changes.iter().map(entry).collect() };
+    let record = Record {
+        id: new_id(),
+        entries: plan.changes.iter().map(entry).collect(),
+    };
     let journal = journal_path(root);
     let json = serde_json::to_vec(&record).map_err(|e| CommitError::State(e.into()))?;
     write_atomic(&journal, &json).map_err(CommitError::State)?;
@@ -111,7 +118,10 @@ pub fn commit_with(
         let result = between(i).and_then(|_| put(&change.abs, change.after.as_deref()));
         if let Err(source) = result {
             let _ = recover(root);
-            return Err(CommitError::Write { path: change.rel.clone(), source });
+            return Err(CommitError::Write {
+                path: change.rel.clone(),
+                source,
+            });
         }
     }
     if record_undo {
@@ -146,17 +156,30 @@ pub fn record_undo(root: &Path, changes: &[FileChange]) -> Result<(), CommitErro
     if changes.is_empty() {
         return Ok(());
     }
-    save_undo(root, &Record { id: new_id(), entries: changes.iter().map(entry).collect() })
+    save_undo(
+        root,
+        &Record {
+            id: new_id(),
+            entries: changes.iter().map(entry).collect(),
+        },
+    )
 }
 
 fn entry(c: &FileChange) -> Entry {
-    Entry { abs: c.abs.clone(), rel: c.rel.clone(), before: text(&c.before), after: text(&c.after) }
+    Entry {
+        abs: c.abs.clone(),
+        rel: c.rel.clone(),
+        before: text(&c.before),
+        after: text(&c.after),
+    }
 }
 
 /// Roll back a change set interrupted by a crash. Returns whether anything was rolled back.
 pub fn recover(root: &Path) -> io::Result<bool> {
     let journal = journal_path(root);
-    let Ok(bytes) = fs::read(&journal) else { return Ok(false) };
+    let Ok(bytes) = fs::read(&journal) else {
+        return Ok(false);
+    };
     if let Ok(record) = serde_json::from_slice::<Record>(&bytes) {
         for e in &record.entries {
             put(&e.abs, e.before.as_deref().map(str::as_bytes))?;

@@ -40,23 +40,38 @@ fn code_blocks(text: &str) -> Vec<CodeBlock> {
             continue;
         }
         let tag = lines[i].trim().trim_start_matches('`');
-        let mut hint = if tag.contains('.') || tag.contains('/') { clean_path_line(tag) } else { None };
+        let mut hint = if tag.contains('.') || tag.contains('/') {
+            clean_path_line(tag)
+        } else {
+            None
+        };
         if hint.is_none() && i > 0 {
-            hint = lines[..i].iter().rev().find(|l| !l.trim().is_empty()).and_then(|l| clean_path_line(l));
+            hint = lines[..i]
+                .iter()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .and_then(|l| clean_path_line(l));
         }
         let mut j = i + 1;
         let mut body = Vec::new();
         while j < lines.len() && !lines[j].trim_start().starts_with("```") {
             if !is_marker(lines[j]) {
                 // Whitespace-only lines are blank lines that lost nothing but their emptiness.
-                let l = if lines[j].trim().is_empty() { "" } else { lines[j] };
+                let l = if lines[j].trim().is_empty() {
+                    ""
+                } else {
+                    lines[j]
+                };
                 body.push(l.to_string());
             }
             j += 1;
         }
         if let Some(first) = body.iter().position(|l| !l.trim().is_empty()) {
             if let Some(p) = clean_path_line(&body[first]) {
-                if p.contains('/') || p.rsplit('.').next().is_some_and(|e| e.len() <= 4) && !body[first].contains(' ') {
+                if p.contains('/')
+                    || p.rsplit('.').next().is_some_and(|e| e.len() <= 4)
+                        && !body[first].contains(' ')
+                {
                     hint = Some(p);
                     body.remove(first);
                 }
@@ -66,7 +81,10 @@ fn code_blocks(text: &str) -> Vec<CodeBlock> {
             body.pop();
         }
         if !body.is_empty() {
-            out.push(CodeBlock { path_hint: hint, lines: body });
+            out.push(CodeBlock {
+                path_hint: hint,
+                lines: body,
+            });
         }
         i = j + 1;
     }
@@ -117,7 +135,11 @@ fn join(lines: &[impl AsRef<str>]) -> String {
 
 /// Re-indent `block` so its first line has `indent`.
 pub fn reindent(block: &[String], indent: &str) -> String {
-    let first = block.iter().find(|l| !l.trim().is_empty()).map(|l| indent_len(l)).unwrap_or(0);
+    let first = block
+        .iter()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| indent_len(l))
+        .unwrap_or(0);
     block
         .iter()
         .map(|l| {
@@ -143,8 +165,15 @@ pub fn loose_edits(text: &str, files: &[(String, String)]) -> Vec<SearchReplaceB
     for block in code_blocks(text) {
         let candidates: Vec<&(String, String)> = match &block.path_hint {
             Some(h) => {
-                let hit: Vec<_> = files.iter().filter(|(p, _)| p == h || p.ends_with(&format!("/{h}"))).collect();
-                if hit.is_empty() { files.iter().collect() } else { hit }
+                let hit: Vec<_> = files
+                    .iter()
+                    .filter(|(p, _)| p == h || p.ends_with(&format!("/{h}")))
+                    .collect();
+                if hit.is_empty() {
+                    files.iter().collect()
+                } else {
+                    hit
+                }
             }
             None => files.iter().collect(),
         };
@@ -179,7 +208,9 @@ fn push(edits: &mut Vec<SearchReplaceBlock>, e: SearchReplaceBlock) {
     }
     edits.retain(|old| !(old.path == e.path && old.search == e.search));
     // A region overlapping an earlier one in the same file would not match after it: keep last.
-    edits.retain(|old| !(old.path == e.path && (old.search.contains(&e.search) || e.search.contains(&old.search))));
+    edits.retain(|old| {
+        !(old.path == e.path && (old.search.contains(&e.search) || e.search.contains(&old.search)))
+    });
     edits.push(e);
 }
 
@@ -189,10 +220,17 @@ fn flat(text: &str) -> String {
 }
 
 fn first_code_line(text: &str) -> &str {
-    text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
 }
 
-fn whole_file(files: &[&(String, String)], block: &CodeBlock, text: &str) -> Option<SearchReplaceBlock> {
+fn whole_file(
+    files: &[&(String, String)],
+    block: &CodeBlock,
+    text: &str,
+) -> Option<SearchReplaceBlock> {
     let hits: Vec<&&(String, String)> = files
         .iter()
         .filter(|(_, body)| {
@@ -217,14 +255,34 @@ fn whole_file(files: &[&(String, String)], block: &CodeBlock, text: &str) -> Opt
 /// indentation), each with the decorators and comments just above it.
 fn definitions(lines: &[String]) -> Vec<&[String]> {
     const STARTS: &[&str] = &[
-        "def ", "async def ", "class ", "fn ", "pub fn ", "pub(crate) fn ", "impl ", "impl<",
-        "func ", "function ", "export function ", "pub struct ", "struct ", "enum ", "pub enum ",
+        "def ",
+        "async def ",
+        "class ",
+        "fn ",
+        "pub fn ",
+        "pub(crate) fn ",
+        "impl ",
+        "impl<",
+        "func ",
+        "function ",
+        "export function ",
+        "pub struct ",
+        "struct ",
+        "enum ",
+        "pub enum ",
     ];
-    let base = lines.iter().filter(|l| !l.trim().is_empty()).map(|l| indent_len(l)).min().unwrap_or(0);
+    let base = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| indent_len(l))
+        .min()
+        .unwrap_or(0);
     let starts: Vec<usize> = lines
         .iter()
         .enumerate()
-        .filter(|(_, l)| indent_len(l) == base && STARTS.iter().any(|s| l.trim_start().starts_with(s)))
+        .filter(|(_, l)| {
+            indent_len(l) == base && STARTS.iter().any(|s| l.trim_start().starts_with(s))
+        })
         .map(|(i, _)| i)
         .collect();
     let mut out = Vec::new();
@@ -268,7 +326,12 @@ fn anchored(files: &[&(String, String)], block: &[String]) -> Option<SearchRepla
     if ratio(&region, &replace) < 0.5 {
         return None;
     }
-    Some(SearchReplaceBlock { path: path.clone(), search: region, replace, index: 0 })
+    Some(SearchReplaceBlock {
+        path: path.clone(),
+        search: region,
+        replace,
+        index: 0,
+    })
 }
 
 #[cfg(test)]
@@ -287,15 +350,22 @@ mod tests {
         let reply = "Fixed:\n```python\ndef total(self):\n    s = self.sub()\n    return s - s * self.d / 100\n```";
         let e = loose_edits(reply, &files());
         assert_eq!(e.len(), 1);
-        assert_eq!(e[0].search, "    def total(self):\n        s = self.sub()\n        return s - self.d\n");
-        assert_eq!(e[0].replace, "    def total(self):\n        s = self.sub()\n        return s - s * self.d / 100\n");
+        assert_eq!(
+            e[0].search,
+            "    def total(self):\n        s = self.sub()\n        return s - self.d\n"
+        );
+        assert_eq!(
+            e[0].replace,
+            "    def total(self):\n        s = self.sub()\n        return s - s * self.d / 100\n"
+        );
     }
 
     #[test]
     fn skips_quoted_original_and_takes_whole_file() {
         let orig = &files()[0].1;
         let fixed = orig.replace("return s - self.d", "return s * (1 - self.d / 100)");
-        let reply = format!("```python\n<<<<<<< SEARCH\n{orig}```\nReplace with:\n```python\n{fixed}```");
+        let reply =
+            format!("```python\n<<<<<<< SEARCH\n{orig}```\nReplace with:\n```python\n{fixed}```");
         let e = loose_edits(&reply, &files());
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].replace, fixed);
@@ -310,7 +380,9 @@ mod tests {
         let reply = "```python\ndef a(x):\n    return x\n \n \ndef b(t):\n    lines = t.split()\n    if not lines:\n        return None\n    first = lines[0]\n    return first\n```";
         let e = loose_edits(reply, &files);
         assert_eq!(e.len(), 1, "{e:?}");
-        assert!(e[0].replace.contains("    if not lines:\n        return None\n"));
+        assert!(e[0]
+            .replace
+            .contains("    if not lines:\n        return None\n"));
     }
 
     #[test]

@@ -40,10 +40,19 @@ pub struct Replaced {
 fn strip_line_numbers(text: &str) -> Option<String> {
     let re = regex::Regex::new(r"^\s*\d+\s?[|:│]\s?").ok()?;
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    if lines.iter().filter(|l| !l.trim().is_empty()).any(|l| !re.is_match(l)) {
+    if lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .any(|l| !re.is_match(l))
+    {
         return None;
     }
-    Some(lines.iter().map(|l| re.replace(l, "").into_owned()).collect())
+    Some(
+        lines
+            .iter()
+            .map(|l| re.replace(l, "").into_owned())
+            .collect(),
+    )
 }
 
 /// `text` without blank lines at either edge, and how many were dropped at each.
@@ -94,7 +103,9 @@ pub fn replace_unique(body: &str, search: &str, replace: &str) -> Result<Replace
     let file: Vec<&str> = body.split_inclusive('\n').collect();
     let wanted: Vec<&str> = search.split_inclusive('\n').collect();
     if wanted.is_empty() {
-        return Err(MatchError::NotFound { hint: String::new() });
+        return Err(MatchError::NotFound {
+            hint: String::new(),
+        });
     }
 
     let exact = |a: &str, b: &str| a == b;
@@ -114,7 +125,9 @@ pub fn replace_unique(body: &str, search: &str, replace: &str) -> Result<Replace
     if let Some(done) = fragment_match(body, &search, &replace)? {
         return Ok(done);
     }
-    Err(MatchError::NotFound { hint: closest_region(&file, &wanted) })
+    Err(MatchError::NotFound {
+        hint: closest_region(&file, &wanted),
+    })
 }
 
 /// Whether `text` is already in `body` by the same rules (used to detect re-applied edits).
@@ -142,7 +155,9 @@ fn unique(hits: &[usize], len: usize) -> Result<Option<Range<usize>>, MatchError
     match hits {
         [] => Ok(None),
         [one] => Ok(Some(*one..*one + len)),
-        many => Err(MatchError::Ambiguous { lines: many.iter().map(|i| i + 1).collect() }),
+        many => Err(MatchError::Ambiguous {
+            lines: many.iter().map(|i| i + 1).collect(),
+        }),
     }
 }
 
@@ -175,7 +190,9 @@ fn indentation_match(
             let (start, text) = found.remove(0);
             Ok(Some((start..start + wanted.len(), text)))
         }
-        _ => Err(MatchError::Ambiguous { lines: found.iter().map(|(s, _)| s + 1).collect() }),
+        _ => Err(MatchError::Ambiguous {
+            lines: found.iter().map(|(s, _)| s + 1).collect(),
+        }),
     }
 }
 
@@ -192,7 +209,13 @@ fn reindent(actual: &[&str], wanted: &[&str], replace: &str) -> Option<String> {
         if pairs.iter().all(|(a, w)| a.strip_suffix(w) == Some(extra)) {
             let out = replace
                 .split_inclusive('\n')
-                .map(|l| if l.trim().is_empty() { l.to_string() } else { format!("{extra}{l}") })
+                .map(|l| {
+                    if l.trim().is_empty() {
+                        l.to_string()
+                    } else {
+                        format!("{extra}{l}")
+                    }
+                })
                 .collect();
             return Some(out);
         }
@@ -225,9 +248,15 @@ fn fragment_match(body: &str, search: &str, replace: &str) -> Result<Option<Repl
             out.push_str(&body[..*at]);
             out.push_str(replace.trim());
             out.push_str(&body[at + needle.len()..]);
-            Ok(Some(Replaced { body: out, level: Level::Fragment, line: line_of(*at) }))
+            Ok(Some(Replaced {
+                body: out,
+                level: Level::Fragment,
+                line: line_of(*at),
+            }))
         }
-        many => Err(MatchError::Ambiguous { lines: many.iter().map(|&i| line_of(i)).collect() }),
+        many => Err(MatchError::Ambiguous {
+            lines: many.iter().map(|&i| line_of(i)).collect(),
+        }),
     }
 }
 
@@ -250,7 +279,9 @@ pub fn closest_region(file: &[&str], wanted: &[&str]) -> String {
             }
         }
     }
-    let best = (0..file.len()).max_by_key(|&i| (votes[i], usize::MAX - i)).unwrap_or(0);
+    let best = (0..file.len())
+        .max_by_key(|&i| (votes[i], usize::MAX - i))
+        .unwrap_or(0);
     if votes[best] == 0 {
         return String::new();
     }

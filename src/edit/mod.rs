@@ -39,8 +39,10 @@ impl ApplyReport {
 /// Parse every edit in `text`, in any supported format (auto-detected): SEARCH/REPLACE blocks,
 /// `*** Begin Patch` envelopes, unified diffs.
 pub fn parse_edits(text: &str) -> Result<Vec<Edit>, parse::ParseError> {
-    let mut edits: Vec<Edit> =
-        parse::parse_search_replace(text)?.into_iter().map(Edit::Replace).collect();
+    let mut edits: Vec<Edit> = parse::parse_search_replace(text)?
+        .into_iter()
+        .map(Edit::Replace)
+        .collect();
     if text.contains("*** Begin Patch") {
         let more = patch::parse_apply_patch(text, edits.len() + 1)?;
         edits.extend(more);
@@ -66,13 +68,22 @@ pub enum Mode {
 pub fn apply_text(root: &Root, text: &str, mode: Mode) -> ApplyReport {
     let edits = match parse_edits(text) {
         Ok(e) => e,
-        Err(e) => return ApplyReport { blocks: 1, failures: vec![e.to_string()], ..Default::default() },
+        Err(e) => {
+            return ApplyReport {
+                blocks: 1,
+                failures: vec![e.to_string()],
+                ..Default::default()
+            }
+        }
     };
     apply_edits(root, &edits, mode)
 }
 
 pub fn apply_edits(root: &Root, edits: &[Edit], mode: Mode) -> ApplyReport {
-    let mut report = ApplyReport { blocks: edits.len(), ..Default::default() };
+    let mut report = ApplyReport {
+        blocks: edits.len(),
+        ..Default::default()
+    };
     match plan::plan(root, edits) {
         Err(failures) => report.failures = failures.iter().map(ToString::to_string).collect(),
         Ok(plan) => {

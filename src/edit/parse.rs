@@ -101,7 +101,9 @@ pub fn clean_path_line(line: &str) -> Option<String> {
         }
     }
     s = s.trim_end_matches(':').trim();
-    s = s.trim_matches(|c| c == '`' || c == '*' || c == '"' || c == '\'').trim();
+    s = s
+        .trim_matches(|c| c == '`' || c == '*' || c == '"' || c == '\'')
+        .trim();
     s = s.trim_end_matches(':').trim();
     if s.is_empty() || s.len() > 250 || s.contains(char::is_whitespace) {
         return None;
@@ -168,7 +170,9 @@ pub fn parse_search_replace(text: &str) -> Result<Vec<SearchReplaceBlock>, Parse
         }
         let index = blocks.len() + 1;
         // No path at all: left empty, and the planner looks for the one file holding SEARCH.
-        let path = path_before(&lines, i, floor).or_else(|| last_path.clone()).unwrap_or_default();
+        let path = path_before(&lines, i, floor)
+            .or_else(|| last_path.clone())
+            .unwrap_or_default();
         let mut search = String::new();
         let mut j = i + 1;
         while j < lines.len() && marker(lines[j]) != Some(Marker::Divider) {
@@ -235,8 +239,9 @@ mod tests {
 
     #[test]
     fn plain_block() {
-        let b = parse_search_replace("a.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n")
-            .unwrap();
+        let b =
+            parse_search_replace("a.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n")
+                .unwrap();
         assert_eq!(b.len(), 1);
         assert_eq!(b[0].path, "a.py");
         assert_eq!(b[0].search, "x = 1\n");
@@ -275,6 +280,9 @@ mod tests {
     fn code_line_is_not_a_path() {
         assert_eq!(clean_path_line("x = foo.bar()"), None);
         assert_eq!(clean_path_line("`cart.py`:"), Some("cart.py".into()));
-        assert_eq!(clean_path_line("File: src/main.rs"), Some("src/main.rs".into()));
+        assert_eq!(
+            clean_path_line("File: src/main.rs"),
+            Some("src/main.rs".into())
+        );
     }
 }

@@ -23,7 +23,10 @@ use super::plan::Edit;
 fn strip_ab(path: &str) -> String {
     let p = path.trim();
     let p = p.split('\t').next().unwrap_or(p).trim();
-    p.strip_prefix("a/").or_else(|| p.strip_prefix("b/")).unwrap_or(p).to_string()
+    p.strip_prefix("a/")
+        .or_else(|| p.strip_prefix("b/"))
+        .unwrap_or(p)
+        .to_string()
 }
 
 /// Accumulates one hunk's SEARCH and REPLACE sides.
@@ -119,7 +122,10 @@ pub fn parse_apply_patch(text: &str, first: usize) -> Result<Vec<Edit>, ParseErr
                 current = Some((p.trim().to_string(), false));
             } else if let Some(p) = t.strip_prefix("*** Delete File:") {
                 flush(&mut current, &mut add_body, &mut hunk, &mut edits)?;
-                edits.push(Edit::Delete { path: p.trim().to_string(), index: edits.len() + first });
+                edits.push(Edit::Delete {
+                    path: p.trim().to_string(),
+                    index: edits.len() + first,
+                });
             } else if t.starts_with("*** Move to:") {
                 return Err(ParseError {
                     block: edits.len() + first,
@@ -138,18 +144,16 @@ pub fn parse_apply_patch(text: &str, first: usize) -> Result<Vec<Edit>, ParseErr
                         add_body.push_str(line.strip_prefix('+').unwrap_or(line));
                         add_body.push('\n');
                     }
-                    Some((path, false)) => {
-                        if !hunk.line(line) {
-                            return Err(ParseError {
-                                block: edits.len() + first,
-                                message: format!(
-                                    "in the patch for {path}: line `{line}` does not start with \
-                                     ' ', '-' or '+'"
-                                ),
-                            });
-                        }
+                    Some((path, false)) if !hunk.line(line) => {
+                        return Err(ParseError {
+                            block: edits.len() + first,
+                            message: format!(
+                                "in the patch for {path}: line `{line}` does not start with \
+                                 ' ', '-' or '+'"
+                            ),
+                        });
                     }
-                    None => {}
+                    _ => {}
                 }
             }
         }
@@ -164,15 +168,22 @@ pub fn parse_unified_diff(text: &str, first: usize) -> Result<Vec<Edit>, ParseEr
     let mut edits = Vec::new();
     let mut i = 0;
     while i + 1 < lines.len() {
-        let (Some(old), Some(new)) = (lines[i].strip_prefix("--- "), lines[i + 1].strip_prefix("+++ ")) else {
+        let (Some(old), Some(new)) = (
+            lines[i].strip_prefix("--- "),
+            lines[i + 1].strip_prefix("+++ "),
+        ) else {
             i += 1;
             continue;
         };
         let (old, new) = (strip_ab(old), strip_ab(new));
         i += 2;
         if new == "/dev/null" {
-            edits.push(Edit::Delete { path: old, index: edits.len() + first });
-            while i < lines.len() && !lines[i].starts_with("--- ") && !lines[i].starts_with("diff ") {
+            edits.push(Edit::Delete {
+                path: old,
+                index: edits.len() + first,
+            });
+            while i < lines.len() && !lines[i].starts_with("--- ") && !lines[i].starts_with("diff ")
+            {
                 i += 1;
             }
             continue;
@@ -183,7 +194,9 @@ pub fn parse_unified_diff(text: &str, first: usize) -> Result<Vec<Edit>, ParseEr
         let mut created = String::new();
         while i < lines.len() {
             let l = lines[i];
-            if l.starts_with("--- ") && lines.get(i + 1).is_some_and(|n| n.starts_with("+++ ")) || l.starts_with("diff ") {
+            if l.starts_with("--- ") && lines.get(i + 1).is_some_and(|n| n.starts_with("+++ "))
+                || l.starts_with("diff ")
+            {
                 break;
             }
             if l.starts_with("@@") {
@@ -249,7 +262,8 @@ mod tests {
 
     #[test]
     fn unified_diff_new_file() {
-        let e = parse_unified_diff("--- /dev/null\n+++ b/new.txt\n@@ -0,0 +1,2 @@\n+a\n+b\n", 1).unwrap();
+        let e = parse_unified_diff("--- /dev/null\n+++ b/new.txt\n@@ -0,0 +1,2 @@\n+a\n+b\n", 1)
+            .unwrap();
         assert!(matches!(&e[0], Edit::Replace(b) if b.search.is_empty() && b.replace == "a\nb\n"));
     }
 }

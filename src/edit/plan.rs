@@ -108,7 +108,9 @@ pub fn plan(root: &Root, edits: &[Edit]) -> Result<Plan, Vec<BlockFailure>> {
                 }
             }
         }
-        let Some(work) = files.get_mut(&abs) else { continue };
+        let Some(work) = files.get_mut(&abs) else {
+            continue;
+        };
         if let Err(reason) = apply_one(work, edit, &mut notes) {
             failures.push(fail(reason));
         }
@@ -121,7 +123,12 @@ pub fn plan(root: &Root, edits: &[Edit]) -> Result<Plan, Vec<BlockFailure>> {
         .filter_map(|abs| files.remove(&abs))
         .filter_map(|w| {
             let after = w.text.as_ref().map(FileText::encode);
-            (after != w.before).then_some(FileChange { abs: w.abs, rel: w.rel, before: w.before, after })
+            (after != w.before).then_some(FileChange {
+                abs: w.abs,
+                rel: w.rel,
+                before: w.before,
+                after,
+            })
         })
         .collect();
     Ok(Plan { changes, notes })
@@ -150,9 +157,11 @@ fn apply_one(work: &mut Working, edit: &Edit, notes: &mut Vec<String>) -> Result
             work.text = Some(text.with_body(block.replace.clone()));
             return Ok(());
         }
-        return Err("SEARCH is empty but the file already exists with other content; \
+        return Err(
+            "SEARCH is empty but the file already exists with other content; \
                     copy the lines to change into SEARCH"
-            .into());
+                .into(),
+        );
     }
     match matching::replace_unique(&text.body, &block.search, &block.replace) {
         Ok(done) => {
@@ -202,7 +211,11 @@ fn apply_one(work: &mut Working, edit: &Edit, notes: &mut Vec<String>) -> Result
 }
 
 fn join(lines: &[usize]) -> String {
-    lines.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+    lines
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The absolute path an edit applies to, resolving a path that does not exist when the answer
@@ -226,19 +239,27 @@ fn locate(
             return Ok(abs);
         }
     } else if search.is_none() {
-        return Err("no file path before `<<<<<<< SEARCH`; put the file's path on the line above \
+        return Err(
+            "no file path before `<<<<<<< SEARCH`; put the file's path on the line above \
                     the block"
-            .into());
+                .into(),
+        );
     }
     let all = listing.get_or_insert_with(|| crate::context::scan::list_files(root.path()));
     let wanted = edit.path().trim_start_matches("./").replace('\\', "/");
     let parts: Vec<&str> = wanted.split('/').filter(|p| !p.is_empty()).collect();
     for skip in 0..parts.len() {
         let suffix = parts[skip..].join("/");
-        let hits: Vec<&String> =
-            all.iter().filter(|f| *f == &suffix || f.ends_with(&format!("/{suffix}"))).collect();
+        let hits: Vec<&String> = all
+            .iter()
+            .filter(|f| *f == &suffix || f.ends_with(&format!("/{suffix}")))
+            .collect();
         if hits.len() == 1 {
-            notes.push(format!("`{}` does not exist; used `{}`", edit.path(), hits[0]));
+            notes.push(format!(
+                "`{}` does not exist; used `{}`",
+                edit.path(),
+                hits[0]
+            ));
             return root.resolve(hits[0]).map_err(|e| e.to_string());
         }
         if hits.len() > 1 {
@@ -261,27 +282,43 @@ fn locate(
             } else {
                 format!("`{}` does not exist", edit.path())
             };
-            notes.push(format!("{named}; used `{}`, the one file containing the SEARCH text", holders[0]));
+            notes.push(format!(
+                "{named}; used `{}`, the one file containing the SEARCH text",
+                holders[0]
+            ));
             return root.resolve(holders[0]).map_err(|e| e.to_string());
         }
         if edit.path().trim().is_empty() {
             return Err(format!(
                 "no file path before `<<<<<<< SEARCH`, and the SEARCH text is in {} files; put \
                  the file's path on the line above the block",
-                if holders.is_empty() { "no".to_string() } else { holders.len().to_string() }
+                if holders.is_empty() {
+                    "no".to_string()
+                } else {
+                    holders.len().to_string()
+                }
             ));
         }
     }
-    Err("the file does not exist; use a path from the repository (or leave SEARCH empty to \
+    Err(
+        "the file does not exist; use a path from the repository (or leave SEARCH empty to \
          create a new file)"
-        .into())
+            .into(),
+    )
 }
 
 fn load(root: &Root, abs: &Path) -> Result<Working, String> {
     let rel = root.display(abs);
     let meta = match abs.symlink_metadata() {
         Ok(m) => m,
-        Err(_) => return Ok(Working { abs: abs.to_path_buf(), rel, before: None, text: None }),
+        Err(_) => {
+            return Ok(Working {
+                abs: abs.to_path_buf(),
+                rel,
+                before: None,
+                text: None,
+            })
+        }
     };
     if meta.is_dir() {
         return Err("is a directory, not a file".into());
@@ -295,5 +332,10 @@ fn load(root: &Root, abs: &Path) -> Result<Working, String> {
     }
     let bytes = std::fs::read(abs).map_err(|e| format!("cannot read: {e}"))?;
     let text = FileText::decode(&bytes).map_err(|e| format!("{e}; cria only edits text files"))?;
-    Ok(Working { abs: abs.to_path_buf(), rel, before: Some(bytes), text: Some(text) })
+    Ok(Working {
+        abs: abs.to_path_buf(),
+        rel,
+        before: Some(bytes),
+        text: Some(text),
+    })
 }

@@ -31,21 +31,38 @@ impl FileText {
             None => (false, text),
         };
         let crlf = text.contains("\r\n");
-        let mut body = if crlf { text.replace("\r\n", "\n") } else { text.to_string() };
+        let mut body = if crlf {
+            text.replace("\r\n", "\n")
+        } else {
+            text.to_string()
+        };
         let final_newline = body.is_empty() || body.ends_with('\n');
         if !final_newline {
             body.push('\n');
         }
-        Ok(FileText { body, bom, crlf, final_newline })
+        Ok(FileText {
+            body,
+            bom,
+            crlf,
+            final_newline,
+        })
     }
 
     /// A new file's conventions: whatever the model wrote, `\n` endings.
     pub fn new_file(body: String) -> FileText {
-        FileText { body, bom: false, crlf: false, final_newline: true }
+        FileText {
+            body,
+            bom: false,
+            crlf: false,
+            final_newline: true,
+        }
     }
 
     pub fn with_body(&self, body: String) -> FileText {
-        FileText { body, ..self.clone() }
+        FileText {
+            body,
+            ..self.clone()
+        }
     }
 
     pub fn encode(&self) -> Vec<u8> {
@@ -82,6 +99,9 @@ mod tests {
     #[test]
     fn refuses_binary_and_invalid_utf8() {
         assert_eq!(FileText::decode(b"a\0b"), Err(TextError::Binary));
-        assert_eq!(FileText::decode(&[0xff, 0xfe, 0x41]), Err(TextError::NotUtf8));
+        assert_eq!(
+            FileText::decode(&[0xff, 0xfe, 0x41]),
+            Err(TextError::NotUtf8)
+        );
     }
 }

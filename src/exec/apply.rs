@@ -20,13 +20,20 @@ pub fn apply(repo: &Path, dry_run: bool, show_diff: bool) -> ExitCode {
         eprintln!("cria: reading stdin: {e}");
         return ExitCode::Usage;
     }
-    let report = edit::apply_text(&root, &text, if dry_run { Mode::DryRun } else { Mode::Commit });
+    let report = edit::apply_text(
+        &root,
+        &text,
+        if dry_run { Mode::DryRun } else { Mode::Commit },
+    );
     if report.blocks == 0 {
         eprintln!("cria: no edit blocks found on stdin");
         return ExitCode::NotFixed;
     }
     if !report.failures.is_empty() {
-        eprintln!("cria: nothing was written; {} of the edits cannot be applied:", report.failures.len());
+        eprintln!(
+            "cria: nothing was written; {} of the edits cannot be applied:",
+            report.failures.len()
+        );
         for f in &report.failures {
             eprintln!("  {f}");
         }
@@ -40,7 +47,10 @@ pub fn apply(repo: &Path, dry_run: bool, show_diff: bool) -> ExitCode {
         println!("note: {n}");
     }
     if report.changes.is_empty() {
-        println!("all {} edit(s) already applied; nothing to change", report.blocks);
+        println!(
+            "all {} edit(s) already applied; nothing to change",
+            report.blocks
+        );
     }
     if show_diff {
         print!("{}", report.diff());

@@ -15,7 +15,9 @@ pub fn open(cfg: &Config) -> Result<Box<dyn Backend>, BackendError> {
             if !path.exists() {
                 return Err(BackendError::MissingModel {
                     path: path.display().to_string(),
-                    tier: tier.unwrap_or(crate::model::tiers::DEFAULT_TIER).to_string(),
+                    tier: tier
+                        .unwrap_or(crate::model::tiers::DEFAULT_TIER)
+                        .to_string(),
                 });
             }
             llama::check_gguf(path).map_err(|why| BackendError::Load {
@@ -50,7 +52,10 @@ pub fn open(cfg: &Config) -> Result<Box<dyn Backend>, BackendError> {
             });
             let backend = LlamaBackendHandle::load(opts, progress)?;
             if start.elapsed().as_secs_f64() > 1.0 {
-                eprintln!("cria: model loaded in {:.1} s", start.elapsed().as_secs_f64());
+                eprintln!(
+                    "cria: model loaded in {:.1} s",
+                    start.elapsed().as_secs_f64()
+                );
             }
             Ok(Box::new(backend))
         }

@@ -13,7 +13,9 @@ use crate::protocol::EventSink;
 pub fn read_issue(arg: &str) -> Result<String, String> {
     let text = if arg == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("reading stdin: {e}"))?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("reading stdin: {e}"))?;
         s
     } else if let Some(path) = arg.strip_prefix('@') {
         std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?
@@ -27,12 +29,17 @@ pub fn read_issue(arg: &str) -> Result<String, String> {
 }
 
 pub fn run(cfg: &Config, issue: &str, json: bool) -> ExitCode {
-    let mut progress = StderrProgress { verbose: cfg.verbose };
+    let mut progress = StderrProgress {
+        verbose: cfg.verbose,
+    };
     let mut jsonl = JsonlSink;
     let sink: &mut dyn EventSink = if json { &mut jsonl } else { &mut progress };
     if let Some(cmd) = &cfg.fix.test_cmd {
         if !json {
-            eprintln!("cria: repository {} (tests: {cmd})", cfg.fix.root.path().display());
+            eprintln!(
+                "cria: repository {} (tests: {cmd})",
+                cfg.fix.root.path().display()
+            );
         }
     }
     let mut backend = match super::backend::open(cfg) {

@@ -10,7 +10,11 @@ pub struct StderrProgress {
 }
 
 fn first_line(s: &str, max: usize) -> String {
-    let line = s.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let line = s
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
     if line.chars().count() > max {
         format!("{}…", line.chars().take(max).collect::<String>())
     } else {
@@ -23,15 +27,28 @@ impl EventSink for StderrProgress {
         let mut err = std::io::stderr().lock();
         let _ = match event {
             Event::Status { message } => writeln!(err, "cria: {message}"),
-            Event::Progress { what, fraction } => writeln!(err, "cria: {what} {:.0}%", fraction * 100.0),
+            Event::Progress { what, fraction } => {
+                writeln!(err, "cria: {what} {:.0}%", fraction * 100.0)
+            }
             Event::ModelDelta { text } if self.verbose => write!(err, "{text}"),
             Event::ModelDelta { .. } => Ok(()),
-            Event::ModelDone { text, prompt_tokens, reused_tokens, generated_tokens, seconds } => {
+            Event::ModelDone {
+                text,
+                prompt_tokens,
+                reused_tokens,
+                generated_tokens,
+                seconds,
+            } => {
                 if self.verbose {
                     let _ = writeln!(err);
                 }
                 let said = first_line(
-                    text.split("<<<<<<<").next().unwrap_or("").split("<tool_call>").next().unwrap_or(""),
+                    text.split("<<<<<<<")
+                        .next()
+                        .unwrap_or("")
+                        .split("<tool_call>")
+                        .next()
+                        .unwrap_or(""),
                     100,
                 );
                 writeln!(
@@ -49,8 +66,16 @@ impl EventSink for StderrProgress {
             ),
             Event::EditApplied { changes, notes } => {
                 for c in &changes {
-                    let plus = c.diff.lines().filter(|l| l.starts_with('+') && !l.starts_with("+++")).count();
-                    let minus = c.diff.lines().filter(|l| l.starts_with('-') && !l.starts_with("---")).count();
+                    let plus = c
+                        .diff
+                        .lines()
+                        .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+                        .count();
+                    let minus = c
+                        .diff
+                        .lines()
+                        .filter(|l| l.starts_with('-') && !l.starts_with("---"))
+                        .count();
                     let _ = writeln!(err, "  ✎ edited {} (+{plus} -{minus})", c.path);
                 }
                 for n in &notes {
@@ -58,7 +83,9 @@ impl EventSink for StderrProgress {
                 }
                 Ok(())
             }
-            Event::EditFailed { message } => writeln!(err, "  ✗ edit refused: {}", first_line(&message, 160)),
+            Event::EditFailed { message } => {
+                writeln!(err, "  ✗ edit refused: {}", first_line(&message, 160))
+            }
             Event::TestsRun { run } => writeln!(err, "  ▶ {}", crate::testcmd::summary(&run)),
             Event::Finished { .. } => Ok(()),
         };

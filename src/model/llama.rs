@@ -54,8 +54,16 @@ pub struct LlamaOptions {
 
 impl LlamaOptions {
     pub fn new(path: PathBuf) -> Self {
-        let threads = thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        LlamaOptions { path, max_ctx: 16_384, threads, verbose: false, gpu_layers: 0 }
+        let threads = thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        LlamaOptions {
+            path,
+            max_ctx: 16_384,
+            threads,
+            verbose: false,
+            gpu_layers: 0,
+        }
     }
 }
 
@@ -122,7 +130,12 @@ impl LlamaBackendHandle {
             .map_err(|_| BackendError::Engine("the model worker exited during load".into()))??;
         let template = ChatTemplate::new(loaded.template_source, &loaded.bos, &loaded.eos)
             .map_err(BackendError::Template)?;
-        Ok(LlamaBackendHandle { name, n_ctx: loaded.n_ctx, template, commands: cmd_tx })
+        Ok(LlamaBackendHandle {
+            name,
+            n_ctx: loaded.n_ctx,
+            template,
+            commands: cmd_tx,
+        })
     }
 
     pub fn template(&self) -> &ChatTemplate {
@@ -176,7 +189,11 @@ impl Backend for LlamaBackendHandle {
 
     fn count_tokens(&mut self, text: &str) -> usize {
         let (tx, rx) = bounded(1);
-        if self.commands.send(Command::Count(text.to_string(), tx)).is_err() {
+        if self
+            .commands
+            .send(Command::Count(text.to_string(), tx))
+            .is_err()
+        {
             return text.len() / 3;
         }
         rx.recv().unwrap_or(text.len() / 3)
@@ -191,8 +208,10 @@ impl Backend for LlamaBackendHandle {
         request: &Request<'_>,
         on_text: &mut dyn FnMut(&str) -> Flow,
     ) -> Result<Completion, BackendError> {
-        let mut prompt =
-            self.template.render(request.messages, request.tools).map_err(BackendError::Template)?;
+        let mut prompt = self
+            .template
+            .render(request.messages, request.tools)
+            .map_err(BackendError::Template)?;
         prompt.push_str(request.prefill);
         let mut c = self.complete_prompt(prompt, request, on_text)?;
         c.text.insert_str(0, request.prefill);
@@ -244,7 +263,9 @@ fn worker(
     let mut ctx = match model.new_context(backend, ctx_params) {
         Ok(c) => c,
         Err(e) => {
-            let _ = ready.send(Err(BackendError::Engine(format!("creating a context: {e}"))));
+            let _ = ready.send(Err(BackendError::Engine(format!(
+                "creating a context: {e}"
+            ))));
             return;
         }
     };
@@ -252,14 +273,21 @@ fn worker(
     let text_of = |t: LlamaToken| String::from_utf8_lossy(&piece(&model, t)).into_owned();
     let loaded = Loaded {
         n_ctx,
-        template_source: model.chat_template(None).ok().and_then(|t| t.to_string().ok()),
+        template_source: model
+            .chat_template(None)
+            .ok()
+            .and_then(|t| t.to_string().ok()),
         bos: text_of(vocab.bos()),
         eos: text_of(vocab.eos()),
     };
     if ready.send(Ok(loaded)).is_err() {
         return;
     }
-    let mut session = Session { cached: Vec::new(), n_batch: n_batch as usize, n_ctx };
+    let mut session = Session {
+        cached: Vec::new(),
+        n_batch: n_batch as usize,
+        n_ctx,
+    };
     for command in commands {
         match command {
             Command::Count(text, tx) => {
@@ -302,10 +330,18 @@ impl Session {
             return Err(BackendError::Engine("empty prompt".into()));
         }
         if tokens.len() + 8 > self.n_ctx {
-            return Err(BackendError::ContextOverflow { prompt: tokens.len(), window: self.n_ctx });
+            return Err(BackendError::ContextOverflow {
+                prompt: tokens.len(),
+                window: self.n_ctx,
+            });
         }
         // Reuse the longest common prefix, but always decode at least one token for logits.
-        let common = self.cached.iter().zip(&tokens).take_while(|(a, b)| a == b).count();
+        let common = self
+            .cached
+            .iter()
+            .zip(&tokens)
+            .take_while(|(a, b)| a == b)
+            .count();
         let reuse = common.min(tokens.len() - 1);
         ctx.clear_kv_cache_seq(Some(0), Some(reuse as u32), None)
             .map_err(|e| BackendError::Engine(e.to_string()))?;
@@ -324,8 +360,10 @@ impl Session {
                     .add(*tok, pos as i32, &[0], pos + 1 == tokens.len())
                     .map_err(|e| BackendError::Engine(e.to_string()))?;
             }
-            ctx.decode(&mut batch).map_err(|e| BackendError::Engine(e.to_string()))?;
-            self.cached.extend_from_slice(&tokens[chunk_start..chunk_end]);
+            ctx.decode(&mut batch)
+                .map_err(|e| BackendError::Engine(e.to_string()))?;
+            self.cached
+                .extend_from_slice(&tokens[chunk_start..chunk_end]);
             last_logits = batch.n_tokens() - 1;
         }
         let prefill_seconds = start.elapsed().as_secs_f64();
@@ -376,7 +414,8 @@ impl Session {
             batch
                 .add(token, self.cached.len() as i32, &[0], true)
                 .map_err(|e| BackendError::Engine(e.to_string()))?;
-            ctx.decode(&mut batch).map_err(|e| BackendError::Engine(e.to_string()))?;
+            ctx.decode(&mut batch)
+                .map_err(|e| BackendError::Engine(e.to_string()))?;
             self.cached.push(token);
             idx = 0;
             if job.stop_after.iter().any(|s| text.ends_with(s.as_str())) {

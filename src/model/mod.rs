@@ -46,7 +46,9 @@ pub struct Completion {
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackendError {
-    #[error("model file not found: {path}\n  fetch the default models with: scripts/fetch-model {tier}")]
+    #[error(
+        "model file not found: {path}\n  fetch the default models with: scripts/fetch-model {tier}"
+    )]
     MissingModel { path: String, tier: String },
     #[error("could not load model {path}: {why}")]
     Load { path: String, why: String },

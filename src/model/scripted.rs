@@ -17,7 +17,10 @@ impl ScriptedBackend {
     }
 
     pub fn from_file(path: &Path) -> Result<Self, BackendError> {
-        let err = |why: String| BackendError::Script { path: path.display().to_string(), why };
+        let err = |why: String| BackendError::Script {
+            path: path.display().to_string(),
+            why,
+        };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
         let replies: Vec<String> = serde_json::from_str(&text)
             .map_err(|e| err(format!("expected a JSON array of strings: {e}")))?;
@@ -47,10 +50,17 @@ impl Backend for ScriptedBackend {
         let reply = self
             .replies
             .get(self.next)
-            .ok_or(BackendError::ScriptExhausted(self.next + 1, self.replies.len()))?
+            .ok_or(BackendError::ScriptExhausted(
+                self.next + 1,
+                self.replies.len(),
+            ))?
             .clone();
         self.next += 1;
-        let prompt: String = request.messages.iter().map(|m| m.content.as_str()).collect();
+        let prompt: String = request
+            .messages
+            .iter()
+            .map(|m| m.content.as_str())
+            .collect();
         let mut text = String::new();
         for piece in reply.split_inclusive(char::is_whitespace) {
             text.push_str(piece);

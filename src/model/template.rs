@@ -95,24 +95,42 @@ impl ChatTemplate {
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
         env.add_filter("tojson", tojson);
         env.add_function("raise_exception", raise_exception);
-        env.add_function("strftime_now", |_fmt: String| -> Value { Value::from("2026-01-01") });
+        env.add_function("strftime_now", |_fmt: String| -> Value {
+            Value::from("2026-01-01")
+        });
         env.set_trim_blocks(false);
-        env.add_template_owned("chat", source).map_err(|e| e.to_string())?;
-        Ok(ChatTemplate { env, renders_tools, bos_token: bos.into(), eos_token: eos.into() })
+        env.add_template_owned("chat", source)
+            .map_err(|e| e.to_string())?;
+        Ok(ChatTemplate {
+            env,
+            renders_tools,
+            bos_token: bos.into(),
+            eos_token: eos.into(),
+        })
     }
 
     /// Render `messages`, ending with the assistant's generation prompt.
-    pub fn render(&self, messages: &[Message], tools: &[serde_json::Value]) -> Result<String, String> {
+    pub fn render(
+        &self,
+        messages: &[Message],
+        tools: &[serde_json::Value],
+    ) -> Result<String, String> {
         let mut messages: Vec<Message> = messages.to_vec();
         if !tools.is_empty() && !self.renders_tools {
             describe_tools_in_system(&mut messages, tools);
         }
         let msgs: Vec<TemplateMessage> = messages
             .iter()
-            .map(|m| TemplateMessage { role: role_name(m.role), content: &m.content })
+            .map(|m| TemplateMessage {
+                role: role_name(m.role),
+                content: &m.content,
+            })
             .collect();
-        let tools_value =
-            if tools.is_empty() || !self.renders_tools { Value::from(()) } else { Value::from_serialize(tools) };
+        let tools_value = if tools.is_empty() || !self.renders_tools {
+            Value::from(())
+        } else {
+            Value::from_serialize(tools)
+        };
         let template = self.env.get_template("chat").map_err(|e| e.to_string())?;
         template
             .render(minijinja::context! {

@@ -24,7 +24,9 @@ pub struct Root {
 
 impl Root {
     pub fn new(dir: &Path) -> std::io::Result<Root> {
-        Ok(Root { canonical: dir.canonicalize()? })
+        Ok(Root {
+            canonical: dir.canonicalize()?,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -39,7 +41,9 @@ impl Root {
         }
         let mut p = Path::new(trimmed);
         if p.is_absolute() {
-            p = p.strip_prefix(&self.canonical).map_err(|_| PathError::Escapes(raw.to_string()))?;
+            p = p
+                .strip_prefix(&self.canonical)
+                .map_err(|_| PathError::Escapes(raw.to_string()))?;
         }
         let mut out = PathBuf::new();
         for comp in p.components() {
@@ -128,6 +132,9 @@ mod tests {
         let outside = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink(outside.path(), dir.path().join("link")).unwrap();
         let root = Root::new(dir.path()).unwrap();
-        assert!(matches!(root.resolve("link/new.txt"), Err(PathError::SymlinkEscape(_))));
+        assert!(matches!(
+            root.resolve("link/new.txt"),
+            Err(PathError::SymlinkEscape(_))
+        ));
     }
 }

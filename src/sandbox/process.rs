@@ -47,7 +47,10 @@ pub fn run_shell(command: &str, dir: &Path, timeout: Duration) -> std::io::Resul
     }
     let mut child = cmd.spawn()?;
     let pid = child.id() as i32;
-    let mut stdout = child.stdout.take().ok_or_else(|| std::io::Error::other("no stdout"))?;
+    let mut stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| std::io::Error::other("no stdout"))?;
     let reader = std::thread::spawn(move || {
         let mut head = Vec::new();
         let mut tail: std::collections::VecDeque<u8> = std::collections::VecDeque::new();
@@ -86,7 +89,10 @@ pub fn run_shell(command: &str, dir: &Path, timeout: Duration) -> std::io::Resul
     let mut text = String::from_utf8_lossy(&head).into_owned();
     if !tail.is_empty() {
         if total > head.len() + tail.len() {
-            text.push_str(&format!("\n[... {} bytes omitted ...]\n", total - head.len() - tail.len()));
+            text.push_str(&format!(
+                "\n[... {} bytes omitted ...]\n",
+                total - head.len() - tail.len()
+            ));
         }
         text.push_str(&String::from_utf8_lossy(&tail));
     }
@@ -104,7 +110,12 @@ fn kill_group(pid: i32, child: &mut std::process::Child) {
     unsafe {
         libc::kill(-pid, libc::SIGTERM);
     }
-    if child.wait_timeout(Duration::from_secs(2)).ok().flatten().is_none() {
+    if child
+        .wait_timeout(Duration::from_secs(2))
+        .ok()
+        .flatten()
+        .is_none()
+    {
         #[cfg(unix)]
         unsafe {
             libc::kill(-pid, libc::SIGKILL);
@@ -124,8 +135,10 @@ fn kill_group_quiet(pid: i32) {
 pub fn strip_ansi(text: &str) -> String {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
-        regex::Regex::new(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]")
-            .unwrap_or_else(|_| regex::Regex::new("$^").expect("trivial regex"))
+        regex::Regex::new(
+            r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]",
+        )
+        .unwrap_or_else(|_| regex::Regex::new("$^").expect("trivial regex"))
     });
     re.replace_all(text, "")
         .chars()
@@ -141,7 +154,10 @@ pub fn head_tail(text: &str, head: usize, tail: usize) -> String {
     }
     let h: String = chars[..head].iter().collect();
     let t: String = chars[chars.len() - tail..].iter().collect();
-    format!("{h}\n[... {} characters cut ...]\n{t}", chars.len() - head - tail)
+    format!(
+        "{h}\n[... {} characters cut ...]\n{t}",
+        chars.len() - head - tail
+    )
 }
 
 #[cfg(test)]
@@ -151,7 +167,12 @@ mod tests {
     #[test]
     fn captures_and_times_out() {
         let dir = tempfile::tempdir().unwrap();
-        let out = run_shell("echo hi; echo err >&2; exit 3", dir.path(), Duration::from_secs(5)).unwrap();
+        let out = run_shell(
+            "echo hi; echo err >&2; exit 3",
+            dir.path(),
+            Duration::from_secs(5),
+        )
+        .unwrap();
         assert_eq!(out.exit_code, Some(3));
         assert!(out.output.contains("hi") && out.output.contains("err"));
         let out = run_shell("sleep 30", dir.path(), Duration::from_millis(300)).unwrap();

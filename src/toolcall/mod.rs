@@ -30,12 +30,17 @@ pub fn parse(text: &str) -> Parsed {
         while let Some(start) = rest.find(OPEN) {
             let body_start = start + OPEN.len();
             let (body, next) = match rest[body_start..].find(CLOSE) {
-                Some(end) => (&rest[body_start..body_start + end], body_start + end + CLOSE.len()),
+                Some(end) => (
+                    &rest[body_start..body_start + end],
+                    body_start + end + CLOSE.len(),
+                ),
                 None => (&rest[body_start..], rest.len()),
             };
             match call_from_json(strip_fence(body.trim())) {
                 Ok(c) => parsed.calls.push(c),
-                Err(e) => parsed.errors.push(format!("could not read the tool call: {e}")),
+                Err(e) => parsed
+                    .errors
+                    .push(format!("could not read the tool call: {e}")),
             }
             rest = &rest[next..];
         }
@@ -172,7 +177,13 @@ mod tests {
     #[test]
     fn native_calls() {
         let p = parse("Let me look.\n<tool_call>\n{\"name\": \"read_file\", \"arguments\": {\"path\": \"a.py\"}}\n</tool_call>");
-        assert_eq!(p.calls, vec![ToolCall { name: "read_file".into(), arguments: json!({"path": "a.py"}) }]);
+        assert_eq!(
+            p.calls,
+            vec![ToolCall {
+                name: "read_file".into(),
+                arguments: json!({"path": "a.py"})
+            }]
+        );
     }
 
     #[test]
@@ -185,7 +196,9 @@ mod tests {
 
     #[test]
     fn string_arguments_and_unclosed_tag() {
-        let p = parse("<tool_call>{\"name\": \"grep\", \"arguments\": \"{\\\"pattern\\\": \\\"y\\\"}\"}");
+        let p = parse(
+            "<tool_call>{\"name\": \"grep\", \"arguments\": \"{\\\"pattern\\\": \\\"y\\\"}\"}",
+        );
         assert_eq!(p.calls[0].arguments, json!({"pattern": "y"}));
     }
 

@@ -29,7 +29,10 @@ pub fn read_file(root: &Root, path: &str, start: Option<usize>, end: Option<usiz
     let lines: Vec<&str> = text.body.lines().collect();
     let total = lines.len();
     let from = start.unwrap_or(1).max(1);
-    let to = end.unwrap_or(total).min(total).min(from + MAX_READ_LINES - 1);
+    let to = end
+        .unwrap_or(total)
+        .min(total)
+        .min(from + MAX_READ_LINES - 1);
     if from > total.max(1) {
         return ToolOutput::err(format!("`{path}` has only {total} lines"));
     }
@@ -44,7 +47,11 @@ pub fn read_file(root: &Root, path: &str, start: Option<usize>, end: Option<usiz
         out.push('\n');
     }
     if to < total && end.is_none() {
-        out.push_str(&format!("[... {} more lines; pass start_line={} to read on]\n", total - to, to + 1));
+        out.push_str(&format!(
+            "[... {} more lines; pass start_line={} to read on]\n",
+            total - to,
+            to + 1
+        ));
     }
     ToolOutput::ok(out)
 }
@@ -80,17 +87,24 @@ pub fn list_files(root: &Root, path: Option<&str>, glob: Option<&str>) -> ToolOu
         .into_iter()
         .filter(|f| base.is_empty() || f.starts_with(&format!("{base}/")) || *f == base)
         .filter(|f| {
-            matcher.as_ref().is_none_or(|m| {
-                m.is_match(f) || m.is_match(f.rsplit('/').next().unwrap_or(f))
-            })
+            matcher
+                .as_ref()
+                .is_none_or(|m| m.is_match(f) || m.is_match(f.rsplit('/').next().unwrap_or(f)))
         })
         .collect();
     if files.is_empty() {
         return ToolOutput::ok("(no files)\n".into());
     }
-    let mut out: String = files.iter().take(MAX_LIST).map(|f| format!("{f}\n")).collect();
+    let mut out: String = files
+        .iter()
+        .take(MAX_LIST)
+        .map(|f| format!("{f}\n"))
+        .collect();
     if files.len() > MAX_LIST {
-        out.push_str(&format!("[... {} more files; narrow with path or glob]\n", files.len() - MAX_LIST));
+        out.push_str(&format!(
+            "[... {} more files; narrow with path or glob]\n",
+            files.len() - MAX_LIST
+        ));
     }
     ToolOutput::ok(out)
 }

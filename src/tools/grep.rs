@@ -27,7 +27,11 @@ pub fn search(
         None => root.path().to_path_buf(),
     };
     let glob = match glob {
-        Some(g) => Some(globset::Glob::new(g).map_err(|e| format!("bad glob: {e}"))?.compile_matcher()),
+        Some(g) => Some(
+            globset::Glob::new(g)
+                .map_err(|e| format!("bad glob: {e}"))?
+                .compile_matcher(),
+        ),
         None => None,
     };
     let mut searcher = SearcherBuilder::new()

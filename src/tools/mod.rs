@@ -50,10 +50,18 @@ pub struct ToolOutput {
 
 impl ToolOutput {
     fn ok(text: String) -> Self {
-        ToolOutput { ok: true, text, ..Default::default() }
+        ToolOutput {
+            ok: true,
+            text,
+            ..Default::default()
+        }
     }
     fn err(text: impl Into<String>) -> Self {
-        ToolOutput { ok: false, text: text.into(), ..Default::default() }
+        ToolOutput {
+            ok: false,
+            text: text.into(),
+            ..Default::default()
+        }
     }
 }
 
@@ -76,7 +84,8 @@ pub fn run(call: &ToolCall, env: &ToolEnv<'_>) -> ToolOutput {
         return ToolOutput::err("arguments must be a JSON object");
     }
     let required = |key: &str| {
-        str_arg(args, key).ok_or_else(|| format!("`{}` needs the string argument `{key}`", call.name))
+        str_arg(args, key)
+            .ok_or_else(|| format!("`{}` needs the string argument `{key}`", call.name))
     };
     match call.name.as_str() {
         "read_file" => match required("path") {
@@ -88,7 +97,9 @@ pub fn run(call: &ToolCall, env: &ToolEnv<'_>) -> ToolOutput {
             ),
             Err(e) => ToolOutput::err(e),
         },
-        "list_files" => fs_tools::list_files(env.root, str_arg(args, "path"), str_arg(args, "glob")),
+        "list_files" => {
+            fs_tools::list_files(env.root, str_arg(args, "path"), str_arg(args, "glob"))
+        }
         "grep" => match required("pattern") {
             Ok(p) => grep::grep(env.root, p, str_arg(args, "path"), str_arg(args, "glob")),
             Err(e) => ToolOutput::err(e),
@@ -99,22 +110,37 @@ pub fn run(call: &ToolCall, env: &ToolEnv<'_>) -> ToolOutput {
             };
             let run = crate::testcmd::run(cmd, env.root.path(), env.test_timeout);
             let text = format!("{}\n{}", crate::testcmd::summary(&run), run.output);
-            ToolOutput { ok: true, text, tests: Some(run), edit: None }
+            ToolOutput {
+                ok: true,
+                text,
+                tests: Some(run),
+                edit: None,
+            }
         }
         "edit" => {
-            let (path, search, replace) = match (required("path"), required("search"), required("replace")) {
-                (Ok(p), Ok(s), Ok(r)) => (p, s, r),
-                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return ToolOutput::err(e),
-            };
+            let (path, search, replace) =
+                match (required("path"), required("search"), required("replace")) {
+                    (Ok(p), Ok(s), Ok(r)) => (p, s, r),
+                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return ToolOutput::err(e),
+                };
             let block = SearchReplaceBlock {
                 path: path.to_string(),
                 search: with_newline(search),
                 replace: with_newline(replace),
                 index: 1,
             };
-            let report = edit::apply_edits(env.root, &[Edit::Replace(block)], edit::Mode::CommitUnrecorded);
+            let report = edit::apply_edits(
+                env.root,
+                &[Edit::Replace(block)],
+                edit::Mode::CommitUnrecorded,
+            );
             let text = describe_report(&report);
-            ToolOutput { ok: report.applied(), text, edit: Some(report), tests: None }
+            ToolOutput {
+                ok: report.applied(),
+                text,
+                edit: Some(report),
+                tests: None,
+            }
         }
         other => ToolOutput::err(format!(
             "unknown tool `{other}`; the tools are: {}",

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {
@@ -37,11 +39,17 @@ impl Scratch {
     pub fn task(task: &str) -> Scratch {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&fixture("tasks").join(task).join("repo"), dir.path());
-        Scratch { dir, state: tempfile::tempdir().unwrap() }
+        Scratch {
+            dir,
+            state: tempfile::tempdir().unwrap(),
+        }
     }
 
     pub fn empty() -> Scratch {
-        Scratch { dir: tempfile::tempdir().unwrap(), state: tempfile::tempdir().unwrap() }
+        Scratch {
+            dir: tempfile::tempdir().unwrap(),
+            state: tempfile::tempdir().unwrap(),
+        }
     }
 
     pub fn path(&self) -> &Path {
