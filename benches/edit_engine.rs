@@ -43,7 +43,10 @@ fn main() {
     let apply_ms = start.elapsed().as_secs_f64() * 1000.0 / runs as f64;
 
     // The slow path: every block indented differently, so each falls through to level 3.
-    let shifted = reply.replace("<<<<<<< SEARCH\n    value_", "<<<<<<< SEARCH\nvalue_").replace("=======\n    value_", "=======\nvalue_");
+    let shifted = reply
+        .replace("<<<<<<< SEARCH\n    value_", "<<<<<<< SEARCH\nvalue_")
+        .replace("=======\n    value_", "=======\nvalue_");
+    std::fs::write(&path, &body).expect("reset");
     let start = Instant::now();
     for _ in 0..runs {
         let edits = parse_edits(&shifted).expect("parse");
@@ -55,4 +58,14 @@ fn main() {
     println!("  parse + plan (exact matches):        {plan_ms:8.2} ms");
     println!("  parse + plan + atomic commit:        {apply_ms:8.2} ms");
     println!("  parse + plan (re-indented matches):  {fuzzy_ms:8.2} ms");
+
+    // A failing block on the big file: the closest-lines hint for the model.
+    let miss = "big.py\n<<<<<<< SEARCH\n    value_77 = compute(77, 99)  # line seventy-seven\n=======\nx\n>>>>>>> REPLACE\n";
+    let start = Instant::now();
+    let report = apply_text(&root, miss, Mode::DryRun);
+    assert!(!report.applied());
+    println!(
+        "  one failing block with its hint:     {:8.2} ms",
+        start.elapsed().as_secs_f64() * 1000.0
+    );
 }

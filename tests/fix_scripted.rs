@@ -345,3 +345,39 @@ fn unbuilt_commands_say_so() {
         assert!(help.contains(cmd), "--help lists {cmd}");
     }
 }
+
+#[test]
+fn a_file_changed_on_disk_since_the_model_read_it_is_not_edited() {
+    let s = Scratch::task("py-cart-discount");
+    // The "model" runs a command that edits the file behind its own back, then edits it.
+    let script = s.script(&[
+        "<tool_call>{\"name\": \"run_tests\", \"arguments\": {\"command\": \"echo '# edited meanwhile' >> shop/cart.py\"}}</tool_call>",
+        FIX,
+    ]);
+    let out = s
+        .cria()
+        .args(["fix", "--json", "--max-steps", "2", "--script"])
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path())
+        .arg(ISSUE)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let ev = events(&out.stdout);
+    let failed = ev
+        .iter()
+        .find(|e| e["type"] == "edit_failed")
+        .expect("the edit was refused");
+    assert!(
+        failed["message"]
+            .as_str()
+            .unwrap()
+            .contains("changed on disk since the model read it"),
+        "{failed}"
+    );
+    assert!(s.read("shop/cart.py").ends_with("# edited meanwhile\n"));
+    assert!(!s
+        .read("shop/cart.py")
+        .contains("(1 - self.discount_percent / 100)"));
+}

@@ -38,7 +38,9 @@ const STARTS: &[&str] = &[
     "protected ",
 ];
 
-const NOT_METHODS: &[&str] = &["if", "for", "while", "switch", "catch", "return", "match", "else", "do"];
+const NOT_METHODS: &[&str] = &[
+    "if", "for", "while", "switch", "catch", "return", "match", "else", "do",
+];
 
 fn name_of(line: &str) -> Option<String> {
     let t = line.trim_start();
@@ -48,8 +50,10 @@ fn name_of(line: &str) -> Option<String> {
             let (name, value) = rest.split_once('=')?;
             let name = name.trim().split(':').next()?.trim();
             let arrow = value.contains("=>") || value.trim_start().starts_with("function");
-            return (arrow && !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
-                .then(|| name.to_string());
+            return (arrow
+                && !name.is_empty()
+                && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
+            .then(|| name.to_string());
         }
     }
     if line.starts_with([' ', '\t']) && t.trim_end().ends_with('{') {
@@ -236,7 +240,10 @@ mod tests {
     #[test]
     fn javascript_functions_and_methods() {
         let js = "export const total = (items) => {\n  return 0;\n};\nclass Cart {\n  add(item) {\n    if (item) {\n      this.items.push(item);\n    }\n  }\n}\n";
-        let names: Vec<String> = definitions("cart.js", js).into_iter().map(|t| t.name).collect();
+        let names: Vec<String> = definitions("cart.js", js)
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
         assert_eq!(names, ["total", "add"]);
     }
 

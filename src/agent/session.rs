@@ -187,6 +187,10 @@ impl Run<'_> {
         let ranked = localize::rank(&self.cfg.root, &self.issue, &test_output);
         self.shown = self.pick_files(&ranked);
         self.seen = self.shown.iter().map(|f| f.path.clone()).collect();
+        for f in &self.shown {
+            let bytes = std::fs::read(self.cfg.root.path().join(&f.path)).ok();
+            self.work.saw(&f.path, bytes.as_deref());
+        }
         let names = self.seen.join(", ");
         self.status(format!("showing the model: {names}"));
         let file_list = crate::context::scan::list_files(self.cfg.root.path());

@@ -72,11 +72,7 @@ impl Run<'_> {
     fn strict_edits(&mut self, reply: &str) -> Option<edit::ApplyReport> {
         let has_markers = reply.contains("<<<<<<<") || reply.contains(">>>>>>>");
         match edit::parse_edits(reply) {
-            Ok(edits) if !edits.is_empty() => Some(edit::apply_edits(
-                &self.cfg.root,
-                &edits,
-                edit::Mode::CommitUnrecorded,
-            )),
+            Ok(edits) if !edits.is_empty() => Some(self.apply(&edits)),
             Err(e) if has_markers => Some(edit::ApplyReport {
                 blocks: 1,
                 failures: vec![e.to_string()],
@@ -84,6 +80,14 @@ impl Run<'_> {
             }),
             _ => None,
         }
+    }
+
+    /// Apply edits (not yet recorded for undo: the run records itself at its end), refusing
+    /// files that changed on disk since the model saw them.
+    fn apply(&mut self, edits: &[edit::Edit]) -> edit::ApplyReport {
+        let work = &self.work;
+        let guard = |rel: &str, now: Option<&[u8]>| work.check(rel, now);
+        edit::apply_edits_guarded(&self.cfg.root, edits, edit::Mode::CommitUnrecorded, &guard)
     }
 
     /// The reply's plain code blocks read as edits of the files the model has seen.
@@ -101,7 +105,7 @@ impl Run<'_> {
             return None;
         }
         let edits: Vec<edit::Edit> = blocks.into_iter().map(edit::Edit::Replace).collect();
-        let mut report = edit::apply_edits(&self.cfg.root, &edits, edit::Mode::CommitUnrecorded);
+        let mut report = self.apply(&edits);
         report.notes.push(
             "read the reply's code block(s) as the new version of the code they match".into(),
         );
@@ -212,11 +216,7 @@ impl Run<'_> {
                 Some(block) => {
                     self.failed_rewrites
                         .push((target.name.clone(), block.replace.clone()));
-                    edit::apply_edits(
-                        &self.cfg.root,
-                        &[edit::Edit::Replace(block)],
-                        edit::Mode::CommitUnrecorded,
-                    )
+                    self.apply(&[edit::Edit::Replace(block)])
                 }
                 None => {
                     self.report.edits_failed += 1;
@@ -261,12 +261,23 @@ impl Run<'_> {
             );
         }
         self.emit(Event::ToolCall { call: call.clone() });
+        let work = &self.work;
+        let guard = |rel: &str, now: Option<&[u8]>| work.check(rel, now);
         let env = ToolEnv {
             root: &self.cfg.root,
+            guard: &guard,
             test_cmd: self.cfg.test_cmd.as_deref(),
             test_timeout: self.cfg.test_timeout,
         };
         let out = tools::run(&call, &env);
+        if call.name == "read_file" && out.ok {
+            if let Some(rel) = call.arguments.get("path").and_then(|p| p.as_str()) {
+                if let Ok(abs) = self.cfg.root.resolve(rel) {
+                    let rel = self.cfg.root.display(&abs);
+                    self.work.saw(&rel, std::fs::read(&abs).ok().as_deref());
+                }
+            }
+        }
         self.emit(Event::ToolResult {
             result: ToolResult {
                 name: call.name.clone(),

@@ -12,6 +12,15 @@ use crate::sandbox::paths::Root;
 pub struct Workspace {
     /// rel path → (abs path, content before cria's first change).
     originals: BTreeMap<String, (PathBuf, Option<Vec<u8>>)>,
+    /// rel path → hash of the content the model last saw (shown, read, or written by cria).
+    seen: BTreeMap<String, u64>,
+}
+
+fn digest(bytes: Option<&[u8]>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
 }
 
 impl Workspace {
@@ -20,6 +29,23 @@ impl Workspace {
             self.originals
                 .entry(c.rel.clone())
                 .or_insert_with(|| (c.abs.clone(), c.before.clone()));
+            self.saw(&c.rel, c.after.as_deref());
+        }
+    }
+
+    /// The model has seen `rel` with these contents.
+    pub fn saw(&mut self, rel: &str, bytes: Option<&[u8]>) {
+        self.seen.insert(rel.to_string(), digest(bytes));
+    }
+
+    /// Refuse to edit a file that changed on disk since the model saw it (someone else edited
+    /// it meanwhile: the model's edit would be based on stale text).
+    pub fn check(&self, rel: &str, now: Option<&[u8]>) -> Result<(), String> {
+        match self.seen.get(rel) {
+            Some(h) if *h != digest(now) => Err(format!(
+                "{rel} changed on disk since the model read it; read it again before editing"
+            )),
+            _ => Ok(()),
         }
     }
 
@@ -44,7 +70,11 @@ impl Workspace {
     }
 
     /// Put back the files `changes` touched as they were before those changes.
-    pub fn revert(&self, root: &Root, changes: &[FileChange]) -> Result<(), commit::CommitError> {
+    pub fn revert(
+        &mut self,
+        root: &Root,
+        changes: &[FileChange],
+    ) -> Result<(), commit::CommitError> {
         let reverse = Plan {
             changes: changes
                 .iter()
@@ -57,7 +87,11 @@ impl Workspace {
                 .collect(),
             notes: Vec::new(),
         };
-        commit::commit_with(root.path(), &reverse, false, |_| Ok(()))
+        commit::commit_with(root.path(), &reverse, false, |_| Ok(()))?;
+        for c in changes {
+            self.saw(&c.rel, c.before.as_deref());
+        }
+        Ok(())
     }
 
     /// Record the whole run as one change set for `cria undo`.

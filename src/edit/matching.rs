@@ -14,8 +14,8 @@ use std::ops::Range;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MatchError {
-    /// The SEARCH text is not in the file; `hint` shows the closest region, numbered.
-    NotFound { hint: String },
+    /// The SEARCH text is not in the file ([`closest`] finds what it may have meant).
+    NotFound,
     /// The SEARCH text matches at several places (1-based line numbers).
     Ambiguous { lines: Vec<usize> },
 }
@@ -103,9 +103,7 @@ pub fn replace_unique(body: &str, search: &str, replace: &str) -> Result<Replace
     let file: Vec<&str> = body.split_inclusive('\n').collect();
     let wanted: Vec<&str> = search.split_inclusive('\n').collect();
     if wanted.is_empty() {
-        return Err(MatchError::NotFound {
-            hint: String::new(),
-        });
+        return Err(MatchError::NotFound);
     }
 
     let exact = |a: &str, b: &str| a == b;
@@ -125,9 +123,16 @@ pub fn replace_unique(body: &str, search: &str, replace: &str) -> Result<Replace
     if let Some(done) = fragment_match(body, &search, &replace)? {
         return Ok(done);
     }
-    Err(MatchError::NotFound {
-        hint: closest_region(&file, &wanted),
-    })
+    Err(MatchError::NotFound)
+}
+
+/// The region of `body` most like `search`, numbered (empty when nothing is alike). Only
+/// computed for a failure message: it compares every pair of lines.
+pub fn closest(body: &str, search: &str) -> String {
+    let search = trim_blank_edges(&search.replace("\r\n", "\n"));
+    let file: Vec<&str> = body.split_inclusive('\n').collect();
+    let wanted: Vec<&str> = search.split_inclusive('\n').collect();
+    closest_region(&file, &wanted)
 }
 
 /// Whether `text` is already in `body` by the same rules (used to detect re-applied edits).
@@ -291,7 +296,8 @@ pub fn closest_region(file: &[&str], wanted: &[&str]) -> String {
 }
 
 fn similar_line(a: &str, b: &str) -> bool {
-    if a.is_empty() || b.is_empty() {
+    // Lines of very different length cannot reach the ratio: skip the character diff.
+    if a.is_empty() || b.is_empty() || a.len() * 2 < b.len() || b.len() * 2 < a.len() {
         return false;
     }
     let ratio = similar::TextDiff::from_chars(a, b).ratio();
@@ -343,10 +349,9 @@ mod tests {
     fn not_found_shows_closest_region() {
         let body = "def add(a, b):\n    return a - b\n\ndef sub(a, b):\n    return a - b + 0\n";
         let e = replace_unique(body, "def add(a, b):\n    return a-b\n", "x\n").unwrap_err();
-        match e {
-            MatchError::NotFound { hint } => assert!(hint.contains("1 | def add(a, b):"), "{hint}"),
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(e, MatchError::NotFound);
+        let hint = closest(body, "def add(a, b):\n    return a-b\n");
+        assert!(hint.contains("1 | def add(a, b):"), "{hint}");
     }
 
     #[test]

@@ -80,11 +80,21 @@ pub fn apply_text(root: &Root, text: &str, mode: Mode) -> ApplyReport {
 }
 
 pub fn apply_edits(root: &Root, edits: &[Edit], mode: Mode) -> ApplyReport {
+    apply_edits_guarded(root, edits, mode, &|_, _| Ok(()))
+}
+
+/// [`apply_edits`] with a [`plan::Guard`] consulted for every file.
+pub fn apply_edits_guarded(
+    root: &Root,
+    edits: &[Edit],
+    mode: Mode,
+    guard: plan::Guard<'_>,
+) -> ApplyReport {
     let mut report = ApplyReport {
         blocks: edits.len(),
         ..Default::default()
     };
-    match plan::plan(root, edits) {
+    match plan::plan_guarded(root, edits, guard) {
         Err(failures) => report.failures = failures.iter().map(ToString::to_string).collect(),
         Ok(plan) => {
             if mode != Mode::DryRun {

@@ -77,6 +77,19 @@ struct Working {
 /// Plan `edits` against the files under `root`, in order: a later block sees the result of an
 /// earlier one in the same file.
 pub fn plan(root: &Root, edits: &[Edit]) -> Result<Plan, Vec<BlockFailure>> {
+    plan_guarded(root, edits, &|_, _| Ok(()))
+}
+
+/// Decides whether a file (relative path, current bytes if it exists) may be edited; the agent
+/// refuses files that changed on disk since the model read them.
+pub type Guard<'g> = &'g dyn Fn(&str, Option<&[u8]>) -> Result<(), String>;
+
+/// [`plan`], asking `guard` about every file before it is touched.
+pub fn plan_guarded(
+    root: &Root,
+    edits: &[Edit],
+    guard: Guard<'_>,
+) -> Result<Plan, Vec<BlockFailure>> {
     let mut files: BTreeMap<PathBuf, Working> = BTreeMap::new();
     let mut order: Vec<PathBuf> = Vec::new();
     let mut notes = Vec::new();
@@ -97,7 +110,7 @@ pub fn plan(root: &Root, edits: &[Edit]) -> Result<Plan, Vec<BlockFailure>> {
             }
         };
         if !files.contains_key(&abs) {
-            match load(root, &abs) {
+            match load(root, &abs).and_then(|w| guard(&w.rel, w.before.as_deref()).map(|_| w)) {
                 Ok(w) => {
                     order.push(abs.clone());
                     files.insert(abs.clone(), w);
@@ -189,7 +202,7 @@ fn apply_one(work: &mut Working, edit: &Edit, notes: &mut Vec<String>) -> Result
             lines.len(),
             join(&lines)
         )),
-        Err(MatchError::NotFound { hint }) => {
+        Err(MatchError::NotFound) => {
             if block.replace.trim() != block.search.trim()
                 && matching::contains(&text.body, &block.replace)
             {
@@ -199,6 +212,7 @@ fn apply_one(work: &mut Working, edit: &Edit, notes: &mut Vec<String>) -> Result
                 ));
                 return Ok(());
             }
+            let hint = matching::closest(&text.body, &block.search);
             let mut msg = "SEARCH does not match the file".to_string();
             if !hint.is_empty() {
                 msg.push_str("; the closest lines in the file are:\n");

@@ -35,6 +35,8 @@ pub fn specs() -> Vec<Value> {
 /// What the tools need from the session.
 pub struct ToolEnv<'a> {
     pub root: &'a Root,
+    /// Consulted before any file is edited.
+    pub guard: crate::edit::plan::Guard<'a>,
     pub test_cmd: Option<&'a str>,
     pub test_timeout: Duration,
 }
@@ -129,10 +131,11 @@ pub fn run(call: &ToolCall, env: &ToolEnv<'_>) -> ToolOutput {
                 replace: with_newline(replace),
                 index: 1,
             };
-            let report = edit::apply_edits(
+            let report = edit::apply_edits_guarded(
                 env.root,
                 &[Edit::Replace(block)],
                 edit::Mode::CommitUnrecorded,
+                env.guard,
             );
             let text = describe_report(&report);
             ToolOutput {
