@@ -3,6 +3,8 @@
 //! whole `cria fix` run. A missing model is a failure with the command that fetches it, never a
 //! skip.
 
+#![cfg(feature = "llama")]
+
 mod common;
 
 use std::path::PathBuf;

@@ -1,9 +1,12 @@
 //! Opening the configured model backend, with a load indicator on stderr.
 
+#[cfg(feature = "llama")]
 use std::io::{IsTerminal, Write};
+#[cfg(feature = "llama")]
 use std::time::Instant;
 
 use crate::config::{Config, ModelSource};
+#[cfg(feature = "llama")]
 use crate::model::llama::{self, LlamaBackendHandle, LlamaOptions};
 use crate::model::scripted::ScriptedBackend;
 use crate::model::{Backend, BackendError};
@@ -20,44 +23,57 @@ pub fn open(cfg: &Config) -> Result<Box<dyn Backend>, BackendError> {
                         .to_string(),
                 });
             }
-            llama::check_gguf(path).map_err(|why| BackendError::Load {
-                path: path.display().to_string(),
-                why,
-            })?;
-            let mut opts = LlamaOptions::new(path.clone());
-            opts.max_ctx = cfg.max_ctx;
-            opts.verbose = cfg.verbose;
-            if let Some(t) = cfg.threads {
-                opts.threads = t.max(1);
-            }
-            let start = Instant::now();
-            let tty = std::io::stderr().is_terminal();
-            let mut shown = None;
-            let progress = Box::new(move |p: f32| {
-                // Only loads that take a while get an indicator; a log file gets no `\r` noise.
-                let percent = (p * 100.0) as u32;
-                if start.elapsed().as_millis() < 1000 && shown.is_none() || shown == Some(percent) {
-                    return;
-                }
-                if tty {
-                    eprint!("\rcria: loading model {percent:>3}%");
-                    if percent >= 100 {
-                        eprintln!();
-                    }
-                    let _ = std::io::stderr().flush();
-                } else if shown.is_none() {
-                    eprintln!("cria: loading model...");
-                }
-                shown = Some(percent);
-            });
-            let backend = LlamaBackendHandle::load(opts, progress)?;
-            if start.elapsed().as_secs_f64() > 1.0 {
-                eprintln!(
-                    "cria: model loaded in {:.1} s",
-                    start.elapsed().as_secs_f64()
-                );
-            }
-            Ok(Box::new(backend))
+            open_gguf(cfg, path)
         }
     }
+}
+
+#[cfg(not(feature = "llama"))]
+fn open_gguf(_cfg: &Config, path: &std::path::Path) -> Result<Box<dyn Backend>, BackendError> {
+    Err(BackendError::Load {
+        path: path.display().to_string(),
+        why: "this cria was built without the embedded engine (feature `llama`)".into(),
+    })
+}
+
+#[cfg(feature = "llama")]
+fn open_gguf(cfg: &Config, path: &std::path::Path) -> Result<Box<dyn Backend>, BackendError> {
+    llama::check_gguf(path).map_err(|why| BackendError::Load {
+        path: path.display().to_string(),
+        why,
+    })?;
+    let mut opts = LlamaOptions::new(path.to_path_buf());
+    opts.max_ctx = cfg.max_ctx;
+    opts.verbose = cfg.verbose;
+    if let Some(t) = cfg.threads {
+        opts.threads = t.max(1);
+    }
+    let start = Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let mut shown = None;
+    let progress = Box::new(move |p: f32| {
+        // Only loads that take a while get an indicator; a log file gets no `\r` noise.
+        let percent = (p * 100.0) as u32;
+        if start.elapsed().as_millis() < 1000 && shown.is_none() || shown == Some(percent) {
+            return;
+        }
+        if tty {
+            eprint!("\rcria: loading model {percent:>3}%");
+            if percent >= 100 {
+                eprintln!();
+            }
+            let _ = std::io::stderr().flush();
+        } else if shown.is_none() {
+            eprintln!("cria: loading model...");
+        }
+        shown = Some(percent);
+    });
+    let backend = LlamaBackendHandle::load(opts, progress)?;
+    if start.elapsed().as_secs_f64() > 1.0 {
+        eprintln!(
+            "cria: model loaded in {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(Box::new(backend))
 }

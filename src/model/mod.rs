@@ -1,6 +1,7 @@
 //! Model backends behind one small trait: the embedded llama.cpp engine, and a scripted backend
 //! that replays recorded replies (tests, reproducing sessions).
 
+#[cfg(feature = "llama")]
 pub mod llama;
 pub mod scripted;
 pub mod template;
