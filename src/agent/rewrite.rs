@@ -172,6 +172,19 @@ pub fn request(t: &Target, lang: &str, issue: &str, failure: &str, failed: &[Str
     s
 }
 
+/// When the model handed the definition back unchanged.
+pub fn unchanged(t: &Target, failure: &str) -> String {
+    let mut s = format!("That is `{}` unchanged, and it still has the bug.", t.name);
+    if !failure.trim().is_empty() {
+        s.push_str(&format!(
+            " The test still fails with:\n```\n{}\n```\n",
+            failure.trim()
+        ));
+    }
+    s.push_str(" Write it again with the bug fixed.");
+    s
+}
+
 /// The few lines of test output that say what failed (assertions, errors, panics).
 pub fn key_failure_lines(output: &str) -> String {
     let keys = [

@@ -68,6 +68,10 @@ impl Run<'_> {
         Next::Continue
     }
 
+    fn strict_edits_present(&self, reply: &str) -> bool {
+        matches!(edit::parse_edits(reply), Ok(e) if !e.is_empty())
+    }
+
     /// The reply's edit blocks (any format), applied; `None` when it has none.
     fn strict_edits(&mut self, reply: &str) -> Option<edit::ApplyReport> {
         let has_markers = reply.contains("<<<<<<<") || reply.contains(">>>>>>>");
@@ -209,7 +213,18 @@ impl Run<'_> {
             .collect();
         let ask = rewrite::request(&target, lang, &self.issue, &failure, &failed);
         self.history.push(Message::user(prompt::sanitize(&ask)));
-        let reply = self.generate(&format!("```{lang}\n"), &["```"])?;
+        let prefill = format!("```{lang}\n");
+        let mut reply = self.generate(&prefill, &["```"])?;
+        let unchanged =
+            !self.strict_edits_present(&reply) && rewrite::edit_for(&target, &reply).is_none();
+        if unchanged && self.report.steps < self.cfg.limits.max_steps {
+            // Handed back as it was (copying is what a small model does best): say so once.
+            self.report.steps += 1;
+            let nudge = rewrite::unchanged(&target, &failure);
+            self.history.push(Message::user(prompt::sanitize(&nudge)));
+            self.temperature = self.temperature.max(0.7);
+            reply = self.generate(&prefill, &["```"])?;
+        }
         let report = match self.strict_edits(&reply) {
             Some(r) => r,
             None => match rewrite::edit_for(&target, &reply) {
