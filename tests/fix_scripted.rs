@@ -9,26 +9,30 @@ use common::{events, Scratch};
 const ISSUE: &str =
     "Applying a 10% discount to a cart worth 200.00 gives 190.00 instead of 180.00.";
 
+/// `cria fix [extra] --script SCRIPT --repo REPO ISSUE`, run to completion.
+fn fix(s: &Scratch, extra: &[&str], replies: &[&str]) -> std::process::Output {
+    let script = s.script(replies);
+    let mut cmd = s.cria();
+    cmd.arg("fix")
+        .args(extra)
+        .arg("--script")
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path());
+    cmd.arg(ISSUE).output().unwrap()
+}
+
 const FIX: &str = "The discount is subtracted as an amount.\n\nshop/cart.py\n```python\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        return round(subtotal * (1 - self.discount_percent / 100), 2)\n>>>>>>> REPLACE\n```\n";
 
 #[test]
 fn reads_greps_edits_tests_and_stops_at_green() {
     let s = Scratch::task("py-cart-discount");
-    let script = s.script(&[
+    let out = fix(&s, &["--json"], &[
         "Let me look.\n<tool_call>\n{\"name\": \"grep\", \"arguments\": {\"pattern\": \"discount_percent\"}}\n</tool_call>",
         "<tool_call>\n{\"name\": \"read_file\", \"arguments\": {\"path\": \"shop/cart.py\", \"start_line\": 30}}\n</tool_call>",
         FIX,
         "this reply must never be requested",
     ]);
-    let out = s
-        .cria()
-        .args(["fix", "--json", "--script"])
-        .arg(&script)
-        .arg("--repo")
-        .arg(s.path())
-        .arg(ISSUE)
-        .output()
-        .unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -76,16 +80,7 @@ fn reads_greps_edits_tests_and_stops_at_green() {
 #[test]
 fn prints_diff_and_summary_without_json() {
     let s = Scratch::task("py-cart-discount");
-    let script = s.script(&[FIX]);
-    let out = s
-        .cria()
-        .args(["fix", "--script"])
-        .arg(&script)
-        .arg("--repo")
-        .arg(s.path())
-        .arg(ISSUE)
-        .output()
-        .unwrap();
+    let out = fix(&s, &[], &[FIX]);
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -104,16 +99,7 @@ fn prints_diff_and_summary_without_json() {
 fn identical_tool_calls_stop_the_run() {
     let s = Scratch::task("py-cart-discount");
     let call = "<tool_call>\n{\"name\": \"list_files\", \"arguments\": {}}\n</tool_call>";
-    let script = s.script(&[call, call, call, call, call]);
-    let out = s
-        .cria()
-        .args(["fix", "--json", "--script"])
-        .arg(&script)
-        .arg("--repo")
-        .arg(s.path())
-        .arg(ISSUE)
-        .output()
-        .unwrap();
+    let out = fix(&s, &["--json"], &[call, call, call, call, call]);
     assert_eq!(out.status.code(), Some(1));
     let fin = events(&out.stdout).pop().unwrap();
     assert_eq!(fin["outcome"], "not_fixed");
@@ -133,16 +119,7 @@ fn step_limit_stops_a_wandering_model() {
         .map(|i| format!("<tool_call>{{\"name\": \"grep\", \"arguments\": {{\"pattern\": \"x{i}\"}}}}</tool_call>"))
         .collect();
     let refs: Vec<&str> = replies.iter().map(String::as_str).collect();
-    let script = s.script(&refs);
-    let out = s
-        .cria()
-        .args(["fix", "--json", "--max-steps", "4", "--script"])
-        .arg(&script)
-        .arg("--repo")
-        .arg(s.path())
-        .arg(ISSUE)
-        .output()
-        .unwrap();
+    let out = fix(&s, &["--json", "--max-steps", "4"], &refs);
     assert_eq!(out.status.code(), Some(1));
     let fin = events(&out.stdout).pop().unwrap();
     assert_eq!(fin["reason"], "step limit reached (4)");
@@ -152,20 +129,15 @@ fn step_limit_stops_a_wandering_model() {
 #[test]
 fn malformed_tool_call_is_answered_not_fatal() {
     let s = Scratch::task("py-cart-discount");
-    let script = s.script(&[
-        "<tool_call>\n{\"name\": \"read_file\", \"arguments\": {\"path\": </tool_call>",
-        "<tool_call>{\"name\": \"no_such_tool\", \"arguments\": {}}</tool_call>",
-        FIX,
-    ]);
-    let out = s
-        .cria()
-        .args(["fix", "--json", "--script"])
-        .arg(&script)
-        .arg("--repo")
-        .arg(s.path())
-        .arg(ISSUE)
-        .output()
-        .unwrap();
+    let out = fix(
+        &s,
+        &["--json"],
+        &[
+            "<tool_call>\n{\"name\": \"read_file\", \"arguments\": {\"path\": </tool_call>",
+            "<tool_call>{\"name\": \"no_such_tool\", \"arguments\": {}}</tool_call>",
+            FIX,
+        ],
+    );
     assert_eq!(out.status.code(), Some(0));
     let ev = events(&out.stdout);
     let errors: Vec<&str> = ev
@@ -183,16 +155,7 @@ fn a_failed_edit_shows_the_real_lines_and_a_useless_edit_is_reverted() {
     let s = Scratch::task("py-cart-discount");
     let bad_search = "shop/cart.py\n<<<<<<< SEARCH\n        return round(subtotal - discount, 2)\n=======\n        return 0\n>>>>>>> REPLACE\n";
     let useless = "shop/cart.py\n<<<<<<< SEARCH\n    def subtotal(self) -> float:\n        return sum(item.subtotal() for item in self.items)\n=======\n    def subtotal(self) -> float:\n        return sum(item.subtotal() for item in self.items) + 0\n>>>>>>> REPLACE\n";
-    let script = s.script(&[bad_search, useless, FIX]);
-    let out = s
-        .cria()
-        .args(["fix", "--json", "--script"])
-        .arg(&script)
-        .arg("--repo")
-        .arg(s.path())
-        .arg(ISSUE)
-        .output()
-        .unwrap();
+    let out = fix(&s, &["--json"], &[bad_search, useless, FIX]);
     assert_eq!(out.status.code(), Some(0));
     let ev = events(&out.stdout);
     let failed = ev.iter().find(|e| e["type"] == "edit_failed").unwrap();
@@ -215,16 +178,7 @@ fn a_failed_edit_shows_the_real_lines_and_a_useless_edit_is_reverted() {
 fn code_block_without_markers_is_read_as_a_function_rewrite() {
     let s = Scratch::task("py-cart-discount");
     let reply = "The total is wrong. Here is the corrected method:\n```python\ndef total(self) -> float:\n    subtotal = self.subtotal()\n    return round(subtotal * (100 - self.discount_percent) / 100, 2)\n```";
-    let script = s.script(&[reply]);
-    let out = s
-        .cria()
-        .args(["fix", "--script"])
-        .arg(&script)
-        .arg("--repo")
-        .arg(s.path())
-        .arg(ISSUE)
-        .output()
-        .unwrap();
+    let out = fix(&s, &[], &[reply]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -237,16 +191,7 @@ fn code_block_without_markers_is_read_as_a_function_rewrite() {
 #[test]
 fn running_out_of_script_is_a_backend_error() {
     let s = Scratch::task("py-cart-discount");
-    let script = s.script(&["I am not sure what to do."]);
-    let out = s
-        .cria()
-        .args(["fix", "--script"])
-        .arg(&script)
-        .arg("--repo")
-        .arg(s.path())
-        .arg(ISSUE)
-        .output()
-        .unwrap();
+    let out = fix(&s, &[], &["I am not sure what to do."]);
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("the script has no reply left for model call 2"));
@@ -350,19 +295,10 @@ fn unbuilt_commands_say_so() {
 fn a_file_changed_on_disk_since_the_model_read_it_is_not_edited() {
     let s = Scratch::task("py-cart-discount");
     // The "model" runs a command that edits the file behind its own back, then edits it.
-    let script = s.script(&[
+    let out = fix(&s, &["--json", "--max-steps", "2"], &[
         "<tool_call>{\"name\": \"run_tests\", \"arguments\": {\"command\": \"echo '# edited meanwhile' >> shop/cart.py\"}}</tool_call>",
         FIX,
     ]);
-    let out = s
-        .cria()
-        .args(["fix", "--json", "--max-steps", "2", "--script"])
-        .arg(&script)
-        .arg("--repo")
-        .arg(s.path())
-        .arg(ISSUE)
-        .output()
-        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let ev = events(&out.stdout);
     let failed = ev
