@@ -317,3 +317,29 @@ fn a_file_changed_on_disk_since_the_model_read_it_is_not_edited() {
         .read("shop/cart.py")
         .contains("(1 - self.discount_percent / 100)"));
 }
+
+#[test]
+fn a_test_command_that_cannot_run_is_dropped_not_fixed() {
+    let s = Scratch::task("py-cart-discount");
+    let out = fix(
+        &s,
+        &["--json", "--test-cmd", "no-such-runner --quiet"],
+        &[FIX],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let ev = events(&out.stdout);
+    assert!(ev.iter().any(|e| e["type"] == "status"
+        && e["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot run here (command not found)")));
+    assert_eq!(
+        ev.iter().filter(|e| e["type"] == "tests_run").count(),
+        1,
+        "no test run after the edit"
+    );
+    assert!(ev.last().unwrap()["summary"]
+        .as_str()
+        .unwrap()
+        .contains("unverified"));
+}

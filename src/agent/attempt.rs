@@ -26,7 +26,7 @@ impl Run<'_> {
             changes,
             notes: report.notes.clone(),
         });
-        let Some(cmd) = self.cfg.test_cmd.clone() else {
+        let Some(cmd) = self.test_cmd.clone() else {
             return Next::Stop(
                 Outcome::Fixed,
                 "edits applied; the project has no tests to run".into(),
@@ -160,6 +160,26 @@ impl Run<'_> {
     }
 }
 
+/// Why a test run shows that the runner itself is missing (not that tests fail), if it does.
+pub(super) fn runner_missing(run: &TestRun) -> Option<String> {
+    if run.passed {
+        return None;
+    }
+    if run.exit_code == Some(127) {
+        return Some("command not found".into());
+    }
+    let out = &run.output;
+    [
+        "No module named pytest",
+        "No module named 'pytest'",
+        "error: no such command",
+        "npm ERR! Missing script",
+    ]
+    .iter()
+    .find(|m| out.contains(**m))
+    .map(|m| m.to_string())
+}
+
 /// Failing tests reported by common runners (pytest, unittest, cargo test, go test), if readable.
 pub fn failure_count(output: &str) -> Option<usize> {
     static RES: std::sync::OnceLock<Vec<regex::Regex>> = std::sync::OnceLock::new();
@@ -201,7 +221,7 @@ pub(super) fn summarize(r: &FixReport) -> String {
             if b.passed { "passing" } else { "failing" },
             if a.passed { "passing" } else { "failing" }
         ),
-        _ => " No test command was found, so the change is unverified.".to_string(),
+        _ => " No test command could be run, so the change is unverified.".to_string(),
     };
     let verdict = if r.fixed() { "Fixed" } else { "Not fixed" };
     format!(

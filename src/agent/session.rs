@@ -83,6 +83,8 @@ pub(super) struct Run<'a> {
     pub(super) cfg: &'a FixConfig,
     pub(super) sink: &'a mut dyn EventSink,
     pub(super) issue: String,
+    /// The test command, dropped when it turns out it cannot run here.
+    pub(super) test_cmd: Option<String>,
     pub(super) history: Vec<Message>,
     pub(super) work: Workspace,
     pub(super) report: FixReport,
@@ -128,6 +130,7 @@ pub fn fix(
         cfg,
         sink,
         issue: issue.to_string(),
+        test_cmd: cfg.test_cmd.clone(),
         history: Vec::new(),
         work: Workspace::default(),
         report: FixReport::default(),
@@ -173,10 +176,18 @@ impl Run<'_> {
     }
 
     fn go(&mut self) -> Result<(Outcome, String), BackendError> {
-        let tests = self.cfg.test_cmd.clone().map(|cmd| {
+        let mut tests = self.test_cmd.clone().map(|cmd| {
             self.status(format!("running the tests: {cmd}"));
             self.run_tests(&cmd)
         });
+        if let Some(why) = tests.as_ref().and_then(super::attempt::runner_missing) {
+            self.status(format!(
+                "the test command cannot run here ({why}); going on without tests"
+            ));
+            self.test_cmd = None;
+            self.report.tests_after = None;
+            tests = None;
+        }
         self.baseline_failures = tests
             .as_ref()
             .and_then(|t| super::attempt::failure_count(&t.output));

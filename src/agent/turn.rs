@@ -117,7 +117,7 @@ impl Run<'_> {
     }
 
     fn no_action(&mut self, reply: &str) -> Next {
-        if !self.work.changes().is_empty() && self.cfg.test_cmd.is_none() {
+        if !self.work.changes().is_empty() && self.test_cmd.is_none() {
             return Next::Stop(
                 Outcome::Fixed,
                 "edits applied; the project has no tests to run".into(),
@@ -281,7 +281,7 @@ impl Run<'_> {
         let env = ToolEnv {
             root: &self.cfg.root,
             guard: &guard,
-            test_cmd: self.cfg.test_cmd.as_deref(),
+            test_cmd: self.test_cmd.as_deref(),
             test_timeout: self.cfg.test_timeout,
         };
         let out = tools::run(&call, &env);
