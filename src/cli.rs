@@ -48,14 +48,33 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         repo: PathBuf,
     },
-    /// Run many issues from a JSONL file and write a patch and a result per task (not built yet).
+    /// Run many issues from a JSONL file ({"id", "repo", "issue", "test_cmd"?} per line) on
+    /// isolated copies; write DIR/<id>.patch and DIR/results.jsonl. Resumable.
     Batch {
         tasks: PathBuf,
+        /// Where patches and results.jsonl go.
         #[arg(long)]
-        out: Option<PathBuf>,
+        out: PathBuf,
+        /// Tasks run at once (each loads its own model).
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
+        /// Also apply each fix to its source repository (recorded for `cria undo`).
+        #[arg(long)]
+        apply: bool,
+        /// Run only every N-th task, starting at I (0-based): I/N.
+        #[arg(long)]
+        shard: Option<String>,
     },
-    /// Measure the fix rate on a directory of tasks (not built yet).
-    Eval { dir: PathBuf },
+    /// Measure the fix rate on a folder of tasks (<task>/repo, ISSUE.md, check.sh).
+    Eval {
+        dir: PathBuf,
+        /// Print one JSON object per task and a summary object last.
+        #[arg(long)]
+        json: bool,
+        /// Tries per task; the second gets the check's output.
+        #[arg(long, default_value_t = 2)]
+        tries: usize,
+    },
     /// Measure engine speed against a raw llama.cpp loop (not built yet).
     Bench {
         #[arg(long)]

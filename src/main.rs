@@ -43,8 +43,30 @@ fn run(cli: Cli) -> ExitCode {
             diff,
         }) => exec::apply::apply(&repo, dry_run, diff),
         Some(Command::Undo { repo }) => exec::apply::undo(&repo),
-        Some(Command::Batch { .. }) => not_built("cria batch"),
-        Some(Command::Eval { .. }) => not_built("cria eval"),
+        Some(Command::Batch {
+            tasks,
+            out,
+            jobs,
+            apply,
+            shard,
+        }) => {
+            let shard = match shard.as_deref().map(exec::batch::parse_shard).transpose() {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("cria: {e}");
+                    return ExitCode::Usage;
+                }
+            };
+            let opts = exec::batch::BatchOptions {
+                tasks,
+                out,
+                jobs,
+                apply,
+                shard,
+            };
+            exec::batch::run(&cli.agent, &opts)
+        }
+        Some(Command::Eval { dir, json, tries }) => exec::eval::run(&cli.agent, &dir, tries, json),
         Some(Command::Bench { .. }) => not_built("cria bench"),
         Some(Command::Context { .. }) => not_built("cria context"),
         Some(Command::Models) => {

@@ -64,6 +64,8 @@ pub struct FixReport {
     pub tests_after: Option<TestRun>,
     pub tokens_in: usize,
     pub tokens_reused: usize,
+    /// Prompt tokens the cache had seen in the previous turn but processed again anyway.
+    pub tokens_reprocessed: usize,
     pub tokens_out: usize,
     pub edits_applied: usize,
     pub edits_failed: usize,
@@ -111,6 +113,8 @@ pub(super) struct Run<'a> {
     pub(super) rewrite_base: usize,
     /// Rewrites that were applied, by definition name (a passing one ends the run anyway).
     pub(super) failed_rewrites: Vec<(String, String)>,
+    /// Tokens in the backend's cache after the last turn (prompt + reply).
+    pub(super) cached_tokens: usize,
 }
 
 pub(super) enum Next {
@@ -151,6 +155,7 @@ pub fn fix(
         rewrites: 0,
         rewrite_base: 0,
         failed_rewrites: Vec::new(),
+        cached_tokens: 0,
     };
     let result = run.go();
     let (outcome, reason) = match result {
@@ -320,6 +325,11 @@ impl Run<'_> {
         self.report.tokens_in += c.prompt_tokens - c.reused_tokens;
         self.report.tokens_reused += c.reused_tokens;
         self.report.tokens_out += c.generated_tokens;
+        self.report.tokens_reprocessed += self
+            .cached_tokens
+            .min(c.prompt_tokens)
+            .saturating_sub(c.reused_tokens);
+        self.cached_tokens = c.prompt_tokens + c.generated_tokens;
         self.emit(Event::ModelDone {
             text: c.text.clone(),
             prompt_tokens: c.prompt_tokens,

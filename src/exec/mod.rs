@@ -3,5 +3,8 @@
 
 pub mod apply;
 pub mod backend;
+pub mod batch;
+pub mod eval;
 pub mod fix;
 pub mod progress;
+pub mod tasks;

@@ -1,0 +1,246 @@
+//! `cria eval DIR`: the fix rate on a folder of tasks (`<task>/repo/`, `<task>/ISSUE.md`,
+//! `<task>/check.sh`). Each task runs on a scratch copy of its repo (the original is never
+//! touched); `check.sh` decides, and the agent never sees it. A task not solved on try 1 gets a
+//! second try on the same copy with the check's output added to the issue, as Aider's harness
+//! does. The model is loaded once for all tasks.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::tasks::{self, CountingSink, Counts, SharedBackend};
+use crate::cli::AgentArgs;
+use crate::exit::ExitCode;
+use crate::sandbox::process;
+
+#[derive(Debug, Default, Serialize)]
+pub struct TaskResult {
+    pub task: String,
+    pub solved: bool,
+    /// 1 or 2 when solved.
+    pub solved_on_try: Option<usize>,
+    pub tries: usize,
+    pub steps: usize,
+    pub tokens_in: usize,
+    pub tokens_reused: usize,
+    pub tokens_out: usize,
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub seconds: f64,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub tasks: usize,
+    pub solved: usize,
+    pub solved_try1: usize,
+    pub solved_try2: usize,
+    pub median_seconds: f64,
+    pub responses: usize,
+    /// Model replies whose edits were all applied or that made no edit (tool calls, prose).
+    pub well_formed_responses: usize,
+    pub edits_applied: usize,
+    pub edits_refused: usize,
+    pub malformed_tool_calls: usize,
+    pub tokens_in: usize,
+    pub tokens_reused: usize,
+    pub tokens_out: usize,
+}
+
+fn check(dir: &Path, script: &Path) -> (bool, String) {
+    match process::run_shell(
+        &format!("sh '{}'", script.display()),
+        dir,
+        Duration::from_secs(900),
+    ) {
+        Ok(out) => (out.success(), process::head_tail(&out.output, 1_000, 2_000)),
+        Err(e) => (false, format!("could not run check.sh: {e}")),
+    }
+}
+
+fn run_task(
+    args: &AgentArgs,
+    backend: &mut SharedBackend,
+    task: &Path,
+    tries: usize,
+) -> TaskResult {
+    let name = task
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut result = TaskResult {
+        task: name,
+        ..Default::default()
+    };
+    let start = Instant::now();
+    let fail = |mut r: TaskResult, e: String| {
+        r.error = Some(e);
+        r
+    };
+    let issue = match std::fs::read_to_string(task.join("ISSUE.md")) {
+        Ok(t) => t,
+        Err(e) => return fail(result, format!("ISSUE.md: {e}")),
+    };
+    let scratch = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => return fail(result, e.to_string()),
+    };
+    let work = scratch.path().join("repo");
+    if let Err(e) = tasks::copy_repo(&task.join("repo"), &work) {
+        return fail(result, format!("copying repo/: {e}"));
+    }
+    let cfg = match tasks::config_for(args, &work, None) {
+        Ok(c) => c,
+        Err(e) => return fail(result, e),
+    };
+    if let Err(e) = backend.begin_task(&cfg) {
+        return fail(result, e.to_string());
+    }
+    let mut text = issue.clone();
+    for attempt in 1..=tries.max(1) {
+        result.tries = attempt;
+        let mut sink = CountingSink {
+            counts: Counts::default(),
+            inner: None,
+        };
+        match backend.fix(&cfg, &text, &mut sink) {
+            Ok(r) => {
+                result.steps += r.steps;
+                result.tokens_in += r.tokens_in;
+                result.tokens_reused += r.tokens_reused;
+                result.tokens_out += r.tokens_out;
+            }
+            Err(e) => {
+                result.error = Some(e.to_string());
+            }
+        }
+        let c = sink.counts;
+        result.counts.responses += c.responses;
+        result.counts.edits_applied += c.edits_applied;
+        result.counts.edits_refused += c.edits_refused;
+        result.counts.malformed_tool_calls += c.malformed_tool_calls;
+        let (ok, output) = check(&work, &task.join("check.sh"));
+        if ok {
+            result.solved = true;
+            result.solved_on_try = Some(attempt);
+            break;
+        }
+        text = format!(
+            "{issue}\n\nA previous attempt did not fix it. The check still fails:\n```\n{}\n```",
+            output.trim()
+        );
+    }
+    result.seconds = start.elapsed().as_secs_f64();
+    result
+}
+
+pub fn summarize(results: &[TaskResult]) -> Summary {
+    let mut s = Summary {
+        tasks: results.len(),
+        ..Default::default()
+    };
+    for r in results {
+        s.solved += r.solved as usize;
+        s.solved_try1 += (r.solved_on_try == Some(1)) as usize;
+        s.solved_try2 += (r.solved_on_try == Some(2)) as usize;
+        s.responses += r.counts.responses;
+        s.edits_applied += r.counts.edits_applied;
+        s.edits_refused += r.counts.edits_refused;
+        s.malformed_tool_calls += r.counts.malformed_tool_calls;
+        s.tokens_in += r.tokens_in;
+        s.tokens_reused += r.tokens_reused;
+        s.tokens_out += r.tokens_out;
+    }
+    s.well_formed_responses = s
+        .responses
+        .saturating_sub(s.edits_refused + s.malformed_tool_calls);
+    s.median_seconds = tasks::median(results.iter().map(|r| r.seconds).collect());
+    s
+}
+
+pub fn run(args: &AgentArgs, dir: &Path, tries: usize, json: bool) -> ExitCode {
+    let mut dirs: Vec<_> = match std::fs::read_dir(dir) {
+        Ok(it) => it
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.join("ISSUE.md").is_file())
+            .collect(),
+        Err(e) => {
+            eprintln!("cria: {}: {e}", dir.display());
+            return ExitCode::Usage;
+        }
+    };
+    dirs.sort();
+    if dirs.is_empty() {
+        eprintln!(
+            "cria: {} holds no task folders (<task>/repo, ISSUE.md, check.sh)",
+            dir.display()
+        );
+        return ExitCode::Usage;
+    }
+    let template = match tasks::config_for(args, dir, None) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cria: {e}");
+            return ExitCode::Usage;
+        }
+    };
+    let mut backend = match SharedBackend::open(&template) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("cria: {e}");
+            return ExitCode::Backend;
+        }
+    };
+    let mut results = Vec::new();
+    for (i, task) in dirs.iter().enumerate() {
+        let r = run_task(args, &mut backend, task, tries);
+        let verdict = match (r.solved_on_try, &r.error) {
+            (Some(t), _) => format!("solved on try {t}"),
+            (None, Some(e)) => format!("error: {e}"),
+            (None, None) => "not solved".into(),
+        };
+        eprintln!(
+            "cria eval: [{}/{}] {} — {verdict} ({:.0} s)",
+            i + 1,
+            dirs.len(),
+            r.task,
+            r.seconds
+        );
+        if json {
+            println!("{}", serde_json::to_string(&r).unwrap_or_default());
+        }
+        results.push(r);
+    }
+    let s = summarize(&results);
+    if json {
+        println!("{}", serde_json::to_string(&s).unwrap_or_default());
+    } else {
+        println!(
+            "{:<24} {:>8} {:>6} {:>6} {:>8} {:>8}",
+            "task", "solved", "steps", "edits", "refused", "seconds"
+        );
+        for r in &results {
+            let solved = r
+                .solved_on_try
+                .map(|t| format!("try {t}"))
+                .unwrap_or_else(|| "no".into());
+            println!(
+                "{:<24} {:>8} {:>6} {:>6} {:>8} {:>8.1}",
+                r.task, solved, r.steps, r.counts.edits_applied, r.counts.edits_refused, r.seconds
+            );
+        }
+        println!(
+            "solved {}/{} (try 1: {}, try 2: {}), median {:.1} s per task, {} of {} responses well-formed, {} refused edits, {} malformed tool calls, tokens: {} processed, {} reused, {} generated",
+            s.solved, s.tasks, s.solved_try1, s.solved_try2, s.median_seconds, s.well_formed_responses,
+            s.responses, s.edits_refused, s.malformed_tool_calls, s.tokens_in, s.tokens_reused, s.tokens_out
+        );
+    }
+    if s.solved == s.tasks {
+        ExitCode::Fixed
+    } else {
+        ExitCode::NotFixed
+    }
+}

@@ -1,0 +1,219 @@
+//! `cria batch` and `cria eval` on the real binary with the scripted backend: isolation, resume,
+//! shards, valid patches, --apply with undo; eval's counting and its second try.
+
+mod common;
+
+use std::path::Path;
+
+use common::{copy_dir, fixture, Scratch};
+
+const CART_FIX: &str = "The discount is subtracted as an amount.\nshop/cart.py\n```python\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        return round(subtotal * (1 - self.discount_percent / 100), 2)\n>>>>>>> REPLACE\n```\n";
+const USELESS: &str = "shop/cart.py\n<<<<<<< SEARCH\n        subtotal = self.subtotal()\n=======\n        subtotal = self.subtotal() + 0\n>>>>>>> REPLACE\n";
+
+fn results(out: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(out.join("results.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Two source repositories and a tasks file naming them plus a broken entry.
+fn batch_setup(s: &Scratch) -> std::path::PathBuf {
+    let cart = s.path().join("src-cart");
+    let conf = s.path().join("src-config");
+    copy_dir(&fixture("tasks/py-cart-discount/repo"), &cart);
+    copy_dir(&fixture("tasks/py-config-empty/repo"), &conf);
+    let lines = [
+        serde_json::json!({"id": "cart", "repo": cart, "issue": "10% discount gives 190 instead of 180"}),
+        serde_json::json!({"id": "config", "repo": conf, "issue": "parse_config crashes on empty input", "test_cmd": "python3 -m unittest"}),
+        serde_json::json!({"id": "missing", "repo": s.path().join("nope"), "issue": "x"}),
+    ];
+    let tasks = s.path().join("tasks.jsonl");
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect::<String>() + "{not json}\n";
+    std::fs::write(&tasks, text).unwrap();
+    tasks
+}
+
+#[test]
+fn batch_isolates_resumes_shards_and_writes_valid_patches() {
+    let s = Scratch::empty();
+    let tasks = batch_setup(&s);
+    let script = s.script(&[CART_FIX, "I cannot fix this."]);
+    let out = s.path().join("out");
+    let cart_before = std::fs::read_to_string(s.path().join("src-cart/shop/cart.py")).unwrap();
+
+    let run = |out: &Path, extra: &[&str]| {
+        s.cria()
+            .arg("batch")
+            .arg(&tasks)
+            .arg("--out")
+            .arg(out)
+            .args(extra)
+            .arg("--script")
+            .arg(&script)
+            .arg("--max-steps")
+            .arg("2")
+            .output()
+            .unwrap()
+    };
+    let o = run(&out, &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r = results(&out);
+    let status: Vec<(&str, &str)> = r
+        .iter()
+        .map(|v| (v["id"].as_str().unwrap(), v["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        status,
+        [
+            ("cart", "fixed"),
+            ("config", "not_fixed"),
+            ("missing", "error"),
+            ("line-4", "error")
+        ]
+    );
+    assert!(r[2]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("is not a directory"));
+    assert_eq!(r[0]["tests_before"], false);
+    assert_eq!(r[0]["tests_after"], true);
+    assert_eq!(r[0]["files_changed"][0], "shop/cart.py");
+    // Isolation: the source repository is untouched.
+    assert_eq!(
+        std::fs::read_to_string(s.path().join("src-cart/shop/cart.py")).unwrap(),
+        cart_before
+    );
+    // The patch applies with git to a fresh copy and fixes it.
+    let fresh = s.path().join("fresh");
+    copy_dir(&s.path().join("src-cart"), &fresh);
+    let git = std::process::Command::new("git")
+        .arg("apply")
+        .arg(out.join("cart.patch"))
+        .current_dir(&fresh)
+        .status()
+        .unwrap();
+    assert!(git.success(), "git apply accepts the patch");
+    let check = std::process::Command::new("sh")
+        .arg(fixture("tasks/py-cart-discount/check.sh"))
+        .current_dir(&fresh)
+        .status()
+        .unwrap();
+    assert!(check.success(), "the patched copy passes its check");
+    // Resume: nothing left to do, nothing appended.
+    let o = run(&out, &[]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("0 task(s) to run"));
+    assert_eq!(results(&out).len(), 4);
+    // Shards: 1/2 takes the second and fourth lines only.
+    let shard = s.path().join("shard");
+    run(&shard, &["--shard", "1/2"]);
+    let ids: Vec<String> = results(&shard)
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["config", "line-4"]);
+    let o = run(&s.path().join("bad"), &["--shard", "2/2"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn batch_apply_changes_the_source_and_undo_reverts_it() {
+    let s = Scratch::empty();
+    let src = s.path().join("src-cart");
+    copy_dir(&fixture("tasks/py-cart-discount/repo"), &src);
+    let before = std::fs::read_to_string(src.join("shop/cart.py")).unwrap();
+    let tasks = s.path().join("tasks.jsonl");
+    std::fs::write(
+        &tasks,
+        format!(
+            "{}\n",
+            serde_json::json!({"id": "cart", "repo": src, "issue": "discount"})
+        ),
+    )
+    .unwrap();
+    let script = s.script(&[CART_FIX]);
+    let o = s
+        .cria()
+        .arg("batch")
+        .arg(&tasks)
+        .arg("--out")
+        .arg(s.path().join("out"))
+        .arg("--apply")
+        .arg("--script")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(results(&s.path().join("out"))[0]["applied_to_source"], true);
+    assert!(std::fs::read_to_string(src.join("shop/cart.py"))
+        .unwrap()
+        .contains("(1 - self.discount_percent / 100)"));
+    s.cria()
+        .arg("undo")
+        .arg("--repo")
+        .arg(&src)
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read_to_string(src.join("shop/cart.py")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn eval_counts_tries_and_never_touches_the_task_repo() {
+    let s = Scratch::empty();
+    let tasks = s.path().join("tasks");
+    copy_dir(&fixture("tasks/py-cart-discount"), &tasks.join("cart"));
+    copy_dir(&fixture("tasks/py-config-empty"), &tasks.join("config"));
+    let before = std::fs::read_to_string(tasks.join("cart/repo/shop/cart.py")).unwrap();
+    // Per task: try 1 makes a useless edit (one step), try 2 fixes the cart. The config task
+    // never gets a usable edit.
+    let script = s.script(&[USELESS, CART_FIX]);
+    let o = s
+        .cria()
+        .arg("eval")
+        .arg(&tasks)
+        .args(["--json", "--max-steps", "1", "--script"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["task"], "cart");
+    assert_eq!(lines[0]["solved_on_try"], 2);
+    assert_eq!(lines[0]["edits_applied"], 2);
+    assert_eq!(lines[1]["task"], "config");
+    assert_eq!(lines[1]["solved"], false);
+    assert_eq!(lines[1]["tries"], 2);
+    assert!(lines[1]["edits_refused"].as_u64().unwrap() >= 1);
+    let summary = &lines[2];
+    assert_eq!(summary["tasks"], 2);
+    assert_eq!(summary["solved"], 1);
+    assert_eq!(summary["solved_try1"], 0);
+    assert_eq!(summary["solved_try2"], 1);
+    assert_eq!(
+        std::fs::read_to_string(tasks.join("cart/repo/shop/cart.py")).unwrap(),
+        before
+    );
+}
