@@ -181,10 +181,12 @@ fn eval_counts_tries_and_never_touches_the_task_repo() {
     // Per task: try 1 makes a useless edit (one step), try 2 fixes the cart. The config task
     // never gets a usable edit.
     let script = s.script(&[USELESS, CART_FIX]);
+    // A relative task folder (check.sh must still be found from inside the scratch copy).
     let o = s
         .cria()
+        .current_dir(s.path())
         .arg("eval")
-        .arg(&tasks)
+        .arg("tasks")
         .args(["--json", "--max-steps", "1", "--script"])
         .arg(&script)
         .output()

@@ -236,9 +236,10 @@ fn run_task(
                 task.repo.display()
             ));
         }
+        let source = task.repo.canonicalize().map_err(|e| e.to_string())?;
         let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
         let work = scratch.path().join("repo");
-        tasks::copy_repo(&task.repo, &work).map_err(|e| format!("copying the repository: {e}"))?;
+        tasks::copy_repo(&source, &work).map_err(|e| format!("copying the repository: {e}"))?;
         let cfg = tasks::config_for(args, &work, task.test_cmd.as_deref())?;
         backend.begin_task(&cfg).map_err(|e| e.to_string())?;
         let mut sink = CountingSink {
@@ -263,7 +264,7 @@ fn run_task(
         std::fs::write(opts.out.join(format!("{safe_id}.patch")), &report.diff)
             .map_err(|e| e.to_string())?;
         if opts.apply && report.fixed() {
-            apply_to_source(&task.repo, &work, &report.files_changed)?;
+            apply_to_source(&source, &work, &report.files_changed)?;
             out.applied_to_source = true;
         }
         Ok(())

@@ -161,6 +161,14 @@ pub fn summarize(results: &[TaskResult]) -> Summary {
 }
 
 pub fn run(args: &AgentArgs, dir: &Path, tries: usize, json: bool) -> ExitCode {
+    // check.sh runs inside the scratch copy: task paths must not be relative.
+    let dir = &match dir.canonicalize() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("cria: {}: {e}", dir.display());
+            return ExitCode::Usage;
+        }
+    };
     let mut dirs: Vec<_> = match std::fs::read_dir(dir) {
         Ok(it) => it
             .filter_map(Result::ok)
