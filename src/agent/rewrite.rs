@@ -166,7 +166,7 @@ pub fn request(t: &Target, lang: &str, issue: &str, failure: &str, failed: &[Str
         s.push_str(&format!("This version was tried and did NOT fix it; do not write it again:\n```{lang}\n{f}```\n"));
     }
     s.push_str(&format!(
-        "Rewrite `{}` so that the problem is fixed. Answer with the complete corrected definition only, in one code block.",
+        "Rewrite `{}` so that the problem is fixed; if the fix needs a new function or method, add it after it. Answer with the complete code only, in one code block.",
         t.name
     ));
     s
@@ -201,20 +201,38 @@ pub fn key_failure_lines(output: &str) -> String {
 }
 
 /// The edit that puts the model's rewrite in place of the target's lines.
-pub fn edit_for(t: &Target, reply: &str) -> Option<SearchReplaceBlock> {
+///
+/// `existing` names the definitions already in the file: the model often repeats neighbouring
+/// ones (dropped), but a definition that does not exist yet is new code the fix needs (kept,
+/// after the target) — how a "small feature" gets added.
+pub fn edit_for(t: &Target, reply: &str, existing: &[String]) -> Option<SearchReplaceBlock> {
     let mut block = crate::edit::loose::first_code_block(reply)?;
     while block.first().is_some_and(|l| l.trim().is_empty()) {
         block.remove(0);
     }
-    // The model sometimes repeats neighbouring code; keep only the rewritten definition.
     if let Some(start) = block
         .iter()
         .position(|l| name_of(l).as_deref() == Some(&t.name))
     {
-        block.drain(..start);
         let lines: Vec<&str> = block.iter().map(String::as_str).collect();
-        let end = extent(&lines, 0);
-        block.truncate(end);
+        let base = indent_len(lines[start]);
+        let end = start + extent(&lines[start..], 0);
+        let mut kept: Vec<String> = block[start..end].to_vec();
+        let mut i = 0;
+        while i < lines.len() {
+            let new_def = name_of(lines[i])
+                .filter(|n| *n != t.name && !existing.contains(n))
+                .filter(|_| indent_len(lines[i]) == base && (i < start || i >= end));
+            if new_def.is_some() {
+                let e = i + extent(&lines[i..], 0);
+                kept.push(String::new());
+                kept.extend(block[i..e].iter().cloned());
+                i = e;
+            } else {
+                i += 1;
+            }
+        }
+        block = kept;
     }
     let first = t.code.lines().next()?;
     let replace = reindent(&block, &first[..indent_len(first)]);

@@ -52,9 +52,21 @@ fn rewrite_is_reindented_and_trimmed_to_the_definition() {
     )
     .remove(0);
     let reply = "```rust\npub fn peek(&self) -> Option<&T> {\n    self.items.last()\n}\n\npub fn other() {}\n```";
-    let e = edit_for(&t, reply).unwrap();
+    let e = edit_for(&t, reply, &["peek".to_string(), "other".to_string()]).unwrap();
     assert_eq!(
         e.replace,
         "    pub fn peek(&self) -> Option<&T> {\n        self.items.last()\n    }\n"
+    );
+}
+
+#[test]
+fn a_new_definition_next_to_the_rewrite_is_kept() {
+    let src = "impl S {\n    pub fn len(&self) -> usize {\n        self.items.len()\n    }\n}\n";
+    let t = definitions("lib.rs", src).remove(0);
+    let reply = "```rust\npub fn len(&self) -> usize {\n    self.items.len()\n}\n\npub fn clear(&mut self) {\n    self.items.clear();\n}\n```";
+    let e = edit_for(&t, reply, &["len".to_string()]).unwrap();
+    assert_eq!(
+        e.replace,
+        "    pub fn len(&self) -> usize {\n        self.items.len()\n    }\n\n    pub fn clear(&mut self) {\n        self.items.clear();\n    }\n"
     );
 }

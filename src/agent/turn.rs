@@ -197,6 +197,16 @@ impl Run<'_> {
         let pass = k / n;
         self.temperature = [0.0, 0.7, 1.0][pass.min(2)];
         let lang = prompt::fence_lang(&target.path);
+        let existing: Vec<String> = std::fs::read(self.cfg.root.path().join(&target.path))
+            .ok()
+            .and_then(|b| edit::text::FileText::decode(&b).ok())
+            .map(|t| {
+                rewrite::definitions(&target.path, &t.body)
+                    .into_iter()
+                    .map(|d| d.name)
+                    .collect()
+            })
+            .unwrap_or_default();
         self.history
             .truncate(if pass == 0 { self.rewrite_base } else { 2 });
         let failure = self
@@ -215,8 +225,8 @@ impl Run<'_> {
         self.history.push(Message::user(prompt::sanitize(&ask)));
         let prefill = format!("```{lang}\n");
         let mut reply = self.generate(&prefill, &["```"])?;
-        let unchanged =
-            !self.strict_edits_present(&reply) && rewrite::edit_for(&target, &reply).is_none();
+        let unchanged = !self.strict_edits_present(&reply)
+            && rewrite::edit_for(&target, &reply, &existing).is_none();
         if unchanged && self.report.steps < self.cfg.limits.max_steps {
             // Handed back as it was (copying is what a small model does best): say so once.
             self.report.steps += 1;
@@ -227,7 +237,7 @@ impl Run<'_> {
         }
         let report = match self.strict_edits(&reply) {
             Some(r) => r,
-            None => match rewrite::edit_for(&target, &reply) {
+            None => match rewrite::edit_for(&target, &reply, &existing) {
                 Some(block) => {
                     self.failed_rewrites
                         .push((target.name.clone(), block.replace.clone()));
