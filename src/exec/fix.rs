@@ -29,9 +29,7 @@ pub fn read_issue(arg: &str) -> Result<String, String> {
 }
 
 pub fn run(cfg: &Config, issue: &str, json: bool) -> ExitCode {
-    let mut progress = StderrProgress {
-        verbose: cfg.verbose,
-    };
+    let mut progress = StderrProgress::new(cfg.verbose);
     let mut jsonl = JsonlSink;
     let sink: &mut dyn EventSink = if json { &mut jsonl } else { &mut progress };
     if let Some(cmd) = &cfg.fix.test_cmd {

@@ -4,9 +4,20 @@ use std::io::Write;
 
 use crate::protocol::{Event, EventSink, EVENT_SCHEMA_VERSION};
 
-/// What the agent is doing, one line per step, on stderr.
+/// What the agent is doing, one line per step, on stderr; with `verbose`, the model's text as
+/// it streams (tool-call markup held back: the calls get their own lines).
 pub struct StderrProgress {
     pub verbose: bool,
+    pub stream: crate::toolcall::DisplayFilter,
+}
+
+impl StderrProgress {
+    pub fn new(verbose: bool) -> Self {
+        StderrProgress {
+            verbose,
+            stream: Default::default(),
+        }
+    }
 }
 
 fn first_line(s: &str, max: usize) -> String {
@@ -30,7 +41,9 @@ impl EventSink for StderrProgress {
             Event::Progress { what, fraction } => {
                 writeln!(err, "cria: {what} {:.0}%", fraction * 100.0)
             }
-            Event::ModelDelta { text } if self.verbose => write!(err, "{text}"),
+            Event::ModelDelta { text } if self.verbose => {
+                write!(err, "{}", self.stream.push(&text))
+            }
             Event::ModelDelta { .. } => Ok(()),
             Event::ModelDone {
                 text,
@@ -40,7 +53,7 @@ impl EventSink for StderrProgress {
                 seconds,
             } => {
                 if self.verbose {
-                    let _ = writeln!(err);
+                    let _ = writeln!(err, "{}", self.stream.finish());
                 }
                 let said = first_line(
                     text.split("<<<<<<<")

@@ -5,7 +5,6 @@
 mod fs_tools;
 pub mod grep;
 
-use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -182,9 +181,4 @@ pub fn describe_report(report: &ApplyReport) -> String {
         s.push_str("The edit changed nothing (the file already has that content).\n");
     }
     s
-}
-
-/// Whether `path` (relative) exists under `root`, for prompts.
-pub fn exists(root: &Path, path: &str) -> bool {
-    root.join(path).is_file()
 }
