@@ -343,3 +343,27 @@ fn a_test_command_that_cannot_run_is_dropped_not_fixed() {
         .unwrap()
         .contains("unverified"));
 }
+
+#[test]
+fn an_edit_that_makes_the_tests_hang_costs_a_minute_not_ten() {
+    let s = Scratch::task("py-cart-discount");
+    let hang = "shop/cart.py\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        while True:\n            pass\n>>>>>>> REPLACE\n";
+    // --test-timeout 2 stands for the configured limit; the tightened one is the smaller.
+    let out = fix(
+        &s,
+        &["--json", "--max-steps", "1", "--test-timeout", "2"],
+        &[hang],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let ev = events(&out.stdout);
+    let runs: Vec<bool> = ev
+        .iter()
+        .filter(|e| e["type"] == "tests_run")
+        .map(|e| e["run"]["timed_out"].as_bool().unwrap())
+        .collect();
+    assert_eq!(runs, [false, true], "the hanging run was stopped");
+    assert!(
+        !s.read("shop/cart.py").contains("while True"),
+        "the hanging attempt was reverted"
+    );
+}

@@ -87,6 +87,9 @@ pub(super) struct Run<'a> {
     pub(super) issue: String,
     /// The test command, dropped when it turns out it cannot run here.
     pub(super) test_cmd: Option<String>,
+    /// The limit for one test run: the configured one for the first run, then tightened from
+    /// how long that took (an edit that makes the tests hang should not cost ten minutes).
+    pub(super) test_timeout: Duration,
     pub(super) history: Vec<Message>,
     pub(super) work: Workspace,
     pub(super) report: FixReport,
@@ -135,6 +138,7 @@ pub fn fix(
         sink,
         issue: issue.to_string(),
         test_cmd: cfg.test_cmd.clone(),
+        test_timeout: cfg.test_timeout,
         history: Vec::new(),
         work: Workspace::default(),
         report: FixReport::default(),
@@ -192,6 +196,9 @@ impl Run<'_> {
             self.test_cmd = None;
             self.report.tests_after = None;
             tests = None;
+        }
+        if let Some(t) = &tests {
+            self.test_timeout = tightened_timeout(self.cfg.test_timeout, t.seconds);
         }
         self.baseline_failures = tests
             .as_ref()
@@ -380,5 +387,28 @@ impl Run<'_> {
             diff: self.report.diff.clone(),
             summary: self.report.summary.clone(),
         });
+    }
+}
+
+/// The limit for test runs after the first: five times as long as the first took, at least a
+/// minute, never more than configured.
+pub(super) fn tightened_timeout(configured: Duration, first_run_seconds: f64) -> Duration {
+    configured.min(Duration::from_secs_f64((first_run_seconds * 5.0).max(60.0)))
+}
+
+#[cfg(test)]
+mod timeout_tests {
+    use super::*;
+
+    #[test]
+    fn test_timeout_is_tightened_from_the_first_run() {
+        let ten_min = Duration::from_secs(600);
+        assert_eq!(tightened_timeout(ten_min, 0.2), Duration::from_secs(60));
+        assert_eq!(tightened_timeout(ten_min, 30.0), Duration::from_secs(150));
+        assert_eq!(tightened_timeout(ten_min, 400.0), ten_min);
+        assert_eq!(
+            tightened_timeout(Duration::from_secs(2), 0.2),
+            Duration::from_secs(2)
+        );
     }
 }

@@ -292,7 +292,7 @@ impl Run<'_> {
             root: &self.cfg.root,
             guard: &guard,
             test_cmd: self.test_cmd.as_deref(),
-            test_timeout: self.cfg.test_timeout,
+            test_timeout: self.test_timeout,
         };
         let out = tools::run(&call, &env);
         if call.name == "read_file" && out.ok {
