@@ -102,8 +102,6 @@ pub(super) struct Run<'a> {
     pub(super) same_call: usize,
     pub(super) nudges: usize,
     pub(super) baseline_failures: Option<usize>,
-    /// Files the model has seen (shown or read): where plain code blocks are anchored.
-    pub(super) seen: Vec<String>,
     pub(super) shown: Vec<ShownFile>,
     /// Diffs of attempts that applied but did not make the tests pass.
     pub(super) tried: Vec<String>,
@@ -151,7 +149,6 @@ pub fn fix(
         same_call: 0,
         nudges: 0,
         baseline_failures: None,
-        seen: Vec::new(),
         shown: Vec::new(),
         tried: Vec::new(),
         expect_fix: true,
@@ -209,12 +206,12 @@ impl Run<'_> {
         let test_output = tests.as_ref().map(|t| t.output.clone()).unwrap_or_default();
         let ranked = localize::rank(&self.cfg.root, &self.issue, &test_output);
         self.shown = self.pick_files(&ranked);
-        self.seen = self.shown.iter().map(|f| f.path.clone()).collect();
         for f in &self.shown {
             let bytes = std::fs::read(self.cfg.root.path().join(&f.path)).ok();
             self.work.saw(&f.path, bytes.as_deref());
         }
-        let names = self.seen.join(", ");
+        let names: Vec<&str> = self.shown.iter().map(|f| f.path.as_str()).collect();
+        let names = names.join(", ");
         self.status(format!("showing the model: {names}"));
         let file_list = crate::context::scan::list_files(self.cfg.root.path());
         let task = prompt::task(&self.issue, tests.as_ref(), &file_list, &self.shown);

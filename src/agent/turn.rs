@@ -54,13 +54,6 @@ impl Run<'_> {
             return self.no_action(reply);
         }
         for call in calls.calls.into_iter().take(3) {
-            if call.name == "read_file" {
-                if let Some(p) = call.arguments.get("path").and_then(|p| p.as_str()) {
-                    if !self.seen.iter().any(|s| s == p) {
-                        self.seen.push(p.to_string());
-                    }
-                }
-            }
             if let Next::Stop(o, why) = self.tool_call(call) {
                 return Next::Stop(o, why);
             }
@@ -94,15 +87,18 @@ impl Run<'_> {
         edit::apply_edits_guarded(&self.cfg.root, edits, edit::Mode::CommitUnrecorded, &guard)
     }
 
+    /// `rel`'s current text (normalized), if it is a readable text file.
+    fn current_text(&self, rel: &str) -> Option<String> {
+        let bytes = std::fs::read(self.cfg.root.path().join(rel)).ok()?;
+        Some(edit::text::FileText::decode(&bytes).ok()?.body)
+    }
+
     /// The reply's plain code blocks read as edits of the files the model has seen.
     fn loose(&mut self, reply: &str) -> Option<edit::ApplyReport> {
         let files: Vec<(String, String)> = self
-            .seen
-            .iter()
-            .filter_map(|p| {
-                let bytes = std::fs::read(self.cfg.root.path().join(p)).ok()?;
-                Some((p.clone(), edit::text::FileText::decode(&bytes).ok()?.body))
-            })
+            .work
+            .seen_paths()
+            .filter_map(|p| Some((p.to_string(), self.current_text(p)?)))
             .collect();
         let blocks = edit::loose::loose_edits(reply, &files);
         if blocks.is_empty() {
@@ -153,11 +149,9 @@ impl Run<'_> {
             .shown
             .iter()
             .filter_map(|f| {
-                let bytes = std::fs::read(self.cfg.root.path().join(&f.path)).ok()?;
-                let body = edit::text::FileText::decode(&bytes).ok()?.body;
                 Some(prompt::ShownFile {
                     path: f.path.clone(),
-                    content: body,
+                    content: self.current_text(&f.path)?,
                 })
             })
             .collect();
@@ -182,31 +176,19 @@ impl Run<'_> {
         self.rewrites += 1;
         let mut target = self.targets[k % n].clone();
         // A kept partial fix may have changed the file: take the definition as it is now.
-        if let Ok(bytes) = std::fs::read(self.cfg.root.path().join(&target.path)) {
-            if let Ok(text) = edit::text::FileText::decode(&bytes) {
-                if let Some(now) = rewrite::definitions(&target.path, &text.body)
-                    .into_iter()
-                    .find(|d| d.name == target.name)
-                {
-                    target = now;
-                }
-            }
+        let defs = self
+            .current_text(&target.path)
+            .map(|body| rewrite::definitions(&target.path, &body))
+            .unwrap_or_default();
+        if let Some(now) = defs.iter().find(|d| d.name == target.name) {
+            target = now.clone();
         }
         // The first pass over the candidates is greedy and follows the model's diagnosis; later
         // passes drop the diagnosis (it may be what misled them) and sample ever more freely.
         let pass = k / n;
         self.temperature = [0.0, 0.7, 1.0][pass.min(2)];
         let lang = prompt::fence_lang(&target.path);
-        let existing: Vec<String> = std::fs::read(self.cfg.root.path().join(&target.path))
-            .ok()
-            .and_then(|b| edit::text::FileText::decode(&b).ok())
-            .map(|t| {
-                rewrite::definitions(&target.path, &t.body)
-                    .into_iter()
-                    .map(|d| d.name)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let existing: Vec<String> = defs.into_iter().map(|d| d.name).collect();
         self.history
             .truncate(if pass == 0 { self.rewrite_base } else { 2 });
         let failure = self

@@ -38,6 +38,12 @@ impl Workspace {
         self.seen.insert(rel.to_string(), digest(bytes));
     }
 
+    /// Files the model has seen (shown, read, or written by cria): where plain code blocks are
+    /// anchored.
+    pub fn seen_paths(&self) -> impl Iterator<Item = &str> {
+        self.seen.keys().map(String::as_str)
+    }
+
     /// Refuse to edit a file that changed on disk since the model saw it (someone else edited
     /// it meanwhile: the model's edit would be based on stale text).
     pub fn check(&self, rel: &str, now: Option<&[u8]>) -> Result<(), String> {
