@@ -2,7 +2,11 @@
 
 use std::path::PathBuf;
 
+use std::ffi::OsString;
+
 use clap::{Args, Parser, Subcommand};
+
+use crate::sandbox::{approval::Approval, policy::SandboxMode};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -84,6 +88,28 @@ pub enum Command {
     Context { focus: Option<String> },
     /// List the model tiers and which are installed.
     Models,
+    /// Run a command the way the agent runs one: confined by the sandbox, its process tree
+    /// contained. `cria sandbox -- CMD ARGS...`; `--probe` prints what this machine enforces.
+    Sandbox {
+        #[arg(long, value_enum, default_value = "workspace-write")]
+        mode: SandboxMode,
+        /// The repository commands may write (default: the current directory).
+        #[arg(long)]
+        root: Option<PathBuf>,
+        #[arg(long)]
+        allow_network: bool,
+        /// Another folder commands may write.
+        #[arg(long)]
+        writable: Vec<PathBuf>,
+        /// Do not use user namespaces (then .git is not read-only).
+        #[arg(long)]
+        no_namespaces: bool,
+        /// Apply the sandbox, print what was enforced as JSON, and exit.
+        #[arg(long)]
+        probe: bool,
+        #[arg(last = true)]
+        command: Vec<OsString>,
+    },
 }
 
 /// Flags shared by every command that runs the agent.
@@ -125,6 +151,21 @@ pub struct AgentArgs {
     /// Timeout for one test run, in seconds.
     #[arg(long, global = true)]
     pub test_timeout: Option<u64>,
+    /// Tokens processed and generated before giving up.
+    #[arg(long, global = true)]
+    pub max_tokens: Option<usize>,
+    /// How far commands the model runs are confined.
+    #[arg(long, global = true, value_enum, env = "CRIA_SANDBOX")]
+    pub sandbox: Option<SandboxMode>,
+    /// Let commands reach the network (denied by default).
+    #[arg(long, global = true)]
+    pub allow_network: bool,
+    /// Whether commands the model proposes ask first (default here: auto, inside the sandbox).
+    #[arg(long, global = true, value_enum, env = "CRIA_APPROVAL")]
+    pub approval: Option<Approval>,
+    /// Timeout for one shell command the model runs, in seconds.
+    #[arg(long, global = true)]
+    pub shell_timeout: Option<u64>,
     /// Tokens of repository code put in the first prompt.
     #[arg(long, global = true)]
     pub context_tokens: Option<usize>,

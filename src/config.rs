@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use crate::agent::{FixConfig, Limits};
 use crate::cli::AgentArgs;
+use crate::sandbox::approval::Approval;
 use crate::sandbox::paths::Root;
+use crate::sandbox::policy::{Policy, SandboxMode};
+use crate::sandbox::process::Runner;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -64,6 +67,9 @@ impl Config {
         if let Some(s) = args.max_seconds {
             limits.max_wall = Duration::from_secs(s);
         }
+        if let Some(n) = args.max_tokens {
+            limits.max_tokens = n;
+        }
         if limits.max_steps == 0 {
             return Err(ConfigError::Invalid(
                 "--max-steps must be at least 1".into(),
@@ -84,8 +90,17 @@ impl Config {
                 ModelSource::Gguf { path, tier }
             }
         };
+        let mut policy = Policy::new(
+            args.sandbox.unwrap_or(SandboxMode::WorkspaceWrite),
+            root.path(),
+        );
+        policy.allow_network = args.allow_network;
+        let runner = Runner::sandboxed(policy);
         Ok(Config {
             fix: FixConfig {
+                runner,
+                approval: args.approval.unwrap_or(Approval::Auto),
+                shell_timeout: Duration::from_secs(args.shell_timeout.unwrap_or(60)),
                 root,
                 test_cmd,
                 test_timeout: Duration::from_secs(args.test_timeout.unwrap_or(600)),

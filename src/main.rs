@@ -10,6 +10,28 @@ use cria::exit::ExitCode;
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Sandbox {
+        mode,
+        root,
+        allow_network,
+        writable,
+        no_namespaces,
+        probe,
+        command,
+    }) = cli.command
+    {
+        // The helper must stay single-threaded until it has entered its namespaces.
+        let code = exec::sandbox::run(exec::sandbox::SandboxArgs {
+            mode,
+            root,
+            allow_network,
+            writable,
+            no_namespaces,
+            probe,
+            command,
+        });
+        return std::process::ExitCode::from(code.clamp(0, 255) as u8);
+    }
     run(cli).into()
 }
 
@@ -69,6 +91,7 @@ fn run(cli: Cli) -> ExitCode {
         Some(Command::Eval { dir, json, tries }) => exec::eval::run(&cli.agent, &dir, tries, json),
         Some(Command::Bench { .. }) => not_built("cria bench"),
         Some(Command::Context { .. }) => not_built("cria context"),
+        Some(Command::Sandbox { .. }) => ExitCode::Usage,
         Some(Command::Models) => {
             for t in cria::model::tiers::TIERS {
                 let path = cria::model::tiers::models_dir().join(t.file);

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::protocol::TestRun;
-use crate::sandbox::process;
+use crate::sandbox::process::{self, Runner};
 
 /// The test command a project's files imply, if any.
 pub fn detect(root: &Path) -> Option<String> {
@@ -70,8 +70,8 @@ fn pytest_available() -> bool {
 }
 
 /// Run `command` in `root`; the output kept for the model is capped to head and tail.
-pub fn run(command: &str, root: &Path, timeout: Duration) -> TestRun {
-    match process::run_shell(command, root, timeout) {
+pub fn run(runner: &Runner, command: &str, root: &Path, timeout: Duration) -> TestRun {
+    match runner.run(command, root, timeout) {
         Ok(out) => TestRun {
             command: command.to_string(),
             passed: out.success(),

@@ -17,7 +17,9 @@ use super::workspace::Workspace;
 use crate::edit;
 use crate::model::{Backend, BackendError, Flow, Request};
 use crate::protocol::{Event, EventSink, Message, Outcome, TestRun, ToolCall};
+use crate::sandbox::approval::{Approval, Approver};
 use crate::sandbox::paths::Root;
+use crate::sandbox::process::Runner;
 use crate::toolcall;
 use crate::tools;
 
@@ -27,6 +29,8 @@ pub struct Limits {
     pub max_identical_calls: usize,
     pub max_failed_edits: usize,
     pub max_wall: Duration,
+    /// Tokens processed plus generated over the whole run.
+    pub max_tokens: usize,
     pub reply_tokens: usize,
 }
 
@@ -37,6 +41,7 @@ impl Default for Limits {
             max_identical_calls: 3,
             max_failed_edits: 4,
             max_wall: Duration::from_secs(900),
+            max_tokens: 500_000,
             reply_tokens: 1024,
         }
     }
@@ -45,6 +50,10 @@ impl Default for Limits {
 #[derive(Debug, Clone)]
 pub struct FixConfig {
     pub root: Root,
+    /// Runs the tests and the model's commands (sandboxed as configured).
+    pub runner: Runner,
+    pub approval: Approval,
+    pub shell_timeout: Duration,
     pub test_cmd: Option<String>,
     pub test_timeout: Duration,
     pub limits: Limits,
@@ -116,6 +125,8 @@ pub(super) struct Run<'a> {
     pub(super) failed_rewrites: Vec<(String, String)>,
     /// Tokens in the backend's cache after the last turn (prompt + reply).
     pub(super) cached_tokens: usize,
+    /// Decides whether a command the model proposes may run.
+    pub(super) approver: std::cell::RefCell<Approver>,
 }
 
 pub(super) enum Next {
@@ -157,6 +168,11 @@ pub fn fix(
         rewrite_base: 0,
         failed_rewrites: Vec::new(),
         cached_tokens: 0,
+        approver: std::cell::RefCell::new(Approver::new(
+            cfg.approval,
+            cfg.runner.enforced(),
+            cfg.runner.off(),
+        )),
     };
     let result = run.go();
     let (outcome, reason) = match result {
@@ -182,6 +198,7 @@ impl Run<'_> {
     }
 
     fn go(&mut self) -> Result<(Outcome, String), BackendError> {
+        self.status(self.cfg.runner.describe());
         let mut tests = self.test_cmd.clone().map(|cmd| {
             self.status(format!("running the tests: {cmd}"));
             self.run_tests(&cmd)
@@ -232,6 +249,16 @@ impl Run<'_> {
                     format!(
                         "time limit reached ({} s)",
                         self.cfg.limits.max_wall.as_secs()
+                    ),
+                ));
+            }
+            let tokens = self.report.tokens_in + self.report.tokens_out;
+            if tokens > self.cfg.limits.max_tokens {
+                return Ok((
+                    Outcome::NotFixed,
+                    format!(
+                        "token limit reached ({tokens} of {})",
+                        self.cfg.limits.max_tokens
                     ),
                 ));
             }

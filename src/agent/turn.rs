@@ -270,11 +270,17 @@ impl Run<'_> {
         self.emit(Event::ToolCall { call: call.clone() });
         let work = &self.work;
         let guard = |rel: &str, now: Option<&[u8]>| work.check(rel, now);
+        let approver = &self.approver;
+        let dir = self.cfg.root.path().display().to_string();
+        let approve = |command: &str| approver.borrow_mut().decide(command, &dir);
         let env = ToolEnv {
             root: &self.cfg.root,
             guard: &guard,
             test_cmd: self.test_cmd.as_deref(),
             test_timeout: self.test_timeout,
+            runner: &self.cfg.runner,
+            approve: &approve,
+            shell_timeout: self.cfg.shell_timeout,
         };
         let out = tools::run(&call, &env);
         if call.name == "read_file" && out.ok {

@@ -50,7 +50,7 @@ pub struct Summary {
 }
 
 fn check(dir: &Path, script: &Path) -> (bool, String) {
-    match process::run_shell(
+    match process::Runner::plain().run(
         &format!("sh '{}'", script.display()),
         dir,
         Duration::from_secs(900),

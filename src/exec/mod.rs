@@ -7,4 +7,5 @@ pub mod batch;
 pub mod eval;
 pub mod fix;
 pub mod progress;
+pub mod sandbox;
 pub mod tasks;

@@ -1,15 +1,27 @@
-//! Running a command the agent chose: its own process group, stdin from /dev/null, a timeout
-//! after which the whole group gets SIGTERM then SIGKILL, and output drained to the end with at
-//! most [`KEEP_BYTES`] kept (head and tail).
+//! Running a command the agent chose — the tests or a shell command — through one runner: its
+//! own session and process group, no controlling terminal, stdin from /dev/null, a timeout
+//! after which the whole group gets SIGTERM then SIGKILL, and stdout and stderr drained to the
+//! end through one pipe with at most [`KEEP_BYTES`] kept (head and tail).
+//!
+//! When the `cria` binary is at hand the command runs under its `cria sandbox` helper, which
+//! applies the [`Policy`] (see [`super::linux`]) and kills whatever the command leaves behind
+//! (see [`super::supervise`]). The helper is probed once when the runner is made, so the
+//! session knows — and says — what this machine enforces.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use wait_timeout::ChildExt;
 
+use super::policy::{Enforcement, Policy, SandboxMode};
+
 pub const KEEP_BYTES: usize = 1 << 20;
+
+/// How long the helper gets to end the command's tree after SIGTERM before SIGKILL.
+const GRACE: Duration = Duration::from_secs(4);
 
 #[derive(Debug, Clone)]
 pub struct ProcessOutput {
@@ -27,107 +39,245 @@ impl ProcessOutput {
     }
 }
 
-/// Run `command` with `sh -c` in `dir`.
-pub fn run_shell(command: &str, dir: &Path, timeout: Duration) -> std::io::Result<ProcessOutput> {
-    let start = Instant::now();
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(format!("exec 2>&1\n{command}"))
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .env("CI", "true")
-        .env("NO_COLOR", "1")
-        .env("TERM", "dumb");
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        cmd.process_group(0);
+#[derive(Debug, Clone)]
+pub struct Runner {
+    /// The `cria` binary whose `sandbox` subcommand applies the policy.
+    helper: Option<PathBuf>,
+    policy: Option<Policy>,
+    /// Whether the helper may use user namespaces (the probe found out).
+    namespaces: bool,
+    pub enforcement: Enforcement,
+}
+
+impl Runner {
+    /// No sandbox and no helper: process-group control only (cria's own scripts, tests).
+    pub fn plain() -> Runner {
+        Runner {
+            helper: None,
+            policy: None,
+            namespaces: false,
+            enforcement: Enforcement::default(),
+        }
     }
-    let mut child = cmd.spawn()?;
-    let pid = child.id() as i32;
-    let mut stdout = child
-        .stdout
-        .take()
-        .ok_or_else(|| std::io::Error::other("no stdout"))?;
-    let reader = std::thread::spawn(move || {
-        let mut head = Vec::new();
-        let mut tail: std::collections::VecDeque<u8> = std::collections::VecDeque::new();
-        let mut total = 0usize;
-        let mut buf = [0u8; 65536];
-        while let Ok(n) = stdout.read(&mut buf) {
-            if n == 0 {
-                break;
+
+    /// Commands run under `policy`, enforced by the `cria sandbox` helper as far as this
+    /// machine allows; probed now.
+    pub fn sandboxed(policy: Policy) -> Runner {
+        let mut runner = Runner {
+            helper: helper_binary(),
+            policy: Some(policy),
+            namespaces: true,
+            enforcement: Enforcement::default(),
+        };
+        runner.enforcement = match runner.probe() {
+            Ok(e) => e,
+            Err(first) => {
+                runner.namespaces = false;
+                runner.probe().unwrap_or_else(|second| Enforcement {
+                    gaps: vec![first, second],
+                    ..Default::default()
+                })
             }
-            total += n;
-            for &b in &buf[..n] {
-                if head.len() < KEEP_BYTES / 2 {
-                    head.push(b);
-                } else {
-                    tail.push_back(b);
-                    if tail.len() > KEEP_BYTES / 2 {
-                        tail.pop_front();
+        };
+        runner
+    }
+
+    pub fn policy(&self) -> Option<&Policy> {
+        self.policy.as_ref()
+    }
+
+    /// The policy is in force: commands may run without asking.
+    pub fn enforced(&self) -> bool {
+        self.policy
+            .as_ref()
+            .is_some_and(|p| self.enforcement.enforced(p))
+    }
+
+    /// The sandbox was turned off on purpose (`--sandbox off`).
+    pub fn off(&self) -> bool {
+        self.policy
+            .as_ref()
+            .is_none_or(|p| p.mode == SandboxMode::Off)
+    }
+
+    pub fn describe(&self) -> String {
+        match &self.policy {
+            Some(p) => self.enforcement.describe(p),
+            None => "no sandbox".into(),
+        }
+    }
+
+    fn probe(&self) -> Result<Enforcement, String> {
+        let (Some(helper), Some(policy)) = (&self.helper, &self.policy) else {
+            return Err("the cria binary (its sandbox helper) was not found".into());
+        };
+        let out = Command::new(helper)
+            .args(policy.helper_args())
+            .args((!self.namespaces).then_some("--no-namespaces"))
+            .arg("--probe")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("sandbox helper: {e}"))?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+        }
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("sandbox probe: {e}"))
+    }
+
+    fn command(&self, script: &str) -> Command {
+        match (&self.helper, &self.policy) {
+            (Some(helper), Some(policy)) => {
+                let mut cmd = Command::new(helper);
+                cmd.args(policy.helper_args())
+                    .args((!self.namespaces).then_some("--no-namespaces"))
+                    .args(["--", "sh", "-c", script]);
+                cmd
+            }
+            _ => {
+                let mut cmd = Command::new("sh");
+                cmd.args(["-c", script]);
+                cmd
+            }
+        }
+    }
+
+    /// Run `command` with `sh -c` in `dir`.
+    pub fn run(&self, command: &str, dir: &Path, timeout: Duration) -> std::io::Result<ProcessOutput> {
+        let start = Instant::now();
+        let (reader, writer) = std::io::pipe()?;
+        let mut cmd = self.command(command);
+        cmd.current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(writer.try_clone()?)
+            .stderr(writer)
+            .env("CI", "true")
+            .env("NO_COLOR", "1")
+            .env("TERM", "dumb")
+            .env("PAGER", "cat")
+            .env("GIT_PAGER", "cat")
+            .env("GIT_TERMINAL_PROMPT", "0");
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: setsid is async-signal-safe; it makes the child a session and group
+            // leader without a controlling terminal.
+            unsafe {
+                cmd.pre_exec(|| {
+                    libc::setsid();
+                    Ok(())
+                });
+            }
+        }
+        let mut child = cmd.spawn()?;
+        // The parent's copies of the write end must go, or the pipe never ends.
+        drop(cmd);
+        let pid = child.id() as i32;
+        let capture = Arc::new(Mutex::new(Capture::default()));
+        let (done_tx, done_rx) = crossbeam_channel::bounded::<()>(1);
+        let shared = Arc::clone(&capture);
+        std::thread::spawn(move || {
+            drain(reader, &shared);
+            let _ = done_tx.send(());
+        });
+        let status = child.wait_timeout(timeout)?;
+        let timed_out = status.is_none();
+        let status = match status {
+            Some(s) => Some(s),
+            None => {
+                signal_group(pid, libc::SIGTERM);
+                match child.wait_timeout(GRACE)? {
+                    Some(s) => Some(s),
+                    None => {
+                        signal_group(pid, libc::SIGKILL);
+                        let _ = child.kill();
+                        child.wait().ok()
                     }
                 }
             }
-        }
-        (head, tail.into_iter().collect::<Vec<u8>>(), total)
-    });
-    let status = child.wait_timeout(timeout)?;
-    let timed_out = status.is_none();
-    let status = match status {
-        Some(s) => Some(s),
-        None => {
-            kill_group(pid, &mut child);
-            child.wait().ok()
-        }
-    };
-    // Children that outlive the shell keep the pipe open; end the whole group.
-    kill_group_quiet(pid);
-    let (head, tail, total) = reader.join().unwrap_or_default();
-    let mut text = String::from_utf8_lossy(&head).into_owned();
-    if !tail.is_empty() {
-        if total > head.len() + tail.len() {
-            text.push_str(&format!(
-                "\n[... {} bytes omitted ...]\n",
-                total - head.len() - tail.len()
-            ));
-        }
-        text.push_str(&String::from_utf8_lossy(&tail));
-    }
-    Ok(ProcessOutput {
-        exit_code: status.and_then(|s| s.code()),
-        timed_out,
-        seconds: start.elapsed().as_secs_f64(),
-        output: strip_ansi(&text),
-        total_bytes: total,
-    })
-}
-
-fn kill_group(pid: i32, child: &mut std::process::Child) {
-    #[cfg(unix)]
-    unsafe {
-        libc::kill(-pid, libc::SIGTERM);
-    }
-    if child
-        .wait_timeout(Duration::from_secs(2))
-        .ok()
-        .flatten()
-        .is_none()
-    {
-        #[cfg(unix)]
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
-        let _ = child.kill();
+        };
+        // Anything left in the group (there is none under the helper) goes too.
+        signal_group(pid, libc::SIGKILL);
+        // A process that escaped the group may still hold the pipe: do not wait for it forever.
+        let _ = done_rx.recv_timeout(Duration::from_secs(2));
+        let text = capture
+            .lock()
+            .map(|c| c.text())
+            .unwrap_or_default();
+        let total = capture.lock().map(|c| c.total).unwrap_or(0);
+        Ok(ProcessOutput {
+            exit_code: status.and_then(|s| s.code()),
+            timed_out,
+            seconds: start.elapsed().as_secs_f64(),
+            output: strip_ansi(&text),
+            total_bytes: total,
+        })
     }
 }
 
-fn kill_group_quiet(pid: i32) {
+/// The running `cria` binary, when this process is one (not a test harness or another tool).
+fn helper_binary() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let name = exe.file_stem()?.to_str()?;
+    (name == "cria" && cfg!(target_os = "linux")).then_some(exe)
+}
+
+/// Output kept from a command: the first and the last `KEEP_BYTES / 2`, and the total size.
+#[derive(Default)]
+struct Capture {
+    head: Vec<u8>,
+    tail: Vec<u8>,
+    total: usize,
+}
+
+impl Capture {
+    fn push(&mut self, mut bytes: &[u8]) {
+        self.total += bytes.len();
+        let half = KEEP_BYTES / 2;
+        if self.head.len() < half {
+            let n = bytes.len().min(half - self.head.len());
+            self.head.extend_from_slice(&bytes[..n]);
+            bytes = &bytes[n..];
+        }
+        self.tail.extend_from_slice(bytes);
+        if self.tail.len() > 2 * half {
+            self.tail.drain(..self.tail.len() - half);
+        }
+    }
+
+    fn text(&self) -> String {
+        let half = KEEP_BYTES / 2;
+        let tail = &self.tail[self.tail.len().saturating_sub(half)..];
+        let mut text = String::from_utf8_lossy(&self.head).into_owned();
+        let omitted = self.total - self.head.len() - tail.len();
+        if omitted > 0 {
+            text.push_str(&format!("\n[... {omitted} bytes omitted ...]\n"));
+        }
+        text.push_str(&String::from_utf8_lossy(tail));
+        text
+    }
+}
+
+fn drain(mut reader: std::io::PipeReader, capture: &Mutex<Capture>) {
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                if let Ok(mut c) = capture.lock() {
+                    c.push(&buf[..n]);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        }
+    }
+}
+
+fn signal_group(pid: i32, signal: libc::c_int) {
     #[cfg(unix)]
+    // SAFETY: signalling the process group the child leads.
     unsafe {
-        libc::kill(-pid, libc::SIGKILL);
+        libc::kill(-pid, signal);
     }
 }
 

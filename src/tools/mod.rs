@@ -4,6 +4,7 @@
 
 mod fs_tools;
 pub mod grep;
+mod shell;
 
 use std::time::Duration;
 
@@ -11,7 +12,9 @@ use serde_json::Value;
 
 use crate::edit::{self, parse::SearchReplaceBlock, ApplyReport, Edit};
 use crate::protocol::{TestRun, ToolCall};
+use crate::sandbox::approval::Decision;
 use crate::sandbox::paths::Root;
+use crate::sandbox::process::Runner;
 
 /// The specifications exactly as the model is told them.
 pub const SPECS: &[(&str, &str)] = &[
@@ -19,6 +22,7 @@ pub const SPECS: &[(&str, &str)] = &[
     ("grep", include_str!("../../tools/grep.json")),
     ("list_files", include_str!("../../tools/list_files.json")),
     ("run_tests", include_str!("../../tools/run_tests.json")),
+    ("shell", include_str!("../../tools/shell.json")),
     ("edit", include_str!("../../tools/edit.json")),
 ];
 
@@ -38,6 +42,11 @@ pub struct ToolEnv<'a> {
     pub guard: crate::edit::plan::Guard<'a>,
     pub test_cmd: Option<&'a str>,
     pub test_timeout: Duration,
+    /// Runs commands, sandboxed as configured.
+    pub runner: &'a Runner,
+    /// Asked before any command the model chose (not the configured test command).
+    pub approve: &'a dyn Fn(&str) -> Decision,
+    pub shell_timeout: Duration,
 }
 
 /// The result of one tool call: text for the model plus any side effects the agent reports.
@@ -105,19 +114,11 @@ pub fn run(call: &ToolCall, env: &ToolEnv<'_>) -> ToolOutput {
             Ok(p) => grep::grep(env.root, p, str_arg(args, "path"), str_arg(args, "glob")),
             Err(e) => ToolOutput::err(e),
         },
-        "run_tests" => {
-            let Some(cmd) = str_arg(args, "command").or(env.test_cmd) else {
-                return ToolOutput::err("this project has no test command; pass `command`");
-            };
-            let run = crate::testcmd::run(cmd, env.root.path(), env.test_timeout);
-            let text = format!("{}\n{}", crate::testcmd::summary(&run), run.output);
-            ToolOutput {
-                ok: true,
-                text,
-                tests: Some(run),
-                edit: None,
-            }
-        }
+        "run_tests" => shell::run_tests(env, str_arg(args, "command")),
+        "shell" => match required("command") {
+            Ok(command) => shell::shell(env, command),
+            Err(e) => ToolOutput::err(e),
+        },
         "edit" => {
             let (path, search, replace) =
                 match (required("path"), required("search"), required("replace")) {

@@ -1,0 +1,150 @@
+//! What a command the agent runs may do (the policy), and what this machine enforces of it (the
+//! enforcement, learned by running the sandbox helper once at start-up).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// `--sandbox`: how far commands are confined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SandboxMode {
+    /// Commands may write inside the repository and the temp directory; `.git` stays read-only.
+    WorkspaceWrite,
+    /// Commands may read everything and write nothing (but /dev/null).
+    ReadOnly,
+    /// No confinement (process control still applies).
+    Off,
+}
+
+impl SandboxMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SandboxMode::WorkspaceWrite => "workspace-write",
+            SandboxMode::ReadOnly => "read-only",
+            SandboxMode::Off => "off",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub mode: SandboxMode,
+    /// The repository (canonical).
+    pub root: PathBuf,
+    pub allow_network: bool,
+    /// Folders commands may write besides the repository and the temp directory.
+    pub writable: Vec<PathBuf>,
+}
+
+impl Policy {
+    pub fn new(mode: SandboxMode, root: &Path) -> Policy {
+        Policy {
+            mode,
+            root: root.to_path_buf(),
+            allow_network: false,
+            writable: Vec::new(),
+        }
+    }
+
+    /// The folders a command may write, when the mode confines writes at all.
+    pub fn writable_roots(&self) -> Vec<PathBuf> {
+        match self.mode {
+            SandboxMode::WorkspaceWrite => {
+                let mut roots = vec![self.root.clone(), PathBuf::from("/tmp")];
+                let tmp = std::env::temp_dir();
+                if !roots.contains(&tmp) {
+                    roots.push(tmp);
+                }
+                roots.extend(self.writable.iter().cloned());
+                roots
+            }
+            SandboxMode::ReadOnly | SandboxMode::Off => Vec::new(),
+        }
+    }
+
+    /// `cria sandbox` arguments (before `--`) that reproduce this policy in the helper.
+    pub fn helper_args(&self) -> Vec<OsString> {
+        let mut args: Vec<OsString> = vec![
+            "sandbox".into(),
+            "--mode".into(),
+            self.mode.as_str().into(),
+            "--root".into(),
+            self.root.clone().into(),
+        ];
+        if self.allow_network {
+            args.push("--allow-network".into());
+        }
+        for w in &self.writable {
+            args.push("--writable".into());
+            args.push(w.clone().into());
+        }
+        args
+    }
+}
+
+/// What the helper managed to put in place, reported by `cria sandbox --probe`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enforcement {
+    /// The Landlock ABI version the kernel offers (0: none).
+    pub landlock_abi: i32,
+    /// File-system writes are confined by Landlock.
+    pub files: bool,
+    /// TCP bind/connect are denied by Landlock (ABI 4 and later).
+    pub landlock_tcp: bool,
+    /// Non-Unix sockets are denied by a seccomp filter.
+    pub seccomp_network: bool,
+    /// `.git` is mounted read-only in a private mount namespace.
+    pub git_read_only: bool,
+    /// The command runs in an empty network namespace.
+    pub network_namespace: bool,
+    /// Signals and abstract Unix sockets outside the sandbox are out of reach (Landlock ABI 6).
+    pub scoped: bool,
+    /// What could not be enforced, and why.
+    pub gaps: Vec<String>,
+}
+
+impl Enforcement {
+    /// The policy's promises hold: writes confined and, unless allowed, the network denied.
+    pub fn enforced(&self, policy: &Policy) -> bool {
+        match policy.mode {
+            SandboxMode::Off => false,
+            _ => {
+                self.files
+                    && (policy.allow_network || self.seccomp_network || self.network_namespace)
+            }
+        }
+    }
+
+    /// One line for the status bar and `cria fix`'s start.
+    pub fn describe(&self, policy: &Policy) -> String {
+        if policy.mode == SandboxMode::Off {
+            return "sandbox off (--sandbox off): commands run unconfined".into();
+        }
+        if !self.enforced(policy) {
+            let why = if self.gaps.is_empty() {
+                "the kernel does not enforce it".to_string()
+            } else {
+                self.gaps.join("; ")
+            };
+            return format!("sandbox NOT enforced ({why}): every command needs approval");
+        }
+        let mut parts = vec![format!(
+            "{} via Landlock v{}",
+            policy.mode.as_str(),
+            self.landlock_abi
+        )];
+        parts.push(if policy.allow_network {
+            "network allowed".into()
+        } else {
+            "network denied".into()
+        });
+        parts.push(if self.git_read_only {
+            ".git read-only".into()
+        } else {
+            ".git writable (no user namespaces)".into()
+        });
+        format!("sandbox: {}", parts.join(", "))
+    }
+}
