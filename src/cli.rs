@@ -79,10 +79,12 @@ pub enum Command {
         #[arg(long, default_value_t = 2)]
         tries: usize,
     },
-    /// Measure engine speed against a raw llama.cpp loop (not built yet).
+    /// Measure engine speed in one process: a raw llama.cpp loop against cria's path, a second
+    /// turn, a cold and a warm start from the disk cache, prompt lookup on an edit-style reply.
     Bench {
+        /// Print one JSON object as the last line.
         #[arg(long)]
-        model: Option<String>,
+        json: bool,
     },
     /// Show the repository context that would be sent to the model (not built yet).
     Context { focus: Option<String> },
@@ -166,6 +168,9 @@ pub struct AgentArgs {
     /// Timeout for one shell command the model runs, in seconds.
     #[arg(long, global = true)]
     pub shell_timeout: Option<u64>,
+    /// Size bound of the on-disk prompt cache in MiB (0 turns it off).
+    #[arg(long, global = true, env = "CRIA_KV_CACHE_MB")]
+    pub kv_cache_mb: Option<u64>,
     /// Tokens of repository code put in the first prompt.
     #[arg(long, global = true)]
     pub context_tokens: Option<usize>,

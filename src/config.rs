@@ -37,6 +37,8 @@ pub struct Config {
     pub max_ctx: usize,
     pub threads: Option<usize>,
     pub verbose: bool,
+    /// Bound of the on-disk prompt cache in bytes; 0 turns it off.
+    pub kv_cache_bytes: u64,
 }
 
 impl Config {
@@ -111,6 +113,7 @@ impl Config {
             max_ctx: args.ctx.unwrap_or(16_384),
             threads: args.threads,
             verbose: args.verbose,
+            kv_cache_bytes: args.kv_cache_mb.unwrap_or(2048) << 20,
         })
     }
 }

@@ -89,7 +89,7 @@ fn run(cli: Cli) -> ExitCode {
             exec::batch::run(&cli.agent, &opts)
         }
         Some(Command::Eval { dir, json, tries }) => exec::eval::run(&cli.agent, &dir, tries, json),
-        Some(Command::Bench { .. }) => not_built("cria bench"),
+        Some(Command::Bench { json }) => bench(&cli.agent, json),
         Some(Command::Context { .. }) => not_built("cria context"),
         Some(Command::Sandbox { .. }) => ExitCode::Usage,
         Some(Command::Models) => {
@@ -110,4 +110,21 @@ fn run(cli: Cli) -> ExitCode {
             ExitCode::Fixed
         }
     }
+}
+
+#[cfg(feature = "llama")]
+fn bench(args: &cria::cli::AgentArgs, json: bool) -> ExitCode {
+    match Config::resolve(args) {
+        Ok(cfg) => exec::bench::run(&cfg, json),
+        Err(e) => {
+            eprintln!("cria: {e}");
+            ExitCode::Usage
+        }
+    }
+}
+
+#[cfg(not(feature = "llama"))]
+fn bench(_args: &cria::cli::AgentArgs, _json: bool) -> ExitCode {
+    eprintln!("cria bench: this cria was built without the embedded engine (feature `llama`)");
+    ExitCode::Usage
 }

@@ -132,21 +132,13 @@ fn stopping_the_stream_stops_generation() {
 
 #[test]
 fn cria_fix_runs_end_to_end_on_the_test_model() {
-    model("test");
+    let model = model("test");
     let s = common::Scratch::task("py-wordfreq");
     let out = s
         .cria()
-        .env_remove("CRIA_CACHE_DIR")
-        .args([
-            "fix",
-            "--json",
-            "--model",
-            "test",
-            "--max-steps",
-            "2",
-            "--ctx",
-            "4096",
-        ])
+        .arg("--model")
+        .arg(&model)
+        .args(["fix", "--json", "--max-steps", "2", "--ctx", "4096"])
         .arg("--repo")
         .arg(s.path())
         .arg("top_words counts The and the as different words")

@@ -153,7 +153,12 @@ impl Run<'_> {
     }
 
     pub(super) fn run_tests(&mut self, cmd: &str) -> TestRun {
-        let run = crate::testcmd::run(&self.cfg.runner, cmd, self.cfg.root.path(), self.test_timeout);
+        let run = crate::testcmd::run(
+            &self.cfg.runner,
+            cmd,
+            self.cfg.root.path(),
+            self.test_timeout,
+        );
         self.emit(Event::TestsRun { run: run.clone() });
         self.report.tests_after = Some(run.clone());
         run

@@ -37,9 +37,38 @@ pub fn walker(root: &Path) -> WalkBuilder {
         .add_custom_ignore_filename(".criaignore")
         .filter_entry(|e| {
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir && SKIPPED_DIRS.iter().any(|d| e.file_name() == *d))
+            if is_dir {
+                !SKIPPED_DIRS.iter().any(|d| e.file_name() == *d)
+            } else {
+                !is_secret(&e.file_name().to_string_lossy())
+            }
         });
     b
+}
+
+/// Files that hold credentials by convention (`.env`, keys, `.netrc`…): never listed, searched
+/// or shown to the model, ignored by git or not. Templates such as `.env.example` are fine.
+pub fn is_secret(file_name: &str) -> bool {
+    let name = file_name.to_ascii_lowercase();
+    if name == ".env" || name.starts_with(".env.") {
+        return !["example", "sample", "template", "dist", "defaults"]
+            .iter()
+            .any(|t| name.ends_with(t));
+    }
+    const NAMES: &[&str] = &[
+        ".netrc",
+        ".pgpass",
+        ".npmrc",
+        ".pypirc",
+        "credentials",
+        "credentials.json",
+        "id_rsa",
+        "id_dsa",
+        "id_ecdsa",
+        "id_ed25519",
+    ];
+    const EXTENSIONS: &[&str] = &[".pem", ".key", ".p12", ".pfx", ".keystore", ".jks"];
+    NAMES.contains(&name.as_str()) || EXTENSIONS.iter().any(|e| name.ends_with(e))
 }
 
 /// Every file under `root` that the rules keep, relative with `/`, sorted.

@@ -23,3 +23,26 @@ fn skips_build_output_and_ignored_files() {
         [".criaignore", ".gitignore", "src/lib.rs"]
     );
 }
+
+#[test]
+fn secrets_are_recognized_by_name_and_templates_are_not() {
+    for name in [
+        ".env",
+        ".env.local",
+        ".ENV.production",
+        "server.pem",
+        "id_ed25519",
+        ".netrc",
+    ] {
+        assert!(is_secret(name), "{name}");
+    }
+    for name in [
+        ".env.example",
+        ".env.sample",
+        "env.py",
+        "keys.py",
+        "README.md",
+    ] {
+        assert!(!is_secret(name), "{name}");
+    }
+}

@@ -38,6 +38,18 @@ fn open_gguf(_cfg: &Config, path: &std::path::Path) -> Result<Box<dyn Backend>, 
 
 #[cfg(feature = "llama")]
 fn open_gguf(cfg: &Config, path: &std::path::Path) -> Result<Box<dyn Backend>, BackendError> {
+    let kv_cache = (cfg.kv_cache_bytes > 0)
+        .then(|| (crate::state::cache_dir().join("kv"), cfg.kv_cache_bytes));
+    Ok(Box::new(open_llama(cfg, path, kv_cache)?))
+}
+
+/// Load a GGUF model with a load indicator; `kv_cache` is the disk prompt cache (folder, bound).
+#[cfg(feature = "llama")]
+pub fn open_llama(
+    cfg: &Config,
+    path: &std::path::Path,
+    kv_cache: Option<(std::path::PathBuf, u64)>,
+) -> Result<LlamaBackendHandle, BackendError> {
     llama::check_gguf(path).map_err(|why| BackendError::Load {
         path: path.display().to_string(),
         why,
@@ -48,6 +60,7 @@ fn open_gguf(cfg: &Config, path: &std::path::Path) -> Result<Box<dyn Backend>, B
     if let Some(t) = cfg.threads {
         opts.threads = t.max(1);
     }
+    opts.kv_cache = kv_cache;
     let start = Instant::now();
     let tty = std::io::stderr().is_terminal();
     let mut shown = None;
@@ -75,5 +88,5 @@ fn open_gguf(cfg: &Config, path: &std::path::Path) -> Result<Box<dyn Backend>, B
             start.elapsed().as_secs_f64()
         );
     }
-    Ok(Box::new(backend))
+    Ok(backend)
 }

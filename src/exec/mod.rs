@@ -4,6 +4,8 @@
 pub mod apply;
 pub mod backend;
 pub mod batch;
+#[cfg(feature = "llama")]
+pub mod bench;
 pub mod eval;
 pub mod fix;
 pub mod progress;

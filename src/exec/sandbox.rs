@@ -69,7 +69,10 @@ fn confine_and_run(policy: &Policy, _namespaces: bool, probe: bool, command: &[O
         ..Default::default()
     };
     if probe {
-        println!("{}", serde_json::to_string(&enforcement).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string(&enforcement).unwrap_or_default()
+        );
         return 0;
     }
     let _ = policy;

@@ -2,28 +2,24 @@
 //!
 //! llama.cpp's context borrows its model and is not `Sync`, so both live on one worker thread
 //! that owns them for the backend's lifetime; requests and streamed text cross over channels.
-//! The worker keeps the tokens it has already processed and, for each new prompt, decodes only
-//! the suffix after the longest common prefix (the conversation is append-only, so each turn
-//! pays for its new tokens alone). Prefill runs in chunks of at most `n_batch` tokens, since a
-//! larger batch aborts the process inside llama.cpp.
+//! How a request is processed — prefix reuse, the disk cache, prompt lookup — is the
+//! [`Session`]'s business; `cria bench` also runs a plain llama.cpp loop here as its anchor.
 
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
+use llama_cpp_2::context::params::LlamaContextParams;
+use llama_cpp_2::llama_backend::LlamaBackend;
+use llama_cpp_2::model::params::LlamaModelParams;
+use llama_cpp_2::model::LlamaModel;
+use llama_cpp_2::token::LlamaToken;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread;
-use std::time::Instant;
 
-use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
-use llama_cpp_2::context::params::LlamaContextParams;
-use llama_cpp_2::context::LlamaContext;
-use llama_cpp_2::llama_backend::LlamaBackend;
-use llama_cpp_2::llama_batch::LlamaBatch;
-use llama_cpp_2::model::params::LlamaModelParams;
-use llama_cpp_2::model::LlamaModel;
-use llama_cpp_2::sampling::LlamaSampler;
-use llama_cpp_2::token::LlamaToken;
-
+use super::kv_disk::DiskCache;
+use super::llama_raw::{self, RawJob, RawResult};
+use super::llama_session::Session;
 use super::template::ChatTemplate;
 use super::{Backend, BackendError, Completion, Flow, Request};
 
@@ -50,6 +46,10 @@ pub struct LlamaOptions {
     pub threads: usize,
     pub verbose: bool,
     pub gpu_layers: u32,
+    /// The persistent prompt cache: its folder and size bound (`None`: off).
+    pub kv_cache: Option<(PathBuf, u64)>,
+    /// Prompt-lookup drafting in greedy decoding.
+    pub lookup: bool,
 }
 
 impl LlamaOptions {
@@ -63,21 +63,23 @@ impl LlamaOptions {
             threads,
             verbose: false,
             gpu_layers: 0,
+            kv_cache: None,
+            lookup: true,
         }
     }
 }
 
-struct Job {
-    prompt: String,
-    max_tokens: usize,
-    temperature: f32,
-    seed: u32,
-    stop_after: Vec<String>,
-    cancel: Arc<AtomicBool>,
-    out: Sender<Chunk>,
+pub(super) struct Job {
+    pub prompt: String,
+    pub max_tokens: usize,
+    pub temperature: f32,
+    pub seed: u32,
+    pub stop_after: Vec<String>,
+    pub cancel: Arc<AtomicBool>,
+    pub out: Sender<Chunk>,
 }
 
-enum Chunk {
+pub(super) enum Chunk {
     Text(String),
     Done(Completion),
     Failed(BackendError),
@@ -86,6 +88,13 @@ enum Chunk {
 enum Command {
     Generate(Job),
     Count(String, Sender<usize>),
+    /// Forget the in-memory KV cache, as a new process would start.
+    Reset,
+    SetLookup(bool),
+    /// A plain llama.cpp loop (the benchmark's anchor); the session is reset afterwards.
+    Raw(RawJob, Sender<Result<RawResult, BackendError>>),
+    /// Drafted and accepted prompt-lookup tokens so far.
+    LookupStats(Sender<(usize, usize)>),
 }
 
 struct Loaded {
@@ -140,6 +149,38 @@ impl LlamaBackendHandle {
 
     pub fn template(&self) -> &ChatTemplate {
         &self.template
+    }
+
+    fn send(&self, command: Command) -> Result<(), BackendError> {
+        self.commands
+            .send(command)
+            .map_err(|_| BackendError::Engine("the model worker has stopped".into()))
+    }
+
+    /// Forget the in-memory KV cache (the next request starts as a new process would).
+    pub fn reset(&mut self) -> Result<(), BackendError> {
+        self.send(Command::Reset)
+    }
+
+    pub fn set_lookup(&mut self, on: bool) -> Result<(), BackendError> {
+        self.send(Command::SetLookup(on))
+    }
+
+    /// (drafted, accepted) prompt-lookup tokens so far.
+    pub fn lookup_stats(&mut self) -> Result<(usize, usize), BackendError> {
+        let (tx, rx) = bounded(1);
+        self.send(Command::LookupStats(tx))?;
+        rx.recv()
+            .map_err(|_| BackendError::Engine("the model worker stopped".into()))
+    }
+
+    /// Run the plain llama.cpp loop on `prompt` (already rendered): prefill, then `n_gen`
+    /// greedy tokens one at a time.
+    pub fn raw(&mut self, prompt: String, n_gen: usize) -> Result<RawResult, BackendError> {
+        let (tx, rx) = bounded(1);
+        self.send(Command::Raw(RawJob { prompt, n_gen }, tx))?;
+        rx.recv()
+            .map_err(|_| BackendError::Engine("the model worker stopped".into()))?
     }
 
     /// Generate from an already rendered prompt (benchmarks and tests use this directly).
@@ -219,7 +260,7 @@ impl Backend for LlamaBackendHandle {
     }
 }
 
-fn piece(model: &LlamaModel, token: LlamaToken) -> Vec<u8> {
+pub(super) fn piece(model: &LlamaModel, token: LlamaToken) -> Vec<u8> {
     model.vocab().token_to_piece(token, true, None)
 }
 
@@ -283,13 +324,24 @@ fn worker(
     if ready.send(Ok(loaded)).is_err() {
         return;
     }
-    let mut session = Session {
-        cached: Vec::new(),
-        n_batch: n_batch as usize,
-        n_ctx,
-    };
+    let disk = opts
+        .kv_cache
+        .as_ref()
+        .map(|(dir, max)| DiskCache::new(dir.clone(), &opts.path, n_ctx, *max));
+    let mut session = Session::new(n_batch as usize, n_ctx, disk);
+    session.lookup = opts.lookup;
     for command in commands {
         match command {
+            Command::Reset => session.reset(&mut ctx),
+            Command::SetLookup(on) => session.lookup = on,
+            Command::LookupStats(tx) => {
+                let _ = tx.send((session.drafted, session.accepted));
+            }
+            Command::Raw(job, tx) => {
+                let result = llama_raw::run(&model, &mut ctx, n_batch as usize, &job);
+                session.reset(&mut ctx);
+                let _ = tx.send(result);
+            }
             Command::Count(text, tx) => {
                 let _ = tx.send(model.vocab().tokenize(text.as_bytes(), false, false).len());
             }
@@ -300,131 +352,12 @@ fn worker(
                         let _ = out.send(Chunk::Done(c));
                     }
                     Err(e) => {
-                        session.cached.clear();
-                        let _ = ctx.clear_kv_cache_seq(Some(0), None, None);
+                        session.reset(&mut ctx);
                         let _ = out.send(Chunk::Failed(e));
                     }
                 }
             }
         }
-    }
-}
-
-/// The worker's view of sequence 0: which tokens the KV cache holds.
-struct Session {
-    cached: Vec<LlamaToken>,
-    n_batch: usize,
-    n_ctx: usize,
-}
-
-impl Session {
-    fn generate(
-        &mut self,
-        model: &LlamaModel,
-        ctx: &mut LlamaContext<'_>,
-        job: &Job,
-    ) -> Result<Completion, BackendError> {
-        let start = Instant::now();
-        let tokens = model.vocab().tokenize(job.prompt.as_bytes(), false, true);
-        if tokens.is_empty() {
-            return Err(BackendError::Engine("empty prompt".into()));
-        }
-        if tokens.len() + 8 > self.n_ctx {
-            return Err(BackendError::ContextOverflow {
-                prompt: tokens.len(),
-                window: self.n_ctx,
-            });
-        }
-        // Reuse the longest common prefix, but always decode at least one token for logits.
-        let common = self
-            .cached
-            .iter()
-            .zip(&tokens)
-            .take_while(|(a, b)| a == b)
-            .count();
-        let reuse = common.min(tokens.len() - 1);
-        ctx.clear_kv_cache_seq(Some(0), Some(reuse as u32), None)
-            .map_err(|e| BackendError::Engine(e.to_string()))?;
-        self.cached.truncate(reuse);
-        let mut batch = LlamaBatch::new(self.n_batch, 1);
-        let mut last_logits = 0;
-        for chunk_start in (reuse..tokens.len()).step_by(self.n_batch) {
-            if job.cancel.load(Ordering::Relaxed) {
-                break;
-            }
-            let chunk_end = (chunk_start + self.n_batch).min(tokens.len());
-            batch.clear();
-            for (i, tok) in tokens[chunk_start..chunk_end].iter().enumerate() {
-                let pos = chunk_start + i;
-                batch
-                    .add(*tok, pos as i32, &[0], pos + 1 == tokens.len())
-                    .map_err(|e| BackendError::Engine(e.to_string()))?;
-            }
-            ctx.decode(&mut batch)
-                .map_err(|e| BackendError::Engine(e.to_string()))?;
-            self.cached
-                .extend_from_slice(&tokens[chunk_start..chunk_end]);
-            last_logits = batch.n_tokens() - 1;
-        }
-        let prefill_seconds = start.elapsed().as_secs_f64();
-        let mut completion = Completion {
-            prompt_tokens: tokens.len(),
-            reused_tokens: reuse,
-            prefill_seconds,
-            ..Default::default()
-        };
-        if self.cached.len() < tokens.len() {
-            completion.seconds = prefill_seconds;
-            return Ok(completion); // cancelled during prefill
-        }
-        let mut sampler = if job.temperature <= 0.0 {
-            LlamaSampler::greedy()
-        } else {
-            LlamaSampler::chain_simple([
-                LlamaSampler::top_k(40),
-                LlamaSampler::top_p(0.95, 1),
-                LlamaSampler::temp(job.temperature),
-                LlamaSampler::dist(job.seed),
-            ])
-        };
-        let mut utf8 = Vec::new();
-        let mut text = String::new();
-        let mut idx = last_logits;
-        for _ in 0..job.max_tokens {
-            if job.cancel.load(Ordering::Relaxed) || self.cached.len() + 1 >= self.n_ctx {
-                break;
-            }
-            let token = sampler.sample(ctx, idx);
-            if model.vocab().is_eog(token) {
-                break;
-            }
-            completion.generated_tokens += 1;
-            utf8.extend_from_slice(&piece(model, token));
-            let valid = match std::str::from_utf8(&utf8) {
-                Ok(s) => s.len(),
-                Err(e) => e.valid_up_to(),
-            };
-            if valid > 0 {
-                let s = String::from_utf8_lossy(&utf8[..valid]).into_owned();
-                utf8.drain(..valid);
-                text.push_str(&s);
-                let _ = job.out.send(Chunk::Text(s));
-            }
-            batch.clear();
-            batch
-                .add(token, self.cached.len() as i32, &[0], true)
-                .map_err(|e| BackendError::Engine(e.to_string()))?;
-            ctx.decode(&mut batch)
-                .map_err(|e| BackendError::Engine(e.to_string()))?;
-            self.cached.push(token);
-            idx = 0;
-            if job.stop_after.iter().any(|s| text.ends_with(s.as_str())) {
-                break;
-            }
-        }
-        completion.text = text;
-        completion.seconds = start.elapsed().as_secs_f64();
-        Ok(completion)
     }
 }
 

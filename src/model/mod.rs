@@ -1,8 +1,13 @@
 //! Model backends behind one small trait: the embedded llama.cpp engine, and a scripted backend
 //! that replays recorded replies (tests, reproducing sessions).
 
+pub mod kv_disk;
 #[cfg(feature = "llama")]
 pub mod llama;
+#[cfg(feature = "llama")]
+pub mod llama_raw;
+#[cfg(feature = "llama")]
+mod llama_session;
 pub mod scripted;
 pub mod template;
 pub mod tiers;

@@ -23,6 +23,9 @@ pub enum Approval {
 /// A decision on one command; `Err` carries the reason given to the model.
 pub type Decision = Result<(), String>;
 
+/// Answers a yes/no question put to the user.
+pub type Answers = Box<dyn FnMut(&str) -> bool + Send>;
+
 pub struct Approver {
     pub approval: Approval,
     /// The sandbox is enforced here.
@@ -30,7 +33,7 @@ pub struct Approver {
     /// The sandbox was turned off on purpose: `auto` then trusts the user's choice.
     pub sandbox_off: bool,
     /// Answers for `ask`; `None` reads the terminal.
-    pub answers: Option<Box<dyn FnMut(&str) -> bool + Send>>,
+    pub answers: Option<Answers>,
 }
 
 impl Approver {

@@ -164,10 +164,7 @@ fn enter_namespaces(policy: &Policy, e: &mut Enforcement) -> Result<(), String> 
     }
     // SAFETY: as above.
     if unsafe { libc::unshare(flags) } != 0 {
-        return Err(format!(
-            "mount namespace: {}",
-            io::Error::last_os_error()
-        ));
+        return Err(format!("mount namespace: {}", io::Error::last_os_error()));
     }
     e.network_namespace = !policy.allow_network;
     mount(None, Path::new("/"), libc::MS_REC | libc::MS_PRIVATE)?;
@@ -287,6 +284,8 @@ fn seccomp_no_network() -> Result<(), String> {
         arch,
     )
     .map_err(|e| e.to_string())?;
-    let program: BpfProgram = filter.try_into().map_err(|e: seccompiler::BackendError| e.to_string())?;
+    let program: BpfProgram = filter
+        .try_into()
+        .map_err(|e: seccompiler::BackendError| e.to_string())?;
     seccompiler::apply_filter(&program).map_err(|e| e.to_string())
 }

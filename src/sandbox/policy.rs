@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+/// Set by the runner to cria's pid, so the helper can tell it was orphaned before it started.
+pub const PARENT_ENV: &str = "CRIA_SANDBOX_PARENT";
+
 /// `--sandbox`: how far commands are confined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

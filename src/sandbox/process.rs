@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use wait_timeout::ChildExt;
 
-use super::policy::{Enforcement, Policy, SandboxMode};
+use super::policy::{Enforcement, Policy, SandboxMode, PARENT_ENV};
 
 pub const KEEP_BYTES: usize = 1 << 20;
 
@@ -130,7 +130,15 @@ impl Runner {
                 let mut cmd = Command::new(helper);
                 cmd.args(policy.helper_args())
                     .args((!self.namespaces).then_some("--no-namespaces"))
-                    .args(["--", "sh", "-c", script]);
+                    .args(["--", "sh", "-c", script])
+                    .env(PARENT_ENV, std::process::id().to_string());
+                if policy.mode == SandboxMode::WorkspaceWrite {
+                    // Toolchains keep caches in the home directory, which is not writable here
+                    // (go test fails without its build cache): point them at the temp dir.
+                    let cache = std::env::temp_dir().join("cria-cache");
+                    cmd.env("XDG_CACHE_HOME", &cache)
+                        .env("npm_config_cache", cache.join("npm"));
+                }
                 cmd
             }
             _ => {
@@ -142,7 +150,12 @@ impl Runner {
     }
 
     /// Run `command` with `sh -c` in `dir`.
-    pub fn run(&self, command: &str, dir: &Path, timeout: Duration) -> std::io::Result<ProcessOutput> {
+    pub fn run(
+        &self,
+        command: &str,
+        dir: &Path,
+        timeout: Duration,
+    ) -> std::io::Result<ProcessOutput> {
         let start = Instant::now();
         let (reader, writer) = std::io::pipe()?;
         let mut cmd = self.command(command);
@@ -199,10 +212,7 @@ impl Runner {
         signal_group(pid, libc::SIGKILL);
         // A process that escaped the group may still hold the pipe: do not wait for it forever.
         let _ = done_rx.recv_timeout(Duration::from_secs(2));
-        let text = capture
-            .lock()
-            .map(|c| c.text())
-            .unwrap_or_default();
+        let text = capture.lock().map(|c| c.text()).unwrap_or_default();
         let total = capture.lock().map(|c| c.total).unwrap_or(0);
         Ok(ProcessOutput {
             exit_code: status.and_then(|s| s.code()),

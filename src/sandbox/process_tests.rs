@@ -5,15 +5,18 @@ use super::*;
 #[test]
 fn captures_and_times_out() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Runner::plain().run(
-        "echo hi; echo err >&2; exit 3",
-        dir.path(),
-        Duration::from_secs(5),
-    )
-    .unwrap();
+    let out = Runner::plain()
+        .run(
+            "echo hi; echo err >&2; exit 3",
+            dir.path(),
+            Duration::from_secs(5),
+        )
+        .unwrap();
     assert_eq!(out.exit_code, Some(3));
     assert!(out.output.contains("hi") && out.output.contains("err"));
-    let out = Runner::plain().run("sleep 30", dir.path(), Duration::from_millis(300)).unwrap();
+    let out = Runner::plain()
+        .run("sleep 30", dir.path(), Duration::from_millis(300))
+        .unwrap();
     assert!(out.timed_out);
     assert!(out.seconds < 10.0);
 }

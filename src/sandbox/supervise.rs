@@ -12,6 +12,8 @@ use std::io;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use super::policy::PARENT_ENV;
+
 const GRACE: Duration = Duration::from_secs(2);
 const POLL: Duration = Duration::from_millis(20);
 
@@ -26,14 +28,27 @@ pub fn run(argv: &[OsString]) -> i32 {
         libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM, 0, 0, 0);
     }
+    // cria may have died before the death signal was asked for.
+    let expected_parent = std::env::var(PARENT_ENV).ok();
+    if expected_parent.is_some_and(|p| p != std::os::unix::process::parent_id().to_string()) {
+        eprintln!("cria sandbox: cria exited before the command started");
+        return 128 + libc::SIGTERM;
+    }
     let signals = termination_signals();
     // Blocked here so they can be waited for; std resets the mask in the child it spawns.
     // SAFETY: a valid, initialized signal set.
     unsafe { libc::sigprocmask(libc::SIG_BLOCK, &signals, std::ptr::null_mut()) };
-    let child = match Command::new(program).args(args).spawn() {
+    let child = match Command::new(program)
+        .args(args)
+        .env_remove(PARENT_ENV)
+        .spawn()
+    {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("cria sandbox: cannot run {}: {e}", program.to_string_lossy());
+            eprintln!(
+                "cria sandbox: cannot run {}: {e}",
+                program.to_string_lossy()
+            );
             return if e.kind() == io::ErrorKind::NotFound {
                 127
             } else {

@@ -12,6 +12,12 @@ pub fn read_file(root: &Root, path: &str, start: Option<usize>, end: Option<usiz
         Ok(p) => p,
         Err(e) => return ToolOutput::err(e.to_string()),
     };
+    let name = abs.file_name().map(|n| n.to_string_lossy().into_owned());
+    if name.as_deref().is_some_and(crate::context::scan::is_secret) {
+        return ToolOutput::err(format!(
+            "`{path}` looks like a secrets file; cria does not show it to the model"
+        ));
+    }
     let bytes = match std::fs::read(&abs) {
         Ok(b) => b,
         Err(_) if abs.is_dir() => {

@@ -59,7 +59,10 @@ pub(super) fn shell(env: &ToolEnv<'_>, command: &str) -> ToolOutput {
     };
     ToolOutput {
         ok: out.success(),
-        text: format!("$ {command}\n{status} ({:.1} s{size})\n{shown}", out.seconds),
+        text: format!(
+            "$ {command}\n{status} ({:.1} s{size})\n{shown}",
+            out.seconds
+        ),
         ..Default::default()
     }
 }

@@ -1,0 +1,406 @@
+//! The worker's view of sequence 0 — which tokens the KV cache holds — and the one generation
+//! path that uses it, so that no token is processed twice:
+//!
+//! - **Prefix reuse**: a prompt decodes only the suffix after the longest common token prefix
+//!   with what the cache holds (the conversation is append-only).
+//! - **Disk cache**: a fresh session first restores the saved prefix sharing the most tokens
+//!   with the prompt ([`super::kv_disk`]); a long prompt it had to process is saved.
+//! - **Prompt lookup**: in greedy decoding, when the last few tokens occurred before in the
+//!   context (a SEARCH block copying the file, a rewrite repeating unchanged lines), the tokens
+//!   that followed are drafted and verified in one batch, and the output is what plain decoding
+//!   gives. Drafting stops for the rest of a reply when too few drafts are accepted.
+//!
+//! Prefill runs in chunks of at most `n_batch` tokens (a larger batch aborts llama.cpp) and can be
+//! cancelled between chunks.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use llama_cpp_2::context::LlamaContext;
+use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::model::LlamaModel;
+use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::LlamaToken;
+
+use super::kv_disk::{self, DiskCache};
+use super::llama::{piece, Chunk, Job};
+use super::{BackendError, Completion};
+
+/// Longest draft verified at once.
+const MAX_DRAFT: usize = 16;
+/// Drafting is judged after this many drafting steps (and as many plain ones): it stops for the
+/// rest of the reply when it yields fewer tokens per second than plain steps do (a small model
+/// that is compute-bound pays for every drafted token), or under a fifth of drafts are accepted.
+const JUDGE_AFTER: usize = 8;
+
+pub(super) struct Session {
+    cached: Vec<LlamaToken>,
+    n_batch: usize,
+    n_ctx: usize,
+    disk: Option<DiskCache>,
+    pub lookup: bool,
+    /// Drafted and accepted tokens over the session (for `cria bench`).
+    pub drafted: usize,
+    pub accepted: usize,
+}
+
+fn engine_err(e: impl std::fmt::Display) -> BackendError {
+    BackendError::Engine(e.to_string())
+}
+
+impl Session {
+    pub fn new(n_batch: usize, n_ctx: usize, disk: Option<DiskCache>) -> Session {
+        Session {
+            cached: Vec::new(),
+            n_batch,
+            n_ctx,
+            disk,
+            lookup: true,
+            drafted: 0,
+            accepted: 0,
+        }
+    }
+
+    /// Forget the KV cache, as a new process would start (the disk cache stays).
+    pub fn reset(&mut self, ctx: &mut LlamaContext<'_>) {
+        self.cached.clear();
+        let _ = ctx.clear_kv_cache_seq(Some(0), None, None);
+    }
+
+    pub fn generate(
+        &mut self,
+        model: &LlamaModel,
+        ctx: &mut LlamaContext<'_>,
+        job: &Job,
+    ) -> Result<Completion, BackendError> {
+        let start = Instant::now();
+        let tokens = model.vocab().tokenize(job.prompt.as_bytes(), false, true);
+        if tokens.is_empty() {
+            return Err(BackendError::Engine("empty prompt".into()));
+        }
+        if tokens.len() + 8 > self.n_ctx {
+            return Err(BackendError::ContextOverflow {
+                prompt: tokens.len(),
+                window: self.n_ctx,
+            });
+        }
+        if self.cached.is_empty() {
+            self.restore(ctx, &tokens);
+        }
+        // Reuse the longest common prefix, but always decode at least one token for logits.
+        let reuse = common_prefix(&self.cached, &tokens).min(tokens.len() - 1);
+        ctx.clear_kv_cache_seq(Some(0), Some(reuse as u32), None)
+            .map_err(engine_err)?;
+        self.cached.truncate(reuse);
+        let mut completion = Completion {
+            prompt_tokens: tokens.len(),
+            reused_tokens: reuse,
+            ..Default::default()
+        };
+        let last_logits = self.prefill(ctx, &tokens, job)?;
+        completion.prefill_seconds = start.elapsed().as_secs_f64();
+        if let Some(last) = last_logits {
+            self.decode(model, ctx, job, last, &mut completion)?;
+            completion.seconds = start.elapsed().as_secs_f64();
+            // A long prompt that was mostly new is worth keeping for the next run (saved after
+            // the reply, so the time to answer does not include it).
+            if tokens.len() >= kv_disk::MIN_TOKENS && reuse * 10 < tokens.len() * 9 {
+                self.save(ctx);
+            }
+        } else {
+            completion.seconds = start.elapsed().as_secs_f64();
+        }
+        Ok(completion)
+    }
+
+    /// Decode `tokens` after what the cache holds; the batch index of the last token's logits,
+    /// or `None` when cancelled.
+    fn prefill(
+        &mut self,
+        ctx: &mut LlamaContext<'_>,
+        tokens: &[LlamaToken],
+        job: &Job,
+    ) -> Result<Option<i32>, BackendError> {
+        let mut batch = LlamaBatch::new(self.n_batch, 1);
+        let mut last = 0;
+        for chunk_start in (self.cached.len()..tokens.len()).step_by(self.n_batch) {
+            if job.cancel.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            let chunk_end = (chunk_start + self.n_batch).min(tokens.len());
+            batch.clear();
+            for (i, tok) in tokens[chunk_start..chunk_end].iter().enumerate() {
+                let pos = chunk_start + i;
+                batch
+                    .add(*tok, pos as i32, &[0], pos + 1 == tokens.len())
+                    .map_err(engine_err)?;
+            }
+            ctx.decode(&mut batch).map_err(engine_err)?;
+            self.cached
+                .extend_from_slice(&tokens[chunk_start..chunk_end]);
+            last = batch.n_tokens() - 1;
+        }
+        Ok(Some(last))
+    }
+
+    fn decode(
+        &mut self,
+        model: &LlamaModel,
+        ctx: &mut LlamaContext<'_>,
+        job: &Job,
+        last_logits: i32,
+        c: &mut Completion,
+    ) -> Result<(), BackendError> {
+        let greedy = job.temperature <= 0.0;
+        let mut sampler = if greedy {
+            LlamaSampler::greedy()
+        } else {
+            LlamaSampler::chain_simple([
+                LlamaSampler::top_k(40),
+                LlamaSampler::top_p(0.95, 1),
+                LlamaSampler::temp(job.temperature),
+                LlamaSampler::dist(job.seed),
+            ])
+        };
+        let mut lookup = self.lookup && greedy;
+        let (mut drafted, mut accepted) = (0usize, 0usize);
+        let mut pace = Pace::default();
+        let mut out = Output::default();
+        let mut batch = LlamaBatch::new(self.n_batch.max(MAX_DRAFT + 1), 1);
+        let eog = |t: LlamaToken| model.vocab().is_eog(t);
+        let mut next = sampler.sample(ctx, last_logits);
+        loop {
+            if job.cancel.load(Ordering::Relaxed)
+                || self.cached.len() + 2 >= self.n_ctx
+                || c.generated_tokens >= job.max_tokens
+                || eog(next)
+            {
+                break;
+            }
+            c.generated_tokens += 1;
+            if out.push(model, next, job) {
+                break;
+            }
+            let room = (job.max_tokens - c.generated_tokens)
+                .min(self.n_ctx.saturating_sub(self.cached.len() + 3))
+                .min(MAX_DRAFT);
+            let draft = if lookup && room > 0 {
+                find_draft(&self.cached, next, room)
+            } else {
+                Vec::new()
+            };
+            let pos = self.cached.len();
+            batch.clear();
+            batch
+                .add(next, pos as i32, &[0], true)
+                .map_err(engine_err)?;
+            for (i, d) in draft.iter().enumerate() {
+                batch
+                    .add(*d, (pos + 1 + i) as i32, &[0], true)
+                    .map_err(engine_err)?;
+            }
+            let step = Instant::now();
+            ctx.decode(&mut batch).map_err(engine_err)?;
+            let step = step.elapsed().as_secs_f64();
+            self.cached.push(next);
+            // Accept drafted tokens while they are what the model itself would pick.
+            let mut stop = false;
+            let mut i = 0;
+            next = sampler.sample(ctx, 0);
+            while i < draft.len()
+                && next == draft[i]
+                && !eog(next)
+                && c.generated_tokens < job.max_tokens
+            {
+                c.generated_tokens += 1;
+                self.cached.push(next);
+                i += 1;
+                if out.push(model, next, job) {
+                    stop = true;
+                    break;
+                }
+                next = sampler.sample(ctx, i as i32);
+            }
+            if self.cached.len() < pos + 1 + draft.len() {
+                ctx.clear_kv_cache_seq(Some(0), Some(self.cached.len() as u32), None)
+                    .map_err(engine_err)?;
+            }
+            drafted += draft.len();
+            accepted += i;
+            pace.record(draft.len(), 1 + i, step);
+            if lookup && pace.drafting_loses(drafted, accepted) {
+                lookup = false;
+            }
+            if stop {
+                break;
+            }
+        }
+        self.drafted += drafted;
+        self.accepted += accepted;
+        c.text = out.text;
+        Ok(())
+    }
+
+    /// Start from the saved prefix sharing the most tokens with `tokens`, if any.
+    fn restore(&mut self, ctx: &mut LlamaContext<'_>, tokens: &[LlamaToken]) {
+        let Some(disk) = &self.disk else {
+            return;
+        };
+        let ids: Vec<u32> = tokens.iter().map(|t| t.0 as u32).collect();
+        let Some(hit) = disk.best(&ids) else {
+            return;
+        };
+        if !hit.verify() {
+            disk.forget(&hit);
+            return;
+        }
+        match ctx.state_seq_load_file(&hit.kv, 0, hit.tokens.len() + 1) {
+            Ok((loaded, _))
+                if loaded
+                    .iter()
+                    .map(|t| t.0 as u32)
+                    .eq(hit.tokens.iter().copied()) =>
+            {
+                self.cached = loaded;
+            }
+            _ => {
+                // Stale or corrupt: drop it and start clean; it is rebuilt after this prompt.
+                disk.forget(&hit);
+                self.reset(ctx);
+            }
+        }
+    }
+
+    /// Save what the cache holds (the prompt just processed and the reply) as a disk entry.
+    fn save(&self, ctx: &LlamaContext<'_>) {
+        let Some(disk) = &self.disk else {
+            return;
+        };
+        let ids: Vec<u32> = self.cached.iter().map(|t| t.0 as u32).collect();
+        let (kv, index, tmp) = disk.paths_for(&ids);
+        if index.exists() || std::fs::create_dir_all(disk.dir()).is_err() {
+            return;
+        }
+        match ctx.state_seq_save_file(&tmp, 0, &self.cached) {
+            Ok(_) => {
+                if disk.commit(&tmp, &kv, &index, &ids).is_err() {
+                    let _ = std::fs::remove_file(&tmp);
+                }
+            }
+            Err(_) => {
+                let _ = std::fs::remove_file(&tmp);
+            }
+        }
+    }
+}
+
+/// Time spent in plain and in drafting decode steps, and what each yielded.
+#[derive(Default)]
+struct Pace {
+    plain_steps: usize,
+    plain_seconds: f64,
+    draft_steps: usize,
+    draft_tokens: usize,
+    draft_seconds: f64,
+}
+
+impl Pace {
+    fn record(&mut self, drafted: usize, produced: usize, seconds: f64) {
+        if drafted == 0 {
+            self.plain_steps += 1;
+            self.plain_seconds += seconds;
+        } else {
+            self.draft_steps += 1;
+            self.draft_tokens += produced;
+            self.draft_seconds += seconds;
+        }
+    }
+
+    fn drafting_loses(&self, drafted: usize, accepted: usize) -> bool {
+        if self.draft_steps < JUDGE_AFTER {
+            return false;
+        }
+        if accepted * 5 < drafted {
+            return true;
+        }
+        self.plain_steps >= JUDGE_AFTER
+            && self.draft_tokens as f64 / self.draft_seconds
+                < self.plain_steps as f64 / self.plain_seconds
+    }
+}
+
+/// Streamed text: bytes held until they form whole UTF-8 characters.
+#[derive(Default)]
+struct Output {
+    utf8: Vec<u8>,
+    text: String,
+}
+
+impl Output {
+    /// Add a generated token; true when the text now ends with a stop string.
+    fn push(&mut self, model: &LlamaModel, token: LlamaToken, job: &Job) -> bool {
+        self.utf8.extend_from_slice(&piece(model, token));
+        let valid = match std::str::from_utf8(&self.utf8) {
+            Ok(s) => s.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        if valid > 0 {
+            let s = String::from_utf8_lossy(&self.utf8[..valid]).into_owned();
+            self.utf8.drain(..valid);
+            self.text.push_str(&s);
+            let _ = job.out.send(Chunk::Text(s));
+        }
+        job.stop_after
+            .iter()
+            .any(|s| self.text.ends_with(s.as_str()))
+    }
+}
+
+fn common_prefix(a: &[LlamaToken], b: &[LlamaToken]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+/// Tokens that followed the most recent earlier occurrence of the context's last n-gram
+/// (`history` + `next`), longest n-gram first; at most `room`.
+pub(super) fn find_draft(history: &[LlamaToken], next: LlamaToken, room: usize) -> Vec<LlamaToken> {
+    for n in [4usize, 3, 2] {
+        if history.len() < n {
+            continue;
+        }
+        // The n-gram ending with `next`: its first n-1 tokens end `history`.
+        let head = &history[history.len() - (n - 1)..];
+        let found = (0..=history.len() - n)
+            .rev()
+            .find(|&j| history[j..j + n - 1] == *head && history[j + n - 1] == next);
+        if let Some(j) = found {
+            let from = j + n;
+            let to = (from + room).min(history.len());
+            if from < to {
+                return history[from..to].to_vec();
+            }
+        }
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(v: &[i32]) -> Vec<LlamaToken> {
+        v.iter().map(|&t| LlamaToken(t)).collect()
+    }
+
+    #[test]
+    fn drafts_what_followed_the_last_ngram_most_recent_first() {
+        // ... 1 2 3 [4 5 6] ... 1 2 3 [7 8] ... 1 2 | next = 3
+        let history = toks(&[1, 2, 3, 4, 5, 6, 9, 1, 2, 3, 7, 8, 9, 1, 2]);
+        assert_eq!(
+            find_draft(&history, LlamaToken(3), 10),
+            toks(&[7, 8, 9, 1, 2])
+        );
+        assert_eq!(find_draft(&history, LlamaToken(3), 2), toks(&[7, 8]));
+        assert!(find_draft(&history, LlamaToken(42), 10).is_empty());
+        assert!(find_draft(&toks(&[1]), LlamaToken(1), 4).is_empty());
+    }
+}
