@@ -10,7 +10,7 @@ mod common;
 use std::path::PathBuf;
 
 use cria::model::llama::{LlamaBackendHandle, LlamaOptions};
-use cria::model::{tiers, Backend, Flow, Request};
+use cria::model::{tiers, Backend, Flow, Piece, Request};
 use cria::protocol::Message;
 
 fn model(tier: &str) -> PathBuf {
@@ -63,7 +63,9 @@ fn nano_renders_its_template_streams_and_calls_a_tool_then_reuses_the_prefix() {
     let mut pieces = Vec::new();
     let first = backend
         .complete(&first_request, &mut |p| {
-            pieces.push(p.to_string());
+            if let Piece::Text(t) = p {
+                pieces.push(t.to_string());
+            }
             Flow::Continue
         })
         .unwrap();

@@ -15,7 +15,7 @@ use super::prompt::{self, ShownFile};
 use super::rewrite::Target;
 use super::workspace::Workspace;
 use crate::edit;
-use crate::model::{Backend, BackendError, Flow, Request};
+use crate::model::{Backend, BackendError, Flow, Piece, Request};
 use crate::protocol::{Event, EventSink, Message, Outcome, TestRun, ToolCall};
 use crate::sandbox::approval::{Approval, Approver};
 use crate::sandbox::paths::Root;
@@ -346,9 +346,15 @@ impl Run<'_> {
             prefill,
         };
         let sink = &mut *self.sink;
-        let mut stream = |piece: &str| {
-            sink.emit(Event::ModelDelta {
-                text: piece.to_string(),
+        let mut stream = |piece: Piece<'_>| {
+            sink.emit(match piece {
+                Piece::Text(text) => Event::ModelDelta {
+                    text: text.to_string(),
+                },
+                Piece::Prefill { done, total } => Event::Progress {
+                    what: format!("processing the prompt ({total} new tokens)"),
+                    fraction: done as f32 / total.max(1) as f32,
+                },
             });
             Flow::Continue
         };

@@ -107,8 +107,8 @@ fn measure(b: &mut LlamaBackendHandle, threads: usize) -> BenchResult<BenchRepor
     };
     let step = |what: &str| eprintln!("cria bench: {what}");
 
-    // 1. The anchor against cria's path: a ~1,000-token prompt, then 64 greedy tokens. Best of
-    //    two each, alternating, so neither gets the warmer caches.
+    // 1. The anchor against cria's path: a ~1,000-token prompt, then 128 greedy tokens. Best of
+    //    three each, alternating, so neither gets the warmer caches.
     step("prefill and decode: raw llama.cpp loop vs cria");
     let question = vec![
         Message::system("You are a helpful assistant."),
@@ -122,8 +122,9 @@ fn measure(b: &mut LlamaBackendHandle, threads: usize) -> BenchResult<BenchRepor
         .render(&question, &[])
         .map_err(crate::model::BackendError::Template)?;
     b.set_lookup(false)?;
-    for _ in 0..2 {
-        let raw = b.raw(rendered.clone(), 64)?;
+    b.set_disk_cache(false)?;
+    for _ in 0..3 {
+        let raw = b.raw(rendered.clone(), 128)?;
         r.raw_prefill_tps = r
             .raw_prefill_tps
             .max(per_s(raw.prefill_tokens, raw.prefill_seconds));
@@ -131,12 +132,13 @@ fn measure(b: &mut LlamaBackendHandle, threads: usize) -> BenchResult<BenchRepor
             .raw_decode_tps
             .max(per_s(raw.decode_tokens, raw.decode_seconds));
         b.reset()?;
-        let c = complete(b, &question, 64)?;
+        let c = complete(b, &question, 128)?;
         r.agent_prefill_tps = r.agent_prefill_tps.max(prefill_tps(&c));
         r.agent_decode_tps = r.agent_decode_tps.max(decode_tps(&c));
     }
     r.prefill_ratio = r.agent_prefill_tps / r.raw_prefill_tps;
     r.decode_ratio = r.agent_decode_tps / r.raw_decode_tps;
+    b.set_disk_cache(true)?;
 
     // 2. A second turn pays for what it adds.
     step("two-turn conversation");

@@ -9,13 +9,19 @@ use crate::protocol::{Event, EventSink, EVENT_SCHEMA_VERSION};
 pub struct StderrProgress {
     pub verbose: bool,
     pub stream: crate::toolcall::DisplayFilter,
+    /// A terminal gets progress redrawn in place; a log gets one line per long step.
+    tty: bool,
+    last_progress: Option<String>,
 }
 
 impl StderrProgress {
     pub fn new(verbose: bool) -> Self {
+        use std::io::IsTerminal;
         StderrProgress {
             verbose,
             stream: Default::default(),
+            tty: std::io::stderr().is_terminal(),
+            last_progress: None,
         }
     }
 }
@@ -39,7 +45,15 @@ impl EventSink for StderrProgress {
         let _ = match event {
             Event::Status { message } => writeln!(err, "cria: {message}"),
             Event::Progress { what, fraction } => {
-                writeln!(err, "cria: {what} {:.0}%", fraction * 100.0)
+                let first = self.last_progress.as_deref() != Some(what.as_str());
+                self.last_progress = Some(what.clone());
+                let percent = fraction * 100.0;
+                match (self.tty, first) {
+                    (true, _) if fraction >= 1.0 => writeln!(err, "\rcria: {what} {percent:.0}%"),
+                    (true, _) => write!(err, "\rcria: {what} {percent:.0}%"),
+                    (false, true) => writeln!(err, "cria: {what}"),
+                    (false, false) => Ok(()),
+                }
             }
             Event::ModelDelta { text } if self.verbose => {
                 write!(err, "{}", self.stream.push(&text))

@@ -47,10 +47,7 @@ pub struct Hit {
 impl Hit {
     /// The state file is whole and unchanged since it was saved.
     pub fn verify(&self) -> bool {
-        let Ok(bytes) = std::fs::read(&self.kv) else {
-            return false;
-        };
-        bytes.len() as u64 == self.kv_len && Sha256::digest(&bytes).as_slice() == self.kv_sha
+        file_digest(&self.kv).is_ok_and(|(len, sha)| len == self.kv_len && sha == self.kv_sha)
     }
 }
 
@@ -136,11 +133,11 @@ impl DiskCache {
         index: &Path,
         tokens: &[u32],
     ) -> std::io::Result<()> {
-        let state = std::fs::read(tmp)?;
+        let (len, sha) = file_digest(tmp)?;
         std::fs::rename(tmp, kv)?;
         let mut bytes = MAGIC.to_vec();
-        bytes.extend_from_slice(&(state.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&Sha256::digest(&state));
+        bytes.extend_from_slice(&len.to_le_bytes());
+        bytes.extend_from_slice(&sha);
         bytes.extend(tokens.iter().flat_map(|t| t.to_le_bytes()));
         let tmp_index = index.with_extension(format!("tok.{}.tmp", std::process::id()));
         std::fs::write(&tmp_index, bytes)?;
@@ -197,6 +194,13 @@ impl DiskCache {
             total = total.saturating_sub(bytes);
         }
     }
+}
+
+/// A file's length and SHA-256, read in pieces (state files run to hundreds of MB).
+fn file_digest(path: &Path) -> std::io::Result<(u64, [u8; 32])> {
+    let mut hasher = Sha256::new();
+    let len = std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok((len, hasher.finalize().into()))
 }
 
 /// An index file: (state file length, its SHA-256, tokens).

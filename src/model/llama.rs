@@ -21,7 +21,7 @@ use super::kv_disk::DiskCache;
 use super::llama_raw::{self, RawJob, RawResult};
 use super::llama_session::Session;
 use super::template::ChatTemplate;
-use super::{Backend, BackendError, Completion, Flow, Request};
+use super::{Backend, BackendError, Completion, Flow, Piece, Request};
 
 static ENGINE: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
 
@@ -81,6 +81,7 @@ pub(super) struct Job {
 
 pub(super) enum Chunk {
     Text(String),
+    Prefill { done: usize, total: usize },
     Done(Completion),
     Failed(BackendError),
 }
@@ -91,6 +92,7 @@ enum Command {
     /// Forget the in-memory KV cache, as a new process would start.
     Reset,
     SetLookup(bool),
+    SetDiskCache(bool),
     /// A plain llama.cpp loop (the benchmark's anchor); the session is reset afterwards.
     Raw(RawJob, Sender<Result<RawResult, BackendError>>),
     /// Drafted and accepted prompt-lookup tokens so far.
@@ -166,6 +168,11 @@ impl LlamaBackendHandle {
         self.send(Command::SetLookup(on))
     }
 
+    /// Consult and write the disk prompt cache (when the backend has one).
+    pub fn set_disk_cache(&mut self, on: bool) -> Result<(), BackendError> {
+        self.send(Command::SetDiskCache(on))
+    }
+
     /// (drafted, accepted) prompt-lookup tokens so far.
     pub fn lookup_stats(&mut self) -> Result<(usize, usize), BackendError> {
         let (tx, rx) = bounded(1);
@@ -188,7 +195,7 @@ impl LlamaBackendHandle {
         &mut self,
         prompt: String,
         request: &Request<'_>,
-        on_text: &mut dyn FnMut(&str) -> Flow,
+        on_piece: &mut dyn FnMut(Piece<'_>) -> Flow,
     ) -> Result<Completion, BackendError> {
         let (tx, rx) = unbounded();
         let cancel = Arc::new(AtomicBool::new(false));
@@ -207,7 +214,12 @@ impl LlamaBackendHandle {
         loop {
             match rx.recv() {
                 Ok(Chunk::Text(t)) => {
-                    if on_text(&t) == Flow::Stop {
+                    if on_piece(Piece::Text(&t)) == Flow::Stop {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                }
+                Ok(Chunk::Prefill { done, total }) => {
+                    if on_piece(Piece::Prefill { done, total }) == Flow::Stop {
                         cancel.store(true, Ordering::Relaxed);
                     }
                 }
@@ -247,14 +259,14 @@ impl Backend for LlamaBackendHandle {
     fn complete(
         &mut self,
         request: &Request<'_>,
-        on_text: &mut dyn FnMut(&str) -> Flow,
+        on_piece: &mut dyn FnMut(Piece<'_>) -> Flow,
     ) -> Result<Completion, BackendError> {
         let mut prompt = self
             .template
             .render(request.messages, request.tools)
             .map_err(BackendError::Template)?;
         prompt.push_str(request.prefill);
-        let mut c = self.complete_prompt(prompt, request, on_text)?;
+        let mut c = self.complete_prompt(prompt, request, on_piece)?;
         c.text.insert_str(0, request.prefill);
         Ok(c)
     }
@@ -277,8 +289,11 @@ fn worker(
             return;
         }
     };
+    // Read the weights rather than map them: llama.cpp repacks most CPU weights into a layout
+    // of its own, and a mapped file would keep both copies resident (+600 MB on the 1.5B model).
     let params = LlamaModelParams::default()
         .with_n_gpu_layers(opts.gpu_layers)
+        .with_use_mmap(false)
         .with_progress_callback(move |p| {
             progress(p);
             true
@@ -334,6 +349,7 @@ fn worker(
         match command {
             Command::Reset => session.reset(&mut ctx),
             Command::SetLookup(on) => session.lookup = on,
+            Command::SetDiskCache(on) => session.use_disk = on,
             Command::LookupStats(tx) => {
                 let _ = tx.send((session.drafted, session.accepted));
             }

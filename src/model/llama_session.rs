@@ -38,6 +38,8 @@ pub(super) struct Session {
     n_batch: usize,
     n_ctx: usize,
     disk: Option<DiskCache>,
+    /// The disk cache is consulted and written (the benchmark turns it off to time prefill).
+    pub use_disk: bool,
     pub lookup: bool,
     /// Drafted and accepted tokens over the session (for `cria bench`).
     pub drafted: usize,
@@ -55,6 +57,7 @@ impl Session {
             n_batch,
             n_ctx,
             disk,
+            use_disk: true,
             lookup: true,
             drafted: 0,
             accepted: 0,
@@ -84,7 +87,7 @@ impl Session {
                 window: self.n_ctx,
             });
         }
-        if self.cached.is_empty() {
+        if self.cached.is_empty() && self.use_disk {
             self.restore(ctx, &tokens);
         }
         // Reuse the longest common prefix, but always decode at least one token for logits.
@@ -104,7 +107,8 @@ impl Session {
             completion.seconds = start.elapsed().as_secs_f64();
             // A long prompt that was mostly new is worth keeping for the next run (saved after
             // the reply, so the time to answer does not include it).
-            if tokens.len() >= kv_disk::MIN_TOKENS && reuse * 10 < tokens.len() * 9 {
+            if self.use_disk && tokens.len() >= kv_disk::MIN_TOKENS && reuse * 10 < tokens.len() * 9
+            {
                 self.save(ctx);
             }
         } else {
@@ -123,7 +127,9 @@ impl Session {
     ) -> Result<Option<i32>, BackendError> {
         let mut batch = LlamaBatch::new(self.n_batch, 1);
         let mut last = 0;
-        for chunk_start in (self.cached.len()..tokens.len()).step_by(self.n_batch) {
+        let from = self.cached.len();
+        let total = tokens.len() - from;
+        for chunk_start in (from..tokens.len()).step_by(self.n_batch) {
             if job.cancel.load(Ordering::Relaxed) {
                 return Ok(None);
             }
@@ -139,6 +145,10 @@ impl Session {
             self.cached
                 .extend_from_slice(&tokens[chunk_start..chunk_end]);
             last = batch.n_tokens() - 1;
+            if total > self.n_batch {
+                let done = chunk_end - from;
+                let _ = job.out.send(Chunk::Prefill { done, total });
+            }
         }
         Ok(Some(last))
     }
@@ -237,6 +247,7 @@ impl Session {
         }
         self.drafted += drafted;
         self.accepted += accepted;
+        out.flush(job);
         c.text = out.text;
         Ok(())
     }
@@ -329,11 +340,28 @@ impl Pace {
     }
 }
 
-/// Streamed text: bytes held until they form whole UTF-8 characters.
-#[derive(Default)]
+/// How often streamed text crosses to the caller's thread. Waking it for every token takes a
+/// core from the compute threads on a small machine; a human cannot tell 30 ms batches apart.
+const STREAM_EVERY: std::time::Duration = std::time::Duration::from_millis(30);
+
+/// Streamed text: bytes held until they form whole UTF-8 characters, sent in small batches.
 struct Output {
     utf8: Vec<u8>,
     text: String,
+    /// Bytes of `text` already sent, and when.
+    sent: usize,
+    last_send: Instant,
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output {
+            utf8: Vec::new(),
+            text: String::new(),
+            sent: 0,
+            last_send: Instant::now(),
+        }
+    }
 }
 
 impl Output {
@@ -348,11 +376,24 @@ impl Output {
             let s = String::from_utf8_lossy(&self.utf8[..valid]).into_owned();
             self.utf8.drain(..valid);
             self.text.push_str(&s);
-            let _ = job.out.send(Chunk::Text(s));
+        }
+        if self.last_send.elapsed() >= STREAM_EVERY {
+            self.flush(job);
         }
         job.stop_after
             .iter()
             .any(|s| self.text.ends_with(s.as_str()))
+    }
+
+    /// Send whatever text the caller has not seen yet.
+    fn flush(&mut self, job: &Job) {
+        if self.sent < self.text.len() {
+            let _ = job
+                .out
+                .send(Chunk::Text(self.text[self.sent..].to_string()));
+            self.sent = self.text.len();
+        }
+        self.last_send = Instant::now();
     }
 }
 

@@ -21,6 +21,15 @@ pub enum Flow {
     Stop,
 }
 
+/// What a backend streams while it works on a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Reply text, in order.
+    Text(&'a str),
+    /// Prompt processing of a long prompt: `done` of `total` new tokens (between batches).
+    Prefill { done: usize, total: usize },
+}
+
 /// One generation request: the whole conversation, re-rendered each time (the backend reuses
 /// whatever prefix it has already processed).
 #[derive(Debug, Clone)]
@@ -81,10 +90,11 @@ pub trait Backend {
     fn supports_prefill(&self) -> bool {
         false
     }
-    /// Generate a reply, streaming text pieces to `on_text`.
+    /// Generate a reply, streaming its text (and prompt-processing progress) to `on_piece`;
+    /// `Flow::Stop` cancels between tokens or prompt batches.
     fn complete(
         &mut self,
         request: &Request<'_>,
-        on_text: &mut dyn FnMut(&str) -> Flow,
+        on_piece: &mut dyn FnMut(Piece<'_>) -> Flow,
     ) -> Result<Completion, BackendError>;
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{Backend, BackendError, Completion, Flow, Request};
+use super::{Backend, BackendError, Completion, Flow, Piece, Request};
 
 #[derive(Debug, Clone)]
 pub struct ScriptedBackend {
@@ -45,7 +45,7 @@ impl Backend for ScriptedBackend {
     fn complete(
         &mut self,
         request: &Request<'_>,
-        on_text: &mut dyn FnMut(&str) -> Flow,
+        on_piece: &mut dyn FnMut(Piece<'_>) -> Flow,
     ) -> Result<Completion, BackendError> {
         let reply = self
             .replies
@@ -64,7 +64,7 @@ impl Backend for ScriptedBackend {
         let mut text = String::new();
         for piece in reply.split_inclusive(char::is_whitespace) {
             text.push_str(piece);
-            if on_text(piece) == Flow::Stop {
+            if on_piece(Piece::Text(piece)) == Flow::Stop {
                 break;
             }
         }

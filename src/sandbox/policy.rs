@@ -143,11 +143,11 @@ impl Enforcement {
         } else {
             "network denied".into()
         });
-        parts.push(if self.git_read_only {
-            ".git read-only".into()
-        } else {
-            ".git writable (no user namespaces)".into()
-        });
+        if self.git_read_only {
+            parts.push(".git read-only".into());
+        } else if policy.root.join(".git").exists() {
+            parts.push(".git writable (no user namespaces)".into());
+        }
         format!("sandbox: {}", parts.join(", "))
     }
 }
