@@ -88,8 +88,17 @@ pub enum Command {
     },
     /// Show the repository context that would be sent to the model (not built yet).
     Context { focus: Option<String> },
-    /// List the model tiers and which are installed.
-    Models,
+    /// List the model tiers, which are installed and their sizes; `models pull TIER` fetches one.
+    Models {
+        #[command(subcommand)]
+        action: Option<ModelsAction>,
+    },
+    /// Print the settings in effect here (files, profile, environment, flags) as JSON.
+    Config,
+    /// Print a shell completion script: `cria completions bash > /etc/bash_completion.d/cria`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff): `cria man > cria.1`.
+    Man,
     /// Run a command the way the agent runs one: confined by the sandbox, its process tree
     /// contained. `cria sandbox -- CMD ARGS...`; `--probe` prints what this machine enforces.
     Sandbox {
@@ -114,12 +123,35 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ModelsAction {
+    /// Download, assemble and verify a tier (the same code as scripts/fetch-model).
+    Pull { tier: String },
+}
+
 /// Flags shared by every command that runs the agent.
 #[derive(Debug, Clone, Args)]
 pub struct AgentArgs {
     /// Model: a tier name (mini, nano, test) or a path to any GGUF file.
     #[arg(long, global = true, env = "CRIA_MODEL")]
     pub model: Option<String>,
+    /// An OpenAI-compatible server instead of the embedded engine: its API base, e.g.
+    /// http://localhost:8080/v1 (llama-server, vLLM, Ollama, LM Studio).
+    #[arg(long, global = true, env = "CRIA_ENDPOINT")]
+    pub endpoint: Option<String>,
+    /// The environment variable holding the endpoint's API key (default: CRIA_API_KEY, then
+    /// OPENAI_API_KEY, when set).
+    #[arg(long, global = true)]
+    pub api_key_env: Option<String>,
+    /// The `model` name sent to the endpoint.
+    #[arg(long, global = true)]
+    pub model_name: Option<String>,
+    /// Seconds the endpoint may stay silent before a request is retried.
+    #[arg(long, global = true)]
+    pub endpoint_timeout: Option<u64>,
+    /// A named set of settings from the config files ([profiles.NAME]).
+    #[arg(long, global = true, env = "CRIA_PROFILE")]
+    pub profile: Option<String>,
     /// Replay model replies from a JSON array of strings instead of running a model.
     #[arg(long, global = true)]
     pub script: Option<PathBuf>,

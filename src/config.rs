@@ -18,6 +18,8 @@ pub enum ConfigError {
     NotADir(PathBuf),
     #[error("{0}")]
     Invalid(String),
+    #[error("config: {0}")]
+    File(String),
 }
 
 /// Where the model comes from.
@@ -28,6 +30,13 @@ pub enum ModelSource {
         tier: Option<&'static str>,
     },
     Script(PathBuf),
+    /// An OpenAI-compatible server.
+    Endpoint {
+        url: String,
+        api_key: Option<String>,
+        model_name: Option<String>,
+        timeout: Duration,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -42,12 +51,19 @@ pub struct Config {
 }
 
 impl Config {
+    /// Resolve flags and environment (`args`), over the config files, into one configuration.
     pub fn resolve(args: &AgentArgs) -> Result<Config, ConfigError> {
         let dir = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
         if !dir.is_dir() {
             return Err(ConfigError::NotADir(dir));
         }
         let root = Root::new(&dir).map_err(|e| ConfigError::Repo(dir.clone(), e))?;
+        let (args, notes) =
+            crate::config_file::layer(args, root.path()).map_err(ConfigError::File)?;
+        for note in notes {
+            eprintln!("cria: {note}");
+        }
+        let args = &args;
         let test_cmd = if args.no_tests {
             None
         } else {
@@ -78,12 +94,18 @@ impl Config {
             ));
         }
         let model = match (&args.script, &args.model) {
+            (Some(_), _) if args.endpoint.is_some() => {
+                return Err(ConfigError::Invalid(
+                    "give either --script or --endpoint, not both".into(),
+                ))
+            }
             (Some(_), Some(_)) => {
                 return Err(ConfigError::Invalid(
                     "give either --script or --model, not both".into(),
                 ))
             }
             (Some(script), None) => ModelSource::Script(script.clone()),
+            (None, _) if args.endpoint.is_some() => endpoint_source(args)?,
             (None, spec) => {
                 let spec = spec
                     .clone()
@@ -116,4 +138,23 @@ impl Config {
             kv_cache_bytes: args.kv_cache_mb.unwrap_or(2048) << 20,
         })
     }
+}
+
+/// The endpoint, its key (read from the named environment variable) and options.
+fn endpoint_source(args: &AgentArgs) -> Result<ModelSource, ConfigError> {
+    let url = args.endpoint.clone().unwrap_or_default();
+    let api_key = match &args.api_key_env {
+        Some(name) => Some(std::env::var(name).map_err(|_| {
+            ConfigError::Invalid(format!("--api-key-env {name}: {name} is not set"))
+        })?),
+        None => ["CRIA_API_KEY", "OPENAI_API_KEY"]
+            .iter()
+            .find_map(|n| std::env::var(n).ok().filter(|k| !k.is_empty())),
+    };
+    Ok(ModelSource::Endpoint {
+        url,
+        api_key,
+        model_name: args.model_name.clone(),
+        timeout: Duration::from_secs(args.endpoint_timeout.unwrap_or(600).max(1)),
+    })
 }

@@ -3,13 +3,14 @@
 //! Layers, from the contract outwards:
 //! - [`protocol`]: the messages and events every part speaks;
 //! - [`edit`], [`sandbox`], [`tools`], [`toolcall`], [`testcmd`]: what the agent can do;
-//! - [`model`]: the embedded llama.cpp backend and the scripted one;
+//! - [`model`]: the embedded llama.cpp backend, an OpenAI-compatible client, the scripted one;
 //! - [`agent`]: the turn loop;
 //! - [`exec`], [`cli`], [`config`]: the front ends and their configuration.
 
 pub mod agent;
 pub mod cli;
 pub mod config;
+pub mod config_file;
 pub mod context;
 pub mod edit;
 pub mod exec;

@@ -92,23 +92,13 @@ fn run(cli: Cli) -> ExitCode {
         Some(Command::Bench { json }) => bench(&cli.agent, json),
         Some(Command::Context { .. }) => not_built("cria context"),
         Some(Command::Sandbox { .. }) => ExitCode::Usage,
-        Some(Command::Models) => {
-            for t in cria::model::tiers::TIERS {
-                let path = cria::model::tiers::models_dir().join(t.file);
-                let state = if path.exists() {
-                    "installed"
-                } else {
-                    "not installed (scripts/fetch-model)"
-                };
-                println!(
-                    "{:<5} {:<45} {state}\n      {}",
-                    t.name,
-                    t.description,
-                    path.display()
-                );
-            }
-            ExitCode::Fixed
-        }
+        Some(Command::Models { action: None }) => exec::meta::list_models(),
+        Some(Command::Models {
+            action: Some(cria::cli::ModelsAction::Pull { tier }),
+        }) => exec::meta::pull(&tier),
+        Some(Command::Config) => exec::meta::show_config(&cli.agent),
+        Some(Command::Completions { shell }) => exec::meta::completions(shell),
+        Some(Command::Man) => exec::meta::man(),
     }
 }
 

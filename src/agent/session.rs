@@ -234,6 +234,13 @@ impl Run<'_> {
         let task = prompt::task(&self.issue, tests.as_ref(), &file_list, &self.shown);
         self.history
             .push(Message::system(prompt::system(&self.shown)));
+        if let Some(rules) =
+            crate::context::instructions::project_instructions(self.cfg.root.path())
+        {
+            let system = &mut self.history[0].content;
+            system.push_str("\n\n");
+            system.push_str(&prompt::sanitize(&rules));
+        }
         self.history.push(Message::user(prompt::sanitize(&task)));
 
         loop {

@@ -8,12 +8,26 @@ use std::time::Instant;
 use crate::config::{Config, ModelSource};
 #[cfg(feature = "llama")]
 use crate::model::llama::{self, LlamaBackendHandle, LlamaOptions};
+use crate::model::openai::{OpenAiBackend, OpenAiOptions};
 use crate::model::scripted::ScriptedBackend;
 use crate::model::{Backend, BackendError};
 
 pub fn open(cfg: &Config) -> Result<Box<dyn Backend>, BackendError> {
     match &cfg.model {
         ModelSource::Script(path) => Ok(Box::new(ScriptedBackend::from_file(path)?)),
+        ModelSource::Endpoint {
+            url,
+            api_key,
+            model_name,
+            timeout,
+        } => Ok(Box::new(OpenAiBackend::connect(OpenAiOptions {
+            endpoint: url.clone(),
+            api_key: api_key.clone(),
+            model_name: model_name.clone(),
+            timeout: *timeout,
+            retries: 3,
+            fallback_ctx: cfg.max_ctx,
+        })?)),
         ModelSource::Gguf { path, tier } => {
             if !path.exists() {
                 return Err(BackendError::MissingModel {

@@ -8,6 +8,7 @@ pub mod batch;
 pub mod bench;
 pub mod eval;
 pub mod fix;
+pub mod meta;
 pub mod progress;
 pub mod sandbox;
 pub mod tasks;

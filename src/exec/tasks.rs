@@ -76,7 +76,9 @@ impl SharedBackend {
     pub fn open(template: &Config) -> Result<Self, BackendError> {
         let model = match template.model {
             ModelSource::Script(_) => None,
-            ModelSource::Gguf { .. } => Some(super::backend::open(template)?),
+            ModelSource::Gguf { .. } | ModelSource::Endpoint { .. } => {
+                Some(super::backend::open(template)?)
+            }
         };
         Ok(SharedBackend { model, task: None })
     }

@@ -8,6 +8,7 @@ pub mod llama;
 pub mod llama_raw;
 #[cfg(feature = "llama")]
 mod llama_session;
+pub mod openai;
 pub mod scripted;
 pub mod template;
 pub mod tiers;

@@ -1,0 +1,126 @@
+//! The commands about cria itself: `models` (list, pull), `config`, `completions`, `man`.
+
+use std::io::Write;
+
+use clap::CommandFactory;
+
+use crate::cli::{AgentArgs, Cli};
+use crate::config::{Config, ModelSource};
+use crate::exit::ExitCode;
+use crate::model::tiers;
+
+/// The fetch script, embedded so an installed binary pulls models the same way the repository's
+/// `scripts/fetch-model` does.
+const FETCH_MODEL: &str = include_str!("../../scripts/fetch-model");
+
+pub fn list_models() -> ExitCode {
+    for t in tiers::TIERS {
+        let path = tiers::models_dir().join(t.file);
+        let state = match std::fs::metadata(&path) {
+            Ok(m) => format!("installed, {} MB", m.len() / 1_000_000),
+            Err(_) => format!("not installed (cria models pull {})", t.name),
+        };
+        println!(
+            "{:<5} {:<50} {state}\n      {}",
+            t.name,
+            t.description,
+            path.display()
+        );
+    }
+    ExitCode::Fixed
+}
+
+pub fn pull(tier: &str) -> ExitCode {
+    if !tiers::TIERS.iter().any(|t| t.name == tier) {
+        let names: Vec<&str> = tiers::TIERS.iter().map(|t| t.name).collect();
+        eprintln!("cria: no tier `{tier}` (tiers: {})", names.join(", "));
+        return ExitCode::Usage;
+    }
+    let script = match tempfile::Builder::new().suffix(".py").tempfile() {
+        Ok(mut f) => match f.write_all(FETCH_MODEL.as_bytes()) {
+            Ok(()) => f,
+            Err(e) => {
+                eprintln!("cria: {e}");
+                return ExitCode::Backend;
+            }
+        },
+        Err(e) => {
+            eprintln!("cria: {e}");
+            return ExitCode::Backend;
+        }
+    };
+    match std::process::Command::new("python3")
+        .arg(script.path())
+        .arg(tier)
+        .status()
+    {
+        Ok(s) if s.success() => ExitCode::Fixed,
+        Ok(_) => ExitCode::Backend,
+        Err(e) => {
+            eprintln!("cria: cannot run python3 (needed for pip download): {e}");
+            ExitCode::Backend
+        }
+    }
+}
+
+/// The settings in effect, as JSON (secrets left out).
+pub fn show_config(args: &AgentArgs) -> ExitCode {
+    let cfg = match Config::resolve(args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cria: {e}");
+            return ExitCode::Usage;
+        }
+    };
+    let model = match &cfg.model {
+        ModelSource::Gguf { path, tier } => serde_json::json!({
+            "kind": "embedded", "path": path, "tier": tier,
+        }),
+        ModelSource::Script(path) => serde_json::json!({"kind": "script", "path": path}),
+        ModelSource::Endpoint {
+            url,
+            api_key,
+            model_name,
+            timeout,
+        } => serde_json::json!({
+            "kind": "endpoint", "url": url, "api_key": api_key.is_some(),
+            "model_name": model_name, "timeout_s": timeout.as_secs(),
+        }),
+    };
+    let policy = cfg.fix.runner.policy();
+    let out = serde_json::json!({
+        "config_file": crate::config_file::user_config_path(),
+        "repo": cfg.fix.root.path(),
+        "model": model,
+        "test_cmd": cfg.fix.test_cmd,
+        "sandbox": policy.map(|p| p.mode.as_str()),
+        "allow_network": policy.is_some_and(|p| p.allow_network),
+        "sandbox_status": cfg.fix.runner.describe(),
+        "approval": cfg.fix.approval,
+        "max_steps": cfg.fix.limits.max_steps,
+        "max_seconds": cfg.fix.limits.max_wall.as_secs(),
+        "max_tokens": cfg.fix.limits.max_tokens,
+        "test_timeout_s": cfg.fix.test_timeout.as_secs(),
+        "shell_timeout_s": cfg.fix.shell_timeout.as_secs(),
+        "context_tokens": cfg.fix.context_tokens,
+        "ctx": cfg.max_ctx,
+        "kv_cache_mb": cfg.kv_cache_bytes >> 20,
+    });
+    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    ExitCode::Fixed
+}
+
+pub fn completions(shell: clap_complete::Shell) -> ExitCode {
+    clap_complete::generate(shell, &mut Cli::command(), "cria", &mut std::io::stdout());
+    ExitCode::Fixed
+}
+
+pub fn man() -> ExitCode {
+    match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+        Ok(()) => ExitCode::Fixed,
+        Err(e) => {
+            eprintln!("cria: {e}");
+            ExitCode::Backend
+        }
+    }
+}

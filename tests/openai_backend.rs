@@ -1,0 +1,200 @@
+//! `cria fix --endpoint` against an OpenAI-compatible server on loopback (a scripted stdlib
+//! Python server, `tests/support/openai_mock.py`): streaming, a native tool call round trip,
+//! retries on 500 and on a dropped stream, a stalled server, and no edit ever applied from a
+//! broken response.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
+
+use common::Scratch;
+use serde_json::{json, Value};
+
+const FIX: &str = "The discount is subtracted as an amount.\n\nshop/cart.py\n```python\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        return round(subtotal * (1 - self.discount_percent / 100), 2)\n>>>>>>> REPLACE\n```\n";
+/// The first reply of a session is a diagnosis cut where code begins (as with the embedded
+/// engine); the scripts open with a tool call, so the edit comes in a turn of its own.
+fn read_cart() -> Value {
+    json!({"text": "Let me read the cart.", "tool_calls": [
+        {"name": "read_file", "arguments": {"path": "shop/cart.py"}}]})
+}
+
+const BROKEN: &str = "        return round(subtotal - self.discount_percent, 2)";
+
+struct Server {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(dir: &Path, script: Value) -> Server {
+        let script_path = dir.join("server-script.json");
+        std::fs::write(&script_path, script.to_string()).unwrap();
+        let log = dir.join("requests.jsonl");
+        let port_file = dir.join("port");
+        let child = Command::new("python3")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/openai_mock.py"))
+            .arg(&script_path)
+            .arg(&log)
+            .arg(&port_file)
+            .spawn()
+            .expect("python3 runs the mock server");
+        let start = Instant::now();
+        let port = loop {
+            if let Ok(p) = std::fs::read_to_string(&port_file) {
+                break p.trim().parse().unwrap();
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "mock server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Server { child, port, log }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/v1", self.port)
+    }
+
+    fn requests(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+fn fix(s: &Scratch, server: &Server, extra: &[&str]) -> Output {
+    s.cria()
+        .args(["fix", "--endpoint", &server.url(), "--max-steps", "3"])
+        .arg("--repo")
+        .arg(s.path())
+        .args(extra)
+        .arg("the discount is applied wrongly")
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_streamed_tool_call_round_trip_then_an_edit_fixes_the_bug() {
+    let s = Scratch::task("py-cart-discount");
+    s.write("AGENTS.md", "Keep the rounding to two places.\n");
+    let server = Server::start(s.state.path(), json!([read_cart(), {"text": FIX}]));
+    let out = fix(&s, &server, &["--model-name", "qwen-test"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!s.read("shop/cart.py").contains(BROKEN));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let first = &requests[0];
+    assert_eq!(first["stream"], true);
+    assert_eq!(first["model"], "qwen-test");
+    let tools: Vec<&str> = first["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        tools.contains(&"read_file") && tools.contains(&"shell"),
+        "{tools:?}"
+    );
+    let system = first["messages"][0]["content"].as_str().unwrap();
+    assert!(
+        system.contains("Keep the rounding to two places."),
+        "AGENTS.md reaches the model"
+    );
+    // The tool result went back, with the file's text, as the last message of the second turn.
+    let last = requests[1]["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    let content = last["content"].as_str().unwrap();
+    assert!(
+        content.contains("<tool_response>") && content.contains("def total"),
+        "{content}"
+    );
+}
+
+#[test]
+fn a_500_is_retried_and_the_next_answer_is_used() {
+    let s = Scratch::task("py-cart-discount");
+    let server = Server::start(
+        s.state.path(),
+        json!([read_cart(), {"status": 500}, {"text": FIX}]),
+    );
+    let out = fix(&s, &server, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[test]
+fn a_server_that_keeps_failing_is_a_backend_error_with_nothing_applied() {
+    let s = Scratch::task("py-cart-discount");
+    let server = Server::start(s.state.path(), json!([{"status": 500}]));
+    let out = fix(&s, &server, &[]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("500"), "{}", stderr(&out));
+    assert!(s.read("shop/cart.py").contains(BROKEN));
+    assert_eq!(server.requests().len(), 4, "one try and three retries");
+}
+
+#[test]
+fn a_whole_edit_in_a_stream_that_never_finished_is_not_applied() {
+    let s = Scratch::task("py-cart-discount");
+    // Every delta of the fix arrives, then the connection drops before the finish and [DONE].
+    let server = Server::start(
+        s.state.path(),
+        json!([read_cart(), {"text": FIX, "truncate": true}]),
+    );
+    let out = fix(&s, &server, &[]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("closed the stream"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(s.read("shop/cart.py").contains(BROKEN));
+}
+
+#[test]
+fn a_stream_dropped_once_is_retried() {
+    let s = Scratch::task("py-cart-discount");
+    let server = Server::start(
+        s.state.path(),
+        json!([read_cart(), {"text": FIX, "close_after": 4}, {"text": FIX}]),
+    );
+    let out = fix(&s, &server, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!s.read("shop/cart.py").contains(BROKEN));
+}
+
+#[test]
+fn a_stalled_server_times_out_and_nothing_is_applied() {
+    let s = Scratch::task("py-cart-discount");
+    let server = Server::start(
+        s.state.path(),
+        json!([read_cart(), {"text": FIX, "stall_after": 3}]),
+    );
+    let start = Instant::now();
+    let out = fix(&s, &server, &["--endpoint-timeout", "1"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(start.elapsed() < Duration::from_secs(50));
+    assert!(s.read("shop/cart.py").contains(BROKEN));
+}
