@@ -93,6 +93,13 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<ModelsAction>,
     },
+    /// Serve the embedded model as an OpenAI-compatible endpoint (/v1/chat/completions with
+    /// streaming and tool calls, /v1/models) for other tools or another cria.
+    Serve {
+        /// Address to listen on (port 0: any free port; the address is printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
     /// Print the settings in effect here (files, profile, environment, flags) as JSON.
     Config,
     /// Print a shell completion script: `cria completions bash > /etc/bash_completion.d/cria`.

@@ -97,6 +97,7 @@ fn run(cli: Cli) -> ExitCode {
             action: Some(cria::cli::ModelsAction::Pull { tier }),
         }) => exec::meta::pull(&tier),
         Some(Command::Config) => exec::meta::show_config(&cli.agent),
+        Some(Command::Serve { listen }) => serve(&cli.agent, &listen),
         Some(Command::Completions { shell }) => exec::meta::completions(shell),
         Some(Command::Man) => exec::meta::man(),
     }
@@ -116,5 +117,22 @@ fn bench(args: &cria::cli::AgentArgs, json: bool) -> ExitCode {
 #[cfg(not(feature = "llama"))]
 fn bench(_args: &cria::cli::AgentArgs, _json: bool) -> ExitCode {
     eprintln!("cria bench: this cria was built without the embedded engine (feature `llama`)");
+    ExitCode::Usage
+}
+
+#[cfg(feature = "llama")]
+fn serve(args: &cria::cli::AgentArgs, listen: &str) -> ExitCode {
+    match Config::resolve(args) {
+        Ok(cfg) => exec::serve::run(&cfg, listen),
+        Err(e) => {
+            eprintln!("cria: {e}");
+            ExitCode::Usage
+        }
+    }
+}
+
+#[cfg(not(feature = "llama"))]
+fn serve(_args: &cria::cli::AgentArgs, _listen: &str) -> ExitCode {
+    eprintln!("cria serve: this cria was built without the embedded engine (feature `llama`)");
     ExitCode::Usage
 }

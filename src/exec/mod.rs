@@ -11,4 +11,6 @@ pub mod fix;
 pub mod meta;
 pub mod progress;
 pub mod sandbox;
+#[cfg(feature = "llama")]
+pub mod serve;
 pub mod tasks;

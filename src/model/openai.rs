@@ -213,6 +213,14 @@ fn wire_message(m: &Message) -> Value {
     }
 }
 
+/// The nearest char boundary at or before `i`.
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// What a stream has delivered so far.
 #[derive(Default)]
 struct Reply {
@@ -265,12 +273,19 @@ impl Reply {
         };
         let before = self.text.len();
         self.text.push_str(piece);
-        // Stop strings end the reply here, and stay in it (as with the embedded engine).
+        // Stop strings end the reply here, and stay in it (as with the embedded engine). One at
+        // the very start does not count: without prefill, the model opens the code block the
+        // embedded engine would have opened for it (a rewrite stops at "```").
+        let lead = self.text.len() - self.text.trim_start().len();
         let cut = stop_after
             .iter()
             .filter_map(|s| {
-                let from = before.saturating_sub(s.len());
-                self.text[from..].find(s).map(|i| from + i + s.len())
+                let from = floor_boundary(&self.text, before.saturating_sub(s.len()));
+                self.text[from..]
+                    .match_indices(*s)
+                    .map(|(i, _)| from + i)
+                    .find(|&at| at > lead)
+                    .map(|at| at + s.len())
             })
             .min();
         if let Some(end) = cut.filter(|&e| self.text.is_char_boundary(e)) {
@@ -372,3 +387,7 @@ impl Backend for OpenAiBackend {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "openai_tests.rs"]
+mod tests;
