@@ -51,13 +51,7 @@ fn run(cli: Cli) -> ExitCode {
                     return ExitCode::Usage;
                 }
             };
-            match Config::resolve(&agent) {
-                Ok(cfg) => exec::fix::run(&cfg, &issue, json),
-                Err(e) => {
-                    eprintln!("cria: {e}");
-                    ExitCode::Usage
-                }
-            }
+            with_config(&agent, |cfg| exec::fix::run(cfg, &issue, json))
         }
         Some(Command::Apply {
             repo,
@@ -89,7 +83,17 @@ fn run(cli: Cli) -> ExitCode {
             exec::batch::run(&cli.agent, &opts)
         }
         Some(Command::Eval { dir, json, tries }) => exec::eval::run(&cli.agent, &dir, tries, json),
-        Some(Command::Bench { json }) => bench(&cli.agent, json),
+        #[cfg(feature = "llama")]
+        Some(Command::Bench { json }) => with_config(&cli.agent, |cfg| exec::bench::run(cfg, json)),
+        #[cfg(feature = "llama")]
+        Some(Command::Serve { listen }) => {
+            with_config(&cli.agent, |cfg| exec::serve::run(cfg, &listen))
+        }
+        #[cfg(not(feature = "llama"))]
+        Some(Command::Bench { .. } | Command::Serve { .. }) => {
+            eprintln!("cria: this cria was built without the embedded engine (feature `llama`)");
+            ExitCode::Usage
+        }
         Some(Command::Context { .. }) => not_built("cria context"),
         Some(Command::Sandbox { .. }) => ExitCode::Usage,
         Some(Command::Models { action: None }) => exec::meta::list_models(),
@@ -97,42 +101,21 @@ fn run(cli: Cli) -> ExitCode {
             action: Some(cria::cli::ModelsAction::Pull { tier }),
         }) => exec::meta::pull(&tier),
         Some(Command::Config) => exec::meta::show_config(&cli.agent),
-        Some(Command::Serve { listen }) => serve(&cli.agent, &listen),
         Some(Command::Completions { shell }) => exec::meta::completions(shell),
         Some(Command::Man) => exec::meta::man(),
     }
 }
 
-#[cfg(feature = "llama")]
-fn bench(args: &cria::cli::AgentArgs, json: bool) -> ExitCode {
+/// Resolve the configuration for `args` and run `front_end` with it (a bad one is a usage error).
+fn with_config(
+    args: &cria::cli::AgentArgs,
+    front_end: impl FnOnce(&Config) -> ExitCode,
+) -> ExitCode {
     match Config::resolve(args) {
-        Ok(cfg) => exec::bench::run(&cfg, json),
+        Ok(cfg) => front_end(&cfg),
         Err(e) => {
             eprintln!("cria: {e}");
             ExitCode::Usage
         }
     }
-}
-
-#[cfg(not(feature = "llama"))]
-fn bench(_args: &cria::cli::AgentArgs, _json: bool) -> ExitCode {
-    eprintln!("cria bench: this cria was built without the embedded engine (feature `llama`)");
-    ExitCode::Usage
-}
-
-#[cfg(feature = "llama")]
-fn serve(args: &cria::cli::AgentArgs, listen: &str) -> ExitCode {
-    match Config::resolve(args) {
-        Ok(cfg) => exec::serve::run(&cfg, listen),
-        Err(e) => {
-            eprintln!("cria: {e}");
-            ExitCode::Usage
-        }
-    }
-}
-
-#[cfg(not(feature = "llama"))]
-fn serve(_args: &cria::cli::AgentArgs, _listen: &str) -> ExitCode {
-    eprintln!("cria serve: this cria was built without the embedded engine (feature `llama`)");
-    ExitCode::Usage
 }

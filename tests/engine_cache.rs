@@ -10,19 +10,11 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use cria::model::llama::{LlamaBackendHandle, LlamaOptions};
-use cria::model::{tiers, Backend, Completion, Flow, Request};
-use cria::protocol::Message;
+use common::model;
 
-fn model(tier: &str) -> PathBuf {
-    let (path, _) = tiers::resolve(tier);
-    assert!(
-        path.exists(),
-        "{} is missing: run `scripts/fetch-model {tier}` (make test does)",
-        path.display()
-    );
-    path
-}
+use cria::model::llama::{LlamaBackendHandle, LlamaOptions};
+use cria::model::{Backend, Completion, Flow, Request};
+use cria::protocol::Message;
 
 fn load(cache: Option<&Path>) -> LlamaBackendHandle {
     let mut opts = LlamaOptions::new(model("nano"));

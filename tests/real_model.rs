@@ -7,21 +7,11 @@
 
 mod common;
 
-use std::path::PathBuf;
+use common::model;
 
 use cria::model::llama::{LlamaBackendHandle, LlamaOptions};
-use cria::model::{tiers, Backend, Flow, Piece, Request};
+use cria::model::{Backend, Flow, Piece, Request};
 use cria::protocol::Message;
-
-fn model(tier: &str) -> PathBuf {
-    let (path, _) = tiers::resolve(tier);
-    assert!(
-        path.exists(),
-        "{} is missing: run `scripts/fetch-model {tier}` (make test does)",
-        path.display()
-    );
-    path
-}
 
 fn load(tier: &str) -> LlamaBackendHandle {
     let mut opts = LlamaOptions::new(model(tier));

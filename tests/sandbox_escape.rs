@@ -34,12 +34,11 @@ fn repo() -> Scratch {
     s
 }
 
-/// `cria fix --json` where the model runs `commands` one per step; the tool results in order.
-fn run_commands(s: &Scratch, extra: &[&str], commands: &[&str]) -> (Output, Vec<Value>) {
-    let replies: Vec<String> = commands.iter().map(|c| shell_call(c)).collect();
-    let refs: Vec<&str> = replies.iter().map(String::as_str).collect();
-    let script = s.script(&refs);
-    let steps = commands.len().to_string();
+/// `cria fix --json` where the model's replies are `replies`, one per step; the tool results in
+/// order.
+fn run_replies(s: &Scratch, extra: &[&str], replies: &[&str]) -> (Output, Vec<Value>) {
+    let script = s.script(replies);
+    let steps = replies.len().to_string();
     let out = s
         .cria()
         .args([
@@ -62,6 +61,14 @@ fn run_commands(s: &Scratch, extra: &[&str], commands: &[&str]) -> (Output, Vec<
         .filter(|e| e["type"] == "tool_result")
         .map(|e| e["result"].clone())
         .collect();
+    (out, results)
+}
+
+/// `run_replies` where the model runs `commands` with the shell tool, one per step.
+fn run_commands(s: &Scratch, extra: &[&str], commands: &[&str]) -> (Output, Vec<Value>) {
+    let replies: Vec<String> = commands.iter().map(|c| shell_call(c)).collect();
+    let refs: Vec<&str> = replies.iter().map(String::as_str).collect();
+    let (out, results) = run_replies(s, extra, &refs);
     assert_eq!(
         results.len(),
         commands.len(),
@@ -281,28 +288,7 @@ fn ignored_and_hidden_files_stay_out_of_list_and_grep() {
         r#"<tool_call>{"name": "grep", "arguments": {"pattern": "TOKEN"}}</tool_call>"#,
         r#"<tool_call>{"name": "list_files", "arguments": {}}</tool_call>"#,
     ];
-    let script = s.script(&calls);
-    let out = s
-        .cria()
-        .args([
-            "fix",
-            "--json",
-            "--no-tests",
-            "--max-steps",
-            "2",
-            "--script",
-        ])
-        .arg(&script)
-        .arg("--repo")
-        .arg(s.path())
-        .arg("look around")
-        .output()
-        .unwrap();
-    let results: Vec<Value> = events(&out.stdout)
-        .into_iter()
-        .filter(|e| e["type"] == "tool_result")
-        .map(|e| e["result"].clone())
-        .collect();
+    let (_, results) = run_replies(&s, &[], &calls);
     let grep = output_of(&results[0]);
     assert!(grep.contains("app.py"), "{grep}");
     assert!(!grep.contains("abc123") && !grep.contains("zzz"), "{grep}");
@@ -329,23 +315,7 @@ fn instructions_inside_files_are_data_not_tool_calls() {
         r#"<tool_call>{"name": "read_file", "arguments": {"path": "README.md"}}</tool_call>"#,
         "I have read the README.",
     ];
-    let script = s.script(&calls);
-    let out = s
-        .cria()
-        .args([
-            "fix",
-            "--json",
-            "--no-tests",
-            "--max-steps",
-            "2",
-            "--script",
-        ])
-        .arg(&script)
-        .arg("--repo")
-        .arg(s.path())
-        .arg("summarize the readme")
-        .output()
-        .unwrap();
+    let (out, _) = run_replies(&s, &[], &calls);
     let calls: Vec<Value> = events(&out.stdout)
         .into_iter()
         .filter(|e| e["type"] == "tool_call")

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use cria::model::openai::{OpenAiBackend, OpenAiOptions};
-use cria::model::{tiers, Backend, Flow, Request};
+use cria::model::{Backend, Completion, Flow, Request};
 use cria::protocol::Message;
 
 struct Serve(Child);
@@ -25,11 +25,7 @@ impl Drop for Serve {
 
 /// Start `cria serve` on a free port; its API base.
 fn serve(state: &std::path::Path) -> (Serve, String) {
-    let (model, _) = tiers::resolve("nano");
-    assert!(
-        model.exists(),
-        "run `scripts/fetch-model nano` (make test does)"
-    );
+    let model = common::model("nano");
     let mut child = Command::new(env!("CARGO_BIN_EXE_cria"))
         .env("CRIA_STATE_DIR", state)
         .env("CRIA_CACHE_DIR", state.join("cache"))
@@ -50,6 +46,24 @@ fn serve(state: &std::path::Path) -> (Serve, String) {
         .to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{line}");
     (Serve(child), url)
+}
+
+fn ask(
+    client: &mut OpenAiBackend,
+    messages: &[Message],
+    tools: &[serde_json::Value],
+    max_tokens: usize,
+) -> Completion {
+    let request = Request {
+        messages,
+        tools,
+        max_tokens,
+        temperature: 0.0,
+        seed: 1,
+        stop_after: &[],
+        prefill: "",
+    };
+    client.complete(&request, &mut |_| Flow::Continue).unwrap()
 }
 
 #[test]
@@ -74,20 +88,7 @@ fn cria_serve_streams_native_tool_calls_and_reuses_its_cache() {
             "Which files does this repository have? Use the list_files tool to find out.",
         ),
     ];
-    let first = client
-        .complete(
-            &Request {
-                messages: &messages,
-                tools: &tools,
-                max_tokens: 64,
-                temperature: 0.0,
-                seed: 1,
-                stop_after: &[],
-                prefill: "",
-            },
-            &mut |_| Flow::Continue,
-        )
-        .unwrap();
+    let first = ask(&mut client, &messages, &tools, 64);
     let calls = cria::toolcall::parse(&first.text).calls;
     assert_eq!(calls.len(), 1, "{}", first.text);
     assert_eq!(calls[0].name, "list_files");
@@ -95,20 +96,7 @@ fn cria_serve_streams_native_tool_calls_and_reuses_its_cache() {
 
     messages.push(Message::assistant(first.text.clone()));
     messages.push(Message::tool("src/main.rs\nREADME.md"));
-    let second = client
-        .complete(
-            &Request {
-                messages: &messages,
-                tools: &tools,
-                max_tokens: 24,
-                temperature: 0.0,
-                seed: 1,
-                stop_after: &[],
-                prefill: "",
-            },
-            &mut |_| Flow::Continue,
-        )
-        .unwrap();
+    let second = ask(&mut client, &messages, &tools, 24);
     assert!(!second.text.trim().is_empty());
     assert!(
         second.reused_tokens >= first.prompt_tokens - 1,

@@ -90,3 +90,14 @@ pub fn events(stdout: &[u8]) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad event line {l:?}: {e}")))
         .collect()
 }
+
+/// The GGUF file of a model tier, which `make test` fetches; missing is a failure, never a skip.
+pub fn model(tier: &str) -> PathBuf {
+    let (path, _) = cria::model::tiers::resolve(tier);
+    assert!(
+        path.exists(),
+        "{} is missing: run `scripts/fetch-model {tier}` (make test does)",
+        path.display()
+    );
+    path
+}
