@@ -86,8 +86,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show the repository context that would be sent to the model (not built yet).
-    Context { focus: Option<String> },
+    /// Show the repository context that would be sent to the model for FOCUS: ranked files
+    /// whole, the repo map, snippets, within a token budget counted by the model's tokenizer.
+    Context {
+        /// What the task is about (an issue, a question).
+        focus: String,
+        /// Tokens to fill (default: the context window less what the conversation and the
+        /// reply need).
+        #[arg(long)]
+        budget: Option<usize>,
+        /// Print one JSON object: {"budget", "tokens", "files", "text"}.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the model tiers, which are installed and their sizes; `models pull TIER` fetches one.
     Models {
         #[command(subcommand)]
@@ -207,6 +218,9 @@ pub struct AgentArgs {
     /// Timeout for one shell command the model runs, in seconds.
     #[arg(long, global = true)]
     pub shell_timeout: Option<u64>,
+    /// Decode without prompt-lookup drafts (plain one-token-at-a-time decoding).
+    #[arg(long, global = true)]
+    pub no_lookup: bool,
     /// Size bound of the on-disk prompt cache in MiB (0 turns it off).
     #[arg(long, global = true, env = "CRIA_KV_CACHE_MB")]
     pub kv_cache_mb: Option<u64>,

@@ -48,6 +48,8 @@ pub struct Config {
     pub verbose: bool,
     /// Bound of the on-disk prompt cache in bytes; 0 turns it off.
     pub kv_cache_bytes: u64,
+    /// Prompt-lookup drafting in greedy decoding.
+    pub lookup: bool,
 }
 
 impl Config {
@@ -136,6 +138,7 @@ impl Config {
             threads: args.threads,
             verbose: args.verbose,
             kv_cache_bytes: args.kv_cache_mb.unwrap_or(2048) << 20,
+            lookup: !args.no_lookup,
         })
     }
 }

@@ -94,7 +94,13 @@ fn run(cli: Cli) -> ExitCode {
             eprintln!("cria: this cria was built without the embedded engine (feature `llama`)");
             ExitCode::Usage
         }
-        Some(Command::Context { .. }) => not_built("cria context"),
+        Some(Command::Context {
+            focus,
+            budget,
+            json,
+        }) => with_config(&cli.agent, |cfg| {
+            exec::context::run(cfg, &focus, budget, json)
+        }),
         Some(Command::Sandbox { .. }) => ExitCode::Usage,
         Some(Command::Models { action: None }) => exec::meta::list_models(),
         Some(Command::Models {

@@ -281,7 +281,7 @@ fn usage_and_model_errors_have_their_exit_codes() {
 #[test]
 fn unbuilt_commands_say_so() {
     let s = Scratch::empty();
-    let out = s.cria().args(["context"]).output().unwrap();
+    let out = s.cria().output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not built yet"));
     let help = s.cria().arg("--help").output().unwrap();

@@ -198,3 +198,35 @@ fn a_stalled_server_times_out_and_nothing_is_applied() {
     assert!(start.elapsed() < Duration::from_secs(50));
     assert!(s.read("shop/cart.py").contains(BROKEN));
 }
+
+#[test]
+fn a_larger_repository_gets_a_repo_map_in_the_first_prompt() {
+    let s = Scratch::task("py-cart-discount");
+    for i in 0..30 {
+        s.write(
+            &format!("pkg/module_{i}.py"),
+            &format!("def helper_{i}(value):\n    return value + {i}\n"),
+        );
+    }
+    let server = Server::start(s.state.path(), json!([{"text": "I cannot tell."}]));
+    let out = fix(&s, &server, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let requests = server.requests();
+    let task = requests[0]["messages"][1]["content"].as_str().unwrap();
+    let map = task
+        .split("# Repository map (definitions by file)")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no map in: {task}"));
+    assert!(
+        map.contains("pkg/module_7.py:\n     1│ def helper_7(value):"),
+        "{map}"
+    );
+    assert!(
+        !map.contains("shop/cart.py:"),
+        "files shown whole are not mapped: {map}"
+    );
+    assert!(
+        task.contains("def total(self)"),
+        "the localized file is still shown whole"
+    );
+}

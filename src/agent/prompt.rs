@@ -92,15 +92,22 @@ pub fn tests_section(run: Option<&TestRun>) -> String {
     }
 }
 
+/// Files named in the first prompt's list; a longer list is cut (the caller ranks it first).
+pub const LISTED_FILES: usize = 60;
+
 pub fn task(
     issue: &str,
     tests: Option<&TestRun>,
     file_list: &[String],
+    map: &str,
     files: &[ShownFile],
 ) -> String {
-    let list = if file_list.len() > 60 {
-        let mut l = file_list[..60].join("\n");
-        l.push_str(&format!("\n... and {} more", file_list.len() - 60));
+    let list = if file_list.len() > LISTED_FILES {
+        let mut l = file_list[..LISTED_FILES].join("\n");
+        l.push_str(&format!(
+            "\n... and {} more",
+            file_list.len() - LISTED_FILES
+        ));
         l
     } else {
         file_list.join("\n")
@@ -109,6 +116,7 @@ pub fn task(
     TASK.replace("{issue}", issue.trim())
         .replace("{tests}", &tests_section(tests))
         .replace("{file_list}", &list)
+        .replace("{map}", map)
         .replace("{files}", &shown)
 }
 

@@ -129,6 +129,12 @@ pub(super) struct Run<'a> {
     pub(super) approver: std::cell::RefCell<Approver>,
 }
 
+/// The most the repo map may take of the first prompt: a small model reads the shown code best.
+const MAP_TOKENS: usize = 1_000;
+/// Repositories with fewer files get no map: their list of files says enough, and a map there
+/// distracted the 1.5B model (rs-range-sum: fixed in 27 s without it, not fixed with it).
+const MAP_MIN_FILES: usize = 25;
+
 pub(super) enum Next {
     Continue,
     Stop(Outcome, String),
@@ -230,8 +236,8 @@ impl Run<'_> {
         let names: Vec<&str> = self.shown.iter().map(|f| f.path.as_str()).collect();
         let names = names.join(", ");
         self.status(format!("showing the model: {names}"));
-        let file_list = crate::context::scan::list_files(self.cfg.root.path());
-        let task = prompt::task(&self.issue, tests.as_ref(), &file_list, &self.shown);
+        let (file_list, map) = self.repo_overview(&test_output);
+        let task = prompt::task(&self.issue, tests.as_ref(), &file_list, &map, &self.shown);
         self.history
             .push(Message::system(prompt::system(&self.shown)));
         if let Some(rules) =
@@ -287,6 +293,42 @@ impl Run<'_> {
                 return Ok((outcome, why));
             }
         }
+    }
+
+    /// The repository's files, ranked for the task (the prompt lists the best when there are
+    /// many), and a map of what the files not shown define, in the room the shown files left.
+    fn repo_overview(&mut self, test_output: &str) -> (Vec<String>, String) {
+        use crate::context::{index, pack, rank, scan};
+        let root = self.cfg.root.path();
+        let files = scan::list_files(root);
+        if files.len() <= self.shown.len().max(MAP_MIN_FILES) {
+            return (files, String::new());
+        }
+        let (tags, _) = index::build(root);
+        let focus = format!("{}\n{test_output}", self.issue);
+        let ranked = rank::rank(root, &tags, &files, &focus);
+        let shown: Vec<String> = self.shown.iter().map(|f| f.path.clone()).collect();
+        let used: usize = self
+            .shown
+            .iter()
+            .map(|f| self.backend.count_tokens(&f.content))
+            .sum();
+        let room = self.cfg.context_tokens.saturating_sub(used).min(MAP_TOKENS);
+        let backend = &mut *self.backend;
+        let map = if room >= 150 {
+            pack::repo_map(&tags, &ranked, &shown, room, &mut |t| {
+                backend.count_tokens(t)
+            })
+        } else {
+            String::new()
+        };
+        // A short list is shown whole, in its usual order; a long one is cut after the best.
+        let listed = if files.len() <= prompt::LISTED_FILES {
+            files
+        } else {
+            ranked.into_iter().map(|r| r.path).collect()
+        };
+        (listed, map)
     }
 
     fn pick_files(&mut self, ranked: &[localize::Candidate]) -> Vec<ShownFile> {

@@ -75,6 +75,7 @@ pub fn open_llama(
         opts.threads = t.max(1);
     }
     opts.kv_cache = kv_cache;
+    opts.lookup = cfg.lookup;
     let start = Instant::now();
     let tty = std::io::stderr().is_terminal();
     let mut shown = None;

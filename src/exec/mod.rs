@@ -6,6 +6,7 @@ pub mod backend;
 pub mod batch;
 #[cfg(feature = "llama")]
 pub mod bench;
+pub mod context;
 pub mod eval;
 pub mod fix;
 pub mod meta;

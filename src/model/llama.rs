@@ -389,3 +389,38 @@ pub fn check_gguf(path: &Path) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// A model's tokenizer alone (the vocabulary is loaded, the weights are not): exact token counts
+/// without the cost of a context.
+pub struct Tokenizer {
+    model: LlamaModel,
+}
+
+impl Tokenizer {
+    pub fn load(path: &Path) -> Result<Tokenizer, BackendError> {
+        check_gguf(path).map_err(|why| BackendError::Load {
+            path: path.display().to_string(),
+            why,
+        })?;
+        let params = LlamaModelParams::default().with_vocab_only(true);
+        let model = LlamaModel::load_from_file(engine(false)?, path, &params).map_err(|e| {
+            BackendError::Load {
+                path: path.display().to_string(),
+                why: e.to_string(),
+            }
+        })?;
+        Ok(Tokenizer { model })
+    }
+
+    pub fn count(&self, text: &str) -> usize {
+        self.model
+            .vocab()
+            .tokenize(text.as_bytes(), false, false)
+            .len()
+    }
+
+    /// The context length the model was trained for.
+    pub fn train_context(&self) -> usize {
+        self.model.n_ctx_train() as usize
+    }
+}

@@ -105,10 +105,10 @@ impl Session {
         if let Some(last) = last_logits {
             self.decode(model, ctx, job, last, &mut completion)?;
             completion.seconds = start.elapsed().as_secs_f64();
-            // A long prompt that was mostly new is worth keeping for the next run (saved after
-            // the reply, so the time to answer does not include it).
-            if self.use_disk && tokens.len() >= kv_disk::MIN_TOKENS && reuse * 10 < tokens.len() * 9
-            {
+            // A long prompt that was mostly new (a session's first, not a follow-up turn) is
+            // worth keeping for the next run; saved after the reply, so the time to answer does
+            // not include it.
+            if self.use_disk && tokens.len() >= kv_disk::MIN_TOKENS && reuse * 2 < tokens.len() {
                 self.save(ctx);
             }
         } else {
