@@ -119,26 +119,29 @@ pub enum Command {
     Man,
     /// Run a command the way the agent runs one: confined by the sandbox, its process tree
     /// contained. `cria sandbox -- CMD ARGS...`; `--probe` prints what this machine enforces.
-    Sandbox {
-        #[arg(long, value_enum, default_value = "workspace-write")]
-        mode: SandboxMode,
-        /// The repository commands may write (default: the current directory).
-        #[arg(long)]
-        root: Option<PathBuf>,
-        #[arg(long)]
-        allow_network: bool,
-        /// Another folder commands may write.
-        #[arg(long)]
-        writable: Vec<PathBuf>,
-        /// Do not use user namespaces (then .git is not read-only).
-        #[arg(long)]
-        no_namespaces: bool,
-        /// Apply the sandbox, print what was enforced as JSON, and exit.
-        #[arg(long)]
-        probe: bool,
-        #[arg(last = true)]
-        command: Vec<OsString>,
-    },
+    Sandbox(SandboxArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SandboxArgs {
+    #[arg(long, value_enum, default_value = "workspace-write")]
+    pub mode: SandboxMode,
+    /// The repository commands may write (default: the current directory).
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    #[arg(long)]
+    pub allow_network: bool,
+    /// Another folder commands may write.
+    #[arg(long)]
+    pub writable: Vec<PathBuf>,
+    /// Do not use user namespaces (then .git is not read-only).
+    #[arg(long)]
+    pub no_namespaces: bool,
+    /// Apply the sandbox, print what was enforced as JSON, and exit.
+    #[arg(long)]
+    pub probe: bool,
+    #[arg(last = true)]
+    pub command: Vec<OsString>,
 }
 
 #[derive(Debug, Subcommand)]

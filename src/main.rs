@@ -10,26 +10,9 @@ use cria::exit::ExitCode;
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::Sandbox {
-        mode,
-        root,
-        allow_network,
-        writable,
-        no_namespaces,
-        probe,
-        command,
-    }) = cli.command
-    {
+    if let Some(Command::Sandbox(args)) = &cli.command {
         // The helper must stay single-threaded until it has entered its namespaces.
-        let code = exec::sandbox::run(exec::sandbox::SandboxArgs {
-            mode,
-            root,
-            allow_network,
-            writable,
-            no_namespaces,
-            probe,
-            command,
-        });
+        let code = exec::sandbox::run(args);
         return std::process::ExitCode::from(code.clamp(0, 255) as u8);
     }
     run(cli).into()
@@ -101,7 +84,7 @@ fn run(cli: Cli) -> ExitCode {
         }) => with_config(&cli.agent, |cfg| {
             exec::context::run(cfg, &focus, budget, json)
         }),
-        Some(Command::Sandbox { .. }) => ExitCode::Usage,
+        Some(Command::Sandbox(_)) => ExitCode::Usage,
         Some(Command::Models { action: None }) => exec::meta::list_models(),
         Some(Command::Models {
             action: Some(cria::cli::ModelsAction::Pull { tier }),

@@ -92,7 +92,7 @@ pub fn pack(
         for (text, (path, _)) in all.into_iter().zip(&texts) {
             p.push(text, Some(path.clone()), budget);
         }
-        return finish(p.parts, budget, p.count);
+        return finish(p.parts, budget, p.count, ranked);
     }
     // The files most likely to need editing, whole.
     let whole_limit = p.used + (budget.saturating_sub(p.used) as f64 * WHOLE_SHARE) as usize;
@@ -121,25 +121,7 @@ pub fn pack(
             }
         }
     }
-    finish(p.parts, budget, p.count)
-}
-
-/// `pack`, reporting the ten best-ranked files too.
-pub fn pack_ranked(
-    root: &Path,
-    index: &TagIndex,
-    ranked: &[Ranked],
-    focus: &str,
-    budget: usize,
-    count: &mut dyn FnMut(&str) -> usize,
-) -> Packed {
-    let mut packed = pack(root, index, ranked, focus, budget, count);
-    packed.ranked = ranked
-        .iter()
-        .take(10)
-        .map(|r| (r.path.clone(), (r.score * 1000.0).round() / 1000.0))
-        .collect();
-    packed
+    finish(p.parts, budget, p.count, ranked)
 }
 
 const MAP_HEADER: &str = "# Repository map (definitions by file)\n\n";
@@ -237,7 +219,12 @@ fn snippet(path: &str, content: &str, terms: &[String]) -> Option<String> {
 }
 
 /// Join the parts; drop the last ones while the exact count of the whole exceeds the budget.
-fn finish(mut parts: Vec<Part>, budget: usize, count: &mut dyn FnMut(&str) -> usize) -> Packed {
+fn finish(
+    mut parts: Vec<Part>,
+    budget: usize,
+    count: &mut dyn FnMut(&str) -> usize,
+    ranked: &[Ranked],
+) -> Packed {
     loop {
         let text: String = parts.iter().map(|p| p.text.as_str()).collect();
         let tokens = if text.is_empty() { 0 } else { count(&text) };
@@ -253,7 +240,11 @@ fn finish(mut parts: Vec<Part>, budget: usize, count: &mut dyn FnMut(&str) -> us
                 tokens,
                 files,
                 text,
-                ranked: Vec::new(),
+                ranked: ranked
+                    .iter()
+                    .take(10)
+                    .map(|r| (r.path.clone(), (r.score * 1000.0).round() / 1000.0))
+                    .collect(),
             };
         }
         parts.pop();

@@ -21,7 +21,7 @@ pub fn run(cfg: &Config, focus: &str, budget: Option<usize>, json: bool) -> Exit
     let ranked = rank::rank(root, &tags, &files, focus);
     // By default, the window less what the conversation and the reply need.
     let budget = budget.unwrap_or(window.saturating_sub(RESERVED).max(512));
-    let packed = pack::pack_ranked(root, &tags, &ranked, focus, budget, &mut *count);
+    let packed = pack::pack(root, &tags, &ranked, focus, budget, &mut *count);
     if json {
         println!("{}", serde_json::to_string(&packed).unwrap_or_default());
     } else {

@@ -4,21 +4,12 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use crate::sandbox::policy::{Policy, SandboxMode};
-
-pub struct SandboxArgs {
-    pub mode: SandboxMode,
-    pub root: Option<PathBuf>,
-    pub allow_network: bool,
-    pub writable: Vec<PathBuf>,
-    pub no_namespaces: bool,
-    pub probe: bool,
-    pub command: Vec<OsString>,
-}
+use crate::cli::SandboxArgs;
+use crate::sandbox::policy::Policy;
 
 /// Confine this process, then run the command (or report, with `--probe`); the exit status.
-pub fn run(args: SandboxArgs) -> i32 {
-    let dir = args.root.unwrap_or_else(|| PathBuf::from("."));
+pub fn run(args: &SandboxArgs) -> i32 {
+    let dir = args.root.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = match dir.canonicalize() {
         Ok(r) => r,
         Err(e) => {
