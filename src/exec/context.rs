@@ -59,6 +59,6 @@ fn counter(cfg: &Config) -> Result<(Counter, usize), String> {
             let window = cfg.max_ctx.min(tokenizer.train_context().max(512));
             Ok((Box::new(move |text: &str| tokenizer.count(text)), window))
         }
-        _ => Ok((Box::new(|text: &str| text.len().div_ceil(4)), cfg.max_ctx)),
+        _ => Ok((Box::new(crate::model::estimate_tokens), cfg.max_ctx)),
     }
 }

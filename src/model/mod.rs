@@ -22,6 +22,12 @@ pub enum Flow {
     Stop,
 }
 
+/// Tokens in `text` where no tokenizer is at hand (a script, a remote server): about four
+/// characters a token, as BPE tokenizers give for code.
+pub fn estimate_tokens(text: &str) -> usize {
+    text.len().div_ceil(4)
+}
+
 /// What a backend streams while it works on a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Piece<'a> {

@@ -326,9 +326,9 @@ impl Backend for OpenAiBackend {
         self.n_ctx
     }
 
-    /// An estimate (about four characters a token for code): the server's tokenizer is remote.
+    /// An estimate: the server's tokenizer is remote.
     fn count_tokens(&mut self, text: &str) -> usize {
-        text.len().div_ceil(4)
+        super::estimate_tokens(text)
     }
 
     fn complete(
@@ -376,7 +376,7 @@ impl Backend for OpenAiBackend {
         let seconds = reply.seconds;
         let text = reply.completion_tokens;
         let body = reply.into_text();
-        let generated_tokens = text.unwrap_or_else(|| body.len().div_ceil(4));
+        let generated_tokens = text.unwrap_or_else(|| super::estimate_tokens(&body));
         Ok(Completion {
             text: body,
             prompt_tokens,

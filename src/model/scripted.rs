@@ -38,8 +38,7 @@ impl Backend for ScriptedBackend {
     }
 
     fn count_tokens(&mut self, text: &str) -> usize {
-        // Roughly what BPE tokenizers give for code; the scripted model has no tokenizer.
-        text.len().div_ceil(4)
+        super::estimate_tokens(text)
     }
 
     fn complete(
