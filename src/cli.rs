@@ -15,13 +15,17 @@ use crate::sandbox::{approval::Approval, policy::SandboxMode};
     about = "A terminal coding agent that runs a local model in-process",
     long_about = "cria reads your code, runs your tests and fixes problems with a local model \
                   embedded in the binary (llama.cpp). No server, no cloud, no API key.\n\n\
-                  Run `cria fix \"what is wrong\"` in a repository."
+                  Run `cria` in a repository for the interactive session, or \
+                  `cria fix \"what is wrong\"` for one fix."
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     #[command(flatten)]
     pub agent: AgentArgs,
+    /// Reopen the last interactive session of this repository (`cria` alone).
+    #[arg(long, visible_alias = "continue")]
+    pub resume: bool,
 }
 
 #[derive(Debug, Subcommand)]

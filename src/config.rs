@@ -50,6 +50,9 @@ pub struct Config {
     pub kv_cache_bytes: u64,
     /// Prompt-lookup drafting in greedy decoding.
     pub lookup: bool,
+    /// Whether the approval mode was chosen (flag, environment or config file); front ends
+    /// pick their own default otherwise.
+    pub approval_set: bool,
 }
 
 impl Config {
@@ -132,6 +135,8 @@ impl Config {
                 test_timeout: Duration::from_secs(args.test_timeout.unwrap_or(600)),
                 limits,
                 context_tokens: args.context_tokens.unwrap_or(4_000),
+                ask: None,
+                cancel: Default::default(),
             },
             model,
             max_ctx: args.ctx.unwrap_or(16_384),
@@ -139,6 +144,7 @@ impl Config {
             verbose: args.verbose,
             kv_cache_bytes: args.kv_cache_mb.unwrap_or(2048) << 20,
             lookup: !args.no_lookup,
+            approval_set: args.approval.is_some(),
         })
     }
 }

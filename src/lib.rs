@@ -5,9 +5,10 @@
 //! - [`edit`], [`sandbox`], [`tools`], [`toolcall`], [`testcmd`]: what the agent can do;
 //! - [`model`]: the embedded llama.cpp backend, an OpenAI-compatible client, the scripted one;
 //! - [`agent`]: the turn loop;
-//! - [`exec`], [`cli`], [`config`]: the front ends and their configuration.
+//! - [`exec`], [`tui`], [`cli`], [`config`]: the front ends and their configuration.
 
 pub mod agent;
+pub mod cancel;
 pub mod cli;
 pub mod config;
 pub mod config_file;
@@ -22,3 +23,4 @@ pub mod state;
 pub mod testcmd;
 pub mod toolcall;
 pub mod tools;
+pub mod tui;

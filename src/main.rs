@@ -18,14 +18,16 @@ fn main() -> std::process::ExitCode {
     run(cli).into()
 }
 
-fn not_built(what: &str) -> ExitCode {
-    eprintln!("cria: `{what}` is not built yet in this version; `cria fix`, `cria apply` and `cria undo` are.");
-    ExitCode::Usage
-}
-
 fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        None => not_built("cria (the interactive TUI)"),
+        None => with_config(&cli.agent, |cfg| {
+            let mut cfg = cfg.clone();
+            // The interactive default: every change and command waits for a yes.
+            if !cfg.approval_set {
+                cfg.fix.approval = cria::sandbox::approval::Approval::Ask;
+            }
+            cria::tui::run(cfg, cli.resume)
+        }),
         Some(Command::Fix { issue, agent, json }) => {
             let issue = match exec::fix::read_issue(&issue) {
                 Ok(t) => t,

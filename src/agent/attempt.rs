@@ -117,6 +117,15 @@ impl Run<'_> {
         self.emit(Event::EditFailed {
             message: report.failures.join("\n"),
         });
+        if report.rejected {
+            // The user said no: tell the model, and let it propose something else.
+            if self.failed_in_a_row >= self.cfg.limits.max_failed_edits {
+                return Next::Stop(Outcome::NotFixed, "the user rejected the changes".into());
+            }
+            let msg = format!("{} {}", report.failures.join(" "), prompt::REJECTED);
+            self.history.push(Message::user(prompt::sanitize(&msg)));
+            return Next::Continue;
+        }
         if !self.targets.is_empty() {
             return self.rewrite_limit();
         }

@@ -169,6 +169,10 @@ pub fn edit_failed(failures: &[String]) -> String {
     s
 }
 
+/// After the user rejected a change.
+pub const REJECTED: &str =
+    "Nothing was changed. Propose a different fix, or explain what you would need to know.";
+
 /// When an edit block is the format example copied verbatim.
 pub const COPIED_EXAMPLE: &str = "That block is the format example from the instructions, copied: REPLACE must hold your corrected code. Nothing was changed. Write the real fix.";
 

@@ -59,6 +59,10 @@ pub struct FixConfig {
     pub limits: Limits,
     /// Tokens of repository code to show in the first prompt.
     pub context_tokens: usize,
+    /// Who answers approval questions (`None`: the terminal, when there is one).
+    pub ask: Option<crate::sandbox::approval::Asker>,
+    /// Raised by the front end to stop the run at the next token or command.
+    pub cancel: crate::cancel::Cancel,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -135,6 +139,9 @@ const MAP_TOKENS: usize = 1_000;
 /// distracted the 1.5B model (rs-range-sum: fixed in 27 s without it, not fixed with it).
 const MAP_MIN_FILES: usize = 25;
 
+/// The reason a run gives when the front end cancelled it.
+pub const CANCELLED: &str = "cancelled by the user";
+
 pub(super) enum Next {
     Continue,
     Stop(Outcome, String),
@@ -174,15 +181,15 @@ pub fn fix(
         rewrite_base: 0,
         failed_rewrites: Vec::new(),
         cached_tokens: 0,
-        approver: std::cell::RefCell::new(Approver::new(
-            cfg.approval,
-            cfg.runner.enforced(),
-            cfg.runner.off(),
-        )),
+        approver: std::cell::RefCell::new(Approver {
+            answers: cfg.ask.as_ref().map(|a| a.0.clone()),
+            ..Approver::new(cfg.approval, cfg.runner.enforced(), cfg.runner.off())
+        }),
     };
     let result = run.go();
     let (outcome, reason) = match result {
         Ok(end) => end,
+        Err(BackendError::Cancelled) => (Outcome::NotFixed, CANCELLED.to_string()),
         Err(e) => {
             run.finish(Outcome::NotFixed, format!("model failure: {e}"));
             return Err(e);
@@ -250,6 +257,9 @@ impl Run<'_> {
         self.history.push(Message::user(prompt::sanitize(&task)));
 
         loop {
+            if self.cfg.cancel.requested() {
+                return Ok((Outcome::NotFixed, CANCELLED.into()));
+            }
             if self.report.steps >= self.cfg.limits.max_steps {
                 return Ok((
                     Outcome::NotFixed,
@@ -395,7 +405,11 @@ impl Run<'_> {
             prefill,
         };
         let sink = &mut *self.sink;
+        let cancel = &self.cfg.cancel;
         let mut stream = |piece: Piece<'_>| {
+            if cancel.requested() {
+                return Flow::Stop;
+            }
             sink.emit(match piece {
                 Piece::Text(text) => Event::ModelDelta {
                     text: text.to_string(),
@@ -408,6 +422,9 @@ impl Run<'_> {
             Flow::Continue
         };
         let c = self.backend.complete(&request, &mut stream)?;
+        if self.cfg.cancel.requested() {
+            return Err(BackendError::Cancelled);
+        }
         self.report.tokens_in += c.prompt_tokens - c.reused_tokens;
         self.report.tokens_reused += c.reused_tokens;
         self.report.tokens_out += c.generated_tokens;

@@ -84,7 +84,9 @@ impl Run<'_> {
     fn apply(&mut self, edits: &[edit::Edit]) -> edit::ApplyReport {
         let work = &self.work;
         let guard = |rel: &str, now: Option<&[u8]>| work.check(rel, now);
-        edit::apply_edits_guarded(&self.cfg.root, edits, edit::Mode::CommitUnrecorded, &guard)
+        let approver = &self.approver;
+        let approve = |diff: &str| approver.borrow_mut().decide_change(diff);
+        edit::apply_approved(&self.cfg.root, edits, &guard, &approve)
     }
 
     /// `rel`'s current text (normalized), if it is a readable text file.
@@ -273,7 +275,9 @@ impl Run<'_> {
         let approver = &self.approver;
         let dir = self.cfg.root.path().display().to_string();
         let approve = |command: &str| approver.borrow_mut().decide(command, &dir);
+        let approve_change = |diff: &str| approver.borrow_mut().decide_change(diff);
         let env = ToolEnv {
+            approve_change: &approve_change,
             root: &self.cfg.root,
             guard: &guard,
             test_cmd: self.test_cmd.as_deref(),

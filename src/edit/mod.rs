@@ -24,6 +24,8 @@ pub struct ApplyReport {
     pub notes: Vec<String>,
     /// Non-empty when nothing was written.
     pub failures: Vec<String>,
+    /// The edits applied cleanly but the user rejected the change (see [`apply_approved`]).
+    pub rejected: bool,
 }
 
 impl ApplyReport {
@@ -109,6 +111,29 @@ pub fn apply_edits_guarded(
         }
     }
     report
+}
+
+/// Plan `edits`, show the change's diff to `approve`, and only then write it (without an undo
+/// record: the agent records a whole run at its end). A rejection writes nothing and says why.
+pub fn apply_approved(
+    root: &Root,
+    edits: &[Edit],
+    guard: plan::Guard<'_>,
+    approve: &dyn Fn(&str) -> Result<(), String>,
+) -> ApplyReport {
+    let planned = apply_edits_guarded(root, edits, Mode::DryRun, guard);
+    if !planned.applied() || planned.changes.is_empty() {
+        return planned;
+    }
+    if let Err(why) = approve(&planned.diff()) {
+        return ApplyReport {
+            blocks: planned.blocks,
+            failures: vec![why],
+            rejected: true,
+            ..Default::default()
+        };
+    }
+    apply_edits_guarded(root, edits, Mode::CommitUnrecorded, guard)
 }
 
 /// Revert the last change set cria applied under `dir`.

@@ -12,7 +12,19 @@ use crate::model::openai::{OpenAiBackend, OpenAiOptions};
 use crate::model::scripted::ScriptedBackend;
 use crate::model::{Backend, BackendError};
 
+/// Load progress (0.0..=1.0) of a local model.
+pub type LoadProgress = Box<dyn FnMut(f32) + Send>;
+
+/// Open the backend, with a load indicator on stderr.
 pub fn open(cfg: &Config) -> Result<Box<dyn Backend>, BackendError> {
+    open_with(cfg, None)
+}
+
+/// Open the backend; a local model reports its loading to `progress` (default: stderr).
+pub fn open_with(
+    cfg: &Config,
+    progress: Option<LoadProgress>,
+) -> Result<Box<dyn Backend>, BackendError> {
     match &cfg.model {
         ModelSource::Script(path) => Ok(Box::new(ScriptedBackend::from_file(path)?)),
         ModelSource::Endpoint {
@@ -37,13 +49,17 @@ pub fn open(cfg: &Config) -> Result<Box<dyn Backend>, BackendError> {
                         .to_string(),
                 });
             }
-            open_gguf(cfg, path)
+            open_gguf(cfg, path, progress)
         }
     }
 }
 
 #[cfg(not(feature = "llama"))]
-fn open_gguf(_cfg: &Config, path: &std::path::Path) -> Result<Box<dyn Backend>, BackendError> {
+fn open_gguf(
+    _cfg: &Config,
+    path: &std::path::Path,
+    _progress: Option<LoadProgress>,
+) -> Result<Box<dyn Backend>, BackendError> {
     Err(BackendError::Load {
         path: path.display().to_string(),
         why: "this cria was built without the embedded engine (feature `llama`)".into(),
@@ -51,18 +67,26 @@ fn open_gguf(_cfg: &Config, path: &std::path::Path) -> Result<Box<dyn Backend>, 
 }
 
 #[cfg(feature = "llama")]
-fn open_gguf(cfg: &Config, path: &std::path::Path) -> Result<Box<dyn Backend>, BackendError> {
+fn open_gguf(
+    cfg: &Config,
+    path: &std::path::Path,
+    progress: Option<LoadProgress>,
+) -> Result<Box<dyn Backend>, BackendError> {
     let kv_cache = (cfg.kv_cache_bytes > 0)
         .then(|| (crate::state::cache_dir().join("kv"), cfg.kv_cache_bytes));
-    Ok(Box::new(open_llama(cfg, path, kv_cache)?))
+    Ok(Box::new(match progress {
+        Some(progress) => load_llama(cfg, path, kv_cache, progress)?,
+        None => open_llama(cfg, path, kv_cache)?,
+    }))
 }
 
-/// Load a GGUF model with a load indicator; `kv_cache` is the disk prompt cache (folder, bound).
+/// Load a GGUF model, reporting to `progress`; `kv_cache` is the disk prompt cache.
 #[cfg(feature = "llama")]
-pub fn open_llama(
+fn load_llama(
     cfg: &Config,
     path: &std::path::Path,
     kv_cache: Option<(std::path::PathBuf, u64)>,
+    progress: LoadProgress,
 ) -> Result<LlamaBackendHandle, BackendError> {
     llama::check_gguf(path).map_err(|why| BackendError::Load {
         path: path.display().to_string(),
@@ -76,6 +100,16 @@ pub fn open_llama(
     }
     opts.kv_cache = kv_cache;
     opts.lookup = cfg.lookup;
+    LlamaBackendHandle::load(opts, progress)
+}
+
+/// Load a GGUF model with a load indicator; `kv_cache` is the disk prompt cache (folder, bound).
+#[cfg(feature = "llama")]
+pub fn open_llama(
+    cfg: &Config,
+    path: &std::path::Path,
+    kv_cache: Option<(std::path::PathBuf, u64)>,
+) -> Result<LlamaBackendHandle, BackendError> {
     let start = Instant::now();
     let tty = std::io::stderr().is_terminal();
     let mut shown = None;
@@ -96,7 +130,7 @@ pub fn open_llama(
         }
         shown = Some(percent);
     });
-    let backend = LlamaBackendHandle::load(opts, progress)?;
+    let backend = load_llama(cfg, path, kv_cache, progress)?;
     if start.elapsed().as_secs_f64() > 1.0 {
         eprintln!(
             "cria: model loaded in {:.1} s",

@@ -84,6 +84,9 @@ pub enum BackendError {
     Template(String),
     #[error("llama.cpp: {0}")]
     Engine(String),
+    /// The front end cancelled the request (the reply so far is dropped).
+    #[error("cancelled")]
+    Cancelled,
 }
 
 pub trait Backend {

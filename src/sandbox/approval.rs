@@ -23,8 +23,36 @@ pub enum Approval {
 /// A decision on one command; `Err` carries the reason given to the model.
 pub type Decision = Result<(), String>;
 
-/// Answers a yes/no question put to the user.
-pub type Answers = Box<dyn FnMut(&str) -> bool + Send>;
+/// What the user is asked to approve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Question {
+    /// A command the model proposes, to run in `dir`.
+    Command { command: String, dir: String },
+    /// A change set, as a unified diff, before it is written.
+    Change { diff: String },
+}
+
+impl std::fmt::Display for Question {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Question::Command { command, dir } => write!(f, "run `{command}` in {dir}?"),
+            Question::Change { diff } => write!(f, "{diff}\napply this change?"),
+        }
+    }
+}
+
+/// Answers a yes/no question put to the user (the TUI's approval prompt, a test's script).
+pub type Answers = std::sync::Arc<dyn Fn(&Question) -> bool + Send + Sync>;
+
+/// [`Answers`] that can sit in a `Debug + Clone` configuration.
+#[derive(Clone)]
+pub struct Asker(pub Answers);
+
+impl std::fmt::Debug for Asker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Asker(..)")
+    }
+}
 
 pub struct Approver {
     pub approval: Approval,
@@ -53,31 +81,44 @@ impl Approver {
                 "commands are denied in this session (--approval deny); use the other tools".into(),
             ),
             Approval::Auto if self.sandboxed || self.sandbox_off => Ok(()),
-            Approval::Auto | Approval::Ask => {
-                let question = format!("run `{command}` in {dir}?");
-                let yes = match &mut self.answers {
-                    Some(answer) => answer(&question),
-                    None => match ask_terminal(&question) {
-                        Some(yes) => yes,
-                        None => {
-                            return Err(format!(
-                                "this command needs approval ({}) and there is no terminal to \
-                                 ask; it was not run",
-                                if self.approval == Approval::Ask {
-                                    "--approval ask"
-                                } else {
-                                    "the sandbox is not enforced on this machine"
-                                }
-                            ))
-                        }
-                    },
-                };
-                if yes {
-                    Ok(())
+            Approval::Auto | Approval::Ask => self.ask(&Question::Command {
+                command: command.to_string(),
+                dir: dir.to_string(),
+            }),
+        }
+    }
+
+    /// Whether a change set (its unified `diff`) may be written. Only `ask` asks: edits stay
+    /// inside the repository and are undoable, so `auto` and `deny` (which is about commands)
+    /// let them through.
+    pub fn decide_change(&mut self, diff: &str) -> Decision {
+        match self.approval {
+            Approval::Ask => self.ask(&Question::Change {
+                diff: diff.to_string(),
+            }),
+            Approval::Auto | Approval::Deny => Ok(()),
+        }
+    }
+
+    fn ask(&mut self, question: &Question) -> Decision {
+        let answer = match &self.answers {
+            Some(answer) => Some(answer(question)),
+            None => ask_terminal(&question.to_string()),
+        };
+        match answer {
+            Some(true) => Ok(()),
+            Some(false) => Err(match question {
+                Question::Command { .. } => "the user declined to run this command".into(),
+                Question::Change { .. } => "the user rejected this change".into(),
+            }),
+            None => Err(format!(
+                "this needs approval ({}) and there is no terminal to ask; nothing was done",
+                if self.approval == Approval::Ask {
+                    "--approval ask"
                 } else {
-                    Err("the user declined to run this command".into())
+                    "the sandbox is not enforced on this machine"
                 }
-            }
+            )),
         }
     }
 }
@@ -104,15 +145,19 @@ mod tests {
     #[test]
     fn auto_asks_when_the_sandbox_is_not_enforced() {
         let mut asked = Approver::new(Approval::Auto, false, false);
-        asked.answers = Some(Box::new(|_| false));
+        asked.answers = Some(std::sync::Arc::new(|_| false));
         assert!(asked.decide("ls", ".").is_err());
         let mut sandboxed = Approver::new(Approval::Auto, true, false);
-        sandboxed.answers = Some(Box::new(|_| panic!("must not ask")));
+        sandboxed.answers = Some(std::sync::Arc::new(|_| panic!("must not ask")));
         assert!(sandboxed.decide("ls", ".").is_ok());
         let mut deny = Approver::new(Approval::Deny, true, false);
         assert!(deny.decide("ls", ".").unwrap_err().contains("denied"));
         let mut ask = Approver::new(Approval::Ask, true, false);
-        ask.answers = Some(Box::new(|q| q.contains("`ls`")));
+        ask.answers = Some(std::sync::Arc::new(|q| q.to_string().contains("`ls`")));
         assert!(ask.decide("ls", ".").is_ok());
+        // Changes ask only under `ask`.
+        assert!(ask.decide_change("+x").is_err());
+        assert!(sandboxed.decide_change("+x").is_ok());
+        assert!(deny.decide_change("+x").is_ok());
     }
 }

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use wait_timeout::ChildExt;
 
 use super::policy::{Enforcement, Policy, SandboxMode, PARENT_ENV};
+use crate::cancel::Cancel;
 
 pub const KEEP_BYTES: usize = 1 << 20;
 
@@ -47,6 +48,8 @@ pub struct Runner {
     /// Whether the helper may use user namespaces (the probe found out).
     namespaces: bool,
     pub enforcement: Enforcement,
+    /// Raised to end the running command early (as a timeout does).
+    cancel: Cancel,
 }
 
 impl Runner {
@@ -57,6 +60,7 @@ impl Runner {
             policy: None,
             namespaces: false,
             enforcement: Enforcement::default(),
+            cancel: Cancel::default(),
         }
     }
 
@@ -68,6 +72,7 @@ impl Runner {
             policy: Some(policy),
             namespaces: true,
             enforcement: Enforcement::default(),
+            cancel: Cancel::default(),
         };
         runner.enforcement = match runner.probe() {
             Ok(e) => e,
@@ -192,7 +197,7 @@ impl Runner {
             drain(reader, &shared);
             let _ = done_tx.send(());
         });
-        let status = child.wait_timeout(timeout)?;
+        let status = self.wait(&mut child, timeout)?;
         let timed_out = status.is_none();
         let status = match status {
             Some(s) => Some(s),
@@ -221,6 +226,33 @@ impl Runner {
             output: strip_ansi(&text),
             total_bytes: total,
         })
+    }
+}
+
+impl Runner {
+    /// Commands run by this runner (and its clones) end when `cancel` is raised.
+    pub fn with_cancel(mut self, cancel: Cancel) -> Runner {
+        self.cancel = cancel;
+        self
+    }
+
+    /// Wait for `child` until `timeout`, or until the cancel flag is raised (`None` either way).
+    fn wait(
+        &self,
+        child: &mut std::process::Child,
+        timeout: Duration,
+    ) -> std::io::Result<Option<std::process::ExitStatus>> {
+        let end = Instant::now() + timeout;
+        loop {
+            let now = Instant::now();
+            if now >= end || self.cancel.requested() {
+                return Ok(None);
+            }
+            let slice = (end - now).min(Duration::from_millis(100));
+            if let Some(status) = child.wait_timeout(slice)? {
+                return Ok(Some(status));
+            }
+        }
     }
 }
 

@@ -46,6 +46,8 @@ pub struct ToolEnv<'a> {
     pub runner: &'a Runner,
     /// Asked before any command the model chose (not the configured test command).
     pub approve: &'a dyn Fn(&str) -> Decision,
+    /// Shown every change set (as a diff) before it is written.
+    pub approve_change: &'a dyn Fn(&str) -> Decision,
     pub shell_timeout: Duration,
 }
 
@@ -131,11 +133,11 @@ pub fn run(call: &ToolCall, env: &ToolEnv<'_>) -> ToolOutput {
                 replace: with_newline(replace),
                 index: 1,
             };
-            let report = edit::apply_edits_guarded(
+            let report = edit::apply_approved(
                 env.root,
                 &[Edit::Replace(block)],
-                edit::Mode::CommitUnrecorded,
                 env.guard,
+                env.approve_change,
             );
             let text = describe_report(&report);
             ToolOutput {
