@@ -239,8 +239,10 @@ impl Cell {
                     let lines = output.lines().count();
                     let summary = first_line(output, 70);
                     if !summary.is_empty() {
-                        let more = if lines > 1 {
+                        let more = if lines > 2 {
                             format!(" (+{} lines)", lines - 1)
+                        } else if lines == 2 {
+                            " (+1 line)".to_string()
                         } else {
                             String::new()
                         };

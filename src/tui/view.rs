@@ -188,14 +188,17 @@ fn kilo(n: usize) -> String {
 
 pub fn status_line(app: &App, width: u16) -> Line<'static> {
     let sep = Span::styled(" │ ", dim());
-    let mut segments: Vec<Vec<Span<'static>>> = Vec::new();
-    segments.push(vec![Span::styled(
-        format!(
-            " {}",
-            app.model.clone().unwrap_or_else(|| "loading…".into())
-        ),
-        Style::new().fg(Color::Cyan),
-    )]);
+    // (importance, spans): 9 always stays.
+    let mut segments: Vec<(u8, Vec<Span<'static>>)> = Vec::new();
+    // A long model file name gives way first on a narrow terminal.
+    let model = app.model.clone().unwrap_or_else(|| "loading…".into());
+    let model = if width < 100 {
+        super::cells::first_line(&model, 22)
+    } else {
+        model
+    };
+    let model = Span::styled(format!(" {model}"), Style::new().fg(Color::Cyan));
+    segments.push((9, vec![model]));
     if app.window > 0 {
         let share = app.used as f64 / app.window as f64;
         let style = if share > 0.85 {
@@ -203,13 +206,16 @@ pub fn status_line(app: &App, width: u16) -> Line<'static> {
         } else {
             Style::new()
         };
-        segments.push(vec![Span::styled(
-            format!("ctx {}/{}", kilo(app.used), kilo(app.window)),
-            style,
-        )]);
+        segments.push((
+            3,
+            vec![Span::styled(
+                format!("ctx {}/{}", kilo(app.used), kilo(app.window)),
+                style,
+            )],
+        ));
     }
     if let Some(tps) = app.tokens_per_second {
-        segments.push(vec![Span::raw(format!("{tps:.1} tok/s"))]);
+        segments.push((1, vec![Span::raw(format!("{tps:.1} tok/s"))]));
     }
     match &app.info.test_cmd {
         Some(cmd) => {
@@ -222,25 +228,37 @@ pub fn status_line(app: &App, width: u16) -> Line<'static> {
                 Some(false) => seg.push(Span::styled(" ✗", Style::new().fg(Color::Red))),
                 None => {}
             }
-            segments.push(seg);
+            segments.push((2, seg));
         }
-        None => segments.push(vec![Span::styled("no tests", dim())]),
+        None => segments.push((2, vec![Span::styled("no tests", dim())])),
     }
-    segments.push(vec![if app.info.sandboxed {
-        Span::styled("sandbox on", Style::new().fg(Color::Green))
-    } else {
-        Span::styled("sandbox OFF", Style::new().fg(Color::Red))
-    }]);
-    // Drop middle segments (speed, then tests) until the line fits the width.
-    let fits = |segs: &Vec<Vec<Span<'static>>>| {
-        let w: usize = segs.iter().flatten().map(|s| s.width()).sum::<usize>() + 3 * segs.len();
-        w <= width as usize
+    segments.push((
+        9,
+        vec![if app.info.sandboxed {
+            Span::styled("sandbox on", Style::new().fg(Color::Green))
+        } else {
+            Span::styled("sandbox OFF", Style::new().fg(Color::Red))
+        }],
+    ));
+    // Drop the least important segments (speed, then tests, then context) until it fits.
+    let fits = |segs: &[(u8, Vec<Span<'static>>)]| {
+        let w: usize = segs.iter().flat_map(|s| &s.1).map(|s| s.width()).sum();
+        w + 3 * segs.len() <= width as usize
     };
-    while !fits(&segments) && segments.len() > 2 {
-        segments.remove(segments.len() - 2);
+    while !fits(&segments) {
+        let Some(least) = segments
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.0 < 9)
+            .min_by_key(|(_, s)| s.0)
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        segments.remove(least);
     }
     let mut spans = Vec::new();
-    for (i, seg) in segments.into_iter().enumerate() {
+    for (i, (_, seg)) in segments.into_iter().enumerate() {
         if i > 0 {
             spans.push(sep.clone());
         }

@@ -20,9 +20,11 @@ pub fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
             s.content.chars().map(move |c| (c, style))
         })
         .collect();
+    // Continuation rows hang under the text, past any marker (`› `, `└ `, `▎ `, a diff sign).
     let indent = cells
         .iter()
-        .take_while(|(c, _)| *c == ' ')
+        .take(8)
+        .take_while(|(c, _)| !c.is_alphanumeric() && !"([{<'\"`/.".contains(*c))
         .count()
         .min(width / 2);
     let mut rows = Vec::new();
@@ -90,6 +92,8 @@ mod tests {
             text(&rows),
             ["  alpha beta ", "  gamma delta ", "  epsilon"]
         );
+        let rows = wrap_line(Line::from("› one two three four"), 10);
+        assert_eq!(text(&rows), ["› one two ", "  three ", "  four"]);
         assert!(rows.iter().all(|r| r.width() <= 14));
     }
 
