@@ -157,11 +157,7 @@ pub fn render(text: &str) -> Vec<Line<'static>> {
                 w.current
                     .push(Span::raw(format!("{}{marker}", "  ".repeat(depth))));
             }
-            Event::End(TagEnd::Item) => {
-                if !w.current.is_empty() {
-                    w.flush();
-                }
-            }
+            Event::End(TagEnd::Item) if !w.current.is_empty() => w.flush(),
             Event::End(TagEnd::Paragraph) => {
                 if w.lists.is_empty() {
                     w.block_end();
