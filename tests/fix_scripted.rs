@@ -279,11 +279,12 @@ fn usage_and_model_errors_have_their_exit_codes() {
 }
 
 #[test]
-fn unbuilt_commands_say_so() {
+fn the_tui_without_a_terminal_points_to_fix_and_help_lists_the_commands() {
     let s = Scratch::empty();
-    let out = s.cria().output().unwrap();
+    let out = s.cria().arg("--repo").arg(s.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not built yet"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("needs a terminal; for scripts use `cria fix"));
     let help = s.cria().arg("--help").output().unwrap();
     let help = String::from_utf8_lossy(&help.stdout);
     for cmd in ["fix", "batch", "apply", "eval", "bench", "context", "undo"] {

@@ -404,6 +404,12 @@ impl Run<'_> {
             stop_after: stop,
             prefill,
         };
+        if !prefill.is_empty() {
+            // The reply begins with it: front ends show it as the start of the stream.
+            self.sink.emit(Event::ModelDelta {
+                text: prefill.to_string(),
+            });
+        }
         let sink = &mut *self.sink;
         let cancel = &self.cfg.cancel;
         let mut stream = |piece: Piece<'_>| {

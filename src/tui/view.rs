@@ -56,19 +56,27 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     frame.render_widget(Paragraph::new(status_line(app, area.width)), status);
 }
 
-/// Every transcript row at this width.
-pub fn transcript_rows(app: &App, width: u16) -> Vec<Line<'static>> {
+/// The last transcript rows at this width: at least `need` of them when the transcript has
+/// that many (only the cells that reach that far are drawn, so a long session stays cheap), and
+/// whether they are all there is.
+pub fn transcript_rows(app: &App, width: u16, need: usize) -> (Vec<Line<'static>>, bool) {
     let now = app.now();
-    let mut rows = Vec::new();
-    for cell in &app.cells {
-        rows.extend(wrap_all(cell.lines(app.expanded, now), width as usize));
+    let mut chunks: Vec<Vec<Line<'static>>> = Vec::new();
+    let mut count = 0;
+    for cell in app.cells.iter().rev() {
+        if count >= need {
+            return (chunks.into_iter().rev().flatten().collect(), false);
+        }
+        let rows = wrap_all(cell.lines(app.expanded, now), width as usize);
+        count += rows.len();
+        chunks.push(rows);
     }
-    rows
+    (chunks.into_iter().rev().flatten().collect(), true)
 }
 
 fn draw_transcript(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let rows = transcript_rows(app, area.width);
     let height = area.height as usize;
+    let (rows, all) = transcript_rows(app, area.width, height + app.scroll);
     let max_scroll = rows.len().saturating_sub(height);
     let scroll = app.scroll.min(max_scroll);
     let end = rows.len() - scroll;
@@ -76,8 +84,13 @@ fn draw_transcript(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let mut visible: Vec<Line<'static>> = rows[start..end].to_vec();
     if scroll > 0 {
         if let Some(first) = visible.first_mut() {
+            let above = if all && start == 0 {
+                "top".to_string()
+            } else {
+                "↑ more above".to_string()
+            };
             *first = Line::styled(
-                format!("↑ {start} rows above · ↓ {scroll} below (PgDn)"),
+                format!("{above} · ↓ {scroll} rows below (PgDn)"),
                 dim().add_modifier(Modifier::REVERSED),
             );
         }
