@@ -231,6 +231,10 @@ pub struct AgentArgs {
     /// Size bound of the on-disk prompt cache in MiB (0 turns it off).
     #[arg(long, global = true, env = "CRIA_KV_CACHE_MB")]
     pub kv_cache_mb: Option<u64>,
+    /// Remove the test cria adds to reproduce an issue the tests miss (kept in the diff by
+    /// default, to guard the fix).
+    #[arg(long, global = true)]
+    pub drop_repro_test: bool,
     /// Tokens of repository code put in the first prompt.
     #[arg(long, global = true)]
     pub context_tokens: Option<usize>,

@@ -137,6 +137,7 @@ impl Config {
                 context_tokens: args.context_tokens.unwrap_or(4_000),
                 ask: None,
                 cancel: Default::default(),
+                drop_repro_test: args.drop_repro_test,
             },
             model,
             max_ctx: args.ctx.unwrap_or(16_384),

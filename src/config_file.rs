@@ -42,6 +42,7 @@ pub struct Settings {
     pub sandbox: Option<SandboxMode>,
     pub allow_network: Option<bool>,
     pub approval: Option<Approval>,
+    pub drop_repro_test: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -188,5 +189,8 @@ fn fill(args: &mut AgentArgs, s: &Settings) {
     or(&mut args.approval, &s.approval);
     if !args.allow_network && s.allow_network == Some(true) {
         args.allow_network = true;
+    }
+    if s.drop_repro_test == Some(true) {
+        args.drop_repro_test = true;
     }
 }

@@ -102,6 +102,10 @@ pub enum Event {
         what: String,
         fraction: f32,
     },
+    /// The files the localizer ranked highest for the task, best first.
+    Localized {
+        files: Vec<String>,
+    },
     /// A piece of model output as it streams.
     ModelDelta {
         text: String,

@@ -32,6 +32,20 @@ impl Run<'_> {
                 "edits applied; the project has no tests to run".into(),
             );
         };
+        if let Some(r) = &self.repro {
+            let intact = self
+                .current_text(&r.path)
+                .is_some_and(|t| t.contains(&r.code));
+            if !intact {
+                // The reproduction test is the judge: changing it is not a fix.
+                if let Err(e) = self.work.revert(&self.cfg.root, &report.changes) {
+                    return Next::Stop(Outcome::NotFixed, format!("could not revert: {e}"));
+                }
+                self.status("the edit changed the reproduction test; reverted");
+                self.history.push(Message::user(prompt::TEST_IS_THE_JUDGE));
+                return Next::Continue;
+            }
+        }
         let attempt = edit::diff::unified_all(&report.changes);
         if self.tried.contains(&attempt) {
             // The same change again: its result is known, so skip the tests and push harder.
@@ -92,6 +106,9 @@ impl Run<'_> {
                 format!("could not revert a failed attempt: {e}"),
             );
         }
+        self.report
+            .rejected
+            .push(rejected_line(&report.changes, &run));
         self.tried.push(attempt);
         if !self.targets.is_empty() {
             return self.rewrite_limit();
@@ -222,6 +239,18 @@ pub fn failure_count(output: &str) -> Option<usize> {
     total
 }
 
+/// One line on an attempt that was undone: what it changed and what the tests said.
+fn rejected_line(changes: &[edit::FileChange], run: &TestRun) -> String {
+    let files: Vec<&str> = changes.iter().map(|c| c.rel.as_str()).collect();
+    let key = super::rewrite::key_failure_lines(&run.output);
+    let why = key.lines().last().unwrap_or("the tests still fail").trim();
+    let why: String = why.chars().take(120).collect();
+    format!(
+        "a change to {} — the tests still failed ({why})",
+        files.join(", ")
+    )
+}
+
 pub(super) fn summarize(r: &FixReport) -> String {
     let files = if r.files_changed.is_empty() {
         "no files changed".to_string()
@@ -246,5 +275,26 @@ pub(super) fn summarize(r: &FixReport) -> String {
         r.edits_failed,
         r.seconds,
         if r.fixed() || r.files_changed.is_empty() { "" } else { " The partial change is kept; `cria undo` reverts it." }
-    )
+    ) + &details(r)
+}
+
+/// What was tried and undone, and the reproduction test, one line each.
+fn details(r: &FixReport) -> String {
+    let mut s = String::new();
+    if let Some(test) = &r.repro_test {
+        s.push_str(&format!(
+            "\nAdded a test that reproduces the issue: {test} (it fails without the fix; \
+             --drop-repro-test leaves it out)."
+        ));
+    }
+    for line in r.rejected.iter().take(6) {
+        s.push_str(&format!("\nTried and undone: {line}"));
+    }
+    if r.rejected.len() > 6 {
+        s.push_str(&format!(
+            "\n... and {} more attempts undone",
+            r.rejected.len() - 6
+        ));
+    }
+    s
 }

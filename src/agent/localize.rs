@@ -129,6 +129,24 @@ pub fn rank(root: &Root, issue: &str, test_output: &str) -> Vec<Candidate> {
             add(p, s, format!("mentions `{word}`"));
         }
     }
+    // The code the best candidates import is next in line (a constant defined elsewhere).
+    let mut best: Vec<(String, f64)> = scores
+        .values()
+        .filter(|c| is_source(&c.path) && !is_test_path(&c.path))
+        .map(|c| (c.path.clone(), c.score))
+        .collect();
+    best.sort_by(|a, b| b.1.total_cmp(&a.1));
+    for (path, score) in best.into_iter().take(3) {
+        for dep in imported_files(root, &path, &known) {
+            let c = scores.entry(dep.clone()).or_insert_with(|| Candidate {
+                path: dep,
+                score: 0.0,
+                reasons: Vec::new(),
+            });
+            c.score += score * 0.4;
+            c.reasons.push(format!("imported by {path}"));
+        }
+    }
     let mut ranked: Vec<Candidate> = scores
         .into_values()
         .filter(|c| is_source(&c.path))
@@ -153,6 +171,85 @@ pub fn rank(root: &Root, issue: &str, test_output: &str) -> Vec<Candidate> {
             .collect();
     }
     ranked
+}
+
+/// Repository files that `path` imports (Python imports, JavaScript `require`/`import from`,
+/// Rust `mod`/`use crate::`, C `#include "..."`), as far as they resolve to known files.
+pub fn imported_files(root: &Root, path: &str, known: &BTreeSet<&str>) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(root.path().join(path)) else {
+        return Vec::new();
+    };
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    let join = |rel: &str| -> String {
+        let mut parts: Vec<&str> = if dir.is_empty() {
+            vec![]
+        } else {
+            dir.split('/').collect()
+        };
+        for piece in rel.split('/') {
+            match piece {
+                "." | "" => {}
+                ".." => {
+                    parts.pop();
+                }
+                p => parts.push(p),
+            }
+        }
+        parts.join("/")
+    };
+    let mut stems: Vec<String> = Vec::new();
+    let patterns: [(&str, fn(&str) -> String); 5] = [
+        (r"(?m)^\s*from\s+([\w.]+)\s+import", |m| m.to_string()),
+        (r"(?m)^\s*import\s+([\w.]+)", |m| m.to_string()),
+        (r#"(?:require\(\s*|from\s+)['"](\.{1,2}/[^'"]+)['"]"#, |m| {
+            format!("@{m}")
+        }),
+        (r"(?m)^\s*(?:pub\s+)?mod\s+(\w+)\s*;", |m| {
+            format!("mod:{m}")
+        }),
+        (r#"(?m)^\s*#include\s+"([^"]+)""#, |m| format!("@./{m}")),
+    ];
+    for (pattern, tag) in patterns {
+        let Ok(re) = Regex::new(pattern) else {
+            continue;
+        };
+        for c in re.captures_iter(&text) {
+            stems.push(tag(&c[1]));
+        }
+    }
+    let mut found = Vec::new();
+    for stem in stems {
+        let tries: Vec<String> = if let Some(rel) = stem.strip_prefix('@') {
+            let base = join(rel);
+            ["", ".js", ".ts", ".jsx", ".tsx", "/index.js", "/index.ts"]
+                .iter()
+                .map(|ext| format!("{base}{ext}"))
+                .collect()
+        } else if let Some(name) = stem.strip_prefix("mod:") {
+            vec![join(&format!("{name}.rs")), join(&format!("{name}/mod.rs"))]
+        } else {
+            let rel = stem.trim_start_matches('.').replace('.', "/");
+            let local = if stem.starts_with('.') {
+                join(&rel)
+            } else {
+                rel.clone()
+            };
+            vec![
+                format!("{local}.py"),
+                format!("{local}/__init__.py"),
+                join(&format!("{rel}.py")),
+            ]
+        };
+        if let Some(hit) = tries
+            .into_iter()
+            .find(|t| known.contains(t.as_str()) && t != path)
+        {
+            if !found.contains(&hit) {
+                found.push(hit);
+            }
+        }
+    }
+    found
 }
 
 fn word_in(text: &str, word: &str) -> bool {

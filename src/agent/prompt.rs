@@ -169,6 +169,9 @@ pub fn edit_failed(failures: &[String]) -> String {
     s
 }
 
+/// After an edit that changed the test cria added to reproduce the issue.
+pub const TEST_IS_THE_JUDGE: &str = "Your edit changed the new test that reproduces the issue, so it was undone. That test is correct: fix the code it tests, and leave the test as it is.";
+
 /// After the user rejected a change.
 pub const REJECTED: &str =
     "Nothing was changed. Propose a different fix, or explain what you would need to know.";

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::localize;
 use super::prompt::{self, ShownFile};
+use super::reproduce;
 use super::rewrite::Target;
 use super::workspace::Workspace;
 use crate::edit;
@@ -63,6 +64,8 @@ pub struct FixConfig {
     pub ask: Option<crate::sandbox::approval::Asker>,
     /// Raised by the front end to stop the run at the next token or command.
     pub cancel: crate::cancel::Cancel,
+    /// Take a reproduction test cria added out of the final diff (default: keep it).
+    pub drop_repro_test: bool,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -83,6 +86,10 @@ pub struct FixReport {
     pub edits_applied: usize,
     pub edits_failed: usize,
     pub seconds: f64,
+    /// `path::name` of the test cria added to reproduce the issue, if it kept one.
+    pub repro_test: Option<String>,
+    /// Attempts that applied but did not help and were undone, one line each.
+    pub rejected: Vec<String>,
 }
 
 impl FixReport {
@@ -131,6 +138,8 @@ pub(super) struct Run<'a> {
     pub(super) cached_tokens: usize,
     /// Decides whether a command the model proposes may run.
     pub(super) approver: std::cell::RefCell<Approver>,
+    /// The test cria added to reproduce the issue.
+    pub(super) repro: Option<super::reproduce::Repro>,
 }
 
 /// The most the repo map may take of the first prompt: a small model reads the shown code best.
@@ -185,6 +194,7 @@ pub fn fix(
             answers: cfg.ask.as_ref().map(|a| a.0.clone()),
             ..Approver::new(cfg.approval, cfg.runner.enforced(), cfg.runner.off())
         }),
+        repro: None,
     };
     let result = run.go();
     let (outcome, reason) = match result {
@@ -235,10 +245,21 @@ impl Run<'_> {
         self.status("localizing the problem");
         let test_output = tests.as_ref().map(|t| t.output.clone()).unwrap_or_default();
         let ranked = localize::rank(&self.cfg.root, &self.issue, &test_output);
+        self.emit(Event::Localized {
+            files: ranked.iter().take(5).map(|c| c.path.clone()).collect(),
+        });
         self.shown = self.pick_files(&ranked);
         for f in &self.shown {
             let bytes = std::fs::read(self.cfg.root.path().join(&f.path)).ok();
             self.work.saw(&f.path, bytes.as_deref());
+        }
+        if let (Some(t), Some(cmd)) = (&tests, self.test_cmd.clone()) {
+            if t.passed && reproduce::states_expectation(&self.issue) {
+                if let Some(run) = self.reproduce(&ranked, &cmd) {
+                    self.baseline_failures = super::attempt::failure_count(&run.output);
+                    tests = Some(run);
+                }
+            }
         }
         let names: Vec<&str> = self.shown.iter().map(|f| f.path.as_str()).collect();
         let names = names.join(", ");
@@ -472,6 +493,9 @@ impl Run<'_> {
     }
 
     fn finish(&mut self, outcome: Outcome, reason: String) {
+        if self.cfg.drop_repro_test {
+            self.drop_repro();
+        }
         let changes = self.work.changes();
         if let Err(e) = self.work.record(&self.cfg.root) {
             self.status(format!("could not save the undo record: {e}"));

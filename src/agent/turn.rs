@@ -81,7 +81,7 @@ impl Run<'_> {
 
     /// Apply edits (not yet recorded for undo: the run records itself at its end), refusing
     /// files that changed on disk since the model saw them.
-    fn apply(&mut self, edits: &[edit::Edit]) -> edit::ApplyReport {
+    pub(super) fn apply(&mut self, edits: &[edit::Edit]) -> edit::ApplyReport {
         let work = &self.work;
         let guard = |rel: &str, now: Option<&[u8]>| work.check(rel, now);
         let approver = &self.approver;
@@ -90,7 +90,7 @@ impl Run<'_> {
     }
 
     /// `rel`'s current text (normalized), if it is a readable text file.
-    fn current_text(&self, rel: &str) -> Option<String> {
+    pub(super) fn current_text(&self, rel: &str) -> Option<String> {
         let bytes = std::fs::read(self.cfg.root.path().join(rel)).ok()?;
         Some(edit::text::FileText::decode(&bytes).ok()?.body)
     }

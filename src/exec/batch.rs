@@ -243,6 +243,7 @@ fn run_task(
         let cfg = tasks::config_for(args, &work, task.test_cmd.as_deref())?;
         backend.begin_task(&cfg).map_err(|e| e.to_string())?;
         let mut sink = CountingSink {
+            localized: None,
             counts: Counts::default(),
             inner: None,
         };

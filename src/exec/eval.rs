@@ -29,6 +29,10 @@ pub struct TaskResult {
     pub counts: Counts,
     pub seconds: f64,
     pub error: Option<String>,
+    /// The localizer's top 3 on the first try, and whether they hold every file the reference
+    /// fix changes (`<task>/FIXED_FILES`; `None` without one).
+    pub localized: Vec<String>,
+    pub localizer_hit: Option<bool>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -47,6 +51,21 @@ pub struct Summary {
     pub tokens_in: usize,
     pub tokens_reused: usize,
     pub tokens_out: usize,
+    /// Tasks with a `FIXED_FILES` reference, and those whose files the localizer's top 3 held.
+    pub localizer_tasks: usize,
+    pub localizer_top3: usize,
+}
+
+/// The files the reference fix changes, one path per line in `<task>/FIXED_FILES`.
+fn reference_files(task: &Path) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(task.join("FIXED_FILES")).ok()?;
+    Some(
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect(),
+    )
 }
 
 fn check(dir: &Path, script: &Path) -> (bool, String) {
@@ -104,6 +123,7 @@ fn run_task(
         let mut sink = CountingSink {
             counts: Counts::default(),
             inner: None,
+            localized: None,
         };
         match backend.fix(&cfg, &text, &mut sink) {
             Ok(r) => {
@@ -115,6 +135,12 @@ fn run_task(
             Err(e) => {
                 result.error = Some(e.to_string());
             }
+        }
+        if attempt == 1 {
+            result.localized = sink.localized.take().unwrap_or_default();
+            result.localized.truncate(3);
+            result.localizer_hit =
+                reference_files(task).map(|want| want.iter().all(|f| result.localized.contains(f)));
         }
         let c = sink.counts;
         result.counts.responses += c.responses;
@@ -152,6 +178,10 @@ pub fn summarize(results: &[TaskResult]) -> Summary {
         s.tokens_in += r.tokens_in;
         s.tokens_reused += r.tokens_reused;
         s.tokens_out += r.tokens_out;
+        if let Some(hit) = r.localizer_hit {
+            s.localizer_tasks += 1;
+            s.localizer_top3 += hit as usize;
+        }
     }
     s.well_formed_responses = s
         .responses
@@ -227,23 +257,38 @@ pub fn run(args: &AgentArgs, dir: &Path, tries: usize, json: bool) -> ExitCode {
         println!("{}", serde_json::to_string(&s).unwrap_or_default());
     } else {
         println!(
-            "{:<24} {:>8} {:>6} {:>6} {:>8} {:>8}",
-            "task", "solved", "steps", "edits", "refused", "seconds"
+            "{:<24} {:>8} {:>6} {:>6} {:>8} {:>8} {:>6}",
+            "task", "solved", "steps", "edits", "refused", "seconds", "top3"
         );
         for r in &results {
             let solved = r
                 .solved_on_try
                 .map(|t| format!("try {t}"))
                 .unwrap_or_else(|| "no".into());
+            let top3 = match r.localizer_hit {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "-",
+            };
             println!(
-                "{:<24} {:>8} {:>6} {:>6} {:>8} {:>8.1}",
-                r.task, solved, r.steps, r.counts.edits_applied, r.counts.edits_refused, r.seconds
+                "{:<24} {:>8} {:>6} {:>6} {:>8} {:>8.1} {:>6}",
+                r.task,
+                solved,
+                r.steps,
+                r.counts.edits_applied,
+                r.counts.edits_refused,
+                r.seconds,
+                top3
             );
         }
         println!(
             "solved {}/{} (try 1: {}, try 2: {}), median {:.1} s per task, {} of {} responses well-formed, {} refused edits, {} malformed tool calls, tokens: {} processed, {} reused, {} generated",
             s.solved, s.tasks, s.solved_try1, s.solved_try2, s.median_seconds, s.well_formed_responses,
             s.responses, s.edits_refused, s.malformed_tool_calls, s.tokens_in, s.tokens_reused, s.tokens_out
+        );
+        println!(
+            "localizer: the reference fix's files in the top 3 for {} of {} tasks",
+            s.localizer_top3, s.localizer_tasks
         );
     }
     if s.solved == s.tasks {

@@ -114,7 +114,8 @@ impl EventSink for StderrProgress {
                 writeln!(err, "  ✗ edit refused: {}", first_line(&message, 160))
             }
             Event::TestsRun { run } => writeln!(err, "  ▶ {}", crate::testcmd::summary(&run)),
-            Event::Finished { .. } => Ok(()),
+            // "showing the model: ..." says it in words.
+            Event::Finished { .. } | Event::Localized { .. } => Ok(()),
         };
     }
 }

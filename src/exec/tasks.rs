@@ -46,6 +46,8 @@ pub struct Counts {
 pub struct CountingSink<'a> {
     pub counts: Counts,
     pub inner: Option<&'a mut dyn EventSink>,
+    /// The localizer's ranking, the first time the run reports it.
+    pub localized: Option<Vec<String>>,
 }
 
 impl EventSink for CountingSink<'_> {
@@ -56,6 +58,9 @@ impl EventSink for CountingSink<'_> {
             Event::EditFailed { .. } => self.counts.edits_refused += 1,
             Event::ToolResult { result } if result.name == "?" => {
                 self.counts.malformed_tool_calls += 1
+            }
+            Event::Localized { files } if self.localized.is_none() => {
+                self.localized = Some(files.clone())
             }
             _ => {}
         }

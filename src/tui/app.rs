@@ -366,6 +366,8 @@ impl App {
                 }
             }
             Event::TestsRun { run } => self.tests(run),
+            // The status line "showing the model: ..." follows and says it in words.
+            Event::Localized { .. } => {}
             Event::Finished {
                 outcome,
                 reason,

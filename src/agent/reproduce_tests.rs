@@ -1,0 +1,127 @@
+use super::*;
+
+fn run(passed: bool, output: &str) -> TestRun {
+    TestRun {
+        command: "python3 -m unittest".into(),
+        passed,
+        exit_code: Some(if passed { 0 } else { 1 }),
+        timed_out: false,
+        seconds: 0.1,
+        output: output.into(),
+    }
+}
+
+#[test]
+fn concrete_cases_are_recognized() {
+    assert!(states_expectation(
+        "`to_roman(4)` returns \"IIII\" but it should return \"IV\"."
+    ));
+    assert!(states_expectation(
+        "count_words(\"a  b\") gives 3 instead of 2"
+    ));
+    assert!(!states_expectation("The code is slow and hard to read."));
+    assert!(!states_expectation("Please add a logo."));
+}
+
+#[test]
+fn the_test_file_is_the_best_ranked_test() {
+    let ranked = vec![
+        Candidate {
+            path: "numerals/roman.py".into(),
+            score: 9.0,
+            reasons: vec![],
+        },
+        Candidate {
+            path: "tests/test_roman.py".into(),
+            score: 4.0,
+            reasons: vec![],
+        },
+    ];
+    let files = vec![
+        "tests/test_other.py".to_string(),
+        "tests/test_roman.py".to_string(),
+    ];
+    assert_eq!(
+        test_file(&ranked, &files).as_deref(),
+        Some("tests/test_roman.py")
+    );
+    assert_eq!(
+        test_file(&[], &files).as_deref(),
+        Some("tests/test_other.py")
+    );
+    assert_eq!(test_file(&[], &["src/lib.rs".to_string()]), None);
+}
+
+#[test]
+fn a_lone_python_method_is_wrapped_and_names_are_found() {
+    let body = "import unittest\n\nclass T(unittest.TestCase):\n    pass\n";
+    let code = test_code(
+        "```python\n    def test_four(self):\n        self.assertEqual(to_roman(4), \"IV\")\n```",
+        "tests/test_roman.py",
+        body,
+    )
+    .unwrap();
+    assert_eq!(
+        code,
+        "class TestIssue(unittest.TestCase):\n    def test_four(self):\n        self.assertEqual(to_roman(4), \"IV\")"
+    );
+    assert_eq!(test_name(&code).as_deref(), Some("test_four"));
+    assert_eq!(
+        test_name("#[test]\nfn counts_runs() {\n}").as_deref(),
+        Some("counts_runs")
+    );
+    assert_eq!(
+        test_name("test('clamps above max', () => {});").as_deref(),
+        Some("clamps above max")
+    );
+}
+
+#[test]
+fn python_tests_go_before_the_main_block_others_at_the_end() {
+    let body = "import unittest\n\nclass T(unittest.TestCase):\n    pass\n\n\nif __name__ == \"__main__\":\n    unittest.main()\n";
+    let b = insertion(
+        "tests/test_x.py",
+        body,
+        "class TestIssue(unittest.TestCase):\n    pass",
+    );
+    assert_eq!(
+        b.search,
+        "if __name__ == \"__main__\":\n    unittest.main()\n"
+    );
+    assert!(b.replace.starts_with("class TestIssue"));
+    let rs = "#[test]\nfn a() {\n}\n\n#[test]\nfn b() {\n}\n";
+    let b = insertion("tests/t.rs", rs, "#[test]\nfn c() {\n}");
+    assert_eq!(rs.matches(b.search.as_str()).count(), 1, "{:?}", b.search);
+    assert!(b.replace.ends_with("#[test]\nfn c() {\n}\n"));
+}
+
+#[test]
+fn only_a_test_that_fails_for_the_reported_reason_is_kept() {
+    let issue = "`to_roman(4)` returns IIII but should return IV";
+    assert!(judge(&run(true, "OK"), "test_four", issue).is_err());
+    let broken = run(
+        false,
+        "ERROR: test_four\nNameError: name 'roman' is not defined",
+    );
+    assert!(judge(&broken, "test_four", issue)
+        .unwrap_err()
+        .contains("broken"));
+    let elsewhere = run(false, "FAIL: test_other\nAssertionError: 1 != 2");
+    assert!(judge(&elsewhere, "test_four", issue).is_err());
+    let good = run(
+        false,
+        "FAIL: test_four (tests.test_roman.TestIssue)\nAssertionError: 'IIII' != 'IV'",
+    );
+    assert!(judge(&good, "test_four", issue).is_ok());
+    // An error the issue itself reports is the bug, not a broken test.
+    let crash = run(
+        false,
+        "ERROR: test_lookup\nNameError: name 'cfg' is not defined",
+    );
+    assert!(judge(
+        &crash,
+        "test_lookup",
+        "load() raises NameError: name 'cfg' is not defined"
+    )
+    .is_ok());
+}
