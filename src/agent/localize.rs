@@ -198,7 +198,9 @@ pub fn imported_files(root: &Root, path: &str, known: &BTreeSet<&str>) -> Vec<St
         parts.join("/")
     };
     let mut stems: Vec<String> = Vec::new();
-    let patterns: [(&str, fn(&str) -> String); 5] = [
+    // (pattern, how its capture is tagged for resolution below)
+    type Tag = fn(&str) -> String;
+    let patterns: [(&str, Tag); 5] = [
         (r"(?m)^\s*from\s+([\w.]+)\s+import", |m| m.to_string()),
         (r"(?m)^\s*import\s+([\w.]+)", |m| m.to_string()),
         (r#"(?:require\(\s*|from\s+)['"](\.{1,2}/[^'"]+)['"]"#, |m| {
