@@ -223,3 +223,31 @@ fn an_edit_to_the_reproduction_test_is_undone() {
         .read("tests/test_roman.py")
         .contains("to_roman(4), \"IV\""));
 }
+
+#[test]
+fn two_failed_halves_in_different_files_are_tried_together() {
+    let s = Scratch::task("py-two-files");
+    let factor = "geo/units.py\n```python\n<<<<<<< SEARCH\nKM_PER_MILE = 1.6\n=======\nKM_PER_MILE = 1.609344\n>>>>>>> REPLACE\n```\n";
+    let rounding = "geo/distance.py\n```python\n<<<<<<< SEARCH\n    return round(miles * KM_PER_MILE)\n=======\n    return round(miles * KM_PER_MILE, 2)\n>>>>>>> REPLACE\n```\n";
+    let ev = fix(
+        &s,
+        &issue_of("py-two-files"),
+        &[],
+        &["The cause is the factor.", factor, rounding],
+    );
+    let st = statuses(&ev);
+    assert!(
+        st.iter()
+            .any(|m| m.contains("together with an earlier one")),
+        "{st:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{st:#?}");
+    assert_eq!(fin["reason"], "the tests pass (two candidates combined)");
+    let diff = fin["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("+KM_PER_MILE = 1.609344") && diff.contains("round(miles * KM_PER_MILE, 2)"),
+        "{diff}"
+    );
+    assert!(s.read("geo/units.py").contains("1.609344"));
+}

@@ -100,6 +100,9 @@ impl Run<'_> {
                 ))));
             return Next::Continue;
         }
+        if let Some(next) = self.combined(&report.changes, &cmd) {
+            return next;
+        }
         if let Err(e) = self.work.revert(&self.cfg.root, &report.changes) {
             return Next::Stop(
                 Outcome::NotFixed,
@@ -109,6 +112,7 @@ impl Run<'_> {
         self.report
             .rejected
             .push(rejected_line(&report.changes, &run));
+        self.failed_changes.push(report.changes.clone());
         self.tried.push(attempt);
         if !self.targets.is_empty() {
             return self.rewrite_limit();
@@ -126,6 +130,61 @@ impl Run<'_> {
                 &run,
             ))));
         Next::Continue
+    }
+
+    /// A fix that needs two changes in two files fails as two halves, each reverted. So when a
+    /// candidate fails, the last failed one that changed other files is put back beside it (it
+    /// is still applied) and the tests judge both together; `Some` when that fixed it.
+    fn combined(&mut self, current: &[edit::FileChange], cmd: &str) -> Option<Next> {
+        let touched: Vec<&str> = current.iter().map(|c| c.rel.as_str()).collect();
+        let other = self
+            .failed_changes
+            .iter()
+            .rev()
+            .find(|set| {
+                set.iter().all(|c| {
+                    !touched.contains(&c.rel.as_str()) && std::fs::read(&c.abs).ok() == c.before
+                })
+            })?
+            .clone();
+        let diff = edit::diff::unified_all(&other);
+        if self.approver.borrow_mut().decide_change(&diff).is_err() {
+            return None;
+        }
+        let plan = edit::Plan {
+            changes: other.clone(),
+            notes: Vec::new(),
+        };
+        if edit::commit::commit_with(self.cfg.root.path(), &plan, false, |_| Ok(())).is_err() {
+            return None;
+        }
+        self.work.remember(&other);
+        self.status("trying this candidate together with an earlier one that changed other files");
+        let run = self.run_tests(cmd);
+        if run.passed {
+            let changes = other
+                .iter()
+                .map(|c| crate::protocol::FileChange {
+                    path: c.rel.clone(),
+                    diff: edit::diff::unified(c),
+                })
+                .collect();
+            self.emit(Event::EditApplied {
+                changes,
+                notes: vec!["an earlier candidate, put back beside this one".into()],
+            });
+            return Some(Next::Stop(
+                Outcome::Fixed,
+                "the tests pass (two candidates combined)".into(),
+            ));
+        }
+        if let Err(e) = self.work.revert(&self.cfg.root, &other) {
+            return Some(Next::Stop(
+                Outcome::NotFixed,
+                format!("could not revert a combined attempt: {e}"),
+            ));
+        }
+        None
     }
 
     fn edit_refused(&mut self, report: edit::ApplyReport, reply: &str) -> Next {

@@ -125,6 +125,8 @@ pub(super) struct Run<'a> {
     pub(super) shown: Vec<ShownFile>,
     /// Diffs of attempts that applied but did not make the tests pass.
     pub(super) tried: Vec<String>,
+    /// The changes of those attempts (reverted), for trying two of them together.
+    pub(super) failed_changes: Vec<Vec<edit::FileChange>>,
     /// Whether the next reply is expected to be a fix (it then starts with [`prompt::PREFILL`]).
     pub(super) expect_fix: bool,
     /// The rewrite stage: its candidate definitions (empty until it starts), attempts made, and
@@ -184,6 +186,7 @@ pub fn fix(
         baseline_failures: None,
         shown: Vec::new(),
         tried: Vec::new(),
+        failed_changes: Vec::new(),
         expect_fix: true,
         targets: Vec::new(),
         rewrites: 0,

@@ -121,7 +121,19 @@ pub fn run(cfg: Config, resume: bool) -> ExitCode {
         }));
     }
     let _ = execute!(io::stdout(), cevent::EnableBracketedPaste);
+    // Terminals that speak the kitty keyboard protocol report Shift+Enter apart from Enter.
+    let enhanced = matches!(
+        ratatui::crossterm::terminal::supports_keyboard_enhancement(),
+        Ok(true)
+    );
+    if enhanced {
+        let flags = cevent::KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES;
+        let _ = execute!(io::stdout(), cevent::PushKeyboardEnhancementFlags(flags));
+    }
     let result = event_loop(&mut terminal, &mut app, &engine.updates, terminal_input);
+    if enhanced {
+        let _ = execute!(io::stdout(), cevent::PopKeyboardEnhancementFlags);
+    }
     let _ = execute!(io::stdout(), cevent::DisableBracketedPaste);
     ratatui::restore();
     drop(stderr);
