@@ -196,7 +196,8 @@ impl Run<'_> {
         if report.rejected {
             // The user said no: tell the model, and let it propose something else.
             if self.failed_in_a_row >= self.cfg.limits.max_failed_edits {
-                return Next::Stop(Outcome::NotFixed, "the user rejected the changes".into());
+                let why = report.failures.join(" ");
+                return Next::Stop(Outcome::NotFixed, format!("no change was approved: {why}"));
             }
             let msg = format!("{} {}", report.failures.join(" "), prompt::REJECTED);
             self.history.push(Message::user(prompt::sanitize(&msg)));
