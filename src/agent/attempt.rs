@@ -6,6 +6,9 @@ use super::session::{FixReport, Next, Run};
 use crate::edit;
 use crate::protocol::{Event, Message, Outcome, TestRun};
 
+/// Earlier failed candidates tried beside a failing one (one test run each).
+const COMBINE_WITH: usize = 3;
+
 impl Run<'_> {
     pub(super) fn after_edit(&mut self, report: edit::ApplyReport, reply: &str) -> Next {
         if !report.applied() {
@@ -133,20 +136,33 @@ impl Run<'_> {
     }
 
     /// A fix that needs two changes in two files fails as two halves, each reverted. So when a
-    /// candidate fails, the last failed one that changed other files is put back beside it (it
-    /// is still applied) and the tests judge both together; `Some` when that fixed it.
+    /// candidate fails, the last few failed ones that changed other files are put back beside it
+    /// (it is still applied), one at a time, and the tests judge each pair; `Some` when one
+    /// fixed it.
     fn combined(&mut self, current: &[edit::FileChange], cmd: &str) -> Option<Next> {
         let touched: Vec<&str> = current.iter().map(|c| c.rel.as_str()).collect();
-        let other = self
+        let others: Vec<Vec<edit::FileChange>> = self
             .failed_changes
             .iter()
             .rev()
-            .find(|set| {
+            .filter(|set| {
                 set.iter().all(|c| {
                     !touched.contains(&c.rel.as_str()) && std::fs::read(&c.abs).ok() == c.before
                 })
-            })?
-            .clone();
+            })
+            .take(COMBINE_WITH)
+            .cloned()
+            .collect();
+        for other in others {
+            if let Some(next) = self.combine(other, cmd) {
+                return Some(next);
+            }
+        }
+        None
+    }
+
+    /// Put `other` back beside the applied candidate and test both; reverted unless they pass.
+    fn combine(&mut self, other: Vec<edit::FileChange>, cmd: &str) -> Option<Next> {
         let diff = edit::diff::unified_all(&other);
         if self.approver.borrow_mut().decide_change(&diff).is_err() {
             return None;

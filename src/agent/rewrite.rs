@@ -81,11 +81,65 @@ fn name_of(line: &str) -> Option<String> {
         .then(|| name.to_string())
 }
 
-/// Every function-like definition in a file.
+/// A module-level constant's name: `NAME = ...` (Python), `const NAME: T = ...` / `static`
+/// (Rust), `const NAME = ...` (JavaScript) — data a bug can live in (a factor, a table).
+fn constant_name(line: &str) -> Option<String> {
+    if line.starts_with([' ', '\t']) {
+        return None;
+    }
+    let t = line
+        .trim_start_matches("export ")
+        .trim_start_matches("pub(crate) ")
+        .trim_start_matches("pub ");
+    let rest = ["const ", "static "]
+        .iter()
+        .find_map(|k| t.strip_prefix(k))
+        .unwrap_or(t);
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    let after = rest[name.len()..].trim_start();
+    let upper = name.len() > 1
+        && name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    (upper && (after.starts_with('=') && !after.starts_with("==") || after.starts_with(':')))
+        .then_some(name)
+}
+
+/// Where a constant starting at `start` ends: when its brackets close again.
+fn constant_extent(lines: &[&str], start: usize) -> usize {
+    let mut depth = 0i64;
+    for (k, l) in lines.iter().enumerate().skip(start) {
+        depth += l.matches(['(', '[', '{']).count() as i64;
+        depth -= l.matches([')', ']', '}']).count() as i64;
+        if depth <= 0 {
+            return k + 1;
+        }
+    }
+    lines.len()
+}
+
+/// Every function-like definition in a file, and its module-level constants.
 pub fn definitions(path: &str, body: &str) -> Vec<Target> {
     let lines: Vec<&str> = body.lines().collect();
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
+        if let Some(name) = constant_name(line) {
+            let end = constant_extent(&lines, i);
+            if end - i <= 80 {
+                out.push(Target {
+                    path: path.to_string(),
+                    name,
+                    code: lines[i..end].iter().map(|l| format!("{l}\n")).collect(),
+                    line: i + 1,
+                    score: 0.0,
+                });
+            }
+            continue;
+        }
         let Some(name) = name_of(line) else { continue };
         if !line.contains('(') {
             continue;
@@ -210,7 +264,16 @@ pub fn edit_for(t: &Target, reply: &str, existing: &[String]) -> Option<SearchRe
     while block.first().is_some_and(|l| l.trim().is_empty()) {
         block.remove(0);
     }
-    if let Some(start) = block
+    let constant = t.code.lines().next().and_then(constant_name).is_some();
+    let at = block
+        .iter()
+        .position(|l| constant_name(l).as_deref() == Some(&t.name));
+    if let (true, Some(start)) = (constant, at) {
+        // A constant: exactly its new value, whatever else the reply repeats.
+        let lines: Vec<&str> = block.iter().map(String::as_str).collect();
+        let end = start + constant_extent(&lines[start..], 0);
+        block = block[start..end].to_vec();
+    } else if let Some(start) = block
         .iter()
         .position(|l| name_of(l).as_deref() == Some(&t.name))
     {

@@ -70,3 +70,42 @@ fn a_new_definition_next_to_the_rewrite_is_kept() {
         "    pub fn len(&self) -> usize {\n        self.items.len()\n    }\n\n    pub fn clear(&mut self) {\n        self.items.clear();\n    }\n"
     );
 }
+
+#[test]
+fn module_constants_are_targets_too() {
+    let py = "\"\"\"Units.\"\"\"\n\nKM_PER_MILE = 1.6\nSYMBOLS = [\n    (10, \"X\"),\n    (1, \"I\"),\n]\nlower = 3\n\ndef f(x):\n    return x\n";
+    let names: Vec<(String, usize, usize)> = definitions("u.py", py)
+        .into_iter()
+        .map(|t| (t.name, t.line, t.code.lines().count()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("KM_PER_MILE".into(), 3, 1),
+            ("SYMBOLS".into(), 4, 4),
+            ("f".into(), 10, 2)
+        ]
+    );
+    let rs = "pub const LIMIT: usize = 10;\nstatic TABLE: [u8; 2] = [\n    1, 2,\n];\nfn g() {}\n";
+    let names: Vec<String> = definitions("a.rs", rs)
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(names, ["LIMIT", "TABLE", "g"]);
+    let js = "const MAX = 10;\nconst add = (a, b) => {\n  return a + b;\n};\n";
+    let names: Vec<String> = definitions("a.js", js)
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(names, ["MAX", "add"]);
+}
+
+#[test]
+fn a_constant_rewrite_replaces_exactly_the_constant() {
+    let src = "KM_PER_MILE = 1.6\nMETERS_PER_KM = 1000\n";
+    let t = definitions("geo/units.py", src).remove(0);
+    let reply = "```python\n\"\"\"Unit constants.\"\"\"\n\nKM_PER_MILE = 1.609344\nMETERS_PER_KM = 1000\n```";
+    let edit = edit_for(&t, reply, &[]).unwrap();
+    assert_eq!(edit.search, "KM_PER_MILE = 1.6\n");
+    assert_eq!(edit.replace, "KM_PER_MILE = 1.609344\n");
+}
