@@ -215,7 +215,7 @@ impl Run<'_> {
                 let why = report.failures.join(" ");
                 return Next::Stop(Outcome::NotFixed, format!("no change was approved: {why}"));
             }
-            let msg = format!("{} {}", report.failures.join(" "), prompt::REJECTED);
+            let msg = format!("{}. {}", report.failures.join(" "), prompt::REJECTED);
             self.history.push(Message::user(prompt::sanitize(&msg)));
             return Next::Continue;
         }

@@ -262,6 +262,8 @@ impl Run<'_> {
                     self.baseline_failures = super::attempt::failure_count(&run.output);
                     tests = Some(run);
                 }
+                // A second try at the test sampled more freely; the fix starts greedy.
+                self.temperature = 0.0;
             }
         }
         let names: Vec<&str> = self.shown.iter().map(|f| f.path.as_str()).collect();
