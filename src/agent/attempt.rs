@@ -6,6 +6,17 @@ use super::session::{FixReport, Next, Run};
 use crate::edit;
 use crate::protocol::{Event, Message, Outcome, TestRun};
 
+/// Applied changes as the protocol reports them (path and unified diff).
+fn reported(changes: &[edit::FileChange]) -> Vec<crate::protocol::FileChange> {
+    changes
+        .iter()
+        .map(|c| crate::protocol::FileChange {
+            path: c.rel.clone(),
+            diff: edit::diff::unified(c),
+        })
+        .collect()
+}
+
 /// Earlier failed candidates tried beside a failing one (one test run each).
 const COMBINE_WITH: usize = 3;
 
@@ -17,16 +28,8 @@ impl Run<'_> {
         self.failed_in_a_row = 0;
         self.report.edits_applied += 1;
         self.work.remember(&report.changes);
-        let changes: Vec<crate::protocol::FileChange> = report
-            .changes
-            .iter()
-            .map(|c| crate::protocol::FileChange {
-                path: c.rel.clone(),
-                diff: edit::diff::unified(c),
-            })
-            .collect();
         self.emit(Event::EditApplied {
-            changes,
+            changes: reported(&report.changes),
             notes: report.notes.clone(),
         });
         let Some(cmd) = self.test_cmd.clone() else {
@@ -178,15 +181,8 @@ impl Run<'_> {
         self.status("trying this candidate together with an earlier one that changed other files");
         let run = self.run_tests(cmd);
         if run.passed {
-            let changes = other
-                .iter()
-                .map(|c| crate::protocol::FileChange {
-                    path: c.rel.clone(),
-                    diff: edit::diff::unified(c),
-                })
-                .collect();
             self.emit(Event::EditApplied {
-                changes,
+                changes: reported(&other),
                 notes: vec!["an earlier candidate, put back beside this one".into()],
             });
             return Some(Next::Stop(

@@ -15,13 +15,7 @@ pub fn run(cfg: &Config, focus: &str, budget: Option<usize>, json: bool) -> Exit
             return ExitCode::Backend;
         }
     };
-    let root = cfg.fix.root.path();
-    let (tags, stats) = index::build(root);
-    let files = scan::list_files(root);
-    let ranked = rank::rank(root, &tags, &files, focus);
-    // By default, the window less what the conversation and the reply need.
-    let budget = budget.unwrap_or(window.saturating_sub(RESERVED).max(512));
-    let packed = pack::pack(root, &tags, &ranked, focus, budget, &mut *count);
+    let (packed, stats) = packed(cfg.fix.root.path(), focus, window, budget, &mut *count);
     if json {
         println!("{}", serde_json::to_string(&packed).unwrap_or_default());
     } else {
@@ -37,6 +31,25 @@ pub fn run(cfg: &Config, focus: &str, budget: Option<usize>, json: bool) -> Exit
         );
     }
     ExitCode::Fixed
+}
+
+/// What of the repository at `root` goes into a `window` for `focus`: by default the window
+/// less what the conversation and the reply need; tokens counted with `count`.
+pub fn packed(
+    root: &std::path::Path,
+    focus: &str,
+    window: usize,
+    budget: Option<usize>,
+    count: &mut dyn FnMut(&str) -> usize,
+) -> (pack::Packed, index::IndexStats) {
+    let (tags, stats) = index::build(root);
+    let files = scan::list_files(root);
+    let ranked = rank::rank(root, &tags, &files, focus);
+    let budget = budget.unwrap_or(window.saturating_sub(RESERVED).max(512));
+    (
+        pack::pack(root, &tags, &ranked, focus, budget, count),
+        stats,
+    )
 }
 
 type Counter = Box<dyn FnMut(&str) -> usize>;

@@ -8,7 +8,6 @@ use crossbeam_channel::{unbounded, Receiver, Sender};
 
 use crate::cancel::Cancel;
 use crate::config::{Config, ModelSource};
-use crate::context::{index, pack, rank, scan};
 use crate::model::Backend;
 use crate::protocol::{Event, TestRun};
 use crate::sandbox::approval::{Asker, Question};
@@ -182,33 +181,28 @@ impl Worker {
     /// What `cria context` would pack for `focus`, counted with the model's tokenizer.
     fn context(&mut self, focus: &str) {
         let root = self.cfg.fix.root.path().to_path_buf();
-        let (tags, _) = index::build(&root);
-        let files = scan::list_files(&root);
-        let ranked = rank::rank(&root, &tags, &files, focus);
         let window = self
             .backend
             .as_ref()
             .map_or(self.cfg.max_ctx, |b| b.context_window());
-        let budget = window.saturating_sub(3_072).max(512);
-        let packed = match self.backend.as_mut() {
-            Some(b) => pack::pack(&root, &tags, &ranked, focus, budget, &mut |t: &str| {
+        let (packed, stats) = match self.backend.as_mut() {
+            Some(b) => crate::exec::context::packed(&root, focus, window, None, &mut |t: &str| {
                 b.count_tokens(t)
             }),
-            None => pack::pack(
+            None => crate::exec::context::packed(
                 &root,
-                &tags,
-                &ranked,
                 focus,
-                budget,
+                window,
+                None,
                 &mut crate::model::estimate_tokens,
             ),
         };
         let mut note = format!(
-            "context for \"{}\": {} of {} tokens ({} files in the repository)\n",
+            "context for \"{}\": {} of {} tokens ({} files indexed)\n",
             crate::tui::cells::first_line(focus, 60),
             packed.tokens,
             packed.budget,
-            files.len()
+            stats.files
         );
         for f in packed.files.iter().take(12) {
             note.push_str(&format!("  {f}\n"));
