@@ -197,6 +197,7 @@ pub fn insertion(path: &str, body: &str, code: &str) -> SearchReplaceBlock {
         search,
         replace,
         index: 1,
+        ..Default::default()
     }
 }
 
@@ -340,6 +341,7 @@ impl super::session::Run<'_> {
             search: text,
             replace: without,
             index: 1,
+            ..Default::default()
         };
         let edits = [crate::edit::Edit::Replace(block)];
         let report =

@@ -307,6 +307,7 @@ pub fn edit_for(t: &Target, reply: &str, existing: &[String]) -> Option<SearchRe
         search: t.code.clone(),
         replace,
         index: 1,
+        ..Default::default()
     })
 }
 

@@ -246,6 +246,7 @@ fn whole_file(
             search: body.clone(),
             replace: text.to_string(),
             index: 0,
+            ..Default::default()
         }),
         _ => None,
     }
@@ -331,6 +332,7 @@ fn anchored(files: &[&(String, String)], block: &[String]) -> Option<SearchRepla
         search: region,
         replace,
         index: 0,
+        ..Default::default()
     })
 }
 

@@ -1,16 +1,27 @@
 //! Finding where a SEARCH text sits in a file, from strict to forgiving, and always uniquely.
 //!
-//! Levels, tried in order; the first level with any match decides:
-//! 1. exact lines;
-//! 2. ignoring trailing whitespace (line endings are already normalized by [`super::text`]);
-//! 3. a uniform indentation offset (the replacement is re-indented by the same offset);
-//! 4. a SEARCH that is a fragment of one line (small models often copy only the expression).
+//! Levels, tried in order; the first level with a match decides:
+//! 1. exact: the SEARCH as written, blank edge lines included, applied as written;
+//! 2. exact lines once blank lines at the SEARCH's edges are set aside (they are then set
+//!    aside from the REPLACE too, so the lines around the match are untouched);
+//! 3. ignoring trailing whitespace (line endings are already normalized by [`super::text`]);
+//! 4. a uniform indentation offset (the replacement is re-indented by the same offset);
+//! 5. indentation that differs line by line (each line equal once leading whitespace is
+//!    ignored): kept lines keep the file's indentation, new lines follow their neighbours;
+//! 6. a SEARCH that is a fragment of one line (small models often copy only the expression); a
+//!    REPLACE that repeats the rest of the line replaces the whole line instead;
+//! 7. typographic punctuation folded (en and em dashes, non-breaking hyphens, curly quotes,
+//!    non-breaking spaces read as their ASCII look-alikes): lines the REPLACE keeps keep the
+//!    file's own characters, and the match is reported as approximate.
 //!
-//! Before level 1, blank lines around the SEARCH are dropped and `12 | ` line-number prefixes
-//! (copied from cria's own numbered listings) are removed when every line carries one.
-//! Two or more matches at a level is an error naming their line numbers: cria never guesses.
+//! `12 | ` line-number prefixes (copied from cria's own numbered listings) are removed first
+//! when every line carries one. Two or more matches at a level are told apart by the edit's
+//! [`Anchor`] (an apply_patch `@@ def name` line, a unified diff's line number); without one, or
+//! when it does not decide, the error names every matching line: cria never guesses.
 
 use std::ops::Range;
+
+pub use super::parse::Anchor;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MatchError {
@@ -26,6 +37,8 @@ pub enum Level {
     TrailingWhitespace,
     Indentation,
     Fragment,
+    /// Matched with typographic punctuation folded to ASCII: approximate.
+    Punctuation,
 }
 
 /// The new file body and where the change landed.
@@ -93,35 +106,61 @@ fn indent_of(line: &str) -> &str {
 
 /// Replace `search` with `replace` in `body` (both normalized, whole lines ending in `\n`).
 pub fn replace_unique(body: &str, search: &str, replace: &str) -> Result<Replaced, MatchError> {
+    replace_anchored(body, search, replace, &Anchor::None)
+}
+
+/// [`replace_unique`], with `anchor` choosing between several matches.
+pub fn replace_anchored(
+    body: &str,
+    search: &str,
+    replace: &str,
+    anchor: &Anchor,
+) -> Result<Replaced, MatchError> {
     let (mut search, mut replace) = (search.replace("\r\n", "\n"), replace.replace("\r\n", "\n"));
     if let Some(s) = strip_line_numbers(&search) {
         search = s;
         replace = strip_line_numbers(&replace).unwrap_or(replace);
     }
+    let file: Vec<&str> = body.split_inclusive('\n').collect();
+    let pick = |hits: &[usize], len: usize| pick(hits, len, anchor, &file);
+    let exact = |a: &str, b: &str| a == b;
+    // Exact first: the SEARCH as written, blank edge lines and all.
+    let as_written: Vec<&str> = search.split_inclusive('\n').collect();
+    if !search.trim().is_empty() {
+        if let Some(range) = pick(&windows(&file, &as_written, &exact), as_written.len())? {
+            return Ok(splice(&file, range, replace, Level::Exact));
+        }
+    }
     let (search, lead, tail) = trim_blank_edges_counted(&search);
     let replace = drop_blank_edges(&replace, lead, tail);
-    let file: Vec<&str> = body.split_inclusive('\n').collect();
     let wanted: Vec<&str> = search.split_inclusive('\n').collect();
     if wanted.is_empty() {
         return Err(MatchError::NotFound);
     }
-
-    let exact = |a: &str, b: &str| a == b;
     let trailing = |a: &str, b: &str| a.trim_end() == b.trim_end();
     for (level, eq) in [
         (Level::Exact, &exact as &dyn Fn(&str, &str) -> bool),
         (Level::TrailingWhitespace, &trailing),
     ] {
-        let hits = windows(&file, &wanted, eq);
-        if let Some(range) = unique(&hits, wanted.len())? {
+        if let Some(range) = pick(&windows(&file, &wanted, eq), wanted.len())? {
             return Ok(splice(&file, range, replace.clone(), level));
         }
     }
-    if let Some((range, reindented)) = indentation_match(&file, &wanted, &replace)? {
+    if let Some((range, reindented)) = indentation_match(&file, &wanted, &replace, &pick)? {
         return Ok(splice(&file, range, reindented, Level::Indentation));
     }
-    if let Some(done) = fragment_match(body, &search, &replace)? {
+    let loose = |a: &str, b: &str| a.trim() == b.trim();
+    if let Some(range) = pick(&windows(&file, &wanted, &loose), wanted.len())? {
+        let kept = super::tolerant::keep_file_lines(&file[range.clone()], &wanted, &replace);
+        return Ok(splice(&file, range, kept, Level::Indentation));
+    }
+    if let Some(done) = fragment_match(body, &search, &replace, &pick)? {
         return Ok(done);
+    }
+    let folded = |a: &str, b: &str| super::tolerant::fold(a.trim()) == super::tolerant::fold(b.trim());
+    if let Some(range) = pick(&windows(&file, &wanted, &folded), wanted.len())? {
+        let kept = super::tolerant::keep_file_lines(&file[range.clone()], &wanted, &replace);
+        return Ok(splice(&file, range, kept, Level::Punctuation));
     }
     Err(MatchError::NotFound)
 }
@@ -156,13 +195,23 @@ fn windows(file: &[&str], wanted: &[&str], eq: &dyn Fn(&str, &str) -> bool) -> V
         .collect()
 }
 
-fn unique(hits: &[usize], len: usize) -> Result<Option<Range<usize>>, MatchError> {
+/// The one match among `hits` (0-based start lines of `len` lines): the only one, or the one
+/// `anchor` points to.
+fn pick(
+    hits: &[usize],
+    len: usize,
+    anchor: &Anchor,
+    file: &[&str],
+) -> Result<Option<Range<usize>>, MatchError> {
     match hits {
         [] => Ok(None),
         [one] => Ok(Some(*one..*one + len)),
-        many => Err(MatchError::Ambiguous {
-            lines: many.iter().map(|i| i + 1).collect(),
-        }),
+        many => match anchor.choose(many, file) {
+            Some(start) => Ok(Some(start..start + len)),
+            None => Err(MatchError::Ambiguous {
+                lines: many.iter().map(|i| i + 1).collect(),
+            }),
+        },
     }
 }
 
@@ -174,12 +223,14 @@ fn splice(file: &[&str], range: Range<usize>, replace: String, level: Level) -> 
     Replaced { body, level, line }
 }
 
-/// Level 3: every non-blank line equal once leading whitespace is ignored, with one consistent
+/// Level 4: every non-blank line equal once leading whitespace is ignored, with one consistent
 /// difference in indentation, which is then applied to the replacement.
+#[allow(clippy::type_complexity)]
 fn indentation_match(
     file: &[&str],
     wanted: &[&str],
     replace: &str,
+    pick: &dyn Fn(&[usize], usize) -> Result<Option<Range<usize>>, MatchError>,
 ) -> Result<Option<(Range<usize>, String)>, MatchError> {
     let same = |a: &str, b: &str| a.trim() == b.trim();
     let candidates = windows(file, wanted, &same);
@@ -189,16 +240,16 @@ fn indentation_match(
             found.push((start, text));
         }
     }
-    match found.len() {
-        0 => Ok(None),
-        1 => {
-            let (start, text) = found.remove(0);
-            Ok(Some((start..start + wanted.len(), text)))
-        }
-        _ => Err(MatchError::Ambiguous {
-            lines: found.iter().map(|(s, _)| s + 1).collect(),
-        }),
-    }
+    let starts: Vec<usize> = found.iter().map(|(s, _)| *s).collect();
+    let Some(range) = pick(&starts, wanted.len())? else {
+        return Ok(None);
+    };
+    let text = found
+        .into_iter()
+        .find(|(s, _)| *s == range.start)
+        .map(|(_, t)| t)
+        .unwrap_or_default();
+    Ok(Some((range, text)))
 }
 
 fn reindent(actual: &[&str], wanted: &[&str], replace: &str) -> Option<String> {
@@ -238,31 +289,62 @@ fn reindent(actual: &[&str], wanted: &[&str], replace: &str) -> Option<String> {
     None
 }
 
-/// Level 4: a one-line SEARCH that is part of exactly one place in the file.
-fn fragment_match(body: &str, search: &str, replace: &str) -> Result<Option<Replaced>, MatchError> {
+/// Level 6: a one-line SEARCH that is part of exactly one place in the file. When the REPLACE
+/// repeats what the line holds around the fragment (the model rewrote the whole line but copied
+/// only part of it into SEARCH), the whole line is replaced, so nothing is doubled.
+#[allow(clippy::type_complexity)]
+fn fragment_match(
+    body: &str,
+    search: &str,
+    replace: &str,
+    pick: &dyn Fn(&[usize], usize) -> Result<Option<Range<usize>>, MatchError>,
+) -> Result<Option<Replaced>, MatchError> {
     let needle = search.trim();
     if needle.is_empty() || search.trim_end().contains('\n') || replace.trim_end().contains('\n') {
         return Ok(None);
     }
     let starts: Vec<usize> = body.match_indices(needle).map(|(i, _)| i).collect();
-    let line_of = |i: usize| body[..i].matches('\n').count() + 1;
-    match starts.as_slice() {
-        [] => Ok(None),
-        [at] => {
-            let mut out = String::with_capacity(body.len() + replace.len());
-            out.push_str(&body[..*at]);
-            out.push_str(replace.trim());
-            out.push_str(&body[at + needle.len()..]);
-            Ok(Some(Replaced {
-                body: out,
-                level: Level::Fragment,
-                line: line_of(*at),
-            }))
-        }
-        many => Err(MatchError::Ambiguous {
-            lines: many.iter().map(|&i| line_of(i)).collect(),
-        }),
+    let line_of = |i: usize| body.get(..i).unwrap_or("").matches('\n').count();
+    let lines: Vec<usize> = starts.iter().map(|&i| line_of(i)).collect();
+    let Some(range) = pick(&lines, 1)? else {
+        return Ok(None);
+    };
+    let Some(at) = starts.iter().copied().find(|&i| line_of(i) == range.start) else {
+        return Ok(None);
+    };
+    if lines.iter().filter(|&&l| l == range.start).count() > 1 {
+        // Twice on one line: which one is meant cannot be told.
+        return Err(MatchError::Ambiguous {
+            lines: vec![range.start + 1; 2],
+        });
     }
+    let line_start = body.get(..at).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
+    let line_end = body.get(at..).and_then(|b| b.find('\n')).map_or(body.len(), |i| at + i);
+    let before = body.get(line_start..at).unwrap_or("");
+    let after = body.get(at + needle.len()..line_end).unwrap_or("");
+    let new = replace.trim();
+    // The fragment opens (or closes) its line and the REPLACE ends with the rest of the line
+    // (or starts with its beginning): it is the whole new line.
+    let whole_line = (before.trim().is_empty()
+        && !after.trim().is_empty()
+        && new.ends_with(after.trim()))
+        || (after.trim().is_empty() && !before.trim().is_empty() && new.starts_with(before.trim()));
+    let mut out = String::with_capacity(body.len() + replace.len());
+    if whole_line {
+        out.push_str(body.get(..line_start).unwrap_or(""));
+        out.push_str(indent_of(before));
+        out.push_str(new);
+        out.push_str(body.get(line_end..).unwrap_or(""));
+    } else {
+        out.push_str(body.get(..at).unwrap_or(""));
+        out.push_str(new);
+        out.push_str(body.get(at + needle.len()..).unwrap_or(""));
+    }
+    Ok(Some(Replaced {
+        body: out,
+        level: Level::Fragment,
+        line: range.start + 1,
+    }))
 }
 
 /// The region of the file most like the SEARCH text, numbered, for the model to copy from.

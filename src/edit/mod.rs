@@ -8,6 +8,7 @@ pub mod parse;
 pub mod patch;
 pub mod plan;
 pub mod text;
+pub mod tolerant;
 
 use std::path::Path;
 

@@ -23,7 +23,9 @@
 //! - markers may use 5 to 9 marker characters (`<<<<<`, `=========`), trailing spaces, and
 //!   `SEARCH`/`REPLACE` in any case;
 //! - a missing `>>>>>>> REPLACE` at the very end of the text closes the block there (a reply cut
-//!   off by a token limit), and a missing final newline is fine;
+//!   off by a token limit), or at a closing fence inside it; but when a line after a blank line
+//!   reads as prose (the model talking again, not code), the block is refused, never swallowed
+//!   into the file; a missing final newline is fine;
 //! - an empty SEARCH section means "create this file".
 //!
 //! Anything else malformed (a SEARCH without `=======`, a stray `>>>>>>> REPLACE`) is reported as
@@ -34,13 +36,63 @@ use std::fmt;
 /// One SEARCH/REPLACE block as written by the model. `search` and `replace` hold whole lines,
 /// each ending in `\n` (a missing final newline is added here; the file's own convention is
 /// restored when the edit is applied).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchReplaceBlock {
     pub path: String,
     pub search: String,
     pub replace: String,
     /// 1-based index of the block in the reply, for messages.
     pub index: usize,
+    /// What the edit says about where it belongs, when its text occurs more than once.
+    pub anchor: Anchor,
+}
+
+/// Where an edit's format says it belongs, used only to choose between several places that
+/// match its text equally well.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Anchor {
+    #[default]
+    None,
+    /// An apply_patch hunk's `@@ def name` line(s): the first match after the line that holds
+    /// the text (several `@@` lines narrow it in turn: `@@ class A`, then `@@ def f`).
+    Context(Vec<String>),
+    /// A unified diff hunk's old start line (1-based): the nearest match, if one is nearest.
+    Line(usize),
+}
+
+impl Anchor {
+    /// The start (0-based line) among `starts` that this anchor points to in `file`.
+    pub fn choose(&self, starts: &[usize], file: &[&str]) -> Option<usize> {
+        match self {
+            Anchor::None => None,
+            Anchor::Context(lines) => {
+                let mut from = 0;
+                let mut found = None;
+                for ctx in lines.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+                    let rules: [&dyn Fn(&str) -> bool; 3] = [
+                        &|l| l.trim() == ctx,
+                        &|l| l.trim_start().starts_with(ctx),
+                        &|l| l.contains(ctx),
+                    ];
+                    let rest = file.get(from..)?;
+                    let at = from + rules
+                        .iter()
+                        .find_map(|rule| rest.iter().position(|l| rule(l)))?;
+                    found = Some(at);
+                    from = at + 1;
+                }
+                let at = found?;
+                starts.iter().copied().find(|&s| s > at)
+            }
+            Anchor::Line(line) => {
+                let want = line.saturating_sub(1);
+                let distance = |s: usize| s.abs_diff(want);
+                let best = starts.iter().copied().min_by_key(|&s| distance(s))?;
+                let tied = starts.iter().filter(|&&s| distance(s) == distance(best)).count();
+                (tied == 1).then_some(best)
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,6 +199,32 @@ fn ensure_newline(mut s: String) -> String {
     s
 }
 
+/// The replacement of a block the reply never closed: up to a closing fence (what follows the
+/// fence is the model talking again), or everything when the reply was cut off inside the code.
+/// `None` when, with no fence, a line after a blank line reads as prose: then where the code ends
+/// cannot be told.
+fn unclosed_replacement(replace: &str) -> Option<String> {
+    let lines: Vec<&str> = replace.split_inclusive('\n').collect();
+    if let Some(fence) = lines.iter().position(|l| is_fence(l)) {
+        return Some(lines.get(..fence).unwrap_or_default().concat());
+    }
+    let prose_after_blank = lines
+        .windows(2)
+        .skip_while(|w| !w[0].trim().is_empty())
+        .any(|w| reads_as_prose(w[1]));
+    (!prose_after_blank).then(|| replace.to_string())
+}
+
+/// A line a model writes to talk, not code: unindented, starting with a letter, ending a
+/// sentence, with no code punctuation.
+fn reads_as_prose(line: &str) -> bool {
+    let t = line.trim_end();
+    let starts_with_letter = t.chars().next().is_some_and(char::is_alphabetic);
+    let ends_sentence = t.ends_with(['.', '!', '?']);
+    let code = t.contains(['(', ')', '{', '}', '[', ']', ';', '=', '<', '>', '"', '`']);
+    !line.starts_with([' ', '\t']) && starts_with_letter && ends_sentence && !code
+}
+
 /// Parse every SEARCH/REPLACE block in `text`.
 pub fn parse_search_replace(text: &str) -> Result<Vec<SearchReplaceBlock>, ParseError> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
@@ -212,17 +290,19 @@ pub fn parse_search_replace(text: &str) -> Result<Vec<SearchReplaceBlock>, Parse
             j += 1;
         }
         if !closed {
-            // Cut off at the end of the reply: a trailing fence is not part of the replacement.
-            let trimmed = replace.trim_end();
-            if trimmed.ends_with("```") {
-                replace = trimmed.trim_end_matches('`').to_string();
-            }
+            replace = unclosed_replacement(&replace).ok_or_else(|| ParseError {
+                block: index,
+                message: "block is missing its `>>>>>>> REPLACE` line, and the text after the \
+                          code reads as prose; close the block with `>>>>>>> REPLACE`"
+                    .into(),
+            })?;
         }
         blocks.push(SearchReplaceBlock {
             path: path.clone(),
             search: ensure_newline(search),
             replace: ensure_newline(replace),
             index,
+            anchor: Anchor::None,
         });
         if !path.is_empty() {
             last_path = Some(path);

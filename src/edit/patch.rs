@@ -12,12 +12,20 @@
 //! ```
 //! and plain unified diffs (`--- a/path`, `+++ b/path`, `@@ -l,n +l,n @@` hunks; `diff --git`,
 //! `index`, mode lines and `\ No newline at end of file` are skipped; `/dev/null` means a created
-//! or deleted file). Line numbers in hunk headers are ignored: each hunk becomes a SEARCH (context
-//! and removed lines) / REPLACE (context and added lines) pair, found by the same unique matcher
-//! as every other edit. A context line that lost its leading space (an empty line) is accepted.
-//! `*** Move to:` is refused with a clear error rather than half-done.
+//! or deleted file). Each hunk becomes a SEARCH (context and removed lines) / REPLACE (context and
+//! added lines) pair, found by the same unique matcher as every other edit. A context line that
+//! lost its leading space (an empty line) is accepted.
+//!
+//! Where a hunk's text occurs more than once, the format's own hint chooses: an apply_patch
+//! `@@ def name` line (the first match after the line holding that text; stacked `@@` lines
+//! narrow in turn), or a unified diff's old start line (the nearest match). A hunk whose text
+//! occurs once ignores both, so wrong line numbers do no harm.
+//!
+//! `*** Move to: path` after `*** Update File:` renames the file (after its hunks) inside the
+//! repository; it never overwrites an existing file. Envelope markers may be indented or
+//! followed by spaces (`  *** Update File: a.txt`, ` *** End Patch`).
 
-use super::parse::{ParseError, SearchReplaceBlock};
+use super::parse::{Anchor, ParseError, SearchReplaceBlock};
 use super::plan::Edit;
 
 fn strip_ab(path: &str) -> String {
@@ -35,6 +43,7 @@ struct Hunk {
     search: String,
     replace: String,
     changed: bool,
+    anchor: Anchor,
 }
 
 impl Hunk {
@@ -74,9 +83,38 @@ impl Hunk {
             search: h.search,
             replace: h.replace,
             index: edits.len() + first,
+            anchor: h.anchor,
         }));
         Ok(())
     }
+
+    /// An apply_patch `@@` line: it closes the hunk before it (if any) and names where the next
+    /// one is; `@@` lines in a row narrow the place step by step.
+    fn context(&mut self, rest: &str, path: &str, edits: &mut Vec<Edit>, first: usize) -> Result<(), ParseError> {
+        let started = self.changed || !self.search.is_empty();
+        let mut lines = Vec::new();
+        if started {
+            self.take(path, edits, first)?;
+        } else if let Anchor::Context(earlier) = std::mem::take(&mut self.anchor) {
+            lines = earlier;
+        }
+        if !rest.trim().is_empty() {
+            lines.push(rest.trim().to_string());
+        }
+        self.anchor = if lines.is_empty() {
+            Anchor::None
+        } else {
+            Anchor::Context(lines)
+        };
+        Ok(())
+    }
+}
+
+/// The old start line of a unified diff hunk header (`@@ -12,3 +12,4 @@`).
+fn hunk_start(header: &str) -> Option<usize> {
+    let old = header.strip_prefix("@@")?.trim_start().strip_prefix('-')?;
+    let digits: String = old.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 /// Parse every `*** Begin Patch` envelope in `text`. Indices start at `first`.
@@ -88,9 +126,11 @@ pub fn parse_apply_patch(text: &str, first: usize) -> Result<Vec<Edit>, ParseErr
             continue;
         }
         let mut current: Option<(String, bool)> = None; // (path, is_add)
+        let mut move_to: Option<String> = None;
         let mut add_body = String::new();
         let mut hunk = Hunk::default();
         let flush = |current: &mut Option<(String, bool)>,
+                     move_to: &mut Option<String>,
                      add_body: &mut String,
                      hunk: &mut Hunk,
                      edits: &mut Vec<Edit>|
@@ -102,41 +142,60 @@ pub fn parse_apply_patch(text: &str, first: usize) -> Result<Vec<Edit>, ParseErr
                         search: String::new(),
                         replace: std::mem::take(add_body),
                         index: edits.len() + first,
+                        anchor: Anchor::None,
                     }));
                 } else {
                     hunk.take(&path, edits, first)?;
+                    if let Some(to) = move_to.take() {
+                        edits.push(Edit::Move {
+                            path,
+                            to,
+                            index: edits.len() + first,
+                        });
+                    }
                 }
             }
             Ok(())
         };
         for line in lines.by_ref() {
-            let t = line.trim_end();
+            // Markers are recognised with white space around them; hunk lines are not trimmed.
+            let t = line.trim();
             if t == "*** End Patch" {
                 break;
             }
             if let Some(p) = t.strip_prefix("*** Add File:") {
-                flush(&mut current, &mut add_body, &mut hunk, &mut edits)?;
+                flush(&mut current, &mut move_to, &mut add_body, &mut hunk, &mut edits)?;
                 current = Some((p.trim().to_string(), true));
             } else if let Some(p) = t.strip_prefix("*** Update File:") {
-                flush(&mut current, &mut add_body, &mut hunk, &mut edits)?;
+                flush(&mut current, &mut move_to, &mut add_body, &mut hunk, &mut edits)?;
                 current = Some((p.trim().to_string(), false));
             } else if let Some(p) = t.strip_prefix("*** Delete File:") {
-                flush(&mut current, &mut add_body, &mut hunk, &mut edits)?;
+                flush(&mut current, &mut move_to, &mut add_body, &mut hunk, &mut edits)?;
                 edits.push(Edit::Delete {
                     path: p.trim().to_string(),
                     index: edits.len() + first,
                 });
-            } else if t.starts_with("*** Move to:") {
-                return Err(ParseError {
-                    block: edits.len() + first,
-                    message: "`*** Move to:` (renaming a file) is not supported; add the new file \
-                              and delete the old one instead"
-                        .into(),
-                });
-            } else if t == "*** End of File" || t.starts_with("@@") {
+            } else if let Some(p) = t.strip_prefix("*** Move to:") {
+                match &current {
+                    Some((_, false)) if !p.trim().is_empty() => move_to = Some(p.trim().to_string()),
+                    _ => {
+                        return Err(ParseError {
+                            block: edits.len() + first,
+                            message: "`*** Move to:` must follow `*** Update File:` and name the \
+                                      new path"
+                                .into(),
+                        })
+                    }
+                }
+            } else if t == "*** End of File" {
                 if let Some((path, false)) = &current {
                     let path = path.clone();
                     hunk.take(&path, &mut edits, first)?;
+                }
+            } else if let Some(rest) = t.strip_prefix("@@") {
+                if let Some((path, false)) = &current {
+                    let path = path.clone();
+                    hunk.context(rest.trim_end_matches('@'), &path, &mut edits, first)?;
                 }
             } else {
                 match &current {
@@ -157,7 +216,7 @@ pub fn parse_apply_patch(text: &str, first: usize) -> Result<Vec<Edit>, ParseErr
                 }
             }
         }
-        flush(&mut current, &mut add_body, &mut hunk, &mut edits)?;
+        flush(&mut current, &mut move_to, &mut add_body, &mut hunk, &mut edits)?;
     }
     Ok(edits)
 }
@@ -201,6 +260,7 @@ pub fn parse_unified_diff(text: &str, first: usize) -> Result<Vec<Edit>, ParseEr
             }
             if l.starts_with("@@") {
                 hunk.take(&path, &mut edits, first)?;
+                hunk.anchor = hunk_start(l).map_or(Anchor::None, Anchor::Line);
             } else if l.starts_with('\\') {
                 // "\ No newline at end of file"
             } else if creating {
@@ -219,6 +279,7 @@ pub fn parse_unified_diff(text: &str, first: usize) -> Result<Vec<Edit>, ParseEr
                 search: String::new(),
                 replace: created,
                 index: edits.len() + first,
+                anchor: Anchor::None,
             }));
         } else {
             hunk.take(&path, &mut edits, first)?;

@@ -17,19 +17,26 @@ pub enum Edit {
     Replace(SearchReplaceBlock),
     /// Remove a file (from `*** Delete File:` or a `+++ /dev/null` diff).
     Delete { path: String, index: usize },
+    /// Rename a file inside the repository (apply_patch's `*** Move to:`), after any hunks
+    /// for it; the destination must not exist.
+    Move {
+        path: String,
+        to: String,
+        index: usize,
+    },
 }
 
 impl Edit {
     pub fn index(&self) -> usize {
         match self {
             Edit::Replace(b) => b.index,
-            Edit::Delete { index, .. } => *index,
+            Edit::Delete { index, .. } | Edit::Move { index, .. } => *index,
         }
     }
     pub fn path(&self) -> &str {
         match self {
             Edit::Replace(b) => &b.path,
-            Edit::Delete { path, .. } => path,
+            Edit::Delete { path, .. } | Edit::Move { path, .. } => path,
         }
     }
 }
@@ -71,6 +78,8 @@ struct Working {
     abs: PathBuf,
     rel: String,
     before: Option<Vec<u8>>,
+    /// The text before this change set (what "already applied" is judged against).
+    original: Option<String>,
     text: Option<FileText>,
 }
 
@@ -121,6 +130,18 @@ pub fn plan_guarded(
                 }
             }
         }
+        if let Edit::Move { to, .. } = edit {
+            match move_file(root, &abs, to, &mut files, guard) {
+                Ok(dest) => {
+                    if !order.contains(&dest) {
+                        order.push(dest);
+                    }
+                    notes.push(format!("renamed {} to {to}", edit.path()));
+                }
+                Err(reason) => failures.push(fail(reason)),
+            }
+            continue;
+        }
         let Some(work) = files.get_mut(&abs) else {
             continue;
         };
@@ -147,6 +168,48 @@ pub fn plan_guarded(
     Ok(Plan { changes, notes })
 }
 
+/// Move the file at `from` (as planned so far) to the repository path `to`, which must not
+/// exist; the destination's planned state is returned by its absolute path.
+fn move_file(
+    root: &Root,
+    from: &Path,
+    to: &str,
+    files: &mut BTreeMap<PathBuf, Working>,
+    guard: Guard<'_>,
+) -> Result<PathBuf, String> {
+    let dest = root.resolve(to).map_err(|e| format!("cannot move to {to}: {e}"))?;
+    if dest == from {
+        return Ok(dest);
+    }
+    let taken = match files.get(&dest) {
+        Some(w) => w.text.is_some(),
+        None => dest.symlink_metadata().is_ok(),
+    };
+    if taken {
+        return Err(format!(
+            "cannot move to {to}: it already exists; cria will not overwrite it"
+        ));
+    }
+    let source = files
+        .get_mut(from)
+        .ok_or("cannot move: the file does not exist")?;
+    let text = source
+        .text
+        .take()
+        .ok_or("cannot move: the file does not exist")?;
+    let mut target = match files.remove(&dest) {
+        Some(w) => w,
+        None => {
+            let w = load(root, &dest)?;
+            guard(&w.rel, w.before.as_deref())?;
+            w
+        }
+    };
+    target.text = Some(text);
+    files.insert(dest.clone(), target);
+    Ok(dest)
+}
+
 fn apply_one(work: &mut Working, edit: &Edit, notes: &mut Vec<String>) -> Result<(), String> {
     let block = match edit {
         Edit::Delete { .. } => {
@@ -156,6 +219,8 @@ fn apply_one(work: &mut Working, edit: &Edit, notes: &mut Vec<String>) -> Result
             work.text = None;
             return Ok(());
         }
+        // Planned by `move_file`.
+        Edit::Move { .. } => return Ok(()),
         Edit::Replace(b) => b,
     };
     let Some(text) = &work.text else {
@@ -176,7 +241,7 @@ fn apply_one(work: &mut Working, edit: &Edit, notes: &mut Vec<String>) -> Result
                 .into(),
         );
     }
-    match matching::replace_unique(&text.body, &block.search, &block.replace) {
+    match matching::replace_anchored(&text.body, &block.search, &block.replace, &block.anchor) {
         Ok(done) => {
             match done.level {
                 Level::Exact => {}
@@ -192,20 +257,29 @@ fn apply_one(work: &mut Working, edit: &Edit, notes: &mut Vec<String>) -> Result
                     "{}: block {} matched part of line {}",
                     work.rel, block.index, done.line
                 )),
+                Level::Punctuation => notes.push(format!(
+                    "{}: block {} matched line {} only approximately (typographic dashes or \
+                     quotes read as ASCII); the file's own characters were kept where unchanged",
+                    work.rel, block.index, done.line
+                )),
             }
             work.text = Some(text.with_body(done.body));
             Ok(())
         }
         Err(MatchError::Ambiguous { lines }) => Err(format!(
-            "SEARCH matches {} places (lines {}); include more surrounding lines so it matches \
-             exactly one",
+            "SEARCH matches {} places (lines {}) and nothing in the edit tells them apart; \
+             include more surrounding lines so it matches exactly one",
             lines.len(),
             join(&lines)
         )),
         Err(MatchError::NotFound) => {
-            if block.replace.trim() != block.search.trim()
-                && matching::contains(&text.body, &block.replace)
-            {
+            // Already applied only if the REPLACE text was there before this change set, not
+            // because an earlier block of the same reply wrote it.
+            let was_there = work
+                .original
+                .as_deref()
+                .is_some_and(|before| matching::contains(before, &block.replace));
+            if block.replace.trim() != block.search.trim() && was_there {
                 notes.push(format!(
                     "{}: block {} is already applied (REPLACE text present); file untouched",
                     work.rel, block.index
@@ -330,6 +404,7 @@ fn load(root: &Root, abs: &Path) -> Result<Working, String> {
                 abs: abs.to_path_buf(),
                 rel,
                 before: None,
+                original: None,
                 text: None,
             })
         }
@@ -350,6 +425,7 @@ fn load(root: &Root, abs: &Path) -> Result<Working, String> {
         abs: abs.to_path_buf(),
         rel,
         before: Some(bytes),
+        original: Some(text.body.clone()),
         text: Some(text),
     })
 }

@@ -1,5 +1,9 @@
 //! A text file's bytes split into what edits work on (UTF-8, `\n` line endings, always ending in a
 //! newline) and the conventions to restore on write: BOM, CRLF, final newline.
+//!
+//! A file that mixes CRLF and LF lines keeps each line's own ending: lines an edit leaves alone
+//! are written back byte for byte, and new lines take the ending of the lines they replace (or,
+//! where they are only inserted, of the line before them).
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TextError {
@@ -14,8 +18,17 @@ pub struct FileText {
     /// Normalized content: `\n` line endings, a final `\n` unless empty.
     pub body: String,
     bom: bool,
+    /// CRLF is the dominant ending.
     crlf: bool,
     final_newline: bool,
+    /// For a file with both endings: its normalized body as read and each line's ending.
+    mixed: Option<Mixed>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Mixed {
+    body: String,
+    crlf: Vec<bool>,
 }
 
 const BOM: &str = "\u{feff}";
@@ -30,12 +43,22 @@ impl FileText {
             Some(rest) => (true, rest),
             None => (false, text),
         };
-        let crlf = text.contains("\r\n");
-        let mut body = if crlf {
+        let endings: Vec<bool> = text
+            .split_inclusive('\n')
+            .filter(|l| l.ends_with('\n'))
+            .map(|l| l.ends_with("\r\n"))
+            .collect();
+        let crlf_lines = endings.iter().filter(|c| **c).count();
+        let crlf = crlf_lines * 2 > endings.len();
+        let mut body = if crlf_lines > 0 {
             text.replace("\r\n", "\n")
         } else {
             text.to_string()
         };
+        let mixed = (crlf_lines > 0 && crlf_lines < endings.len()).then(|| Mixed {
+            body: body.clone(),
+            crlf: endings,
+        });
         let final_newline = body.is_empty() || body.ends_with('\n');
         if !final_newline {
             body.push('\n');
@@ -45,6 +68,7 @@ impl FileText {
             bom,
             crlf,
             final_newline,
+            mixed,
         })
     }
 
@@ -55,6 +79,7 @@ impl FileText {
             bom: false,
             crlf: false,
             final_newline: true,
+            mixed: None,
         }
     }
 
@@ -74,12 +99,64 @@ impl FileText {
         if self.bom {
             out.push_str(BOM);
         }
-        if self.crlf {
-            out.push_str(&body.replace('\n', "\r\n"));
-        } else {
-            out.push_str(body);
+        match &self.mixed {
+            Some(mixed) => out.push_str(&mixed.endings_for(body, self.crlf)),
+            None if self.crlf => out.push_str(&body.replace('\n', "\r\n")),
+            None => out.push_str(body),
         }
         out.into_bytes()
+    }
+}
+
+impl Mixed {
+    /// `body` (normalized) with each line's ending chosen as the module doc says.
+    fn endings_for(&self, body: &str, dominant: bool) -> String {
+        use similar::{capture_diff_slices, Algorithm, DiffOp};
+        let old: Vec<&str> = self.body.split_inclusive('\n').collect();
+        let new: Vec<&str> = body.split_inclusive('\n').collect();
+        let ending_of = |i: usize| self.crlf.get(i).copied().unwrap_or(dominant);
+        let mut crlf = vec![dominant; new.len()];
+        for op in capture_diff_slices(Algorithm::Myers, &old, &new) {
+            match op {
+                DiffOp::Equal {
+                    old_index,
+                    new_index,
+                    len,
+                } => {
+                    for k in 0..len {
+                        crlf[new_index + k] = ending_of(old_index + k);
+                    }
+                }
+                DiffOp::Replace {
+                    old_index,
+                    old_len,
+                    new_index,
+                    new_len,
+                } => {
+                    for k in 0..new_len {
+                        crlf[new_index + k] = ending_of(old_index + k.min(old_len - 1));
+                    }
+                }
+                DiffOp::Insert {
+                    old_index,
+                    new_index,
+                    new_len,
+                } => {
+                    let near = if old_index > 0 { old_index - 1 } else { old_index };
+                    for k in 0..new_len {
+                        crlf[new_index + k] = ending_of(near);
+                    }
+                }
+                DiffOp::Delete { .. } => {}
+            }
+        }
+        new.iter()
+            .zip(crlf)
+            .map(|(line, crlf)| match line.strip_suffix('\n') {
+                Some(text) if crlf => format!("{text}\r\n"),
+                _ => line.to_string(),
+            })
+            .collect()
     }
 }
 

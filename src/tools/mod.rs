@@ -132,6 +132,7 @@ pub fn run(call: &ToolCall, env: &ToolEnv<'_>) -> ToolOutput {
                 search: with_newline(search),
                 replace: with_newline(replace),
                 index: 1,
+                ..Default::default()
             };
             let report = edit::apply_approved(
                 env.root,
