@@ -30,7 +30,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Fix an issue: work until the tests pass, print the diff, exit 0 (fixed) or 1 (not fixed).
+    /// Fix an issue: work until a failing test passes, print the diff; exit 0 fixed, 1 not fixed,
+    /// 4 unverified (a change was kept but no test showed the bug before it).
     Fix {
         /// What is wrong, in words (or `-` to read it from stdin, or @FILE).
         issue: String,

@@ -2,7 +2,7 @@
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitCode {
-    /// Fixed (tests pass, or edits applied and no tests exist); or a command succeeded.
+    /// Fixed (a test failed before the change and passes after it); or a command succeeded.
     Fixed = 0,
     /// Not fixed; or an edit was refused.
     NotFixed = 1,
@@ -10,6 +10,8 @@ pub enum ExitCode {
     Usage = 2,
     /// The model or backend failed.
     Backend = 3,
+    /// A change was kept but nothing verified it fixes the issue (no test showed the bug).
+    Unverified = 4,
 }
 
 impl From<ExitCode> for std::process::ExitCode {

@@ -79,14 +79,29 @@ pub struct TestRun {
     pub output: String,
 }
 
-/// How a run ended.
+/// How a run ended. `Fixed` is a promise: a test failed before cria's change (the project's own,
+/// or one cria added that fails for the reported reason) and passes after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
-    /// Tests pass after cria's edits (or edits applied and no tests exist).
+    /// A test showed the bug before the change and passes after it.
     Fixed,
-    /// The run ended without a verified fix.
+    /// A change was kept and the tests pass, but nothing showed the bug before it (no failing
+    /// test, no reproduction, or no test command): the change may or may not fix the issue.
+    Unverified,
+    /// The run ended without a change that made the failing tests pass.
     NotFixed,
+}
+
+impl Outcome {
+    /// The word a person reads for this outcome.
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::Fixed => "Fixed",
+            Outcome::Unverified => "Unverified",
+            Outcome::NotFixed => "Not fixed",
+        }
+    }
 }
 
 /// Everything an agent run reports, in order. Front ends render these; nothing else flows out.

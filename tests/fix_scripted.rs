@@ -198,7 +198,7 @@ fn running_out_of_script_is_a_backend_error() {
 }
 
 #[test]
-fn a_repository_without_tests_is_fixed_when_the_edit_applies() {
+fn a_repository_without_tests_keeps_the_edit_but_calls_it_unverified() {
     let s = Scratch::empty();
     s.write("greet.py", "def greet(name):\n    return 'Helo, ' + name\n");
     let reply = "greet.py\n<<<<<<< SEARCH\n    return 'Helo, ' + name\n=======\n    return 'Hello, ' + name\n>>>>>>> REPLACE";
@@ -212,8 +212,11 @@ fn a_repository_without_tests_is_fixed_when_the_edit_applies() {
         .arg("greeting misspelled")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("unverified"));
+    // Nothing could show the bug, so nothing verifies the fix: exit 4, never "Fixed".
+    assert_eq!(out.status.code(), Some(4));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Unverified: a change was applied, but no test command could run"), "{stdout}");
+    assert!(!stdout.contains("Fixed"), "{stdout}");
     assert_eq!(
         s.read("greet.py"),
         "def greet(name):\n    return 'Hello, ' + name\n"
@@ -327,8 +330,9 @@ fn a_test_command_that_cannot_run_is_dropped_not_fixed() {
         &["--json", "--test-cmd", "no-such-runner --quiet"],
         &[FIX],
     );
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(4));
     let ev = events(&out.stdout);
+    assert_eq!(ev.last().unwrap()["outcome"], "unverified");
     assert!(ev.iter().any(|e| e["type"] == "status"
         && e["message"]
             .as_str()

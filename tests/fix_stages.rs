@@ -24,7 +24,7 @@ fn fix(s: &Scratch, issue: &str, extra: &[&str], replies: &[&str]) -> Vec<serde_
         .output()
         .unwrap();
     assert!(
-        out.status.code() == Some(0) || out.status.code() == Some(1),
+        matches!(out.status.code(), Some(0 | 1 | 4)),
         "stderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -182,6 +182,110 @@ fn a_test_that_passes_is_not_kept_and_the_run_goes_on() {
         .as_str()
         .unwrap()
         .contains("tests/test_roman.py"));
+    // The tests passed before the fix too and nothing reproduced the bug: never "fixed".
+    assert_eq!(fin["outcome"], "unverified", "{fin}");
+    assert!(fin["summary"].as_str().unwrap().starts_with("Unverified: "));
+}
+
+/// The false "Fixed" seen on unseen reports: no reproduction test, then a "fix" that only adds
+/// an import (refused unwritten: it is no candidate), then a real change that the passing
+/// tests cannot judge (unverified, exit 4).
+#[test]
+fn without_a_failing_test_no_change_is_called_fixed() {
+    let s = Scratch::task("py-roman");
+    let import_only = "numerals/roman.py\n```python\n<<<<<<< SEARCH\n\"\"\"Roman numerals.\"\"\"\n=======\n\"\"\"Roman numerals.\"\"\"\nimport unicodedata\n>>>>>>> REPLACE\n```\n";
+    let before = s.read("numerals/roman.py");
+    assert!(before.starts_with("\"\"\"Roman numerals.\"\"\""), "{before}");
+    let ev = fix(
+        &s,
+        &issue_of("py-roman"),
+        &[],
+        &[
+            ROMAN_PASSING_TEST,
+            ROMAN_PASSING_TEST,
+            "The cause is the table.",
+            import_only,
+            ROMAN_HALF_FIX,
+        ],
+    );
+    let refused = ev
+        .iter()
+        .find(|e| e["type"] == "edit_failed")
+        .expect("the import-only edit is refused");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot change what the code does"),
+        "{refused}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "unverified", "{fin}");
+    assert!(!fin["diff"].as_str().unwrap().contains("unicodedata"));
+    assert!(fin["diff"].as_str().unwrap().contains("+    (4, \"IV\"),"));
+}
+
+/// A model's test that forgets to import the function it calls is repaired, not thrown away.
+#[test]
+fn a_reproduction_test_missing_its_import_gets_it_added() {
+    let s = Scratch::task("py-roman");
+    let test = s.read("tests/test_roman.py");
+    // Take the project's import out of the test file, so the model's test names an unknown.
+    s.write(
+        "tests/test_roman.py",
+        &test.replace("from numerals import from_roman, to_roman\n", ""),
+    );
+    let no_import = "```python\ndef test_subtractive():\n    assert to_roman(4) == \"IV\"\n```";
+    let ev = fix(
+        &s,
+        &issue_of("py-roman"),
+        &["--test-cmd", "python3 -m pytest -q"],
+        &[no_import, "The cause is the table.", ROMAN_FIX],
+    );
+    let st = statuses(&ev);
+    if st.iter().any(|m| m.contains("cannot run here")) {
+        eprintln!("pytest is not installed here; the import repair needs it");
+        return;
+    }
+    assert!(
+        st.iter()
+            .any(|m| m.contains("adding `from numerals import to_roman`")),
+        "{st:#?}"
+    );
+    assert!(
+        st.iter()
+            .any(|m| m.contains("reproduced: the new test `test_subtractive`")),
+        "{st:#?}"
+    );
+    assert_eq!(ev.last().unwrap()["outcome"], "fixed");
+}
+
+/// When the project's own tests show the bug, an edit to them is no fix.
+#[test]
+fn an_edit_to_a_failing_project_test_is_undone() {
+    let s = Scratch::task("py-cart-discount");
+    let test_path = "tests/test_cart.py";
+    let test = s.read(test_path);
+    let line = test
+        .lines()
+        .find(|l| l.contains("assert"))
+        .expect("an assertion")
+        .to_string();
+    let cheat = format!(
+        "{test_path}\n```python\n<<<<<<< SEARCH\n{line}\n=======\n{}pass\n>>>>>>> REPLACE\n```\n",
+        &line[..line.len() - line.trim_start().len()]
+    );
+    let ev = fix(&s, "the discount is wrong", &[], &[&cheat]);
+    assert!(
+        ev.iter().any(|e| e["type"] == "edit_failed"
+            && e["message"]
+                .as_str()
+                .unwrap()
+                .contains("changed a test that judges the fix")),
+        "{ev:#?}"
+    );
+    assert_eq!(s.read(test_path), test);
+    assert_ne!(ev.last().unwrap()["outcome"], "fixed");
 }
 
 #[test]
@@ -212,11 +316,13 @@ fn an_edit_to_the_reproduction_test_is_undone() {
         &[],
         &[ROMAN_TEST, "The cause is the test.", cheat, ROMAN_FIX],
     );
-    let st = statuses(&ev);
     assert!(
-        st.iter()
-            .any(|m| m.contains("the edit changed the reproduction test; reverted")),
-        "{st:#?}"
+        ev.iter().any(|e| e["type"] == "edit_failed"
+            && e["message"]
+                .as_str()
+                .unwrap()
+                .contains("changed a test that judges the fix; reverted")),
+        "{ev:#?}"
     );
     assert_eq!(ev.last().unwrap()["outcome"], "fixed");
     assert!(s

@@ -17,6 +17,13 @@ fn reported(changes: &[edit::FileChange]) -> Vec<crate::protocol::FileChange> {
         .collect()
 }
 
+/// Why a kept change is unverified when no test command could run.
+pub(super) const NO_TESTS: &str =
+    "a change was applied, but no test command could run here, so nothing verified it";
+/// Why a kept change is unverified when the tests passed before it too.
+const UNSHOWN: &str = "the tests pass, but they passed before the change too and no test \
+reproduced the issue, so nothing shows that the change fixes it";
+
 /// Earlier failed candidates tried beside a failing one (one test run each).
 const COMBINE_WITH: usize = 3;
 
@@ -33,24 +40,22 @@ impl Run<'_> {
             notes: report.notes.clone(),
         });
         let Some(cmd) = self.test_cmd.clone() else {
-            return Next::Stop(
-                Outcome::Fixed,
-                "edits applied; the project has no tests to run".into(),
-            );
+            return Next::Stop(Outcome::Unverified, NO_TESTS.into());
         };
-        if let Some(r) = &self.repro {
-            let intact = self
-                .current_text(&r.path)
-                .is_some_and(|t| t.contains(&r.code));
-            if !intact {
-                // The reproduction test is the judge: changing it is not a fix.
-                if let Err(e) = self.work.revert(&self.cfg.root, &report.changes) {
-                    return Next::Stop(Outcome::NotFixed, format!("could not revert: {e}"));
-                }
-                self.status("the edit changed the reproduction test; reverted");
-                self.history.push(Message::user(prompt::TEST_IS_THE_JUDGE));
-                return Next::Continue;
+        if self.changes_the_judge(&report.changes) {
+            // The tests decide whether the bug is fixed: changing them is not a fix.
+            if let Err(e) = self.work.revert(&self.cfg.root, &report.changes) {
+                return Next::Stop(Outcome::NotFixed, format!("could not revert: {e}"));
             }
+            self.report.edits_failed += 1;
+            self.emit(Event::EditFailed {
+                message: "the edit changed a test that judges the fix; reverted".into(),
+            });
+            if !self.targets.is_empty() {
+                return self.rewrite_limit();
+            }
+            self.history.push(Message::user(prompt::TEST_IS_THE_JUDGE));
+            return Next::Continue;
         }
         let attempt = edit::diff::unified_all(&report.changes);
         if self.tried.contains(&attempt) {
@@ -79,7 +84,7 @@ impl Run<'_> {
         }
         let run = self.run_tests(&cmd);
         if run.passed {
-            return Next::Stop(Outcome::Fixed, "the tests pass".into());
+            return self.tests_pass("the tests pass");
         }
         let now = failure_count(&run.output);
         let improved = matches!((now, self.baseline_failures), (Some(n), Some(b)) if n < b);
@@ -185,10 +190,7 @@ impl Run<'_> {
                 changes: reported(&other),
                 notes: vec!["an earlier candidate, put back beside this one".into()],
             });
-            return Some(Next::Stop(
-                Outcome::Fixed,
-                "the tests pass (two candidates combined)".into(),
-            ));
+            return Some(self.tests_pass("the tests pass (two candidates combined)"));
         }
         if let Err(e) = self.work.revert(&self.cfg.root, &other) {
             return Some(Next::Stop(
@@ -248,6 +250,37 @@ impl Run<'_> {
         self.temperature = 0.4;
         self.history.push(Message::user(prompt::sanitize(&msg)));
         Next::Continue
+    }
+
+    /// Whether `changes` alter a test that judges the fix: the reproduction test cria added, or
+    /// (when the project's own tests showed the bug) an existing test file.
+    fn changes_the_judge(&self, changes: &[edit::FileChange]) -> bool {
+        if let Some(r) = &self.repro {
+            let intact = self
+                .current_text(&r.path)
+                .is_some_and(|t| t.contains(&r.code));
+            if !intact {
+                return true;
+            }
+        }
+        let failing_before = self
+            .report
+            .tests_before
+            .as_ref()
+            .is_some_and(|t| !t.passed);
+        failing_before
+            && changes
+                .iter()
+                .any(|c| c.before.is_some() && super::localize::is_test_path(&c.rel))
+    }
+
+    /// The tests pass with the change: a fix only if a test showed the bug before it.
+    pub(super) fn tests_pass(&self, why: &str) -> Next {
+        if self.bug_shown {
+            Next::Stop(Outcome::Fixed, why.into())
+        } else {
+            Next::Stop(Outcome::Unverified, UNSHOWN.into())
+        }
     }
 
     pub(super) fn run_tests(&mut self, cmd: &str) -> TestRun {
@@ -325,9 +358,9 @@ fn rejected_line(changes: &[edit::FileChange], run: &TestRun) -> String {
 
 pub(super) fn summarize(r: &FixReport) -> String {
     let files = if r.files_changed.is_empty() {
-        "no files changed".to_string()
+        "No files changed".to_string()
     } else {
-        format!("changed {}", r.files_changed.join(", "))
+        format!("cria changed {}", r.files_changed.join(", "))
     };
     let tests = match (&r.tests_before, &r.tests_after) {
         (Some(b), Some(a)) => format!(
@@ -338,15 +371,21 @@ pub(super) fn summarize(r: &FixReport) -> String {
         ),
         _ => " No test command could be run, so the change is unverified.".to_string(),
     };
-    let verdict = if r.fixed() { "Fixed" } else { "Not fixed" };
+    let outcome = r.outcome.unwrap_or(Outcome::NotFixed);
+    let kept = match outcome {
+        _ if r.files_changed.is_empty() => "",
+        Outcome::Fixed => "",
+        Outcome::Unverified => " Check the change yourself; `cria undo` reverts it.",
+        Outcome::NotFixed => " The partial change is kept; `cria undo` reverts it.",
+    };
     format!(
-        "{verdict}: {}. cria {files} in {} model step(s), {} edit(s) applied and {} refused, {:.0} s.{tests}{}",
+        "{}: {}. {files} in {} model step(s), {} edit(s) applied and {} refused, {:.0} s.{tests}{kept}",
+        outcome.word(),
         r.reason,
         r.steps,
         r.edits_applied,
         r.edits_failed,
         r.seconds,
-        if r.fixed() || r.files_changed.is_empty() { "" } else { " The partial change is kept; `cria undo` reverts it." }
     ) + &details(r)
 }
 

@@ -3,6 +3,7 @@
 mod attempt;
 pub mod localize;
 pub mod prompt;
+mod repro_imports;
 pub mod reproduce;
 pub mod rewrite;
 pub mod session;

@@ -170,7 +170,7 @@ pub fn edit_failed(failures: &[String]) -> String {
 }
 
 /// After an edit that changed the test cria added to reproduce the issue.
-pub const TEST_IS_THE_JUDGE: &str = "Your edit changed the new test that reproduces the issue, so it was undone. That test is correct: fix the code it tests, and leave the test as it is.";
+pub const TEST_IS_THE_JUDGE: &str = "Your edit changed a test, so it was undone. The tests show the bug and are correct: fix the code they test, and leave the tests as they are.";
 
 /// After the user rejected a change.
 pub const REJECTED: &str =

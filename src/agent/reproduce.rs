@@ -277,29 +277,30 @@ impl super::session::Run<'_> {
             self.temperature = if rejected.is_some() { 0.4 } else { 0.0 };
             let reply = self.generate(&format!("```{lang}\n"), &["```"]).ok()?;
             self.history.clear();
-            let Some(code) = test_code(&reply, &path, &body) else {
+            let Some(mut code) = test_code(&reply, &path, &body) else {
                 rejected = Some("the reply held no test code".into());
                 continue;
             };
             let name = test_name(&code).unwrap_or_default();
-            let block = insertion(&path, &body, &code);
-            let report = self.apply(&[crate::edit::Edit::Replace(block)]);
-            if !report.applied() {
-                self.status(format!(
-                    "the test could not be added: {}",
-                    report.failures.join("; ")
-                ));
-                return None;
+            if name.is_empty() {
+                rejected = Some("it has no test function cria can recognize".into());
+                continue;
             }
-            let run = self.run_tests(cmd);
-            let verdict = if name.is_empty() {
-                Err("it has no test function cria can recognize".to_string())
-            } else {
-                judge(&run, &name, &self.issue)
+            let mut tried = self.place_test(&path, &body, &code, &name, cmd)?;
+            // A test that calls a project function it forgot to import: add the import.
+            let import = match &tried {
+                Err((why, _)) if why.contains("is not defined") => {
+                    self.import_for(&tried, &path, &body)
+                }
+                _ => None,
             };
-            match verdict {
-                Ok(()) => {
-                    self.work.remember(&report.changes);
+            if let Some(import) = import {
+                self.status(format!("the new test lacks an import; adding `{import}`"));
+                code = format!("{import}\n{code}");
+                tried = self.place_test(&path, &body, &code, &name, cmd)?;
+            }
+            match tried {
+                Ok(run) => {
                     self.status(format!("reproduced: the new test `{name}` in {path} fails"));
                     self.repro = Some(Repro { path, name, code });
                     self.report.repro_test = self
@@ -308,11 +309,7 @@ impl super::session::Run<'_> {
                         .map(|r| format!("{}::{}", r.path, r.name));
                     return Some(run);
                 }
-                Err(why) => {
-                    if let Err(e) = self.work.revert(&self.cfg.root, &report.changes) {
-                        self.status(format!("could not remove the test again: {e}"));
-                        return None;
-                    }
+                Err((why, _)) => {
                     self.status(format!("the new test was not kept: {why}"));
                     rejected = Some(why);
                 }
@@ -320,6 +317,63 @@ impl super::session::Run<'_> {
         }
         self.status("could not reproduce the issue with a test; going on without one");
         None
+    }
+
+    /// Add `code` to the test file and run the tests: `Ok` with the run when the test shows the
+    /// bug (it stays in place), else why not and the run (it is removed again). `None` when the
+    /// file could not be changed at all.
+    #[allow(clippy::type_complexity)]
+    fn place_test(
+        &mut self,
+        path: &str,
+        body: &str,
+        code: &str,
+        name: &str,
+        cmd: &str,
+    ) -> Option<Result<TestRun, (String, TestRun)>> {
+        let block = insertion(path, body, code);
+        let report = self.apply(&[crate::edit::Edit::Replace(block)]);
+        if !report.applied() {
+            self.status(format!(
+                "the test could not be added: {}",
+                report.failures.join("; ")
+            ));
+            return None;
+        }
+        let run = self.run_tests(cmd);
+        match judge(&run, name, &self.issue) {
+            Ok(()) => {
+                self.work.remember(&report.changes);
+                Some(Ok(run))
+            }
+            Err(why) => {
+                if let Err(e) = self.work.revert(&self.cfg.root, &report.changes) {
+                    self.status(format!("could not remove the test again: {e}"));
+                    return None;
+                }
+                Some(Err((why, run)))
+            }
+        }
+    }
+
+    /// The import that a test rejected for an undefined name needs, when the project defines it.
+    fn import_for(
+        &self,
+        tried: &Result<TestRun, (String, TestRun)>,
+        path: &str,
+        body: &str,
+    ) -> Option<String> {
+        let Err((_, run)) = tried else { return None };
+        let name = super::repro_imports::undefined_name(&run.output)?;
+        let root = self.cfg.root.path();
+        let files: Vec<(String, String)> = crate::context::scan::list_files(root)
+            .into_iter()
+            .filter_map(|p| {
+                let text = std::fs::read_to_string(root.join(&p)).ok()?;
+                Some((p, text))
+            })
+            .collect();
+        super::repro_imports::import_line(&name, path, body, &files)
     }
 
     /// `--drop-repro-test`: take the added test out again (the fix stays).

@@ -142,6 +142,9 @@ pub(super) struct Run<'a> {
     pub(super) approver: std::cell::RefCell<Approver>,
     /// The test cria added to reproduce the issue.
     pub(super) repro: Option<super::reproduce::Repro>,
+    /// Whether a test failed before any change (the project's own, or the reproduction test):
+    /// only then can passing tests verify a fix.
+    pub(super) bug_shown: bool,
 }
 
 /// The most the repo map may take of the first prompt: a small model reads the shown code best.
@@ -198,6 +201,7 @@ pub fn fix(
             ..Approver::new(cfg.approval, cfg.runner.enforced(), cfg.runner.off())
         }),
         repro: None,
+        bug_shown: false,
     };
     let result = run.go();
     let (outcome, reason) = match result {
@@ -244,6 +248,7 @@ impl Run<'_> {
             .as_ref()
             .and_then(|t| super::attempt::failure_count(&t.output));
         self.report.tests_before = tests.clone();
+        self.bug_shown = tests.as_ref().is_some_and(|t| !t.passed);
 
         self.status("localizing the problem");
         let test_output = tests.as_ref().map(|t| t.output.clone()).unwrap_or_default();
@@ -260,6 +265,7 @@ impl Run<'_> {
             if t.passed && reproduce::states_expectation(&self.issue) {
                 if let Some(run) = self.reproduce(&ranked, &cmd) {
                     self.baseline_failures = super::attempt::failure_count(&run.output);
+                    self.bug_shown = true;
                     tests = Some(run);
                 }
                 // A second try at the test sampled more freely; the fix starts greedy.

@@ -116,10 +116,7 @@ impl Run<'_> {
 
     fn no_action(&mut self, reply: &str) -> Next {
         if !self.work.changes().is_empty() && self.test_cmd.is_none() {
-            return Next::Stop(
-                Outcome::Fixed,
-                "edits applied; the project has no tests to run".into(),
-            );
+            return Next::Stop(Outcome::Unverified, super::attempt::NO_TESTS.into());
         }
         if self.start_rewrites(reply) {
             return Next::Continue;

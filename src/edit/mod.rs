@@ -1,6 +1,7 @@
 //! The edit engine: parse edits from a model's text, plan them in memory, commit atomically.
 
 pub mod commit;
+pub mod cosmetic;
 pub mod diff;
 pub mod loose;
 pub mod matching;
@@ -116,6 +117,8 @@ pub fn apply_edits_guarded(
 
 /// Plan `edits`, show the change's diff to `approve`, and only then write it (without an undo
 /// record: the agent records a whole run at its end). A rejection writes nothing and says why.
+/// This is the agent's write path, and the agent writes fixes: a change that alters no behaviour
+/// (imports added, comments or blank space only; see [`cosmetic`]) is refused unasked.
 pub fn apply_approved(
     root: &Root,
     edits: &[Edit],
@@ -125,6 +128,13 @@ pub fn apply_approved(
     let planned = apply_edits_guarded(root, edits, Mode::DryRun, guard);
     if !planned.applied() || planned.changes.is_empty() {
         return planned;
+    }
+    if cosmetic::is_cosmetic(&planned.changes) {
+        return ApplyReport {
+            blocks: planned.blocks,
+            failures: vec![NO_BEHAVIOUR_CHANGE.into()],
+            ..Default::default()
+        };
     }
     if let Err(why) = approve(&planned.diff()) {
         return ApplyReport {
@@ -136,6 +146,11 @@ pub fn apply_approved(
     }
     apply_edits_guarded(root, edits, Mode::CommitUnrecorded, guard)
 }
+
+/// Why a change that alters no behaviour was refused (the model reads it).
+pub const NO_BEHAVIOUR_CHANGE: &str = "that change only adds imports or touches comments or \
+blank space, so it cannot change what the code does; nothing was written. Change the line that \
+computes the wrong result.";
 
 /// Revert the last change set cria applied under `dir`.
 pub fn undo(dir: &Path) -> Result<Vec<String>, commit::CommitError> {

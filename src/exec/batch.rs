@@ -16,6 +16,7 @@ use super::tasks::{self, CountingSink, Counts, SharedBackend};
 use crate::cli::AgentArgs;
 use crate::edit::{commit, FileChange, Plan};
 use crate::exit::ExitCode;
+use crate::protocol::Outcome;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Task {
@@ -29,7 +30,7 @@ pub struct Task {
 #[derive(Debug, Default, Serialize)]
 pub struct TaskOutcome {
     pub id: String,
-    /// fixed, not_fixed or error.
+    /// fixed, unverified, not_fixed or error (see [`crate::protocol::Outcome`]).
     pub status: String,
     pub tests_before: Option<bool>,
     pub tests_after: Option<bool>,
@@ -128,7 +129,7 @@ pub fn run(args: &AgentArgs, opts: &BatchOptions) -> ExitCode {
         }
     };
     let queue = Mutex::new(picked);
-    let output = Mutex::new((0usize, 0usize)); // (done, fixed)
+    let output = Mutex::new((0usize, 0usize, 0usize)); // (done, fixed, unverified)
     let start = Instant::now();
     let jobs = opts.jobs.max(1).min(todo.max(1));
     let failed_to_load = Mutex::new(None);
@@ -158,18 +159,20 @@ pub fn run(args: &AgentArgs, opts: &BatchOptions) -> ExitCode {
                     let mut guard = output.lock().unwrap_or_else(|p| p.into_inner());
                     guard.0 += 1;
                     guard.1 += (outcome.status == "fixed") as usize;
+                    guard.2 += (outcome.status == "unverified") as usize;
                     append_result(&results_path, &outcome);
                     let elapsed = start.elapsed().as_secs_f64();
                     let eta = elapsed / guard.0 as f64 * (todo - guard.0) as f64;
                     let width = 20;
                     let filled = guard.0 * width / todo.max(1);
                     eprintln!(
-                        "cria batch: [{}{}] {}/{} done, {} fixed, eta {:.0} s — {}: {}",
+                        "cria batch: [{}{}] {}/{} done, {} fixed, {} unverified, eta {:.0} s — {}: {}",
                         "#".repeat(filled),
                         ".".repeat(width - filled),
                         guard.0,
                         todo,
                         guard.1,
+                        guard.2,
                         eta,
                         outcome.id,
                         outcome.status
@@ -182,9 +185,9 @@ pub fn run(args: &AgentArgs, opts: &BatchOptions) -> ExitCode {
         eprintln!("cria: {e}");
         return ExitCode::Backend;
     }
-    let (finished, fixed) = output.into_inner().unwrap_or((0, 0));
+    let (finished, fixed, unverified) = output.into_inner().unwrap_or((0, 0, 0));
     eprintln!(
-        "cria batch: {fixed} of {finished} fixed; results in {}",
+        "cria batch: {fixed} of {finished} fixed, {unverified} unverified; results in {}",
         results_path.display()
     );
     if fixed == finished {
@@ -250,7 +253,7 @@ fn run_task(
         let report = backend
             .fix(&cfg, &task.issue, &mut sink)
             .map_err(|e| format!("model failure: {e}"))?;
-        out.status = if report.fixed() { "fixed" } else { "not_fixed" }.into();
+        out.status = outcome_name(report.outcome).into();
         out.tests_before = report.tests_before.as_ref().map(|t| t.passed);
         out.tests_after = report.tests_after.as_ref().map(|t| t.passed);
         out.steps = report.steps;
@@ -276,6 +279,15 @@ fn run_task(
     }
     out.seconds = start.elapsed().as_secs_f64();
     out
+}
+
+/// The name an outcome has in results.jsonl (as in the `--json` events).
+pub fn outcome_name(outcome: Option<Outcome>) -> &'static str {
+    match outcome {
+        Some(Outcome::Fixed) => "fixed",
+        Some(Outcome::Unverified) => "unverified",
+        Some(Outcome::NotFixed) | None => "not_fixed",
+    }
 }
 
 /// Copy the fixed files from the working copy into the source repository, atomically and

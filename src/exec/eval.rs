@@ -33,6 +33,11 @@ pub struct TaskResult {
     /// fix changes (`<task>/FIXED_FILES`; `None` without one).
     pub localized: Vec<String>,
     pub localizer_hit: Option<bool>,
+    /// What cria said on its last try: fixed, unverified or not_fixed.
+    pub outcome: String,
+    /// cria said "fixed" on a try whose check then failed: a false claim, which must never
+    /// happen.
+    pub false_fixed: bool,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -54,6 +59,10 @@ pub struct Summary {
     /// Tasks with a `FIXED_FILES` reference, and those whose files the localizer's top 3 held.
     pub localizer_tasks: usize,
     pub localizer_top3: usize,
+    /// Tasks whose last try ended "unverified" (a change kept that no test could judge).
+    pub unverified: usize,
+    /// Tries that cria called fixed while the task's check failed (must be 0).
+    pub false_fixed: usize,
 }
 
 /// The files the reference fix changes, one path per line in `<task>/FIXED_FILES`.
@@ -68,15 +77,37 @@ fn reference_files(task: &Path) -> Option<Vec<String>> {
     )
 }
 
-fn check(dir: &Path, script: &Path) -> (bool, String) {
-    match process::Runner::plain().run(
-        &format!("sh '{}'", script.display()),
-        dir,
-        Duration::from_secs(900),
-    ) {
+/// Run the task's check in `dir` the way its author wrote it: an executable script with a `#!`
+/// line by that interpreter, any other with bash (checks use bash-isms such as `BASH_SOURCE`).
+/// It runs in the agent's sandbox: it executes code the model wrote.
+fn check(runner: &process::Runner, dir: &Path, script: &Path) -> (bool, String) {
+    let quoted = shell_quote(&script.to_string_lossy());
+    let command = if runs_by_itself(script) {
+        quoted
+    } else {
+        format!("bash {quoted}")
+    };
+    match runner.run(&command, dir, Duration::from_secs(900)) {
         Ok(out) => (out.success(), process::head_tail(&out.output, 1_000, 2_000)),
-        Err(e) => (false, format!("could not run check.sh: {e}")),
+        Err(e) => (false, format!("could not run {}: {e}", script.display())),
     }
+}
+
+/// An executable file that names its interpreter.
+fn runs_by_itself(script: &Path) -> bool {
+    use std::io::Read;
+    use std::os::unix::fs::PermissionsExt;
+    let executable = std::fs::metadata(script).is_ok_and(|m| m.permissions().mode() & 0o111 != 0);
+    let mut head = [0u8; 2];
+    let shebang = std::fs::File::open(script)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| &head == b"#!");
+    executable && shebang
+}
+
+/// `text` as one word for `sh`.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 fn run_task(
@@ -125,8 +156,11 @@ fn run_task(
             inner: None,
             localized: None,
         };
+        let mut said_fixed = false;
         match backend.fix(&cfg, &text, &mut sink) {
             Ok(r) => {
+                said_fixed = r.fixed();
+                result.outcome = super::batch::outcome_name(r.outcome).into();
                 result.steps += r.steps;
                 result.tokens_in += r.tokens_in;
                 result.tokens_reused += r.tokens_reused;
@@ -147,7 +181,8 @@ fn run_task(
         result.counts.edits_applied += c.edits_applied;
         result.counts.edits_refused += c.edits_refused;
         result.counts.malformed_tool_calls += c.malformed_tool_calls;
-        let (ok, output) = check(&work, &task.join("check.sh"));
+        let (ok, output) = check(&cfg.fix.runner, &work, &task.join("check.sh"));
+        result.false_fixed |= said_fixed && !ok;
         if ok {
             result.solved = true;
             result.solved_on_try = Some(attempt);
@@ -178,6 +213,8 @@ pub fn summarize(results: &[TaskResult]) -> Summary {
         s.tokens_in += r.tokens_in;
         s.tokens_reused += r.tokens_reused;
         s.tokens_out += r.tokens_out;
+        s.unverified += (r.outcome == "unverified") as usize;
+        s.false_fixed += r.false_fixed as usize;
         if let Some(hit) = r.localizer_hit {
             s.localizer_tasks += 1;
             s.localizer_top3 += hit as usize;
@@ -240,6 +277,7 @@ pub fn run(args: &AgentArgs, dir: &Path, tries: usize, json: bool) -> ExitCode {
             (None, Some(e)) => format!("error: {e}"),
             (None, None) => "not solved".into(),
         };
+        let verdict = format!("{verdict}; cria said {}", r.outcome);
         eprintln!(
             "cria eval: [{}/{}] {} — {verdict} ({:.0} s)",
             i + 1,
@@ -257,8 +295,8 @@ pub fn run(args: &AgentArgs, dir: &Path, tries: usize, json: bool) -> ExitCode {
         println!("{}", serde_json::to_string(&s).unwrap_or_default());
     } else {
         println!(
-            "{:<24} {:>8} {:>6} {:>6} {:>8} {:>8} {:>6}",
-            "task", "solved", "steps", "edits", "refused", "seconds", "top3"
+            "{:<24} {:>8} {:>11} {:>6} {:>6} {:>8} {:>8} {:>6}",
+            "task", "solved", "cria said", "steps", "edits", "refused", "seconds", "top3"
         );
         for r in &results {
             let solved = r
@@ -271,9 +309,10 @@ pub fn run(args: &AgentArgs, dir: &Path, tries: usize, json: bool) -> ExitCode {
                 None => "-",
             };
             println!(
-                "{:<24} {:>8} {:>6} {:>6} {:>8} {:>8.1} {:>6}",
+                "{:<24} {:>8} {:>11} {:>6} {:>6} {:>8} {:>8.1} {:>6}",
                 r.task,
                 solved,
+                r.outcome,
                 r.steps,
                 r.counts.edits_applied,
                 r.counts.edits_refused,
@@ -289,6 +328,10 @@ pub fn run(args: &AgentArgs, dir: &Path, tries: usize, json: bool) -> ExitCode {
         println!(
             "localizer: the reference fix's files in the top 3 for {} of {} tasks",
             s.localizer_top3, s.localizer_tasks
+        );
+        println!(
+            "honesty: {} task(s) ended unverified; cria said fixed where the check failed {} time(s)",
+            s.unverified, s.false_fixed
         );
     }
     if s.solved == s.tasks {

@@ -7,7 +7,7 @@ use super::progress::{JsonlSink, StderrProgress};
 use crate::agent;
 use crate::config::Config;
 use crate::exit::ExitCode;
-use crate::protocol::EventSink;
+use crate::protocol::{EventSink, Outcome};
 
 /// The issue text: literal, `-` for stdin, or `@FILE`.
 pub fn read_issue(arg: &str) -> Result<String, String> {
@@ -56,10 +56,10 @@ pub fn run(cfg: &Config, issue: &str, json: bool) -> ExitCode {
                 }
                 println!("{}", report.summary);
             }
-            if report.fixed() {
-                ExitCode::Fixed
-            } else {
-                ExitCode::NotFixed
+            match report.outcome {
+                Some(Outcome::Fixed) => ExitCode::Fixed,
+                Some(Outcome::Unverified) => ExitCode::Unverified,
+                Some(Outcome::NotFixed) | None => ExitCode::NotFixed,
             }
         }
         Err(e) => {

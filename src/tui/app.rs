@@ -11,7 +11,7 @@ use super::composer::Composer;
 use super::engine::{Ask, Job, Update};
 use super::store::{self, Saved};
 use crate::cancel::Cancel;
-use crate::protocol::{Event, Outcome, TestRun};
+use crate::protocol::{Event, TestRun};
 use crate::sandbox::approval::Question;
 
 /// What the status bar shows besides the model.
@@ -376,7 +376,6 @@ impl App {
                 ..
             } => {
                 self.finish_stream();
-                let fixed = outcome == Outcome::Fixed;
                 if !diff.trim().is_empty() {
                     self.diffs.push(diff.clone());
                 }
@@ -385,7 +384,7 @@ impl App {
                 self.earlier.push(format!(
                     "{} → {}: {reason}{}",
                     cells::first_line(&request, 120),
-                    if fixed { "fixed" } else { "not fixed" },
+                    outcome.word().to_lowercase(),
                     if files.is_empty() {
                         " (no files changed)".to_string()
                     } else {
@@ -393,7 +392,7 @@ impl App {
                     }
                 ));
                 self.push(Cell::Outcome {
-                    fixed,
+                    outcome,
                     reason,
                     summary,
                 });

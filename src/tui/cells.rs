@@ -65,7 +65,7 @@ pub enum Cell {
         text: String,
     },
     Outcome {
-        fixed: bool,
+        outcome: crate::protocol::Outcome,
         reason: String,
         summary: String,
     },
@@ -324,14 +324,15 @@ impl Cell {
                 }
             }
             Cell::Outcome {
-                fixed,
+                outcome,
                 reason,
                 summary,
             } => {
-                let (head, style) = if *fixed {
-                    ("✓ Fixed", Style::new().fg(Color::Green))
-                } else {
-                    ("✗ Not fixed", Style::new().fg(Color::Red))
+                use crate::protocol::Outcome;
+                let (head, style) = match outcome {
+                    Outcome::Fixed => ("✓ Fixed", Style::new().fg(Color::Green)),
+                    Outcome::Unverified => ("? Unverified", Style::new().fg(Color::Yellow)),
+                    Outcome::NotFixed => ("✗ Not fixed", Style::new().fg(Color::Red)),
                 };
                 out.push(Line::from(vec![
                     Span::styled(head, style.add_modifier(Modifier::BOLD)),

@@ -1,0 +1,169 @@
+//! The import a reproduction test forgot. A small model's test often calls the function the issue
+//! names without importing it (`NameError: name 'slugify' is not defined`); when the project
+//! defines that name, cria adds the import itself, in the style the test file already uses,
+//! rather than throwing a good test away.
+
+use regex::Regex;
+
+use super::localize::is_test_path;
+use super::prompt::fence_lang;
+
+/// The name a failing test run reports as undefined, if it does.
+pub fn undefined_name(output: &str) -> Option<String> {
+    let patterns = [
+        r"NameError: name '(\w+)' is not defined",
+        r"ReferenceError: (\w+) is not defined",
+    ];
+    patterns.iter().find_map(|p| {
+        let re = Regex::new(p).ok()?;
+        Some(re.captures(output)?.get(1)?.as_str().to_string())
+    })
+}
+
+/// The line that imports `name` into the test file `test_path` (whose text is `test_body`) from
+/// the project file that defines it; `files` are the project's files as (path, text).
+pub fn import_line(
+    name: &str,
+    test_path: &str,
+    test_body: &str,
+    files: &[(String, String)],
+) -> Option<String> {
+    let lang = fence_lang(test_path);
+    let defines = definition_pattern(lang, name)?;
+    let (path, _) = files
+        .iter()
+        .filter(|(p, _)| fence_lang(p) == lang && !is_test_path(p))
+        .find(|(_, text)| defines.is_match(text))?;
+    match lang {
+        "python" => Some(python_import(name, path, files)),
+        "javascript" | "typescript" => Some(js_import(name, path, test_path, test_body)),
+        _ => None,
+    }
+}
+
+fn definition_pattern(lang: &str, name: &str) -> Option<Regex> {
+    let name = regex::escape(name);
+    let pattern = match lang {
+        "python" => format!(r"(?m)^(?:async\s+def|def|class)\s+{name}\b|^{name}\s*[:=]"),
+        "javascript" | "typescript" => format!(
+            r"(?m)^\s*(?:export\s+)?(?:async\s+)?(?:function\*?|class|const|let|var)\s+{name}\b"
+        ),
+        _ => return None,
+    };
+    Regex::new(&pattern).ok()
+}
+
+/// `from package import name` when the package re-exports it (the usual public path), else
+/// `from module.path import name`.
+fn python_import(name: &str, path: &str, files: &[(String, String)]) -> String {
+    let module = path
+        .trim_end_matches(".py")
+        .trim_start_matches("src/")
+        .trim_end_matches("/__init__")
+        .replace('/', ".");
+    let package = module.split('.').next().unwrap_or(&module);
+    let init = format!("{}/__init__.py", package.replace('.', "/"));
+    let exported = files.iter().any(|(p, text)| {
+        (p == &init || p.trim_start_matches("src/") == init)
+            && Regex::new(&format!(r"\b{}\b", regex::escape(name))).is_ok_and(|re| re.is_match(text))
+    });
+    let from = if exported && package != module {
+        package
+    } else {
+        &module
+    };
+    format!("from {from} import {name}")
+}
+
+/// `const { name } = require('./rel')` in CommonJS test files, an `import` in ES modules.
+fn js_import(name: &str, path: &str, test_path: &str, test_body: &str) -> String {
+    let from_dir: Vec<&str> = test_path.split('/').collect();
+    let from_dir = &from_dir[..from_dir.len().saturating_sub(1)];
+    let to: Vec<&str> = path.split('/').collect();
+    let common = from_dir
+        .iter()
+        .zip(&to)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut rel: Vec<String> = vec!["..".to_string(); from_dir.len() - common];
+    rel.extend(to.iter().skip(common).map(|s| s.to_string()));
+    let mut rel = rel.join("/");
+    if !rel.starts_with("..") {
+        rel = format!("./{rel}");
+    }
+    if test_body.contains("require(") || !test_body.contains("import ") {
+        let rel = rel.trim_end_matches(".js");
+        format!("const {{ {name} }} = require('{rel}');")
+    } else {
+        format!("import {{ {name} }} from '{rel}';")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_undefined_name_is_read_from_python_and_node_output() {
+        let py = "E       NameError: name 'slugify' is not defined\n";
+        assert_eq!(undefined_name(py).as_deref(), Some("slugify"));
+        let js = "ReferenceError: clamp is not defined\n    at TestContext";
+        assert_eq!(undefined_name(js).as_deref(), Some("clamp"));
+        assert_eq!(undefined_name("AssertionError: 1 != 2"), None);
+    }
+
+    #[test]
+    fn python_imports_from_the_package_that_re_exports_the_name() {
+        let project = files(&[
+            ("text/slug.py", "import re\n\ndef slugify(s):\n    return s\n"),
+            ("text/__init__.py", "from .slug import slugify\n"),
+            ("tests/test_slug.py", "from text import slugify\n"),
+        ]);
+        assert_eq!(
+            import_line("slugify", "tests/test_slug.py", "", &project).as_deref(),
+            Some("from text import slugify")
+        );
+    }
+
+    #[test]
+    fn python_imports_from_the_module_when_the_package_does_not_export_it() {
+        let project = files(&[
+            ("src/ticker/eta.py", "def fmt_eta(s):\n    return s\n"),
+            ("src/ticker/__init__.py", ""),
+        ]);
+        assert_eq!(
+            import_line("fmt_eta", "tests/test_eta.py", "", &project).as_deref(),
+            Some("from ticker.eta import fmt_eta")
+        );
+    }
+
+    #[test]
+    fn a_name_the_project_does_not_define_gets_no_import() {
+        let project = files(&[("m.py", "def other():\n    pass\n")]);
+        assert_eq!(import_line("slugify", "tests/test_m.py", "", &project), None);
+    }
+
+    #[test]
+    fn javascript_requires_by_relative_path_in_commonjs_and_imports_in_modules() {
+        let project = files(&[(
+            "lib/num.js",
+            "function clamp(x) { return x; }\nmodule.exports = { clamp };\n",
+        )]);
+        assert_eq!(
+            import_line("clamp", "test/num.test.js", "const test = require('node:test');", &project)
+                .as_deref(),
+            Some("const { clamp } = require('../lib/num');")
+        );
+        assert_eq!(
+            import_line("clamp", "test/num.test.js", "import test from 'node:test';", &project)
+                .as_deref(),
+            Some("import { clamp } from '../lib/num.js';")
+        );
+    }
+}
