@@ -219,3 +219,42 @@ fn eval_counts_tries_and_never_touches_the_task_repo() {
         before
     );
 }
+
+/// A check written for bash runs by its `#!` line (under sh it would fail on `[[`), and a task
+/// that cria calls fixed while its check fails is counted as a false "fixed".
+#[test]
+fn eval_runs_checks_by_their_shebang_and_counts_false_fixed_claims() {
+    let s = Scratch::empty();
+    let tasks = s.path().join("tasks");
+    copy_dir(&fixture("tasks/py-cart-discount"), &tasks.join("bash"));
+    copy_dir(&fixture("tasks/py-cart-discount"), &tasks.join("strict"));
+    let bash_check = "#!/bin/bash\nhere=\"$(dirname \"${BASH_SOURCE[0]}\")\"\n[[ -d \"$here/repo\" ]] || exit 3\ncd \"${1:-.}\" && python3 -m unittest -q 2>&1\n";
+    let bash = tasks.join("bash/check.sh");
+    std::fs::write(&bash, bash_check).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&bash, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // A check that disagrees with the visible tests (as hidden tests can).
+    std::fs::write(tasks.join("strict/check.sh"), "exit 1\n").unwrap();
+    let script = s.script(&[CART_FIX]);
+    let o = s
+        .cria()
+        .arg("eval")
+        .arg(&tasks)
+        .args(["--json", "--tries", "1", "--max-steps", "1", "--script"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(lines[0]["task"], "bash");
+    assert_eq!(lines[0]["solved"], true, "{}", lines[0]);
+    assert_eq!(lines[0]["outcome"], "fixed");
+    assert_eq!(lines[1]["task"], "strict");
+    assert_eq!(lines[1]["solved"], false);
+    assert_eq!(lines[1]["false_fixed"], true);
+    assert_eq!(lines[2]["false_fixed"], 1);
+    assert_eq!(lines[2]["unverified"], 0);
+}

@@ -215,7 +215,10 @@ fn a_repository_without_tests_keeps_the_edit_but_calls_it_unverified() {
     // Nothing could show the bug, so nothing verifies the fix: exit 4, never "Fixed".
     assert_eq!(out.status.code(), Some(4));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("Unverified: a change was applied, but no test command could run"), "{stdout}");
+    assert!(
+        stdout.contains("Unverified: a change was applied, but no test command could run"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("Fixed"), "{stdout}");
     assert_eq!(
         s.read("greet.py"),

@@ -263,11 +263,7 @@ impl Run<'_> {
                 return true;
             }
         }
-        let failing_before = self
-            .report
-            .tests_before
-            .as_ref()
-            .is_some_and(|t| !t.passed);
+        let failing_before = self.report.tests_before.as_ref().is_some_and(|t| !t.passed);
         failing_before
             && changes
                 .iter()

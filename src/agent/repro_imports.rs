@@ -65,7 +65,8 @@ fn python_import(name: &str, path: &str, files: &[(String, String)]) -> String {
     let init = format!("{}/__init__.py", package.replace('.', "/"));
     let exported = files.iter().any(|(p, text)| {
         (p == &init || p.trim_start_matches("src/") == init)
-            && Regex::new(&format!(r"\b{}\b", regex::escape(name))).is_ok_and(|re| re.is_match(text))
+            && Regex::new(&format!(r"\b{}\b", regex::escape(name)))
+                .is_ok_and(|re| re.is_match(text))
     });
     let from = if exported && package != module {
         package
@@ -80,11 +81,7 @@ fn js_import(name: &str, path: &str, test_path: &str, test_body: &str) -> String
     let from_dir: Vec<&str> = test_path.split('/').collect();
     let from_dir = &from_dir[..from_dir.len().saturating_sub(1)];
     let to: Vec<&str> = path.split('/').collect();
-    let common = from_dir
-        .iter()
-        .zip(&to)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let common = from_dir.iter().zip(&to).take_while(|(a, b)| a == b).count();
     let mut rel: Vec<String> = vec!["..".to_string(); from_dir.len() - common];
     rel.extend(to.iter().skip(common).map(|s| s.to_string()));
     let mut rel = rel.join("/");
@@ -121,7 +118,10 @@ mod tests {
     #[test]
     fn python_imports_from_the_package_that_re_exports_the_name() {
         let project = files(&[
-            ("text/slug.py", "import re\n\ndef slugify(s):\n    return s\n"),
+            (
+                "text/slug.py",
+                "import re\n\ndef slugify(s):\n    return s\n",
+            ),
             ("text/__init__.py", "from .slug import slugify\n"),
             ("tests/test_slug.py", "from text import slugify\n"),
         ]);
@@ -146,7 +146,10 @@ mod tests {
     #[test]
     fn a_name_the_project_does_not_define_gets_no_import() {
         let project = files(&[("m.py", "def other():\n    pass\n")]);
-        assert_eq!(import_line("slugify", "tests/test_m.py", "", &project), None);
+        assert_eq!(
+            import_line("slugify", "tests/test_m.py", "", &project),
+            None
+        );
     }
 
     #[test]
@@ -156,13 +159,23 @@ mod tests {
             "function clamp(x) { return x; }\nmodule.exports = { clamp };\n",
         )]);
         assert_eq!(
-            import_line("clamp", "test/num.test.js", "const test = require('node:test');", &project)
-                .as_deref(),
+            import_line(
+                "clamp",
+                "test/num.test.js",
+                "const test = require('node:test');",
+                &project
+            )
+            .as_deref(),
             Some("const { clamp } = require('../lib/num');")
         );
         assert_eq!(
-            import_line("clamp", "test/num.test.js", "import test from 'node:test';", &project)
-                .as_deref(),
+            import_line(
+                "clamp",
+                "test/num.test.js",
+                "import test from 'node:test';",
+                &project
+            )
+            .as_deref(),
             Some("import { clamp } from '../lib/num.js';")
         );
     }

@@ -59,8 +59,15 @@ pub fn test_file(ranked: &[Candidate], files: &[String]) -> Option<String> {
         .iter()
         .map(|c| c.path.as_str())
         .chain(files.iter().map(String::as_str))
-        .find(|p| localize::is_test_path(p) && testable(p) && !p.contains("fixtures/"))
+        .find(|p| localize::is_test_path(p) && testable(p) && collected(p))
         .map(String::from)
+}
+
+/// Whether test runners collect tests from this file (a package's `__init__.py`, pytest's
+/// `conftest.py` and fixture folders hold none).
+fn collected(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    !matches!(name, "__init__.py" | "conftest.py" | "mod.rs") && !path.contains("fixtures/")
 }
 
 /// How a new test is written in this file's framework.

@@ -41,8 +41,8 @@ impl Lang {
     fn of(path: &str) -> Lang {
         match path.rsplit('.').next().unwrap_or("") {
             "py" | "pyi" => Lang::Python,
-            "rs" | "js" | "mjs" | "cjs" | "ts" | "tsx" | "jsx" | "go" | "c" | "h" | "cc" | "cpp"
-            | "hpp" | "java" | "kt" | "cs" | "swift" | "scala" => Lang::CLike,
+            "rs" | "js" | "mjs" | "cjs" | "ts" | "tsx" | "jsx" | "go" | "c" | "h" | "cc"
+            | "cpp" | "hpp" | "java" | "kt" | "cs" | "swift" | "scala" => Lang::CLike,
             _ => Lang::Other,
         }
     }
@@ -157,7 +157,8 @@ mod tests {
         is_cosmetic(&[change(rel, before, after)])
     }
 
-    const SLUG: &str = "import re\n\n\ndef slugify(s):\n    return re.sub(r'\\W+', '-', s)  # dash\n";
+    const SLUG: &str =
+        "import re\n\n\ndef slugify(s):\n    return re.sub(r'\\W+', '-', s)  # dash\n";
 
     #[test]
     fn an_added_import_and_dropped_blank_lines_change_nothing() {
@@ -198,7 +199,11 @@ mod tests {
         let before = "fn f(a: u8) -> u8 {\n    a + 1 // one more\n}\n";
         let after = "use std::fmt;\n/* a note */\nfn f(a: u8) -> u8 {\n    a +   1\n}\n";
         assert!(cosmetic("src/lib.rs", before, after));
-        assert!(!cosmetic("src/lib.rs", before, &before.replace("+ 1", "+ 2")));
+        assert!(!cosmetic(
+            "src/lib.rs",
+            before,
+            &before.replace("+ 1", "+ 2")
+        ));
     }
 
     #[test]

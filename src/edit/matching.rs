@@ -157,7 +157,8 @@ pub fn replace_anchored(
     if let Some(done) = fragment_match(body, &search, &replace, &pick)? {
         return Ok(done);
     }
-    let folded = |a: &str, b: &str| super::tolerant::fold(a.trim()) == super::tolerant::fold(b.trim());
+    let folded =
+        |a: &str, b: &str| super::tolerant::fold(a.trim()) == super::tolerant::fold(b.trim());
     if let Some(range) = pick(&windows(&file, &wanted, &folded), wanted.len())? {
         let kept = super::tolerant::keep_file_lines(&file[range.clone()], &wanted, &replace);
         return Ok(splice(&file, range, kept, Level::Punctuation));
@@ -318,8 +319,14 @@ fn fragment_match(
             lines: vec![range.start + 1; 2],
         });
     }
-    let line_start = body.get(..at).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
-    let line_end = body.get(at..).and_then(|b| b.find('\n')).map_or(body.len(), |i| at + i);
+    let line_start = body
+        .get(..at)
+        .and_then(|b| b.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line_end = body
+        .get(at..)
+        .and_then(|b| b.find('\n'))
+        .map_or(body.len(), |i| at + i);
     let before = body.get(line_start..at).unwrap_or("");
     let after = body.get(at + needle.len()..line_end).unwrap_or("");
     let new = replace.trim();

@@ -75,9 +75,10 @@ impl Anchor {
                         &|l| l.contains(ctx),
                     ];
                     let rest = file.get(from..)?;
-                    let at = from + rules
-                        .iter()
-                        .find_map(|rule| rest.iter().position(|l| rule(l)))?;
+                    let at = from
+                        + rules
+                            .iter()
+                            .find_map(|rule| rest.iter().position(|l| rule(l)))?;
                     found = Some(at);
                     from = at + 1;
                 }
@@ -88,7 +89,10 @@ impl Anchor {
                 let want = line.saturating_sub(1);
                 let distance = |s: usize| s.abs_diff(want);
                 let best = starts.iter().copied().min_by_key(|&s| distance(s))?;
-                let tied = starts.iter().filter(|&&s| distance(s) == distance(best)).count();
+                let tied = starts
+                    .iter()
+                    .filter(|&&s| distance(s) == distance(best))
+                    .count();
                 (tied == 1).then_some(best)
             }
         }

@@ -90,7 +90,13 @@ impl Hunk {
 
     /// An apply_patch `@@` line: it closes the hunk before it (if any) and names where the next
     /// one is; `@@` lines in a row narrow the place step by step.
-    fn context(&mut self, rest: &str, path: &str, edits: &mut Vec<Edit>, first: usize) -> Result<(), ParseError> {
+    fn context(
+        &mut self,
+        rest: &str,
+        path: &str,
+        edits: &mut Vec<Edit>,
+        first: usize,
+    ) -> Result<(), ParseError> {
         let started = self.changed || !self.search.is_empty();
         let mut lines = Vec::new();
         if started {
@@ -164,20 +170,40 @@ pub fn parse_apply_patch(text: &str, first: usize) -> Result<Vec<Edit>, ParseErr
                 break;
             }
             if let Some(p) = t.strip_prefix("*** Add File:") {
-                flush(&mut current, &mut move_to, &mut add_body, &mut hunk, &mut edits)?;
+                flush(
+                    &mut current,
+                    &mut move_to,
+                    &mut add_body,
+                    &mut hunk,
+                    &mut edits,
+                )?;
                 current = Some((p.trim().to_string(), true));
             } else if let Some(p) = t.strip_prefix("*** Update File:") {
-                flush(&mut current, &mut move_to, &mut add_body, &mut hunk, &mut edits)?;
+                flush(
+                    &mut current,
+                    &mut move_to,
+                    &mut add_body,
+                    &mut hunk,
+                    &mut edits,
+                )?;
                 current = Some((p.trim().to_string(), false));
             } else if let Some(p) = t.strip_prefix("*** Delete File:") {
-                flush(&mut current, &mut move_to, &mut add_body, &mut hunk, &mut edits)?;
+                flush(
+                    &mut current,
+                    &mut move_to,
+                    &mut add_body,
+                    &mut hunk,
+                    &mut edits,
+                )?;
                 edits.push(Edit::Delete {
                     path: p.trim().to_string(),
                     index: edits.len() + first,
                 });
             } else if let Some(p) = t.strip_prefix("*** Move to:") {
                 match &current {
-                    Some((_, false)) if !p.trim().is_empty() => move_to = Some(p.trim().to_string()),
+                    Some((_, false)) if !p.trim().is_empty() => {
+                        move_to = Some(p.trim().to_string())
+                    }
                     _ => {
                         return Err(ParseError {
                             block: edits.len() + first,
@@ -216,7 +242,13 @@ pub fn parse_apply_patch(text: &str, first: usize) -> Result<Vec<Edit>, ParseErr
                 }
             }
         }
-        flush(&mut current, &mut move_to, &mut add_body, &mut hunk, &mut edits)?;
+        flush(
+            &mut current,
+            &mut move_to,
+            &mut add_body,
+            &mut hunk,
+            &mut edits,
+        )?;
     }
     Ok(edits)
 }

@@ -177,7 +177,9 @@ fn move_file(
     files: &mut BTreeMap<PathBuf, Working>,
     guard: Guard<'_>,
 ) -> Result<PathBuf, String> {
-    let dest = root.resolve(to).map_err(|e| format!("cannot move to {to}: {e}"))?;
+    let dest = root
+        .resolve(to)
+        .map_err(|e| format!("cannot move to {to}: {e}"))?;
     if dest == from {
         return Ok(dest);
     }

@@ -142,7 +142,11 @@ impl Mixed {
                     new_index,
                     new_len,
                 } => {
-                    let near = if old_index > 0 { old_index - 1 } else { old_index };
+                    let near = if old_index > 0 {
+                        old_index - 1
+                    } else {
+                        old_index
+                    };
                     for k in 0..new_len {
                         crlf[new_index + k] = ending_of(near);
                     }

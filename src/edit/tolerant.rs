@@ -80,7 +80,8 @@ fn first_non_blank(lines: &[&str]) -> usize {
 }
 
 fn indent_of(line: &str) -> &str {
-    line.get(..line.len() - line.trim_start().len()).unwrap_or("")
+    line.get(..line.len() - line.trim_start().len())
+        .unwrap_or("")
 }
 
 /// `line` re-indented to fit the file (see [`indent_for`]).
@@ -91,7 +92,11 @@ fn shifted(line: &str, search_ref: Option<&&str>, file_ref: Option<&&str>) -> St
     let (Some(search_ref), Some(file_ref)) = (search_ref, file_ref) else {
         return line.to_string();
     };
-    format!("{}{}", indent_for(line, search_ref, file_ref), line.trim_start())
+    format!(
+        "{}{}",
+        indent_for(line, search_ref, file_ref),
+        line.trim_start()
+    )
 }
 
 /// The file's indentation of a reference line, plus (or minus) however much deeper (or
@@ -118,7 +123,10 @@ mod tests {
 
     #[test]
     fn typographic_punctuation_folds_to_ascii() {
-        assert_eq!(fold("a \u{2013} b \u{2011} \u{201C}c\u{201D} \u{2019}"), "a - b - \"c\" '");
+        assert_eq!(
+            fold("a \u{2013} b \u{2011} \u{201C}c\u{201D} \u{2019}"),
+            "a - b - \"c\" '"
+        );
         assert_eq!(fold("plain - 'text'"), "plain - 'text'");
     }
 
