@@ -118,6 +118,9 @@ pub enum Command {
     },
     /// Print the settings in effect here (files, profile, environment, flags) as JSON.
     Config,
+    /// Accept the repository's `.cria.toml` as it is now. A trusted repository's file may widen
+    /// the sandbox only as it was when trusted: after any change, until this is run again.
+    Trust,
     /// Print a shell completion script: `cria completions bash > /etc/bash_completion.d/cria`.
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff): `cria man > cria.1`.
@@ -139,6 +142,9 @@ pub struct SandboxArgs {
     /// Another folder commands may write.
     #[arg(long)]
     pub writable: Vec<PathBuf>,
+    /// A folder under /tmp that stays visible (read-only) in the command's private /tmp.
+    #[arg(long)]
+    pub readable: Vec<PathBuf>,
     /// Do not use user namespaces (then .git is not read-only).
     #[arg(long)]
     pub no_namespaces: bool,
@@ -220,6 +226,10 @@ pub struct AgentArgs {
     /// Let commands reach the network (denied by default).
     #[arg(long, global = true)]
     pub allow_network: bool,
+    /// Pass this environment variable to commands although it looks like a secret or a way out
+    /// of the sandbox (`*KEY*`, `*TOKEN*`, `SSH_AUTH_SOCK`, ...); repeatable.
+    #[arg(long = "keep-env", value_name = "NAME", global = true)]
+    pub keep_env: Vec<String>,
     /// Whether commands the model proposes ask first (default here: auto, inside the sandbox).
     #[arg(long, global = true, value_enum, env = "CRIA_APPROVAL")]
     pub approval: Option<Approval>,

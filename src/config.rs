@@ -124,6 +124,7 @@ impl Config {
             root.path(),
         );
         policy.allow_network = args.allow_network;
+        policy.keep_env = args.keep_env.clone();
         let runner = Runner::sandboxed(policy);
         Ok(Config {
             fix: FixConfig {

@@ -41,6 +41,7 @@ pub struct Settings {
     pub kv_cache_mb: Option<u64>,
     pub sandbox: Option<SandboxMode>,
     pub allow_network: Option<bool>,
+    pub keep_env: Option<Vec<String>>,
     pub approval: Option<Approval>,
     pub drop_repro_test: Option<bool>,
 }
@@ -92,11 +93,19 @@ pub fn layer(args: &AgentArgs, root: &Path) -> Result<(AgentArgs, Vec<String>), 
         ));
         repo.trusted_repos.clear();
     }
-    let trusted = user
+    let listed = user
         .trusted_repos
         .iter()
         .filter_map(|p| p.canonicalize().ok())
         .any(|p| root.starts_with(&p));
+    let trusted = listed
+        && match trust_check(root, &repo_path) {
+            Ok(()) => true,
+            Err(why) => {
+                notes.push(why);
+                false
+            }
+        };
     if !trusted {
         let mut ignored: Vec<String> = strip_widening(&mut repo.settings)
             .into_iter()
@@ -139,7 +148,127 @@ pub fn layer(args: &AgentArgs, root: &Path) -> Result<(AgentArgs, Vec<String>), 
     for layer in profile.iter().chain([&repo.settings, &user.settings]) {
         fill(&mut out, layer);
     }
+    // Say where every safety setting a file supplied came from (the start-up lines).
+    for key in SAFETY_KEYS {
+        if set_by_flag(args, key) {
+            continue;
+        }
+        let from = [
+            (
+                profile.as_ref(),
+                args.profile.as_deref().map(|p| format!("profile {p}")),
+            ),
+            (Some(&repo.settings), Some(repo_path.display().to_string())),
+            (
+                Some(&user.settings),
+                Some(user_config_path().display().to_string()),
+            ),
+        ]
+        .into_iter()
+        .find_map(|(s, name)| s.filter(|s| has(s, key)).and(name));
+        if let Some(from) = from {
+            notes.push(format!("{key} set by {from}"));
+        }
+    }
     Ok((out, notes))
+}
+
+/// The settings that decide what commands and the model can reach.
+const SAFETY_KEYS: [&str; 6] = [
+    "sandbox",
+    "allow_network",
+    "approval",
+    "keep_env",
+    "endpoint",
+    "api_key_env",
+];
+
+fn has(s: &Settings, key: &str) -> bool {
+    match key {
+        "sandbox" => s.sandbox.is_some(),
+        "allow_network" => s.allow_network.is_some(),
+        "approval" => s.approval.is_some(),
+        "keep_env" => s.keep_env.is_some(),
+        "endpoint" => s.endpoint.is_some(),
+        "api_key_env" => s.api_key_env.is_some(),
+        _ => false,
+    }
+}
+
+fn set_by_flag(a: &AgentArgs, key: &str) -> bool {
+    match key {
+        "sandbox" => a.sandbox.is_some(),
+        "allow_network" => a.allow_network,
+        "approval" => a.approval.is_some(),
+        "keep_env" => !a.keep_env.is_empty(),
+        "endpoint" => a.endpoint.is_some(),
+        "api_key_env" => a.api_key_env.is_some(),
+        _ => false,
+    }
+}
+
+/// Where the fingerprint of a trusted repository's `.cria.toml` is kept: cria's state folder,
+/// which commands in the sandbox cannot write.
+fn trust_record(root: &Path) -> PathBuf {
+    crate::state::repo_state_dir(root).join("trusted-cria-toml.sha256")
+}
+
+fn fingerprint(path: &Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).ok()?;
+    Some(
+        Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
+}
+
+/// A trusted repository's file may widen permissions only as the user trusted it: the first time
+/// cria reads it as trusted its fingerprint is recorded, and a file changed since (by a command
+/// in the sandbox, say) is read as untrusted until `cria trust` accepts it again.
+fn trust_check(root: &Path, repo_file: &Path) -> Result<(), String> {
+    let Some(now) = fingerprint(repo_file) else {
+        return Ok(());
+    };
+    let record = trust_record(root);
+    match std::fs::read_to_string(&record) {
+        Ok(known) if known.trim() == now => Ok(()),
+        Ok(_) => Err(format!(
+            "{} changed since you trusted it (a command cria ran may have changed it): its \
+             sandbox, network, approval and endpoint settings are ignored until you check it \
+             and run `cria trust`",
+            repo_file.display()
+        )),
+        Err(_) => {
+            let _ = std::fs::create_dir_all(crate::state::repo_state_dir(root));
+            let _ = std::fs::write(&record, &now);
+            Ok(())
+        }
+    }
+}
+
+/// `cria trust`: accept the repository's `.cria.toml` as it is now.
+pub fn trust(root: &Path) -> Result<String, String> {
+    let file = root.join(".cria.toml");
+    let now = fingerprint(&file).ok_or_else(|| format!("{} does not exist", file.display()))?;
+    std::fs::create_dir_all(crate::state::repo_state_dir(root)).map_err(|e| e.to_string())?;
+    std::fs::write(trust_record(root), &now).map_err(|e| e.to_string())?;
+    let listed = load(&user_config_path())?
+        .trusted_repos
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .any(|p| root.starts_with(&p));
+    Ok(if listed {
+        format!("accepted {} as it is now (sha256 {now})", file.display())
+    } else {
+        format!(
+            "recorded {} (sha256 {now}); it widens permissions only once the repository is in \
+             trusted_repos in {}",
+            file.display(),
+            user_config_path().display()
+        )
+    })
 }
 
 /// Remove the settings that need trust; their names.
@@ -153,6 +282,9 @@ fn strip_widening(s: &mut Settings) -> Vec<&'static str> {
     }
     if s.approval.take().is_some() {
         ignored.push("approval");
+    }
+    if s.keep_env.take().is_some() {
+        ignored.push("keep_env");
     }
     if s.endpoint.take().is_some() {
         ignored.push("endpoint");
@@ -189,6 +321,9 @@ fn fill(args: &mut AgentArgs, s: &Settings) {
     or(&mut args.approval, &s.approval);
     if !args.allow_network && s.allow_network == Some(true) {
         args.allow_network = true;
+    }
+    if args.keep_env.is_empty() {
+        args.keep_env = s.keep_env.clone().unwrap_or_default();
     }
     if s.drop_repro_test == Some(true) {
         args.drop_repro_test = true;

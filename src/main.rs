@@ -92,6 +92,7 @@ fn run(cli: Cli) -> ExitCode {
             action: Some(cria::cli::ModelsAction::Pull { tier }),
         }) => exec::meta::pull(&tier),
         Some(Command::Config) => exec::meta::show_config(&cli.agent),
+        Some(Command::Trust) => exec::meta::trust(&cli.agent),
         Some(Command::Completions { shell }) => exec::meta::completions(shell),
         Some(Command::Man) => exec::meta::man(),
     }
@@ -103,7 +104,11 @@ fn with_config(
     front_end: impl FnOnce(&Config) -> ExitCode,
 ) -> ExitCode {
     match Config::resolve(args) {
-        Ok(cfg) => front_end(&cfg),
+        Ok(cfg) => {
+            // A change set a crash interrupted is rolled back before anything reads the tree.
+            cria::edit::commit::recover_and_report(cfg.fix.root.path());
+            front_end(&cfg)
+        }
         Err(e) => {
             eprintln!("cria: {e}");
             ExitCode::Usage

@@ -30,11 +30,16 @@ pub fn cache_dir() -> PathBuf {
 
 /// A per-repository folder under the state directory, keyed by the root's canonical path.
 pub fn repo_state_dir(root: &Path) -> PathBuf {
+    repo_state_dir_under(&state_dir(), root)
+}
+
+/// [`repo_state_dir`] under the state directory `base`.
+pub fn repo_state_dir_under(base: &Path, root: &Path) -> PathBuf {
     let digest = Sha256::digest(root.to_string_lossy().as_bytes());
     let key: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     let name = root
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    state_dir().join("repos").join(format!("{name}-{key}"))
+    base.join("repos").join(format!("{name}-{key}"))
 }

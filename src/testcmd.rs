@@ -9,7 +9,12 @@ use crate::sandbox::process::{self, Runner};
 /// The test command a project's files imply, if any.
 pub fn detect(root: &Path) -> Option<String> {
     let has = |f: &str| root.join(f).exists();
-    let text = |f: &str| std::fs::read_to_string(root.join(f)).unwrap_or_default();
+    // Regular files only: a FIFO planted in the repository must not hang detection.
+    let text = |f: &str| {
+        crate::sandbox::beneath::read_regular(&root.join(f))
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    };
     if has("Cargo.toml") {
         return Some("cargo test --quiet".into());
     }
@@ -60,9 +65,14 @@ fn has_python_tests(root: &Path) -> bool {
     scan(root) || scan(&root.join("tests")) || scan(&root.join("test"))
 }
 
+/// Whether pytest is installed, asked without running any of the repository's code: Python's
+/// isolated mode (`-I`: no current folder on `sys.path`, no `PYTHON*` variables, no user site)
+/// from outside the repository, so a `pytest.py` that sandboxed code planted there never runs
+/// unconfined.
 fn pytest_available() -> bool {
     std::process::Command::new("python3")
-        .args(["-c", "import pytest"])
+        .args(["-I", "-c", "import pytest"])
+        .current_dir(std::env::temp_dir())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()

@@ -258,3 +258,58 @@ fn eval_runs_checks_by_their_shebang_and_counts_false_fixed_claims() {
     assert_eq!(lines[2]["false_fixed"], 1);
     assert_eq!(lines[2]["unverified"], 0);
 }
+
+/// A line of invalid UTF-8 fails that line alone, and a repeated id is refused (its patch would
+/// overwrite the first one's).
+#[test]
+fn batch_fails_a_bad_line_alone_and_refuses_duplicate_ids() {
+    let s = Scratch::empty();
+    let cart = s.path().join("src-cart");
+    copy_dir(&fixture("tasks/py-cart-discount/repo"), &cart);
+    let task = serde_json::json!({"id": "cart", "repo": cart, "issue": "10% discount gives 190 instead of 180"});
+    let mut bytes = format!("{task}\n").into_bytes();
+    bytes.extend_from_slice(b"{\"id\": \"bad\xff\"}\n");
+    bytes.extend_from_slice(format!("{task}\n").as_bytes());
+    let tasks = s.path().join("tasks.jsonl");
+    std::fs::write(&tasks, bytes).unwrap();
+    let script = s.script(&[CART_FIX]);
+    let out = s.path().join("out");
+    let o = s
+        .cria()
+        .arg("batch")
+        .arg(&tasks)
+        .arg("--out")
+        .arg(&out)
+        .args(["--max-steps", "1", "--script"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r = results(&out);
+    let status: Vec<(&str, &str)> = r
+        .iter()
+        .map(|v| (v["id"].as_str().unwrap(), v["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        status,
+        [("cart", "fixed"), ("line-2", "error"), ("line-3", "error")]
+    );
+    assert!(
+        r[1]["reason"].as_str().unwrap().contains("not UTF-8"),
+        "{}",
+        r[1]
+    );
+    assert!(
+        r[2]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate id `cart`"),
+        "{}",
+        r[2]
+    );
+}

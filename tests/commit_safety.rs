@@ -1,6 +1,6 @@
 //! The commit path under faults: a multi-file apply interrupted between writes leaves the tree
 //! entirely old (rolled back at once, or by the journal on the next run after a crash); undo is
-//! byte-exact and refuses when a file changed since.
+//! byte-exact and refuses when a file changed since; a second writer waits for the first.
 
 use std::path::Path;
 
@@ -82,14 +82,17 @@ fn faults_crashes_and_undo() {
         before,
         "the crash left a half-written tree"
     );
-    assert!(recover(root.path()).unwrap(), "a journal was left behind");
+    assert!(
+        recover(root.path()).unwrap().is_some(),
+        "a journal was left behind"
+    );
     assert_eq!(
         contents(repo.path()),
         before,
         "recovery restored every file"
     );
     assert!(
-        !recover(root.path()).unwrap(),
+        recover(root.path()).unwrap().is_none(),
         "the journal is gone after recovery"
     );
 
@@ -135,5 +138,31 @@ fn faults_crashes_and_undo() {
     assert_eq!(
         std::fs::read_to_string(repo.path().join("b.txt")).unwrap(),
         "beta\n"
+    );
+
+    // 6. One writer at a time: while another cria holds the repository's lock, a commit waits
+    //    (and cannot roll the other's change back half-way); it goes through once released.
+    std::fs::remove_file(repo.path().join("b-link.txt")).unwrap();
+    std::fs::write(repo.path().join("a.txt"), "alpha\n").unwrap();
+    let lock = cria::edit::commit::WriterLock::acquire(root.path()).unwrap();
+    let writer = {
+        let root = root.clone();
+        let plan = three_file_plan(&root);
+        std::thread::spawn(move || commit_with(root.path(), &plan, false, |_| Ok(())))
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        !writer.is_finished(),
+        "the commit did not wait for the lock"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("c.txt")).unwrap(),
+        "gamma\n"
+    );
+    drop(lock);
+    writer.join().unwrap().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("c.txt")).unwrap(),
+        "GAMMA\n"
     );
 }

@@ -40,10 +40,39 @@ pub fn walker(root: &Path) -> WalkBuilder {
             if is_dir {
                 !SKIPPED_DIRS.iter().any(|d| e.file_name() == *d)
             } else {
-                !is_secret(&e.file_name().to_string_lossy())
+                !is_secret(&e.file_name().to_string_lossy()) && !hard_linked(e)
             }
         });
     b
+}
+
+/// A file with more than one name: another name may be a hidden one (`creds.txt` linked as
+/// `notes.txt`), so it is hidden under every name.
+fn hard_linked(e: &ignore::DirEntry) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    e.file_type().is_some_and(|t| t.is_file()) && e.metadata().is_ok_and(|m| m.nlink() > 1)
+}
+
+/// Whether the file at `abs` (inside `root`) is one the walker would list: the one visibility
+/// rule for every tool (`read_file` as well as `list_files` and `grep`).
+pub fn visible(root: &Path, abs: &Path) -> bool {
+    let Ok(rel) = abs.strip_prefix(root) else {
+        return false;
+    };
+    if rel
+        .components()
+        .any(|c| SKIPPED_DIRS.iter().any(|d| c.as_os_str() == *d))
+    {
+        return false;
+    }
+    let Some(dir) = abs.parent() else {
+        return false;
+    };
+    walker(dir)
+        .max_depth(Some(1))
+        .build()
+        .filter_map(Result::ok)
+        .any(|e| e.path() == abs)
 }
 
 /// Files that hold credentials by convention (`.env`, keys, `.netrc`…): never listed, searched

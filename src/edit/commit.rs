@@ -1,10 +1,14 @@
 //! Writing a plan to disk so that every file ends up entirely old or entirely new.
 //!
 //! Each file is written to a temporary file in its own directory, fsynced, given the old file's
-//! mode, renamed over the original, and the directory fsynced. A change set spanning several
-//! files is first recorded in a journal (the old contents) in cria's state directory; if the
-//! process dies midway, the next [`recover`] puts every file back and drops the journal.
-//! After a successful commit an undo record is saved for `cria undo`.
+//! mode, renamed over the original, and the directory fsynced — through
+//! [`crate::sandbox::beneath`], which walks the path again at that moment and never follows a
+//! symlink that sandboxed code may have planted since. A change set spanning several files is
+//! first recorded in a journal (the old contents) in cria's state directory; if the process dies
+//! midway, the next [`recover`] puts every file back (except one changed by hand since, which it
+//! keeps and reports) and drops the journal. One writer at a time: a commit, a recovery and an
+//! undo hold the repository's lock, so a second cria waits instead of rolling back the first's
+//! change half-way. After a successful commit an undo record is saved for `cria undo`.
 
 use std::fs;
 use std::io::{self, Write};
@@ -13,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::plan::{FileChange, Plan};
+use crate::sandbox::beneath;
 use crate::state;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -80,18 +85,46 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-fn put(abs: &Path, content: Option<&[u8]>) -> io::Result<()> {
+/// Write (or remove) the repository file `rel` without following any link on its path.
+fn put(root: &Path, rel: &str, content: Option<&[u8]>) -> io::Result<()> {
     match content {
-        Some(bytes) => write_atomic(abs, bytes),
-        None => match fs::remove_file(abs) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => {
-                if let Some(dir) = abs.parent() {
-                    sync_dir(dir);
-                }
-                Ok(())
+        Some(bytes) => beneath::write(root, rel, bytes),
+        None => beneath::remove(root, rel),
+    }
+}
+
+/// The repository's writer lock (an advisory `flock` on a file in its state folder), held until
+/// dropped. A second cria blocks here until the first is done, after saying so.
+pub struct WriterLock {
+    _held: fs::File,
+}
+
+impl WriterLock {
+    pub fn acquire(root: &Path) -> io::Result<WriterLock> {
+        let dir = state::repo_state_dir(root);
+        fs::create_dir_all(&dir)?;
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(dir.join("writer.lock"))?;
+        use std::os::fd::AsRawFd;
+        // SAFETY: flock on a file we own.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            let holder = fs::read_to_string(dir.join("writer.pid")).unwrap_or_default();
+            eprintln!(
+                "cria: another cria (pid {}) is writing {}; waiting for it",
+                holder.trim(),
+                root.display()
+            );
+            // SAFETY: as above; blocks until the other process releases it.
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+                return Err(io::Error::last_os_error());
             }
-        },
+        }
+        let _ = fs::write(dir.join("writer.pid"), std::process::id().to_string());
+        Ok(WriterLock { _held: file })
     }
 }
 
@@ -101,9 +134,20 @@ pub fn commit_with(
     root: &Path,
     plan: &Plan,
     record_undo: bool,
+    between: impl FnMut(usize) -> io::Result<()>,
+) -> Result<(), CommitError> {
+    let _lock = WriterLock::acquire(root).map_err(CommitError::State)?;
+    commit_locked(root, plan, record_undo, between)
+}
+
+/// [`commit_with`] for a caller that holds the writer lock.
+fn commit_locked(
+    root: &Path,
+    plan: &Plan,
+    record_undo: bool,
     mut between: impl FnMut(usize) -> io::Result<()>,
 ) -> Result<(), CommitError> {
-    recover(root).map_err(CommitError::State)?;
+    recover_locked(root).map_err(CommitError::State)?;
     if plan.changes.is_empty() {
         return Ok(());
     }
@@ -115,9 +159,9 @@ pub fn commit_with(
     let json = serde_json::to_vec(&record).map_err(|e| CommitError::State(e.into()))?;
     write_atomic(&journal, &json).map_err(CommitError::State)?;
     for (i, change) in plan.changes.iter().enumerate() {
-        let result = between(i).and_then(|_| put(&change.abs, change.after.as_deref()));
+        let result = between(i).and_then(|_| put(root, &change.rel, change.after.as_deref()));
         if let Err(source) = result {
-            let _ = recover(root);
+            let _ = recover_locked(root);
             return Err(CommitError::Write {
                 path: change.rel.clone(),
                 source,
@@ -174,24 +218,69 @@ fn entry(c: &FileChange) -> Entry {
     }
 }
 
-/// Roll back a change set interrupted by a crash. Returns whether anything was rolled back.
-pub fn recover(root: &Path) -> io::Result<bool> {
+/// What [`recover`] did with an interrupted change set.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Recovered {
+    /// Files put back as they were before the interrupted change.
+    pub restored: Vec<String>,
+    /// Files changed by someone since the crash (neither old nor new): kept as they are.
+    pub kept: Vec<String>,
+}
+
+/// Roll back a change set interrupted by a crash; `None` when there was none.
+pub fn recover(root: &Path) -> io::Result<Option<Recovered>> {
+    let _lock = WriterLock::acquire(root)?;
+    recover_locked(root)
+}
+
+fn recover_locked(root: &Path) -> io::Result<Option<Recovered>> {
     let journal = journal_path(root);
     let Ok(bytes) = fs::read(&journal) else {
-        return Ok(false);
+        return Ok(None);
     };
+    let mut done = Recovered::default();
     if let Ok(record) = serde_json::from_slice::<Record>(&bytes) {
         for e in &record.entries {
-            put(&e.abs, e.before.as_deref().map(str::as_bytes))?;
+            let now = beneath::read(root, &e.rel).ok();
+            let now = now.as_deref();
+            let before = e.before.as_deref().map(str::as_bytes);
+            let after = e.after.as_deref().map(str::as_bytes);
+            if now == before {
+                continue;
+            }
+            if now != after {
+                done.kept.push(e.rel.clone());
+                continue;
+            }
+            put(root, &e.rel, before)?;
+            done.restored.push(e.rel.clone());
         }
     }
     fs::remove_file(&journal)?;
-    Ok(true)
+    Ok(Some(done))
+}
+
+/// Recover before a command reads or writes the repository, and say what happened on stderr.
+pub fn recover_and_report(root: &Path) {
+    match recover(root) {
+        Ok(Some(r)) => {
+            eprintln!("cria: an earlier change set was interrupted; it was rolled back");
+            for f in &r.restored {
+                eprintln!("  restored {f}");
+            }
+            for f in &r.kept {
+                eprintln!("  kept {f}: it changed after the interruption (check it yourself)");
+            }
+        }
+        Ok(None) => {}
+        Err(e) => eprintln!("cria: could not recover an interrupted change set: {e}"),
+    }
 }
 
 /// Revert the most recent change set under `root`; returns the files restored.
 pub fn undo_last(root: &Path) -> Result<Vec<String>, CommitError> {
-    recover(root).map_err(CommitError::State)?;
+    let _lock = WriterLock::acquire(root).map_err(CommitError::State)?;
+    recover_locked(root).map_err(CommitError::State)?;
     let dir = undo_dir(root);
     let mut records: Vec<PathBuf> = fs::read_dir(&dir)
         .map(|it| it.filter_map(Result::ok).map(|e| e.path()).collect())
@@ -203,7 +292,7 @@ pub fn undo_last(root: &Path) -> Result<Vec<String>, CommitError> {
     let record: Record =
         serde_json::from_slice(&bytes).map_err(|e| CommitError::State(e.into()))?;
     for e in &record.entries {
-        let now = fs::read(&e.abs).ok();
+        let now = beneath::read(root, &e.rel).ok();
         if now.as_deref() != e.after.as_deref().map(str::as_bytes) {
             return Err(CommitError::ChangedSince(e.rel.clone()));
         }
@@ -221,7 +310,7 @@ pub fn undo_last(root: &Path) -> Result<Vec<String>, CommitError> {
             .collect(),
         notes: Vec::new(),
     };
-    commit_with(root, &reverse, false, |_| Ok(()))?;
+    commit_locked(root, &reverse, false, |_| Ok(()))?;
     fs::remove_file(&path).map_err(CommitError::State)?;
     Ok(record.entries.into_iter().map(|e| e.rel).collect())
 }

@@ -421,7 +421,9 @@ fn load(root: &Root, abs: &Path) -> Result<Working, String> {
             return Err("is a hard link shared with another path; cria will not edit it".into());
         }
     }
-    let bytes = std::fs::read(abs).map_err(|e| format!("cannot read: {e}"))?;
+    // Regular files only, and no link followed on the way (a FIFO would block forever).
+    let bytes = crate::sandbox::beneath::read(root.path(), &rel)
+        .map_err(|e| format!("cannot read: {e}"))?;
     let text = FileText::decode(&bytes).map_err(|e| format!("{e}; cria only edits text files"))?;
     Ok(Working {
         abs: abs.to_path_buf(),

@@ -15,6 +15,7 @@ pub fn apply(repo: &Path, dry_run: bool, show_diff: bool) -> ExitCode {
             return ExitCode::Usage;
         }
     };
+    edit::commit::recover_and_report(root.path());
     let mut text = String::new();
     if let Err(e) = std::io::stdin().read_to_string(&mut text) {
         eprintln!("cria: reading stdin: {e}");

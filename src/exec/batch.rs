@@ -78,7 +78,8 @@ fn done_ids(results: &Path) -> BTreeSet<String> {
 }
 
 pub fn run(args: &AgentArgs, opts: &BatchOptions) -> ExitCode {
-    let text = match std::fs::read_to_string(&opts.tasks) {
+    // Bytes, not text: one line with invalid UTF-8 fails that task alone.
+    let text = match std::fs::read(&opts.tasks) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("cria: {}: {e}", opts.tasks.display());
@@ -93,12 +94,25 @@ pub fn run(args: &AgentArgs, opts: &BatchOptions) -> ExitCode {
     let done = done_ids(&results_path);
     // Every line is a task, in order; a line that does not parse becomes an error result.
     let mut queue: VecDeque<(usize, Result<Task, String>)> = VecDeque::new();
+    let mut ids = BTreeSet::new();
     for (n, line) in text
-        .lines()
+        .split(|b| *b == b'\n')
         .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
+        .filter(|(_, l)| !l.trim_ascii().is_empty())
     {
-        let parsed = serde_json::from_str::<Task>(line).map_err(|e| format!("line {}: {e}", n + 1));
+        let parsed = std::str::from_utf8(line)
+            .map_err(|e| format!("line {}: not UTF-8 text ({e})", n + 1))
+            .and_then(|l| {
+                serde_json::from_str::<Task>(l).map_err(|e| format!("line {}: {e}", n + 1))
+            })
+            .and_then(|task| {
+                // A second task with the same id would overwrite the first one's patch.
+                if ids.insert(task.id.clone()) {
+                    Ok(task)
+                } else {
+                    Err(format!("line {}: duplicate id `{}`", n + 1, task.id))
+                }
+            });
         queue.push_back((n, parsed));
     }
     let total_lines = queue.len();

@@ -181,7 +181,8 @@ fn run_task(
         result.counts.edits_applied += c.edits_applied;
         result.counts.edits_refused += c.edits_refused;
         result.counts.malformed_tool_calls += c.malformed_tool_calls;
-        let (ok, output) = check(&cfg.fix.runner, &work, &task.join("check.sh"));
+        let runner = cfg.fix.runner.with_readable(&[task.to_path_buf()]);
+        let (ok, output) = check(&runner, &work, &task.join("check.sh"));
         result.false_fixed |= said_fixed && !ok;
         if ok {
             result.solved = true;

@@ -49,7 +49,10 @@ pub fn pull(tier: &str) -> ExitCode {
             return ExitCode::Backend;
         }
     };
+    // Isolated mode: the script's folder (the temp folder, writable by sandboxed commands)
+    // is not put on `sys.path`.
     match std::process::Command::new("python3")
+        .arg("-I")
         .arg(script.path())
         .arg(tier)
         .status()
@@ -64,6 +67,31 @@ pub fn pull(tier: &str) -> ExitCode {
 }
 
 /// The settings in effect, as JSON (secrets left out).
+/// `cria trust`: accept the repository's `.cria.toml` as it is now.
+pub fn trust(args: &AgentArgs) -> ExitCode {
+    let dir = args
+        .repo
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
+    let root = match dir.canonicalize() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cria: {}: {e}", dir.display());
+            return ExitCode::Usage;
+        }
+    };
+    match crate::config_file::trust(&root) {
+        Ok(msg) => {
+            println!("{msg}");
+            ExitCode::Fixed
+        }
+        Err(e) => {
+            eprintln!("cria: {e}");
+            ExitCode::Usage
+        }
+    }
+}
+
 pub fn show_config(args: &AgentArgs) -> ExitCode {
     let cfg = match Config::resolve(args) {
         Ok(c) => c,

@@ -24,6 +24,11 @@ pub fn run(args: &SandboxArgs) -> i32 {
         .iter()
         .filter_map(|w| w.canonicalize().ok())
         .collect();
+    policy.readable = args
+        .readable
+        .iter()
+        .filter_map(|r| r.canonicalize().ok())
+        .collect();
     if !args.probe && args.command.is_empty() {
         eprintln!("cria sandbox: give a command after `--`, or --probe");
         return 2;
@@ -33,7 +38,10 @@ pub fn run(args: &SandboxArgs) -> i32 {
 
 #[cfg(target_os = "linux")]
 fn confine_and_run(policy: &Policy, namespaces: bool, probe: bool, command: &[OsString]) -> i32 {
-    let enforcement = match crate::sandbox::linux::apply(policy, namespaces) {
+    use crate::sandbox::linux;
+    // The namespaces hold the helper too; Landlock and seccomp only the command (see
+    // `linux::confine`), so the command cannot signal the helper that supervises it.
+    let mut enforcement = match linux::enter(policy, namespaces) {
         Ok(e) => e,
         Err(why) => {
             eprintln!("cria sandbox: {why}");
@@ -41,6 +49,7 @@ fn confine_and_run(policy: &Policy, namespaces: bool, probe: bool, command: &[Os
         }
     };
     if probe {
+        linux::confine(policy, &mut enforcement);
         match serde_json::to_string(&enforcement) {
             Ok(json) => println!("{json}"),
             Err(e) => {
@@ -50,7 +59,26 @@ fn confine_and_run(policy: &Policy, namespaces: bool, probe: bool, command: &[Os
         }
         return 0;
     }
-    crate::sandbox::supervise::run(command)
+    let policy = policy.clone();
+    let confine = move || {
+        let mut e = crate::sandbox::policy::Enforcement {
+            landlock_abi: linux::landlock_abi(),
+            ..Default::default()
+        };
+        linux::confine(&policy, &mut e);
+        // Fail closed: what the kernel offers must hold in the command's process.
+        let files_lost = policy.mode != crate::sandbox::policy::SandboxMode::Off
+            && e.landlock_abi > 0
+            && !e.files;
+        let net_lost = !policy.allow_network
+            && policy.mode != crate::sandbox::policy::SandboxMode::Off
+            && !e.seccomp_network;
+        if files_lost || net_lost {
+            return Err(std::io::Error::other(e.gaps.join("; ")));
+        }
+        Ok(())
+    };
+    crate::sandbox::supervise::run(command, confine)
 }
 
 #[cfg(not(target_os = "linux"))]

@@ -27,18 +27,19 @@ pub fn run(cfg: &Config, listen: &str) -> ExitCode {
     };
     let kv_cache = (cfg.kv_cache_bytes > 0)
         .then(|| (crate::state::cache_dir().join("kv"), cfg.kv_cache_bytes));
-    let backend = match super::backend::open_llama(cfg, path, kv_cache) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("cria serve: {e}");
-            return ExitCode::Backend;
-        }
-    };
+    // The address first: a typo should not cost a model load.
     let server = match Server::http(listen) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("cria serve: cannot listen on {listen}: {e}");
             return ExitCode::Usage;
+        }
+    };
+    let backend = match super::backend::open_llama(cfg, path, kv_cache) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("cria serve: {e}");
+            return ExitCode::Backend;
         }
     };
     println!(

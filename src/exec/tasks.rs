@@ -108,7 +108,12 @@ impl SharedBackend {
         }
         let backend = match (&mut self.model, &mut self.task) {
             (Some(b), _) | (None, Some(b)) => b,
-            (None, None) => return Err(BackendError::Engine("no backend".into())),
+            (None, None) => {
+                return Err(BackendError::Script {
+                    path: String::new(),
+                    why: "no backend".into(),
+                })
+            }
         };
         agent::fix(backend.as_mut(), &cfg.fix, issue, sink)
     }

@@ -84,6 +84,9 @@ pub enum BackendError {
     Template(String),
     #[error("llama.cpp: {0}")]
     Engine(String),
+    /// The OpenAI-compatible server failed (or could not be reached).
+    #[error("endpoint: {0}")]
+    Endpoint(String),
     /// The front end cancelled the request (the reply so far is dropped).
     #[error("cancelled")]
     Cancelled,

@@ -53,7 +53,7 @@ impl OpenAiBackend {
     pub fn connect(opts: OpenAiOptions) -> Result<OpenAiBackend, BackendError> {
         let endpoint = opts.endpoint.trim_end_matches('/').to_string();
         if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
-            return Err(BackendError::Engine(format!(
+            return Err(BackendError::Endpoint(format!(
                 "--endpoint must be an http:// or https:// URL, not `{endpoint}`"
             )));
         }
@@ -146,9 +146,19 @@ impl OpenAiBackend {
         if let Some(key) = &self.opts.api_key {
             req = req.header("Authorization", format!("Bearer {key}"));
         }
-        let resp = req
-            .send(body.to_string())
-            .map_err(|e| Failure::Retry(format!("request to {}: {e}", self.chat_url)))?;
+        let resp = req.send(body.to_string()).map_err(|e| {
+            let why = format!("request to {}: {e}", self.chat_url);
+            // Only what can change by waiting is worth another try; a URL or TLS problem
+            // is the same next time.
+            match e {
+                ureq::Error::Io(_)
+                | ureq::Error::Timeout(_)
+                | ureq::Error::ConnectionFailed
+                | ureq::Error::HostNotFound
+                | ureq::Error::BodyStalled => Failure::Retry(why),
+                _ => Failure::Fatal(why),
+            }
+        })?;
         let status = resp.status().as_u16();
         if status != 200 {
             let text = resp
@@ -349,12 +359,12 @@ impl Backend for OpenAiBackend {
                     with_tools = false;
                     errors.push(why);
                 }
-                Err(Failure::Fatal(why)) => return Err(BackendError::Engine(why)),
+                Err(Failure::Fatal(why)) => return Err(BackendError::Endpoint(why)),
                 Err(Failure::Retry(why)) => {
                     errors.push(why);
                     attempt += 1;
                     if attempt > self.opts.retries {
-                        return Err(BackendError::Engine(format!(
+                        return Err(BackendError::Endpoint(format!(
                             "{} failed after {attempt} attempts: {}",
                             self.chat_url,
                             errors.join("; ")

@@ -2,9 +2,10 @@
 //! starts the command) with what Linux offers without privileges, each layer best-effort and
 //! reported in an [`Enforcement`]:
 //!
-//! 1. a user + mount namespace in which `.git` is bind-mounted read-only (Landlock rules only
-//!    add rights, so a read-only hole inside the writable repository needs a mount), and an empty
-//!    network namespace when the network is denied;
+//! 1. a user + mount namespace in which every `.git` folder and file in the tree (the root's,
+//!    nested repositories', submodules', worktrees') is bind-mounted read-only (Landlock rules
+//!    only add rights, so a read-only hole inside the writable repository needs a mount), and an
+//!    empty network namespace when the network is denied;
 //! 2. Landlock: read and execute everywhere, write only in the policy's writable roots (and a
 //!    few devices such as /dev/null); TCP bind/connect denied (ABI 4); signals and abstract Unix
 //!    sockets outside the sandbox out of reach (ABI 6);
@@ -40,10 +41,19 @@ const DEVICES: &[&str] = &[
     "/dev/shm",
 ];
 
-/// Confine this process (and so everything it starts) to `policy`. `namespaces: false` skips
-/// step 1 (after a probe found that it fails here). An error means this process was left in a
-/// state in which the command must not run (a namespace entered but not set up).
+/// Confine this process (and so everything it starts) to `policy`: [`enter`], then
+/// [`confine`]. Used by `--probe`, which reports what this machine enforces.
 pub fn apply(policy: &Policy, namespaces: bool) -> Result<Enforcement, String> {
+    let mut e = enter(policy, namespaces)?;
+    confine(policy, &mut e);
+    Ok(e)
+}
+
+/// Step 1 (namespaces), for the supervising helper itself: the command it starts inherits them.
+/// `namespaces: false` skips it (after a probe found that it fails here). An error means this
+/// process was left in a state in which the command must not run (a namespace entered but not
+/// set up).
+pub fn enter(policy: &Policy, namespaces: bool) -> Result<Enforcement, String> {
     let mut e = Enforcement {
         landlock_abi: landlock_abi(),
         ..Default::default()
@@ -65,7 +75,18 @@ pub fn apply(policy: &Policy, namespaces: bool) -> Result<Enforcement, String> {
         e.gaps
             .push("no user namespaces here: .git stays writable".into());
     }
-    if let Err(why) = landlock(policy, &mut e) {
+    Ok(e)
+}
+
+/// Steps 2 and 3 (Landlock, seccomp) and resource limits. The helper calls this in the command's
+/// own process, between fork and exec, so the helper stays outside the Landlock domain: a scoped
+/// domain (ABI 6) cannot signal it, and so cannot kill its own supervisor.
+pub fn confine(policy: &Policy, e: &mut Enforcement) {
+    if policy.mode == SandboxMode::Off {
+        return;
+    }
+    limit_resources();
+    if let Err(why) = landlock(policy, e) {
         e.gaps.push(format!("Landlock: {why}"));
     }
     if !policy.allow_network {
@@ -75,7 +96,33 @@ pub fn apply(policy: &Policy, namespaces: bool) -> Result<Enforcement, String> {
             e.seccomp_network = true;
         }
     }
-    Ok(e)
+}
+
+/// Limits no real test suite reaches, so that a runaway command fails instead of filling the
+/// disk or forking without end: files of at most 8 GiB, 4096 processes of this user (unless a
+/// lower limit is already set), no core dumps.
+pub const FILE_SIZE_LIMIT: u64 = 8 << 30;
+const PROCESS_LIMIT: u64 = 4096;
+
+fn limit_resources() {
+    let set = |resource, value: u64| {
+        // SAFETY: getrlimit/setrlimit with valid pointers; lowering a soft and hard limit.
+        unsafe {
+            let mut current: libc::rlimit = std::mem::zeroed();
+            if libc::getrlimit(resource, &mut current) != 0 {
+                return;
+            }
+            let value = value.min(current.rlim_max);
+            let limit = libc::rlimit {
+                rlim_cur: value.min(current.rlim_cur),
+                rlim_max: value,
+            };
+            libc::setrlimit(resource, &limit);
+        }
+    };
+    set(libc::RLIMIT_FSIZE, FILE_SIZE_LIMIT);
+    set(libc::RLIMIT_NPROC, PROCESS_LIMIT);
+    set(libc::RLIMIT_CORE, 0);
 }
 
 /// The kernel's Landlock ABI version, 0 when it has none.
@@ -168,18 +215,161 @@ fn enter_namespaces(policy: &Policy, e: &mut Enforcement) -> Result<(), String> 
     }
     e.network_namespace = !policy.allow_network;
     mount(None, Path::new("/"), libc::MS_REC | libc::MS_PRIVATE)?;
-    let git = policy.root.join(".git");
-    if policy.mode == SandboxMode::WorkspaceWrite && git.exists() {
-        mount(Some(&git), &git, libc::MS_BIND | libc::MS_REC)?;
-        let locked = locked_flags(&git)?;
-        mount(
-            None,
-            &git,
-            libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | locked,
-        )?;
-        e.git_read_only = true;
+    match private_tmp(policy) {
+        Ok(()) => {
+            e.private_tmp = true;
+            hide_host_sockets();
+        }
+        Err(why) => e.gaps.push(format!("private /tmp: {why}")),
+    }
+    if policy.mode == SandboxMode::WorkspaceWrite {
+        let found = git_entries(&policy.root);
+        for git in &found {
+            read_only(git)?;
+        }
+        e.git_read_only = found.iter().any(|g| *g == policy.root.join(".git"));
+    }
+    // The working folder was entered before these mounts: enter it again through them, or a
+    // relative path would reach the folders below the read-only binds.
+    if let Ok(cwd) = std::env::current_dir() {
+        std::env::set_current_dir(&cwd).map_err(|e| format!("{}: {e}", cwd.display()))?;
     }
     Ok(())
+}
+
+/// A fresh, empty `/tmp` for the command: the host's tmux, X11 and agent sockets there (and any
+/// other user's files) are gone. Folders the command needs that live under `/tmp` (the
+/// repository of a scratch copy, extra writable folders) are bound back in at the same paths.
+fn private_tmp(policy: &Policy) -> Result<(), String> {
+    let tmp = Path::new("/tmp");
+    let mut keep: Vec<std::path::PathBuf> = std::iter::once(policy.root.clone())
+        .chain(policy.writable.iter().cloned())
+        .chain(policy.readable.iter().cloned())
+        .filter(|p| p.starts_with(tmp) && p != tmp)
+        .collect();
+    keep.sort();
+    keep.dedup();
+    // Opened before the tmpfs covers them; bound back through /proc/self/fd.
+    let held: Vec<(std::path::PathBuf, std::fs::File)> = keep
+        .into_iter()
+        .filter_map(|p| std::fs::File::open(&p).ok().map(|f| (p, f)))
+        .collect();
+    let fstype = CString::new("tmpfs").map_err(|e| e.to_string())?;
+    let data = CString::new("mode=1777").map_err(|e| e.to_string())?;
+    let target = CString::new("/tmp").map_err(|e| e.to_string())?;
+    // SAFETY: valid NUL-terminated strings that outlive the call.
+    let rc = unsafe {
+        libc::mount(
+            fstype.as_ptr(),
+            target.as_ptr(),
+            fstype.as_ptr(),
+            libc::MS_NOSUID | libc::MS_NODEV,
+            data.as_ptr().cast(),
+        )
+    };
+    if rc != 0 {
+        return Err(format!("mount tmpfs: {}", io::Error::last_os_error()));
+    }
+    for (path, file) in &held {
+        use std::os::fd::AsRawFd;
+        std::fs::create_dir_all(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let source = std::path::PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+        mount(Some(&source), path, libc::MS_BIND | libc::MS_REC)?;
+    }
+    Ok(())
+}
+
+/// Sockets outside `/tmp` that would let a command act outside the sandbox: each user's runtime
+/// folder (D-Bus session, ssh and gpg agents), and the docker and D-Bus system sockets. Best
+/// effort: what does not exist is skipped.
+fn hide_host_sockets() {
+    let empty_dir = |p: &str| {
+        let path = Path::new(p);
+        if path.is_dir() {
+            if let (Ok(t), Ok(f), Ok(d)) = (
+                CString::new(p),
+                CString::new("tmpfs"),
+                CString::new("mode=0755,size=4k"),
+            ) {
+                // SAFETY: valid NUL-terminated strings.
+                unsafe {
+                    libc::mount(
+                        f.as_ptr(),
+                        t.as_ptr(),
+                        f.as_ptr(),
+                        libc::MS_NOSUID | libc::MS_NODEV | libc::MS_RDONLY,
+                        d.as_ptr().cast(),
+                    )
+                };
+            }
+        }
+    };
+    empty_dir("/run/user");
+    for socket in [
+        "/run/docker.sock",
+        "/var/run/docker.sock",
+        "/run/dbus/system_bus_socket",
+        "/var/run/dbus/system_bus_socket",
+    ] {
+        let path = Path::new(socket);
+        if path.symlink_metadata().is_ok_and(|m| !m.is_dir()) {
+            let _ = mount(Some(Path::new("/dev/null")), path, libc::MS_BIND);
+        }
+    }
+}
+
+/// Most entries looked at for `.git` folders and files: a bound on the start-up cost of every
+/// command in a huge tree (what lies past it is reported nowhere, but the root's own `.git` is
+/// always first).
+const GIT_SCAN_LIMIT: usize = 200_000;
+
+/// Every `.git` folder or file in the tree (the root's own, nested repositories, submodules
+/// and worktrees), the root's first; links are not followed.
+fn git_entries(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let top = root.join(".git");
+    if top
+        .symlink_metadata()
+        .is_ok_and(|m| !m.file_type().is_symlink())
+    {
+        found.push(top.clone());
+    }
+    let mut stack = vec![root.to_path_buf()];
+    let mut seen = 0usize;
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            seen += 1;
+            if seen > GIT_SCAN_LIMIT {
+                return found;
+            }
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if entry.file_name() == ".git" {
+                if (kind.is_dir() || kind.is_file()) && path != top {
+                    found.push(path);
+                }
+            } else if kind.is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    found
+}
+
+/// Bind-mount `path` (a folder or a file) read-only over itself.
+fn read_only(path: &Path) -> Result<(), String> {
+    mount(Some(path), path, libc::MS_BIND | libc::MS_REC)?;
+    let locked = locked_flags(path)?;
+    mount(
+        None,
+        path,
+        libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | locked,
+    )
 }
 
 fn mount(source: Option<&Path>, target: &Path, flags: libc::c_ulong) -> Result<(), String> {

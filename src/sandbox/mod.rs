@@ -2,6 +2,7 @@
 //! for the commands the model runs, an OS sandbox, process control and approvals.
 
 pub mod approval;
+pub mod beneath;
 #[cfg(target_os = "linux")]
 pub mod linux;
 pub mod paths;

@@ -39,6 +39,34 @@ pub struct Policy {
     pub allow_network: bool,
     /// Folders commands may write besides the repository and the temp directory.
     pub writable: Vec<PathBuf>,
+    /// Environment variables passed on although [`hidden_variable`] would drop them.
+    pub keep_env: Vec<String>,
+    /// Folders under `/tmp` that commands must still see (read-only) in their private `/tmp`:
+    /// a task folder whose check reads its hidden tests, say.
+    pub readable: Vec<PathBuf>,
+}
+
+/// Variables a command does not inherit unless kept: the ways out of the sandbox they name
+/// (a tmux server, an ssh or gpg agent, a D-Bus session, a docker daemon, a display) and
+/// anything that looks like a secret (`*KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSWORD*`,
+/// `*PASSWD*`, `*CREDENTIAL*`), as Codex's default environment policy does.
+pub fn hidden_variable(name: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "TMUX",
+        "TMUX_PANE",
+        "STY",
+        "SSH_AUTH_SOCK",
+        "SSH_AGENT_PID",
+        "GPG_AGENT_INFO",
+        "DBUS_SESSION_BUS_ADDRESS",
+        "DOCKER_HOST",
+        "DISPLAY",
+        "WAYLAND_DISPLAY",
+        "XAUTHORITY",
+    ];
+    const PARTS: &[&str] = &["KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL"];
+    let upper = name.to_ascii_uppercase();
+    EXACT.contains(&upper.as_str()) || PARTS.iter().any(|p| upper.contains(p))
 }
 
 impl Policy {
@@ -48,6 +76,8 @@ impl Policy {
             root: root.to_path_buf(),
             allow_network: false,
             writable: Vec::new(),
+            keep_env: Vec::new(),
+            readable: Vec::new(),
         }
     }
 
@@ -83,6 +113,10 @@ impl Policy {
             args.push("--writable".into());
             args.push(w.clone().into());
         }
+        for r in &self.readable {
+            args.push("--readable".into());
+            args.push(r.clone().into());
+        }
         args
     }
 }
@@ -104,6 +138,10 @@ pub struct Enforcement {
     pub network_namespace: bool,
     /// Signals and abstract Unix sockets outside the sandbox are out of reach (Landlock ABI 6).
     pub scoped: bool,
+    /// `/tmp` is private (the host's sockets there are out of sight), and `/run/user` and the
+    /// docker and D-Bus system sockets are hidden.
+    #[serde(default)]
+    pub private_tmp: bool,
     /// What could not be enforced, and why.
     pub gaps: Vec<String>,
 }
@@ -143,6 +181,9 @@ impl Enforcement {
         } else {
             "network denied".into()
         });
+        if self.private_tmp {
+            parts.push("private /tmp".into());
+        }
         if self.git_read_only {
             parts.push(".git read-only".into());
         } else if policy.root.join(".git").exists() {

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use wait_timeout::ChildExt;
 
-use super::policy::{Enforcement, Policy, SandboxMode, PARENT_ENV};
+use super::policy::{hidden_variable, Enforcement, Policy, SandboxMode, PARENT_ENV};
 use crate::cancel::Cancel;
 
 pub const KEEP_BYTES: usize = 1 << 20;
@@ -87,6 +87,19 @@ impl Runner {
         runner
     }
 
+    /// This runner with `dirs` visible (read-only) to its commands although they lie under the
+    /// private `/tmp`; probed again.
+    pub fn with_readable(&self, dirs: &[PathBuf]) -> Runner {
+        match &self.policy {
+            Some(policy) => {
+                let mut policy = policy.clone();
+                policy.readable.extend(dirs.iter().cloned());
+                Runner::sandboxed(policy).with_cancel(self.cancel.clone())
+            }
+            None => self.clone(),
+        }
+    }
+
     pub fn policy(&self) -> Option<&Policy> {
         self.policy.as_ref()
     }
@@ -137,6 +150,12 @@ impl Runner {
                     .args((!self.namespaces).then_some("--no-namespaces"))
                     .args(["--", "sh", "-c", script])
                     .env(PARENT_ENV, std::process::id().to_string());
+                for (name, _) in std::env::vars_os() {
+                    let name = name.to_string_lossy();
+                    if hidden_variable(&name) && !policy.keep_env.iter().any(|k| *k == name) {
+                        cmd.env_remove(name.as_ref());
+                    }
+                }
                 if policy.mode == SandboxMode::WorkspaceWrite {
                     // Toolchains keep caches in the home directory, which is not writable here
                     // (go test fails without its build cache): point them at the temp dir.

@@ -18,7 +18,9 @@ const GRACE: Duration = Duration::from_secs(2);
 const POLL: Duration = Duration::from_millis(20);
 
 /// Run `argv` to completion with its descendants contained; return the exit status to use.
-pub fn run(argv: &[OsString]) -> i32 {
+/// `confine` runs in the command's process just before it starts (after its signal mask and
+/// dispositions are reset to the defaults a program expects); an error stops the command.
+pub fn run(argv: &[OsString], confine: impl Fn() -> io::Result<()> + Send + Sync + 'static) -> i32 {
     let Some((program, args)) = argv.split_first() else {
         eprintln!("cria sandbox: no command given");
         return 2;
@@ -35,14 +37,27 @@ pub fn run(argv: &[OsString]) -> i32 {
         return 128 + libc::SIGTERM;
     }
     let signals = termination_signals();
-    // Blocked here so they can be waited for; std resets the mask in the child it spawns.
+    // Blocked here so they can be waited for; unblocked again in the command (below).
     // SAFETY: a valid, initialized signal set.
     unsafe { libc::sigprocmask(libc::SIG_BLOCK, &signals, std::ptr::null_mut()) };
-    let child = match Command::new(program)
-        .args(args)
-        .env_remove(PARENT_ENV)
-        .spawn()
-    {
+    let mut command = Command::new(program);
+    command.args(args).env_remove(PARENT_ENV);
+    // SAFETY: the helper is single-threaded, so the child may allocate; sigprocmask and signal
+    // are async-signal-safe.
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        command.pre_exec(move || {
+            let mut empty: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut empty);
+            libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
+            for s in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGPIPE] {
+                libc::signal(s, libc::SIG_DFL);
+            }
+            libc::prctl(libc::PR_SET_PDEATHSIG, 0, 0, 0, 0);
+            confine()
+        });
+    }
+    let child = match command.spawn() {
         Ok(c) => c,
         Err(e) => {
             eprintln!(

@@ -18,15 +18,23 @@ pub fn read_file(root: &Root, path: &str, start: Option<usize>, end: Option<usiz
             "`{path}` looks like a secrets file; cria does not show it to the model"
         ));
     }
-    let bytes = match std::fs::read(&abs) {
+    if abs.is_dir() {
+        return ToolOutput::err(format!("`{path}` is a directory; use list_files"));
+    }
+    if !abs.exists() {
+        let hint = similar_paths(root, path);
+        return ToolOutput::err(format!("`{path}` does not exist.{hint}"));
+    }
+    if !crate::context::scan::visible(root.path(), &abs) {
+        return ToolOutput::err(format!(
+            "`{path}` is ignored (.gitignore, .criaignore, a build or vendored folder, or a \
+             hard link); cria does not show it to the model"
+        ));
+    }
+    // Regular files only: a FIFO or a device would never finish reading.
+    let bytes = match crate::sandbox::beneath::read_regular(&abs) {
         Ok(b) => b,
-        Err(_) if abs.is_dir() => {
-            return ToolOutput::err(format!("`{path}` is a directory; use list_files"))
-        }
-        Err(_) => {
-            let hint = similar_paths(root, path);
-            return ToolOutput::err(format!("`{path}` does not exist.{hint}"));
-        }
+        Err(e) => return ToolOutput::err(format!("`{path}`: {e}")),
     };
     let text = match FileText::decode(&bytes) {
         Ok(t) => t,
@@ -42,13 +50,19 @@ pub fn read_file(root: &Root, path: &str, start: Option<usize>, end: Option<usiz
     if from > total.max(1) {
         return ToolOutput::err(format!("`{path}` has only {total} lines"));
     }
+    if to < from && total > 0 {
+        return ToolOutput::err(format!(
+            "end_line {} is before start_line {from}; give end_line >= start_line",
+            end.unwrap_or(0)
+        ));
+    }
     let rel = root.display(&abs);
     let mut out = if from == 1 && to == total {
         format!("{rel} ({total} lines):\n")
     } else {
         format!("{rel} (lines {from}-{to} of {total}):\n")
     };
-    for line in &lines[from - 1..to] {
+    for line in lines.get(from - 1..to).unwrap_or_default() {
         out.push_str(line);
         out.push('\n');
     }
