@@ -23,6 +23,10 @@ pub struct FileText {
     final_newline: bool,
     /// For a file with both endings: its normalized body as read and each line's ending.
     mixed: Option<Mixed>,
+    /// For a file without a final newline: its normalized body as read. Cutting lines off its
+    /// end leaves the new last line's newline in place (the missing one belonged to the line
+    /// that went).
+    unterminated: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,12 +67,14 @@ impl FileText {
         if !final_newline {
             body.push('\n');
         }
+        let unterminated = (!final_newline).then(|| body.clone());
         Ok(FileText {
             body,
             bom,
             crlf,
             final_newline,
             mixed,
+            unterminated,
         })
     }
 
@@ -80,6 +86,7 @@ impl FileText {
             crlf: false,
             final_newline: true,
             mixed: None,
+            unterminated: None,
         }
     }
 
@@ -92,7 +99,11 @@ impl FileText {
 
     pub fn encode(&self) -> Vec<u8> {
         let mut body = self.body.as_str();
-        if !self.final_newline {
+        let tail_cut = self
+            .unterminated
+            .as_deref()
+            .is_some_and(|was| was.len() > body.len() && was.starts_with(body));
+        if !self.final_newline && !tail_cut {
             body = body.strip_suffix('\n').unwrap_or(body);
         }
         let mut out = String::with_capacity(body.len() + 8);
