@@ -24,6 +24,9 @@ fn fix(s: &Scratch, extra: &[&str], replies: &[&str]) -> std::process::Output {
 
 const FIX: &str = "The discount is subtracted as an amount.\n\nshop/cart.py\n```python\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        return round(subtotal * (1 - self.discount_percent / 100), 2)\n>>>>>>> REPLACE\n```\n";
 
+/// A test of the issue's example, as the model writes it when asked before "fixed" is said.
+const ISSUE_TEST: &str = "```python\nclass TestIssue(unittest.TestCase):\n    def test_ten_percent(self):\n        cart = Cart()\n        cart.add(\"lamp\", 200.0)\n        cart.apply_discount(10)\n        self.assertEqual(cart.total(), 180.0)\n```";
+
 #[test]
 fn reads_greps_edits_tests_and_stops_at_green() {
     let s = Scratch::task("py-cart-discount");
@@ -31,6 +34,7 @@ fn reads_greps_edits_tests_and_stops_at_green() {
         "Let me look.\n<tool_call>\n{\"name\": \"grep\", \"arguments\": {\"pattern\": \"discount_percent\"}}\n</tool_call>",
         "<tool_call>\n{\"name\": \"read_file\", \"arguments\": {\"path\": \"shop/cart.py\", \"start_line\": 30}}\n</tool_call>",
         FIX,
+        ISSUE_TEST,
         "this reply must never be requested",
     ]);
     assert_eq!(
@@ -61,13 +65,20 @@ fn reads_greps_edits_tests_and_stops_at_green() {
         .collect();
     assert_eq!(
         tests,
-        [false, true],
-        "tests fail before and pass after the edit"
+        [false, true, true],
+        "tests fail before and pass after the edit, with a test of the issue's examples too"
     );
     let fin = ev.last().unwrap();
     assert_eq!(fin["type"], "finished");
     assert_eq!(fin["outcome"], "fixed");
-    assert_eq!(fin["steps"], 3);
+    assert!(
+        fin["reason"]
+            .as_str()
+            .unwrap()
+            .contains("a test of the issue's examples"),
+        "{fin}"
+    );
+    assert_eq!(fin["steps"], 4);
     assert!(fin["diff"]
         .as_str()
         .unwrap()
@@ -374,4 +385,49 @@ fn an_edit_that_makes_the_tests_hang_costs_a_minute_not_ten() {
         !s.read("shop/cart.py").contains("while True"),
         "the hanging attempt was reverted"
     );
+}
+
+/// A change that makes the project's failing test pass but not every case the issue states is
+/// not "fixed": the test of the issue's examples fails, becomes the judge, and the run goes on.
+#[test]
+fn a_fix_that_misses_a_case_the_issue_states_is_not_fixed_yet() {
+    let s = Scratch::task("py-cart-discount");
+    let issue = "A 10% discount on a cart worth 200.00 gives 190.00 instead of 180.00, and a 25% \
+                 discount on 200.00 should give 150.00.";
+    let only_ten = "shop/cart.py\n```python\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        return round(subtotal * 0.9 if self.discount_percent == 10 else subtotal - self.discount_percent, 2)\n>>>>>>> REPLACE\n```\n";
+    let examples = "```python\nclass TestIssue(unittest.TestCase):\n    def test_examples(self):\n        cart = Cart()\n        cart.add(\"lamp\", 200.0)\n        cart.apply_discount(10)\n        self.assertEqual(cart.total(), 180.0)\n        cart = Cart()\n        cart.add(\"desk\", 200.0)\n        cart.apply_discount(25)\n        self.assertEqual(cart.total(), 150.0)\n```";
+    let full = FIX.replace(
+        "        return round(subtotal - self.discount_percent, 2)",
+        "        return round(subtotal * 0.9 if self.discount_percent == 10 else subtotal - self.discount_percent, 2)",
+    );
+    let script = s.script(&["The cause is the discount.", only_ten, examples, &full]);
+    let out = s
+        .cria()
+        .args(["fix", "--json", "--script"])
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path())
+        .arg(issue)
+        .output()
+        .unwrap();
+    let ev = events(&out.stdout);
+    let statuses: Vec<&str> = ev
+        .iter()
+        .filter(|e| e["type"] == "status")
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        statuses.iter().any(|m| m
+            .contains("the change is incomplete: the issue's examples fail in `test_examples`")),
+        "{statuses:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    assert_eq!(out.status.code(), Some(0));
+    let diff = fin["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("subtotal * (1 - self.discount_percent / 100)"),
+        "{diff}"
+    );
+    assert!(diff.contains("+    def test_examples(self):"), "{diff}");
 }

@@ -21,7 +21,8 @@ fn reported(changes: &[edit::FileChange]) -> Vec<crate::protocol::FileChange> {
 pub(super) const NO_TESTS: &str =
     "a change was applied, but no test command could run here, so nothing verified it";
 /// Why a kept change is unverified when the tests passed before it too.
-const UNSHOWN: &str = "the tests pass, but they passed before the change too and no test \
+pub(super) const UNSHOWN: &str =
+    "the tests pass, but they passed before the change too and no test \
 reproduced the issue, so nothing shows that the change fixes it";
 
 /// Earlier failed candidates tried beside a failing one (one test run each).
@@ -84,7 +85,7 @@ impl Run<'_> {
         }
         let run = self.run_tests(&cmd);
         if run.passed {
-            return self.tests_pass("the tests pass");
+            return self.tests_pass("the tests pass", &cmd);
         }
         let now = failure_count(&run.output);
         let improved = matches!((now, self.baseline_failures), (Some(n), Some(b)) if n < b);
@@ -190,7 +191,7 @@ impl Run<'_> {
                 changes: reported(&other),
                 notes: vec!["an earlier candidate, put back beside this one".into()],
             });
-            return Some(self.tests_pass("the tests pass (two candidates combined)"));
+            return Some(self.tests_pass("the tests pass (two candidates combined)", cmd));
         }
         if let Err(e) = self.work.revert(&self.cfg.root, &other) {
             return Some(Next::Stop(
@@ -268,15 +269,6 @@ impl Run<'_> {
             && changes
                 .iter()
                 .any(|c| c.before.is_some() && super::localize::is_test_path(&c.rel))
-    }
-
-    /// The tests pass with the change: a fix only if a test showed the bug before it.
-    pub(super) fn tests_pass(&self, why: &str) -> Next {
-        if self.bug_shown {
-            Next::Stop(Outcome::Fixed, why.into())
-        } else {
-            Next::Stop(Outcome::Unverified, UNSHOWN.into())
-        }
     }
 
     pub(super) fn run_tests(&mut self, cmd: &str) -> TestRun {

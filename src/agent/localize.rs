@@ -9,7 +9,7 @@ use crate::sandbox::paths::Root;
 use crate::tools::grep;
 
 /// A file worth showing the model, with why.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Candidate {
     pub path: String,
     pub score: f64,

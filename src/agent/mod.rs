@@ -1,5 +1,6 @@
 //! The agent: localize, prompt, generate, apply, test, follow up — within hard limits.
 
+mod acceptance;
 mod attempt;
 pub mod localize;
 pub mod prompt;

@@ -71,7 +71,7 @@ fn collected(path: &str) -> bool {
 }
 
 /// How a new test is written in this file's framework.
-fn shape(path: &str, body: &str) -> &'static str {
+pub(super) fn shape(path: &str, body: &str) -> &'static str {
     match prompt::fence_lang(path) {
         "python" if body.contains("unittest") => {
             "a new `class TestIssue(unittest.TestCase):` with one `test_...` method"
@@ -282,7 +282,13 @@ impl super::session::Run<'_> {
                 crate::protocol::Message::user(prompt::sanitize(&ask)),
             ];
             self.temperature = if rejected.is_some() { 0.4 } else { 0.0 };
-            let reply = self.generate(&format!("```{lang}\n"), &["```"]).ok()?;
+            let reply = self
+                .generate(
+                    &format!("```{lang}\n"),
+                    &["```"],
+                    super::session::budget::TEST,
+                )
+                .ok()?;
             self.history.clear();
             let Some(mut code) = test_code(&reply, &path, &body) else {
                 rejected = Some("the reply held no test code".into());
@@ -338,6 +344,30 @@ impl super::session::Run<'_> {
         name: &str,
         cmd: &str,
     ) -> Option<Result<TestRun, (String, TestRun)>> {
+        let (run, changes) = self.insert_and_run(path, body, code, cmd)?;
+        match judge(&run, name, &self.issue) {
+            Ok(()) => {
+                self.work.remember(&changes);
+                Some(Ok(run))
+            }
+            Err(why) => {
+                if !self.remove_test(&changes) {
+                    return None;
+                }
+                Some(Err((why, run)))
+            }
+        }
+    }
+
+    /// Add `code` to the test file `path` (whose text is `body`) and run the tests; the run and
+    /// the change that added it. `None` when the file could not be changed.
+    pub(super) fn insert_and_run(
+        &mut self,
+        path: &str,
+        body: &str,
+        code: &str,
+        cmd: &str,
+    ) -> Option<(TestRun, Vec<crate::edit::FileChange>)> {
         let block = insertion(path, body, code);
         let report = self.apply(&[crate::edit::Edit::Replace(block)]);
         if !report.applied() {
@@ -348,17 +378,16 @@ impl super::session::Run<'_> {
             return None;
         }
         let run = self.run_tests(cmd);
-        match judge(&run, name, &self.issue) {
-            Ok(()) => {
-                self.work.remember(&report.changes);
-                Some(Ok(run))
-            }
-            Err(why) => {
-                if let Err(e) = self.work.revert(&self.cfg.root, &report.changes) {
-                    self.status(format!("could not remove the test again: {e}"));
-                    return None;
-                }
-                Some(Err((why, run)))
+        Some((run, report.changes))
+    }
+
+    /// Take an added test out again; false (said on the status line) when that failed.
+    pub(super) fn remove_test(&mut self, changes: &[crate::edit::FileChange]) -> bool {
+        match self.work.revert(&self.cfg.root, changes) {
+            Ok(()) => true,
+            Err(e) => {
+                self.status(format!("could not remove the test again: {e}"));
+                false
             }
         }
     }
@@ -371,6 +400,11 @@ impl super::session::Run<'_> {
         body: &str,
     ) -> Option<String> {
         let Err((_, run)) = tried else { return None };
+        self.import_line(run, path, body)
+    }
+
+    /// The import a test run that failed on an undefined name needs, if the project defines it.
+    pub(super) fn import_line(&self, run: &TestRun, path: &str, body: &str) -> Option<String> {
         let name = super::repro_imports::undefined_name(&run.output)?;
         let root = self.cfg.root.path();
         let files: Vec<(String, String)> = crate::context::scan::list_files(root)

@@ -145,6 +145,8 @@ pub(super) struct Run<'a> {
     /// Whether a test failed before any change (the project's own, or the reproduction test):
     /// only then can passing tests verify a fix.
     pub(super) bug_shown: bool,
+    /// Whether the issue's own examples were already asked for as a test (once a run).
+    pub(super) acceptance_asked: bool,
 }
 
 /// The most the repo map may take of the first prompt: a small model reads the shown code best.
@@ -152,6 +154,22 @@ const MAP_TOKENS: usize = 1_000;
 /// Repositories with fewer files get no map: their list of files says enough, and a map there
 /// distracted the 1.5B model (rs-range-sum: fixed in 27 s without it, not fixed with it).
 const MAP_MIN_FILES: usize = 25;
+
+/// Token budgets for each kind of reply, fitting what it is for: a reply that runs past its
+/// purpose costs seconds per token on a CPU and is rarely better for it.
+pub(super) mod budget {
+    /// The diagnosis: a sentence or two.
+    pub const DIAGNOSIS: usize = 160;
+    /// A reply that edits or calls tools.
+    pub const EDIT: usize = 768;
+    /// A new test reproducing the issue.
+    pub const TEST: usize = 400;
+
+    /// A whole rewritten definition: room for it to grow to twice its size, and some.
+    pub fn rewrite(definition_tokens: usize) -> usize {
+        (definition_tokens * 2 + 128).clamp(192, 1024)
+    }
+}
 
 /// The reason a run gives when the front end cancelled it.
 pub const CANCELLED: &str = "cancelled by the user";
@@ -202,6 +220,7 @@ pub fn fix(
         }),
         repro: None,
         bug_shown: false,
+        acceptance_asked: false,
     };
     let result = run.go();
     let (outcome, reason) = match result {
@@ -319,14 +338,15 @@ impl Run<'_> {
             }
             self.report.steps += 1;
             let next = if self.targets.is_empty() {
-                // The first reply is the diagnosis: stop it where code would begin.
-                let stop: &[&str] = if self.report.steps == 1 {
-                    &[toolcall::CLOSE, "```"]
+                // The first reply is the diagnosis: its first paragraph, stopped where code
+                // would begin.
+                let (stop, budget): (&[&str], usize) = if self.report.steps == 1 {
+                    (&[toolcall::CLOSE, "```", "\n\n"], budget::DIAGNOSIS)
                 } else {
-                    &[toolcall::CLOSE]
+                    (&[toolcall::CLOSE], budget::EDIT)
                 };
                 let prefill = if self.expect_fix { prompt::PREFILL } else { "" };
-                let reply = self.generate(prefill, stop)?;
+                let reply = self.generate(prefill, stop, budget)?;
                 self.handle(&reply)
             } else {
                 self.rewrite_attempt()?
@@ -412,11 +432,13 @@ impl Run<'_> {
         shown
     }
 
-    /// One model reply. `prefill` is honoured where the backend can (the reply then starts with it).
+    /// One model reply of at most `budget` tokens (never more than `--reply-tokens`; see
+    /// [`Budget`]). `prefill` is honoured where the backend can (the reply then starts with it).
     pub(super) fn generate(
         &mut self,
         prefill: &str,
         stop: &[&str],
+        budget: usize,
     ) -> Result<String, BackendError> {
         self.fit_context();
         self.status(format!("model is thinking (step {})", self.report.steps));
@@ -430,7 +452,7 @@ impl Run<'_> {
         let request = Request {
             messages: &self.history,
             tools: &specs,
-            max_tokens: self.cfg.limits.reply_tokens,
+            max_tokens: budget.min(self.cfg.limits.reply_tokens),
             temperature: self.temperature,
             seed: 42 + self.report.steps as u32,
             stop_after: stop,

@@ -205,7 +205,8 @@ impl Run<'_> {
         let ask = rewrite::request(&target, lang, &self.issue, &failure, &failed);
         self.history.push(Message::user(prompt::sanitize(&ask)));
         let prefill = format!("```{lang}\n");
-        let mut reply = self.generate(&prefill, &["```"])?;
+        let budget = super::session::budget::rewrite(self.backend.count_tokens(&target.code));
+        let mut reply = self.generate(&prefill, &["```"], budget)?;
         let unchanged = !self.strict_edits_present(&reply)
             && rewrite::edit_for(&target, &reply, &existing).is_none();
         if unchanged && self.report.steps < self.cfg.limits.max_steps {
@@ -214,7 +215,7 @@ impl Run<'_> {
             let nudge = rewrite::unchanged(&target, &failure);
             self.history.push(Message::user(prompt::sanitize(&nudge)));
             self.temperature = self.temperature.max(0.7);
-            reply = self.generate(&prefill, &["```"])?;
+            reply = self.generate(&prefill, &["```"], budget)?;
         }
         let report = match self.strict_edits(&reply) {
             Some(r) => r,

@@ -377,6 +377,12 @@ impl Output {
             self.utf8.drain(..valid);
             self.text.push_str(&s);
         }
+        // A reply that loops ends here, keeping one copy of what it repeats.
+        if let Some(keep) = super::runaway::loop_cut(&self.text) {
+            self.text.truncate(keep.max(self.sent));
+            self.flush(job);
+            return true;
+        }
         if self.last_send.elapsed() >= STREAM_EVERY {
             self.flush(job);
         }

@@ -9,6 +9,7 @@ pub mod llama_raw;
 #[cfg(feature = "llama")]
 mod llama_session;
 pub mod openai;
+pub mod runaway;
 pub mod scripted;
 pub mod template;
 pub mod tiers;

@@ -298,6 +298,8 @@ impl Reply {
                     .map(|at| at + s.len())
             })
             .min();
+        // A looping reply ends too, keeping one copy of what it repeats.
+        let cut = cut.or_else(|| super::runaway::loop_cut(&self.text).map(|k| k.max(before)));
         if let Some(end) = cut.filter(|&e| self.text.is_char_boundary(e)) {
             self.text.truncate(end);
         }

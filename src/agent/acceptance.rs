@@ -1,0 +1,185 @@
+//! The last check before cria says "fixed": the issue's own examples. The project's failing tests
+//! passing is necessary but not enough — they may cover one case of several the issue states
+//! (`*/15` but not `9-17/2`, nor "a step of 0 is an error"). So when the issue states cases and
+//! no reproduction test was written at the start, the model is asked, once, for a test of every
+//! input and expected output the issue gives, against the changed code:
+//! - it passes: the fix is verified by the project's tests and the issue's examples (the test
+//!   stays in the diff as a regression test unless `--drop-repro-test`);
+//! - it fails in the new test for a real reason: the change is incomplete; the test becomes the
+//!   judge (as a reproduction test is) and the run goes on, told what still fails;
+//! - it is broken, or cannot be written: the project's own tests remain the verdict.
+
+use super::prompt::{self, ShownFile};
+use super::reproduce::{self, Repro};
+use super::session::{budget, Next, Run};
+use crate::protocol::{Message, Outcome, TestRun};
+use crate::sandbox::process::head_tail;
+
+/// What the issue's examples said about a change that makes the project's tests pass.
+pub(super) enum Verdict {
+    /// They pass too.
+    Pass,
+    /// They fail: the change is incomplete (the run with the new test).
+    Fail(TestRun),
+    /// No usable test could be written (why).
+    Unavailable(String),
+}
+
+/// The request for a test of every case the issue states, against the changed code.
+fn request(issue: &str, path: &str, body: &str, diff: &str, code: &[ShownFile]) -> String {
+    let lang = prompt::fence_lang(path);
+    let mut s = format!("This issue was reported:\n\n{}\n\n", issue.trim());
+    for f in code.iter().filter(|f| f.path != path).take(2) {
+        s.push_str(&prompt::render_file(f));
+    }
+    s.push_str(&format!(
+        "A change was made to fix it:\n```diff\n{}\n```\n\nThe test file {path}:\n```{lang}\n{}\n```\n\n",
+        head_tail(diff.trim_end(), 2_000, 1_000),
+        head_tail(body.trim_end(), 3_000, 1_500)
+    ));
+    s.push_str(&format!(
+        "Write {} to add at the end of {path} that checks every input and expected output the \
+         issue states: each example it gives, and each error it says should happen. Use only \
+         names the test file already imports. Reply with the test code only, in one ```{lang} \
+         block.",
+        reproduce::shape(path, body)
+    ));
+    s
+}
+
+impl Run<'_> {
+    /// The tests pass with the change: a fix only if a test showed the bug before it, and the
+    /// issue's own examples (see the module doc) do not say otherwise.
+    pub(super) fn tests_pass(&mut self, why: &str, cmd: &str) -> Next {
+        if !self.bug_shown {
+            return Next::Stop(Outcome::Unverified, super::attempt::UNSHOWN.into());
+        }
+        let wanted = self.repro.is_none()
+            && !self.acceptance_asked
+            && reproduce::states_expectation(&self.issue);
+        if !wanted {
+            return Next::Stop(Outcome::Fixed, why.into());
+        }
+        self.acceptance_asked = true;
+        match self.issue_examples(cmd) {
+            Verdict::Pass => Next::Stop(
+                Outcome::Fixed,
+                format!("{why}, and so does a test of the issue's examples"),
+            ),
+            Verdict::Unavailable(reason) => {
+                self.status(format!("no test of the issue's examples: {reason}"));
+                Next::Stop(Outcome::Fixed, why.into())
+            }
+            Verdict::Fail(run) => {
+                self.baseline_failures = super::attempt::failure_count(&run.output);
+                self.history
+                    .push(Message::user(prompt::sanitize(&prompt::still_failing(
+                        &run,
+                        &[],
+                    ))));
+                Next::Continue
+            }
+        }
+    }
+
+    /// Ask for a test of the issue's examples, put it in, and run the tests (see [`Verdict`]).
+    fn issue_examples(&mut self, cmd: &str) -> Verdict {
+        let files = crate::context::scan::list_files(self.cfg.root.path());
+        // Best: the test file whose tests showed the bug.
+        let failing = self
+            .report
+            .tests_before
+            .as_ref()
+            .map(|t| t.output.clone())
+            .unwrap_or_default();
+        let named: Vec<super::localize::Candidate> = files
+            .iter()
+            .filter(|f| {
+                let base = f.rsplit('/').next().unwrap_or(f);
+                failing.contains(f.as_str()) || failing.contains(base)
+            })
+            .map(|f| super::localize::Candidate {
+                path: f.clone(),
+                ..Default::default()
+            })
+            .collect();
+        let Some(path) = reproduce::test_file(&named, &files) else {
+            return Verdict::Unavailable("the project has no test file to add it to".into());
+        };
+        let Some(body) = self.current_text(&path) else {
+            return Verdict::Unavailable(format!("{path} cannot be read"));
+        };
+        self.status(format!(
+            "the tests pass; checking the issue's own examples with a new test in {path}"
+        ));
+        let diff = self.work.diff();
+        let saved = std::mem::take(&mut self.history);
+        self.history = vec![
+            Message::system(prompt::system(&self.shown)),
+            Message::user(prompt::sanitize(&request(
+                &self.issue,
+                &path,
+                &body,
+                &diff,
+                &self.shown,
+            ))),
+        ];
+        self.report.steps += 1;
+        self.temperature = 0.0;
+        let lang = prompt::fence_lang(&path);
+        let reply = self.generate(&format!("```{lang}\n"), &["```"], budget::TEST);
+        self.history = saved;
+        let reply = match reply {
+            Ok(r) => r,
+            Err(e) => return Verdict::Unavailable(e.to_string()),
+        };
+        let Some(mut code) = reproduce::test_code(&reply, &path, &body) else {
+            return Verdict::Unavailable("the reply held no test code".into());
+        };
+        let Some(name) = reproduce::test_name(&code) else {
+            return Verdict::Unavailable("it has no test function cria can recognize".into());
+        };
+        let mut placed = self.insert_and_run(&path, &body, &code, cmd);
+        if let Some((run, changes)) = &placed {
+            let import = (!run.passed && run.output.contains("is not defined"))
+                .then(|| self.import_line(run, &path, &body))
+                .flatten();
+            if let Some(import) = import {
+                self.remove_test(changes);
+                self.status(format!("the new test lacks an import; adding `{import}`"));
+                code = format!("{import}\n{code}");
+                placed = self.insert_and_run(&path, &body, &code, cmd);
+            }
+        }
+        let Some((run, changes)) = placed else {
+            return Verdict::Unavailable(format!("it could not be added to {path}"));
+        };
+        let keep = |run: &mut Self| {
+            run.work.remember(&changes);
+            run.repro = Some(Repro {
+                path: path.clone(),
+                name: name.clone(),
+                code: code.clone(),
+            });
+            run.report.repro_test = Some(format!("{path}::{name}"));
+        };
+        if run.passed {
+            keep(self);
+            self.status(format!("the issue's examples pass too (`{name}`)"));
+            return Verdict::Pass;
+        }
+        match reproduce::judge(&run, &name, &self.issue) {
+            Ok(()) => {
+                keep(self);
+                self.status(format!(
+                    "the change is incomplete: the issue's examples fail in `{name}`"
+                ));
+                Verdict::Fail(run)
+            }
+            Err(why) => {
+                self.remove_test(&changes);
+                Verdict::Unavailable(why)
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Noticing a reply that has started to loop. Small models, greedy ones especially, fall into
+//! repeating a line or a phrase until the token limit (a 1,024-token "diagnosis" that says one
+//! sentence forty times). Whatever the stage, generation stops once the reply's end is the same
+//! text several times over; the reply keeps one copy of it.
+
+/// Where to cut `text` if its end repeats: the length to keep (the text before the repeats plus
+/// one copy), or `None` when it does not loop.
+pub fn loop_cut(text: &str) -> Option<usize> {
+    repeated_lines(text).or_else(|| repeated_unit(text))
+}
+
+/// The same non-trivial line (8 or more characters) four times in a row at the end.
+fn repeated_lines(text: &str) -> Option<usize> {
+    const TIMES: usize = 4;
+    let body = text.strip_suffix('\n')?;
+    let lines: Vec<&str> = body.rsplitn(TIMES + 1, '\n').collect();
+    if lines.len() < TIMES {
+        return None;
+    }
+    let last = lines.first()?;
+    let same = lines.iter().take(TIMES).all(|l| l == last);
+    if !same || last.trim().len() < 8 {
+        return None;
+    }
+    // Keep everything up to and including the first of the repeated lines.
+    let repeats = (last.len() + 1) * (TIMES - 1);
+    Some(text.len() - repeats)
+}
+
+/// A unit of 4 to 120 bytes repeated at the end: 8 times for short units, 4 for longer ones,
+/// with at least 48 bytes repeated in all (so `----` or `0000` in data never counts).
+fn repeated_unit(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    for unit in 4..=120usize {
+        let times = if unit < 16 { 8 } else { 4 };
+        let span = unit * times;
+        if bytes.len() < span || span < 48 {
+            continue;
+        }
+        let tail = &bytes[bytes.len() - span..];
+        let first = &tail[..unit];
+        if first.iter().all(|b| *b == first[0]) {
+            // A run of one character is padding or a divider, not a loop.
+            continue;
+        }
+        if tail.chunks(unit).all(|c| c == first) {
+            let keep = bytes.len() - span + unit;
+            if text.is_char_boundary(keep) {
+                return Some(keep);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_said_four_times_is_a_loop_and_one_copy_is_kept() {
+        let text = "The cause is x.\nCheck the total.\nCheck the total.\nCheck the total.\nCheck the total.\n";
+        let cut = loop_cut(text).unwrap();
+        assert_eq!(&text[..cut], "The cause is x.\nCheck the total.\n");
+    }
+
+    #[test]
+    fn a_phrase_repeated_without_line_breaks_is_a_loop() {
+        let text = format!("Because {}", "the discount is applied twice, ".repeat(5));
+        let cut = loop_cut(&text).unwrap();
+        assert_eq!(&text[..cut], "Because the discount is applied twice, ");
+    }
+
+    #[test]
+    fn ordinary_code_and_dividers_are_not_loops() {
+        let code =
+            "def f(x):\n    if x:\n        return 1\n    return 2\n\n\ndef g(y):\n    return y\n";
+        assert_eq!(loop_cut(code), None);
+        assert_eq!(loop_cut(&format!("# {}\n", "-".repeat(80))), None);
+        assert_eq!(loop_cut("    }\n    }\n    }\n    }\n"), None);
+        let table =
+            "    (1000, \"M\"),\n    (900, \"CM\"),\n    (500, \"D\"),\n    (400, \"CD\"),\n";
+        assert_eq!(loop_cut(table), None);
+        assert_eq!(loop_cut("ab"), None);
+    }
+}
