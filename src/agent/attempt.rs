@@ -36,6 +36,9 @@ impl Run<'_> {
         self.failed_in_a_row = 0;
         self.report.edits_applied += 1;
         self.work.remember(&report.changes);
+        if let Err(e) = self.work.record(&self.cfg.root) {
+            self.status(format!("could not save the undo record: {e}"));
+        }
         self.emit(Event::EditApplied {
             changes: reported(&report.changes),
             notes: report.notes.clone(),

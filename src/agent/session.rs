@@ -412,11 +412,17 @@ impl Run<'_> {
                 });
             } else if shown.is_empty() {
                 // The top file is too large: show its beginning, the model can read on.
+                // Cut at a line break within the share that fits (a byte index from a token
+                // ratio may fall inside a character: only whole lines are kept).
                 let keep = text.body.len() * budget / tokens.max(1);
-                let cut = text.body[..keep.min(text.body.len())]
-                    .rfind('\n')
+                let cut = text
+                    .body
+                    .match_indices('\n')
+                    .map(|(i, _)| i)
+                    .take_while(|&i| i <= keep)
+                    .last()
                     .unwrap_or(0);
-                let mut content = text.body[..cut].to_string();
+                let mut content = text.body.get(..cut).unwrap_or_default().to_string();
                 content
                     .push_str("\n[... truncated: use read_file with start_line to see the rest]\n");
                 shown.push(ShownFile {

@@ -14,6 +14,8 @@ pub struct Workspace {
     originals: BTreeMap<String, (PathBuf, Option<Vec<u8>>)>,
     /// rel path → hash of the content the model last saw (shown, read, or written by cria).
     seen: BTreeMap<String, u64>,
+    /// The id of this run's undo record (made on the first save).
+    undo_id: Option<String>,
 }
 
 fn digest(bytes: Option<&[u8]>) -> u64 {
@@ -97,11 +99,13 @@ impl Workspace {
         for c in changes {
             self.saw(&c.rel, c.before.as_deref());
         }
-        Ok(())
+        self.record(root)
     }
 
-    /// Record the whole run as one change set for `cria undo`.
-    pub fn record(&self, root: &Root) -> Result<(), commit::CommitError> {
-        commit::record_undo(root.path(), &self.changes())
+    /// Record the whole run so far as one change set for `cria undo` (kept up to date after
+    /// every applied or reverted attempt).
+    pub fn record(&mut self, root: &Root) -> Result<(), commit::CommitError> {
+        let id = self.undo_id.get_or_insert_with(commit::undo_id).clone();
+        commit::record_undo(root.path(), &id, &self.changes())
     }
 }

@@ -194,16 +194,24 @@ fn save_undo(root: &Path, record: &Record) -> Result<(), CommitError> {
     write_atomic(&undo, &json).map_err(CommitError::State)
 }
 
-/// Record `changes` (already on disk) as one undoable change set: an agent run commits many
-/// small steps without records and saves the whole run at the end.
-pub fn record_undo(root: &Path, changes: &[FileChange]) -> Result<(), CommitError> {
+/// A fresh id for an undo record.
+pub fn undo_id() -> String {
+    new_id()
+}
+
+/// Record `changes` (already on disk) as the undoable change set `id`, replacing what was
+/// recorded under that id before (no changes: no record). An agent run commits many small steps
+/// without records and keeps one record of the whole run up to date after each of them, so a
+/// run that dies midway can still be undone.
+pub fn record_undo(root: &Path, id: &str, changes: &[FileChange]) -> Result<(), CommitError> {
     if changes.is_empty() {
+        let _ = fs::remove_file(undo_dir(root).join(format!("{id}.json")));
         return Ok(());
     }
     save_undo(
         root,
         &Record {
-            id: new_id(),
+            id: id.to_string(),
             entries: changes.iter().map(entry).collect(),
         },
     )

@@ -86,7 +86,20 @@ pub fn start(mut cfg: Config) -> Engine {
         worker.load();
         for job in jobs_rx {
             worker.cancel.reset();
-            worker.run(job);
+            // A bug in a job must not leave the screen busy forever: it becomes an error
+            // cell, the session stays usable (applied edits are in the undo record).
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.run(job)));
+            if let Err(panic) = ran {
+                let why = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown".into());
+                worker.send(Update::Warning(format!(
+                    "internal error, the request stopped: {why} (changes made so far: /diff; \
+                     /undo reverts them)"
+                )));
+            }
             if worker.tx.send(Update::Idle).is_err() {
                 break;
             }

@@ -1,0 +1,212 @@
+//! The agent loop in-process (`agent::fix` with the scripted backend, no binary): each stage
+//! transition a run can take, from the first test run to its stop reason, and inputs that once
+//! panicked it.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Once;
+
+use clap::Parser;
+use common::Scratch;
+use cria::agent::FixReport;
+use cria::cli::{Cli, Command};
+use cria::config::Config;
+use cria::model::scripted::ScriptedBackend;
+use cria::protocol::{Event, Outcome};
+
+/// cria's state goes to a scratch folder, set once before any test reads it.
+fn isolate_state() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        std::env::set_var("CRIA_STATE_DIR", dir);
+    });
+}
+
+fn config(repo: &Path, flags: &[&str]) -> Config {
+    isolate_state();
+    let repo = repo.to_string_lossy().into_owned();
+    let argv = ["cria", "fix", "--repo", repo.as_str()]
+        .into_iter()
+        .chain(flags.iter().copied())
+        .chain(["issue"]);
+    let Some(Command::Fix { agent, .. }) = Cli::parse_from(argv).command else {
+        unreachable!("parsed a fix command");
+    };
+    Config::resolve(&agent).unwrap()
+}
+
+/// Run the loop on `repo` with `replies`; the report and every event.
+fn run(repo: &Path, flags: &[&str], issue: &str, replies: &[&str]) -> (FixReport, Vec<Event>) {
+    let cfg = config(repo, flags);
+    let mut backend = ScriptedBackend::new(replies.iter().map(|r| r.to_string()).collect());
+    let mut events = Vec::new();
+    let report = cria::agent::fix(&mut backend, &cfg.fix, issue, &mut |e: Event| {
+        events.push(e)
+    })
+    .unwrap();
+    (report, events)
+}
+
+fn statuses(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Status { message } => Some(message.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+const CART_ISSUE: &str =
+    "Applying a 10% discount to a cart worth 200.00 gives 190.00 instead of 180.00.";
+const CART_FIX: &str = "shop/cart.py\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        return round(subtotal * (1 - self.discount_percent / 100), 2)\n>>>>>>> REPLACE\n";
+const CART_EXAMPLES: &str = "```python\nclass TestIssue(unittest.TestCase):\n    def test_ten_percent(self):\n        cart = Cart()\n        cart.add(\"lamp\", 200.0)\n        cart.apply_discount(10)\n        self.assertEqual(cart.total(), 180.0)\n```";
+
+/// Tests fail → localize → diagnose → edit → tests pass → the issue's examples pass → fixed.
+#[test]
+fn failing_tests_then_a_fix_then_the_issues_examples_end_fixed() {
+    let s = Scratch::task("py-cart-discount");
+    let (report, events) = run(
+        s.path(),
+        &[],
+        CART_ISSUE,
+        &["The cause is the discount.", CART_FIX, CART_EXAMPLES],
+    );
+    assert_eq!(report.outcome, Some(Outcome::Fixed), "{}", report.summary);
+    assert!(matches!(events.first(), Some(Event::Status { .. })));
+    assert!(events.iter().any(|e| matches!(e, Event::Localized { .. })));
+    assert_eq!(report.steps, 3);
+    assert!(report.tests_before.as_ref().is_some_and(|t| !t.passed));
+    assert!(report.tests_after.as_ref().is_some_and(|t| t.passed));
+    assert!(matches!(
+        events.last(),
+        Some(Event::Finished {
+            outcome: Outcome::Fixed,
+            ..
+        })
+    ));
+}
+
+/// No test command → a kept edit is unverified, never fixed.
+#[test]
+fn without_tests_an_edit_is_unverified() {
+    let s = Scratch::task("py-cart-discount");
+    let (report, _) = run(s.path(), &["--no-tests"], CART_ISSUE, &[CART_FIX]);
+    assert_eq!(report.outcome, Some(Outcome::Unverified));
+    assert!(
+        report.summary.starts_with("Unverified: "),
+        "{}",
+        report.summary
+    );
+    assert_eq!(report.files_changed, ["shop/cart.py"]);
+}
+
+/// Tests pass → the issue states a case → a failing test is kept → the fix makes it pass.
+#[test]
+fn passing_tests_then_a_reproduction_then_a_fix_end_fixed() {
+    let s = Scratch::task("py-roman");
+    let issue = std::fs::read_to_string(common::fixture("tasks/py-roman/ISSUE.md")).unwrap();
+    let test = "```python\nclass TestIssue(unittest.TestCase):\n    def test_four(self):\n        self.assertEqual(to_roman(4), \"IV\")\n```";
+    let fix = "numerals/roman.py\n<<<<<<< SEARCH\n    (5, \"V\"),\n    (1, \"I\"),\n=======\n    (5, \"V\"),\n    (4, \"IV\"),\n    (1, \"I\"),\n>>>>>>> REPLACE\n";
+    let (report, events) = run(s.path(), &[], &issue, &[test, "The table.", fix]);
+    assert!(statuses(&events)
+        .iter()
+        .any(|m| m.starts_with("reproduced:")));
+    assert_eq!(report.outcome, Some(Outcome::Fixed), "{}", report.summary);
+    assert_eq!(
+        report.repro_test.as_deref(),
+        Some("tests/test_roman.py::test_four")
+    );
+}
+
+/// A diagnosis with no edit → the rewrite stage → a whole definition put in place → fixed.
+#[test]
+fn a_diagnosis_without_an_edit_leads_to_the_rewrite_stage() {
+    let s = Scratch::task("py-cart-discount");
+    let rewrite = "```python\ndef total(self) -> float:\n    subtotal = self.subtotal()\n    return round(subtotal * (1 - self.discount_percent / 100), 2)\n```";
+    let (report, events) = run(
+        s.path(),
+        &[],
+        "the total is wrong",
+        &["The cause is the total.", rewrite, CART_EXAMPLES],
+    );
+    let st = statuses(&events);
+    assert!(
+        st.iter()
+            .any(|m| m.starts_with("asking for a rewrite of: total")),
+        "{st:#?}"
+    );
+    assert_eq!(
+        report.outcome,
+        Some(Outcome::Fixed),
+        "{}\n{st:#?}",
+        report.summary
+    );
+}
+
+/// The step limit ends a run that never edits, with that reason.
+#[test]
+fn the_step_limit_stops_a_run() {
+    let s = Scratch::task("py-cart-discount");
+    let look = r#"<tool_call>{"name": "list_files", "arguments": {}}</tool_call>"#;
+    let grep = r#"<tool_call>{"name": "grep", "arguments": {"pattern": "discount"}}</tool_call>"#;
+    let (report, _) = run(
+        s.path(),
+        &["--max-steps", "2"],
+        "the total is wrong",
+        &[look, grep],
+    );
+    assert_eq!(report.outcome, Some(Outcome::NotFixed));
+    assert!(report.reason.contains("step limit"), "{}", report.reason);
+}
+
+/// A cancelled run ends at once, says so, and changes nothing.
+#[test]
+fn a_cancelled_run_stops_before_the_model_is_asked() {
+    let s = Scratch::task("py-cart-discount");
+    let cfg = config(s.path(), &[]);
+    cfg.fix.cancel.request();
+    let mut backend = ScriptedBackend::new(vec![]);
+    let report = cria::agent::fix(&mut backend, &cfg.fix, CART_ISSUE, &mut |_: Event| {}).unwrap();
+    assert_eq!(report.outcome, Some(Outcome::NotFixed));
+    assert_eq!(report.reason, cria::agent::session::CANCELLED);
+    assert!(report.files_changed.is_empty());
+}
+
+/// Regression: `read_file` with `end_line` before `start_line` sliced backwards and panicked.
+#[test]
+fn read_file_with_end_before_start_is_an_error_not_a_panic() {
+    let s = Scratch::task("py-cart-discount");
+    let call = r#"<tool_call>{"name": "read_file", "arguments": {"path": "shop/cart.py", "start_line": 4, "end_line": 2}}</tool_call>"#;
+    let (_, events) = run(s.path(), &["--max-steps", "1"], "x", &[call]);
+    let result = events.iter().find_map(|e| match e {
+        Event::ToolResult { result } => Some(result.clone()),
+        _ => None,
+    });
+    let result = result.expect("the call got an answer");
+    assert!(!result.ok);
+    assert!(
+        result.output.contains("before start_line"),
+        "{}",
+        result.output
+    );
+}
+
+/// Regression: a large file of non-ASCII text, cut to fit the prompt at a byte index computed
+/// from a token ratio, panicked inside a character.
+#[test]
+fn a_large_non_ascii_file_is_cut_at_a_line_not_inside_a_character() {
+    let s = Scratch::empty();
+    let line = "привет = 'мир' # ünïcödé ✓ текст\n";
+    s.write("big.py", &line.repeat(2_000));
+    let (report, events) = run(
+        s.path(),
+        &["--no-tests", "--max-steps", "1", "--context-tokens", "300"],
+        "big.py prints the wrong greeting",
+        &["No idea."],
+    );
+    assert_eq!(report.outcome, Some(Outcome::NotFixed));
+    assert!(statuses(&events).iter().any(|m| m.contains("big.py")));
+}
