@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Version of the JSONL event schema written by `--json`.
-pub const EVENT_SCHEMA_VERSION: u32 = 1;
+/// 2: `status.busy`, `edit_failed.kind`, `tool_call_malformed`, `finished.files`, outcome
+/// `unverified`.
+pub const EVENT_SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -104,13 +106,31 @@ impl Outcome {
     }
 }
 
+/// Why an edit was not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EditFailure {
+    /// It could not be placed: no match, several, a bad path, a malformed block.
+    NotApplied,
+    /// The user declined it.
+    Rejected,
+    /// It changed no behaviour (imports, comments or blank space only).
+    NoBehaviourChange,
+    /// It changed a test that judges the fix; undone.
+    ChangedTheJudge,
+    /// The reply held no new code (a rewrite handed back as it was, the format example copied).
+    NoNewCode,
+}
+
 /// Everything an agent run reports, in order. Front ends render these; nothing else flows out.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    /// A phase of work began (loading, localizing, thinking...).
+    /// A phase of work began (loading, localizing, thinking...). `busy`: a long step (the
+    /// model generating, the tests running) that front ends show as the current activity.
     Status {
         message: String,
+        busy: bool,
     },
     /// Progress of a long step, 0.0..=1.0.
     Progress {
@@ -136,6 +156,10 @@ pub enum Event {
     ToolCall {
         call: ToolCall,
     },
+    /// The reply tried to call a tool but the call does not parse; the model is told why.
+    ToolCallMalformed {
+        message: String,
+    },
     ToolResult {
         result: ToolResult,
     },
@@ -144,6 +168,7 @@ pub enum Event {
         notes: Vec<String>,
     },
     EditFailed {
+        kind: EditFailure,
         message: String,
     },
     TestsRun {
@@ -153,6 +178,8 @@ pub enum Event {
         outcome: Outcome,
         reason: String,
         steps: usize,
+        /// The files the run changed (and kept), repository-relative.
+        files: Vec<String>,
         diff: String,
         summary: String,
     },

@@ -53,7 +53,7 @@ fn statuses(events: &[Event]) -> Vec<String> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::Status { message } => Some(message.clone()),
+            Event::Status { message, .. } => Some(message.clone()),
             _ => None,
         })
         .collect()

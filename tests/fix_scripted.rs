@@ -45,7 +45,12 @@ fn reads_greps_edits_tests_and_stops_at_green() {
     );
     let ev = events(&out.stdout);
     let types: Vec<&str> = ev.iter().map(|e| e["type"].as_str().unwrap()).collect();
-    assert!(ev.iter().all(|e| e["v"] == 1));
+    assert!(ev.iter().all(|e| e["v"] == 2));
+    // The fix, and the test of the examples kept beside the project's tests.
+    assert_eq!(
+        ev.last().unwrap()["files"],
+        serde_json::json!(["shop/cart.py", "tests/test_cart.py"])
+    );
     let calls: Vec<&str> = ev
         .iter()
         .filter(|e| e["type"] == "tool_call")
@@ -151,14 +156,21 @@ fn malformed_tool_call_is_answered_not_fatal() {
     );
     assert_eq!(out.status.code(), Some(0));
     let ev = events(&out.stdout);
+    // A call that does not parse is its own event; a parsed call to no tool is a tool result.
+    let malformed: Vec<&str> = ev
+        .iter()
+        .filter(|e| e["type"] == "tool_call_malformed")
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(malformed.len(), 1, "{malformed:?}");
+    assert!(malformed[0].contains("could not read the tool call"));
     let errors: Vec<&str> = ev
         .iter()
         .filter(|e| e["type"] == "tool_result" && e["result"]["ok"] == false)
         .map(|e| e["result"]["output"].as_str().unwrap())
         .collect();
-    assert_eq!(errors.len(), 2, "{errors:?}");
-    assert!(errors[0].contains("could not read the tool call"));
-    assert!(errors[1].contains("unknown tool `no_such_tool`"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("unknown tool `no_such_tool`"));
 }
 
 #[test]
@@ -170,6 +182,7 @@ fn a_failed_edit_shows_the_real_lines_and_a_useless_edit_is_reverted() {
     assert_eq!(out.status.code(), Some(0));
     let ev = events(&out.stdout);
     let failed = ev.iter().find(|e| e["type"] == "edit_failed").unwrap();
+    assert_eq!(failed["kind"], "not_applied");
     let msg = failed["message"].as_str().unwrap();
     assert!(msg.contains("closest lines"), "{msg}");
     assert!(

@@ -214,6 +214,7 @@ fn without_a_failing_test_no_change_is_called_fixed() {
         .iter()
         .find(|e| e["type"] == "edit_failed")
         .expect("the import-only edit is refused");
+    assert_eq!(refused["kind"], "no_behaviour_change");
     assert!(
         refused["message"]
             .as_str()

@@ -73,6 +73,7 @@ fn a_fix(app: &mut App) {
         app,
         Event::Status {
             message: "showing the model: shop/cart.py".into(),
+            busy: false,
         },
     );
     for piece in [
@@ -150,6 +151,7 @@ fn a_fix(app: &mut App) {
             outcome: Outcome::Fixed,
             reason: "the tests pass".into(),
             steps: 2,
+            files: vec!["shop/cart.py".into()],
             diff: DIFF.into(),
             summary: "fixed\n1 file changed".into(),
         },

@@ -4,7 +4,7 @@
 use super::prompt::{self, ShownFile};
 use super::session::{FixReport, Next, Run};
 use crate::edit;
-use crate::protocol::{Event, Message, Outcome, TestRun};
+use crate::protocol::{EditFailure, Event, Message, Outcome, TestRun};
 
 /// Applied changes as the protocol reports them (path and unified diff).
 fn reported(changes: &[edit::FileChange]) -> Vec<crate::protocol::FileChange> {
@@ -53,6 +53,7 @@ impl Run<'_> {
             }
             self.report.edits_failed += 1;
             self.emit(Event::EditFailed {
+                kind: EditFailure::ChangedTheJudge,
                 message: "the edit changed a test that judges the fix; reverted".into(),
             });
             if !self.targets.is_empty() {
@@ -208,7 +209,19 @@ impl Run<'_> {
     fn edit_refused(&mut self, report: edit::ApplyReport, reply: &str) -> Next {
         self.report.edits_failed += 1;
         self.failed_in_a_row += 1;
+        let kind = if report.rejected {
+            EditFailure::Rejected
+        } else if report
+            .failures
+            .iter()
+            .any(|f| f == edit::NO_BEHAVIOUR_CHANGE)
+        {
+            EditFailure::NoBehaviourChange
+        } else {
+            EditFailure::NotApplied
+        };
         self.emit(Event::EditFailed {
+            kind,
             message: report.failures.join("\n"),
         });
         if report.rejected {

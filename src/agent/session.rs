@@ -243,13 +243,22 @@ impl Run<'_> {
     pub(super) fn status(&mut self, msg: impl Into<String>) {
         self.emit(Event::Status {
             message: msg.into(),
+            busy: false,
+        });
+    }
+
+    /// A long step began (generating, running the tests).
+    pub(super) fn busy(&mut self, msg: impl Into<String>) {
+        self.emit(Event::Status {
+            message: msg.into(),
+            busy: true,
         });
     }
 
     fn go(&mut self) -> Result<(Outcome, String), BackendError> {
         self.status(self.cfg.runner.describe());
         let mut tests = self.test_cmd.clone().map(|cmd| {
-            self.status(format!("running the tests: {cmd}"));
+            self.busy(format!("running the tests: {cmd}"));
             self.run_tests(&cmd)
         });
         if let Some(why) = tests.as_ref().and_then(super::attempt::runner_missing) {
@@ -447,7 +456,7 @@ impl Run<'_> {
         budget: usize,
     ) -> Result<String, BackendError> {
         self.fit_context();
-        self.status(format!("model is thinking (step {})", self.report.steps));
+        self.busy(format!("model is thinking (step {})", self.report.steps));
         let specs = tools::specs();
         let prefill = if self.backend.supports_prefill() {
             prefill
@@ -549,6 +558,7 @@ impl Run<'_> {
             outcome,
             reason,
             steps: self.report.steps,
+            files: self.report.files_changed.clone(),
             diff: self.report.diff.clone(),
             summary: self.report.summary.clone(),
         });

@@ -6,7 +6,7 @@ use super::rewrite;
 use super::session::{Next, Run};
 use crate::edit;
 use crate::model::BackendError;
-use crate::protocol::{Event, Message, Outcome, ToolCall, ToolResult};
+use crate::protocol::{EditFailure, Event, Message, Outcome, ToolCall, ToolResult};
 use crate::toolcall;
 use crate::tools::{self, ToolEnv};
 
@@ -15,6 +15,7 @@ impl Run<'_> {
         if reply.contains(prompt::EXAMPLE_PLACEHOLDER) {
             self.report.edits_failed += 1;
             self.emit(Event::EditFailed {
+                kind: EditFailure::NoNewCode,
                 message: "the reply copied the format example".into(),
             });
             if self.start_rewrites(reply) {
@@ -37,12 +38,8 @@ impl Run<'_> {
                 "{}\nWrite tool calls as <tool_call>{{\"name\": \"...\", \"arguments\": {{...}}}}</tool_call>.",
                 calls.errors.join("\n")
             );
-            self.emit(Event::ToolResult {
-                result: ToolResult {
-                    name: "?".into(),
-                    ok: false,
-                    output: msg.clone(),
-                },
+            self.emit(Event::ToolCallMalformed {
+                message: msg.clone(),
             });
             self.history.push(Message::tool(msg));
             return Next::Continue;
@@ -228,6 +225,7 @@ impl Run<'_> {
                 None => {
                     self.report.edits_failed += 1;
                     self.emit(Event::EditFailed {
+                        kind: EditFailure::NoNewCode,
                         message: format!("the reply held no new code for `{}`", target.name),
                     });
                     return Ok(self.rewrite_limit());

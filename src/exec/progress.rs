@@ -43,7 +43,7 @@ impl EventSink for StderrProgress {
     fn emit(&mut self, event: Event) {
         let mut err = std::io::stderr().lock();
         let _ = match event {
-            Event::Status { message } => writeln!(err, "cria: {message}"),
+            Event::Status { message, .. } => writeln!(err, "cria: {message}"),
             Event::Progress { what, fraction } => {
                 let first = self.last_progress.as_deref() != Some(what.as_str());
                 self.last_progress = Some(what.clone());
@@ -110,7 +110,14 @@ impl EventSink for StderrProgress {
                 }
                 Ok(())
             }
-            Event::EditFailed { message } => {
+            Event::ToolCallMalformed { message } => {
+                writeln!(
+                    err,
+                    "  ✗ malformed tool call: {}",
+                    first_line(&message, 160)
+                )
+            }
+            Event::EditFailed { message, .. } => {
                 writeln!(err, "  ✗ edit refused: {}", first_line(&message, 160))
             }
             Event::TestsRun { run } => writeln!(err, "  ▶ {}", crate::testcmd::summary(&run)),

@@ -56,9 +56,7 @@ impl EventSink for CountingSink<'_> {
             Event::ModelDone { .. } => self.counts.responses += 1,
             Event::EditApplied { .. } => self.counts.edits_applied += 1,
             Event::EditFailed { .. } => self.counts.edits_refused += 1,
-            Event::ToolResult { result } if result.name == "?" => {
-                self.counts.malformed_tool_calls += 1
-            }
+            Event::ToolCallMalformed { .. } => self.counts.malformed_tool_calls += 1,
             Event::Localized { files } if self.localized.is_none() => {
                 self.localized = Some(files.clone())
             }

@@ -11,7 +11,7 @@ use super::composer::Composer;
 use super::engine::{Ask, Job, Update};
 use super::store::{self, Saved};
 use crate::cancel::Cancel;
-use crate::protocol::{Event, TestRun};
+use crate::protocol::{EditFailure, Event, TestRun};
 use crate::sandbox::approval::Question;
 
 /// What the status bar shows besides the model.
@@ -262,8 +262,8 @@ impl App {
 
     fn agent_event(&mut self, event: Event) {
         match event {
-            Event::Status { message } => {
-                if message.starts_with("model is thinking") || message.starts_with("running the") {
+            Event::Status { message, busy } => {
+                if busy {
                     self.busy = Some((message, self.busy.as_ref().map_or(self.now(), |b| b.1)));
                 } else {
                     self.note(message);
@@ -356,9 +356,17 @@ impl App {
                     self.note(n);
                 }
             }
-            Event::EditFailed { message } => {
+            Event::ToolCallMalformed { message } => {
                 self.finish_stream();
-                if !message.contains("rejected this change") {
+                self.warn(format!(
+                    "malformed tool call: {}",
+                    cells::first_line(&message, 200)
+                ));
+            }
+            Event::EditFailed { kind, message } => {
+                self.finish_stream();
+                // A declined change was already answered on screen.
+                if kind != EditFailure::Rejected {
                     self.warn(format!(
                         "edit not applied: {}",
                         cells::first_line(&message, 200)
@@ -371,6 +379,7 @@ impl App {
             Event::Finished {
                 outcome,
                 reason,
+                files,
                 diff,
                 summary,
                 ..
@@ -379,7 +388,6 @@ impl App {
                 if !diff.trim().is_empty() {
                     self.diffs.push(diff.clone());
                 }
-                let files = cells::diff_files(&diff);
                 let request = self.request.take().unwrap_or_default();
                 self.earlier.push(format!(
                     "{} → {}: {reason}{}",
