@@ -141,6 +141,13 @@ pub enum Event {
     Localized {
         files: Vec<String>,
     },
+    /// What of the repository the first prompt shows (`context::select`: what `cria context`
+    /// prints for the same task).
+    Context {
+        shown: Vec<crate::context::shown::ShownFile>,
+        map: String,
+        listed: Vec<String>,
+    },
     /// A piece of model output as it streams.
     ModelDelta {
         text: String,

@@ -201,11 +201,62 @@ fn cria_context_counts_with_the_models_own_tokenizer() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let text = v["text"].as_str().unwrap();
-    let tokens = v["tokens"].as_u64().unwrap() as usize;
-    assert_eq!(v["budget"], 600);
-    assert!(tokens <= 600 && tokens > 300, "{tokens}");
     let tokenizer = cria::model::llama::Tokenizer::load(&model).unwrap();
-    assert_eq!(tokenizer.count(text), tokens);
-    assert_eq!(v["files"][0], "shop/cart.py", "{}", v["files"]);
+    let shown = v["shown"].as_array().unwrap();
+    let tokens: usize = shown
+        .iter()
+        .map(|f| tokenizer.count(f["content"].as_str().unwrap()))
+        .sum();
+    assert!(tokens <= 600 && tokens > 100, "{tokens}");
+    assert!(
+        shown.iter().any(|f| f["path"] == "shop/cart.py"),
+        "{}",
+        v["shown"]
+    );
+}
+
+/// The one pipeline: `cria context` prints exactly the code that `cria fix` shows the model for
+/// the same task (here before any test output ranks files: `--no-tests`).
+#[test]
+fn cria_context_prints_what_cria_fix_shows() {
+    let s = common::Scratch::task("py-two-files");
+    let issue = std::fs::read_to_string(common::fixture("tasks/py-two-files/ISSUE.md")).unwrap();
+    let context = s
+        .cria()
+        .args(["context", "--json", "--script", "/dev/null", "--repo"])
+        .arg(s.path())
+        .arg(&issue)
+        .output()
+        .unwrap();
+    assert!(
+        context.status.success(),
+        "{}",
+        String::from_utf8_lossy(&context.stderr)
+    );
+    let selection: serde_json::Value = serde_json::from_slice(&context.stdout).unwrap();
+    let script = s.script(&["No idea."]);
+    let fix = s
+        .cria()
+        .args([
+            "fix",
+            "--json",
+            "--no-tests",
+            "--max-steps",
+            "1",
+            "--script",
+        ])
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path())
+        .arg(&issue)
+        .output()
+        .unwrap();
+    let shown = common::events(&fix.stdout)
+        .into_iter()
+        .find(|e| e["type"] == "context")
+        .expect("fix reports what it showed");
+    assert!(!selection["shown"].as_array().unwrap().is_empty());
+    assert_eq!(selection["shown"], shown["shown"]);
+    assert_eq!(selection["map"], shown["map"]);
+    assert_eq!(selection["listed"], shown["listed"]);
 }

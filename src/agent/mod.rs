@@ -2,7 +2,6 @@
 
 mod acceptance;
 mod attempt;
-pub mod localize;
 pub mod prompt;
 mod repro_imports;
 pub mod reproduce;
@@ -11,5 +10,6 @@ pub mod session;
 mod turn;
 mod workspace;
 
+pub use crate::context::localize;
 pub use attempt::failure_count;
 pub use session::{fix, FixConfig, FixReport, Limits};

@@ -2,34 +2,12 @@
 //! repository, never a placeholder path it could copy), the first task message with the
 //! localized code, and the short follow-ups after edits and test runs.
 
+pub use crate::context::shown::{fence_lang, render_file, ShownFile};
 use crate::protocol::TestRun;
 use crate::sandbox::process::head_tail;
 
 const SYSTEM: &str = include_str!("../../prompts/system.md");
 const TASK: &str = include_str!("../../prompts/task.md");
-
-/// A file shown to the model in full (or in part, when large).
-#[derive(Debug, Clone)]
-pub struct ShownFile {
-    pub path: String,
-    pub content: String,
-}
-
-pub fn fence_lang(path: &str) -> &'static str {
-    match path.rsplit('.').next().unwrap_or("") {
-        "py" => "python",
-        "rs" => "rust",
-        "js" | "jsx" => "javascript",
-        "ts" | "tsx" => "typescript",
-        "go" => "go",
-        "c" | "h" => "c",
-        "cc" | "cpp" | "hpp" => "cpp",
-        "java" => "java",
-        "rb" => "ruby",
-        "toml" => "toml",
-        _ => "",
-    }
-}
 
 /// What the example's REPLACE holds: a description, so a model that copies the example verbatim
 /// writes an edit cria recognizes and refuses instead of applying.
@@ -60,23 +38,6 @@ pub fn system(files: &[ShownFile]) -> String {
         .to_string()
 }
 
-pub fn render_file(f: &ShownFile) -> String {
-    format!(
-        "{}\n```{}\n{}```\n\n",
-        f.path,
-        fence_lang(&f.path),
-        ensure_nl(&f.content)
-    )
-}
-
-fn ensure_nl(s: &str) -> String {
-    if s.is_empty() || s.ends_with('\n') {
-        s.to_string()
-    } else {
-        format!("{s}\n")
-    }
-}
-
 pub fn tests_section(run: Option<&TestRun>) -> String {
     match run {
         Some(r) if !r.passed => format!(
@@ -93,7 +54,7 @@ pub fn tests_section(run: Option<&TestRun>) -> String {
 }
 
 /// Files named in the first prompt's list; a longer list is cut (the caller ranks it first).
-pub const LISTED_FILES: usize = 60;
+use crate::context::select::LISTED_FILES;
 
 pub fn task(
     issue: &str,

@@ -10,7 +10,6 @@
 
 use std::time::{Duration, Instant};
 
-use super::localize;
 use super::prompt::{self, ShownFile};
 use super::reproduce;
 use super::rewrite::Target;
@@ -149,12 +148,6 @@ pub(super) struct Run<'a> {
     pub(super) acceptance_asked: bool,
 }
 
-/// The most the repo map may take of the first prompt: a small model reads the shown code best.
-const MAP_TOKENS: usize = 1_000;
-/// Repositories with fewer files get no map: their list of files says enough, and a map there
-/// distracted the 1.5B model (rs-range-sum: fixed in 27 s without it, not fixed with it).
-const MAP_MIN_FILES: usize = 25;
-
 /// Token budgets for each kind of reply, fitting what it is for: a reply that runs past its
 /// purpose costs seconds per token on a CPU and is rarely better for it.
 pub(super) mod budget {
@@ -280,15 +273,33 @@ impl Run<'_> {
 
         self.status("localizing the problem");
         let test_output = tests.as_ref().map(|t| t.output.clone()).unwrap_or_default();
-        let ranked = localize::rank(&self.cfg.root, &self.issue, &test_output);
+        let backend = &mut *self.backend;
+        let selection = crate::context::select::select(
+            &self.cfg.root,
+            &self.issue,
+            &test_output,
+            self.cfg.context_tokens,
+            &mut |t: &str| backend.count_tokens(t),
+        );
         self.emit(Event::Localized {
-            files: ranked.iter().take(5).map(|c| c.path.clone()).collect(),
+            files: selection
+                .ranked
+                .iter()
+                .take(5)
+                .map(|c| c.path.clone())
+                .collect(),
         });
-        self.shown = self.pick_files(&ranked);
+        self.emit(Event::Context {
+            shown: selection.shown.clone(),
+            map: selection.map.clone(),
+            listed: selection.listed.clone(),
+        });
+        self.shown = selection.shown.clone();
         for f in &self.shown {
             let bytes = std::fs::read(self.cfg.root.path().join(&f.path)).ok();
             self.work.saw(&f.path, bytes.as_deref());
         }
+        let ranked = selection.ranked;
         if let (Some(t), Some(cmd)) = (&tests, self.test_cmd.clone()) {
             if t.passed && reproduce::states_expectation(&self.issue) {
                 if let Some(run) = self.reproduce(&ranked, &cmd) {
@@ -303,8 +314,13 @@ impl Run<'_> {
         let names: Vec<&str> = self.shown.iter().map(|f| f.path.as_str()).collect();
         let names = names.join(", ");
         self.status(format!("showing the model: {names}"));
-        let (file_list, map) = self.repo_overview(&test_output);
-        let task = prompt::task(&self.issue, tests.as_ref(), &file_list, &map, &self.shown);
+        let task = prompt::task(
+            &self.issue,
+            tests.as_ref(),
+            &selection.listed,
+            &selection.map,
+            &self.shown,
+        );
         self.history
             .push(Message::system(prompt::system(&self.shown)));
         if let Some(rules) =
@@ -364,87 +380,6 @@ impl Run<'_> {
                 return Ok((outcome, why));
             }
         }
-    }
-
-    /// The repository's files, ranked for the task (the prompt lists the best when there are
-    /// many), and a map of what the files not shown define, in the room the shown files left.
-    fn repo_overview(&mut self, test_output: &str) -> (Vec<String>, String) {
-        use crate::context::{index, pack, rank, scan};
-        let root = self.cfg.root.path();
-        let files = scan::list_files(root);
-        if files.len() <= self.shown.len().max(MAP_MIN_FILES) {
-            return (files, String::new());
-        }
-        let (tags, _) = index::build(root);
-        let focus = format!("{}\n{test_output}", self.issue);
-        let ranked = rank::rank(root, &tags, &files, &focus);
-        let shown: Vec<String> = self.shown.iter().map(|f| f.path.clone()).collect();
-        let used: usize = self
-            .shown
-            .iter()
-            .map(|f| self.backend.count_tokens(&f.content))
-            .sum();
-        let room = self.cfg.context_tokens.saturating_sub(used).min(MAP_TOKENS);
-        let backend = &mut *self.backend;
-        let map = if room >= 150 {
-            pack::repo_map(&tags, &ranked, &shown, room, &mut |t| {
-                backend.count_tokens(t)
-            })
-        } else {
-            String::new()
-        };
-        // A short list is shown whole, in its usual order; a long one is cut after the best.
-        let listed = if files.len() <= prompt::LISTED_FILES {
-            files
-        } else {
-            ranked.into_iter().map(|r| r.path).collect()
-        };
-        (listed, map)
-    }
-
-    fn pick_files(&mut self, ranked: &[localize::Candidate]) -> Vec<ShownFile> {
-        let mut budget = self.cfg.context_tokens;
-        let mut shown = Vec::new();
-        for c in ranked.iter().take(8) {
-            let Ok(bytes) = std::fs::read(self.cfg.root.path().join(&c.path)) else {
-                continue;
-            };
-            let Ok(text) = edit::text::FileText::decode(&bytes) else {
-                continue;
-            };
-            let tokens = self.backend.count_tokens(&text.body);
-            if tokens <= budget {
-                budget -= tokens;
-                shown.push(ShownFile {
-                    path: c.path.clone(),
-                    content: text.body,
-                });
-            } else if shown.is_empty() {
-                // The top file is too large: show its beginning, the model can read on.
-                // Cut at a line break within the share that fits (a byte index from a token
-                // ratio may fall inside a character: only whole lines are kept).
-                let keep = text.body.len() * budget / tokens.max(1);
-                let cut = text
-                    .body
-                    .match_indices('\n')
-                    .map(|(i, _)| i)
-                    .take_while(|&i| i <= keep)
-                    .last()
-                    .unwrap_or(0);
-                let mut content = text.body.get(..cut).unwrap_or_default().to_string();
-                content
-                    .push_str("\n[... truncated: use read_file with start_line to see the rest]\n");
-                shown.push(ShownFile {
-                    path: c.path.clone(),
-                    content,
-                });
-                break;
-            }
-            if budget < 200 {
-                break;
-            }
-        }
-        shown
     }
 
     /// One model reply of at most `budget` tokens (never more than `--reply-tokens`; see

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::index::TagIndex;
 use super::rank::{self, Ranked};
-use crate::agent::prompt::{fence_lang, render_file, ShownFile};
+use super::shown::{fence_lang, render_file, ShownFile};
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Packed {

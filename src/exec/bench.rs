@@ -71,14 +71,17 @@ pub fn run(cfg: &Config, json: bool) -> ExitCode {
     };
     let mut cfg = cfg.clone();
     cfg.kv_cache_bytes = 0;
-    let mut backend =
-        match super::backend::open_llama(&cfg, path, Some((cache.path().to_path_buf(), 8 << 30))) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("cria bench: {e}");
-                return ExitCode::Backend;
-            }
-        };
+    let mut backend = match crate::model::open::open_llama(
+        &cfg,
+        path,
+        Some((cache.path().to_path_buf(), 8 << 30)),
+    ) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("cria bench: {e}");
+            return ExitCode::Backend;
+        }
+    };
     match measure(&mut backend, cfg.threads.unwrap_or_else(default_threads)) {
         Ok(report) => {
             print(&report, json);

@@ -1,62 +1,55 @@
-//! `cria context`: what of the repository would be sent to the model for a task.
+//! `cria context`: what of the repository the model is shown for a task — the same
+//! [`crate::context::select`] that `cria fix` sends in its first prompt.
 
 use crate::config::{Config, ModelSource};
-use crate::context::{index, pack, rank, scan};
+use crate::context::select::{self, Selection};
 use crate::exit::ExitCode;
 
-/// What the conversation and the reply need besides the packed context.
-const RESERVED: usize = 1_024 + 2_048;
-
 pub fn run(cfg: &Config, focus: &str, budget: Option<usize>, json: bool) -> ExitCode {
-    let (mut count, window) = match counter(cfg) {
+    let mut count = match counter(cfg) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("cria context: {e}");
             return ExitCode::Backend;
         }
     };
-    let (packed, stats) = packed(cfg.fix.root.path(), focus, window, budget, &mut *count);
+    let budget = budget.unwrap_or(cfg.fix.context_tokens);
+    let selection = selected(cfg, focus, budget, &mut *count);
     if json {
-        println!("{}", serde_json::to_string(&packed).unwrap_or_default());
+        println!("{}", serde_json::to_string(&selection).unwrap_or_default());
     } else {
-        print!("{}", packed.text);
+        print!("{}", selection.render());
+        let used: usize = selection.shown.iter().map(|f| count(&f.content)).sum();
         eprintln!(
-            "cria context: {} of {} tokens, {} files ({} indexed: {} parsed, {} from cache)",
-            packed.tokens,
-            packed.budget,
-            packed.files.len(),
-            stats.files,
-            stats.parsed,
-            stats.reused
+            "cria context: {} file(s) shown ({used} of {budget} tokens), {} listed{}",
+            selection.shown.len(),
+            selection.listed.len(),
+            if selection.map.is_empty() {
+                ""
+            } else {
+                ", with a map of the others"
+            }
         );
     }
     ExitCode::Fixed
 }
 
-/// What of the repository at `root` goes into a `window` for `focus`: by default the window
-/// less what the conversation and the reply need; tokens counted with `count`.
-pub fn packed(
-    root: &std::path::Path,
+/// What `cria fix` would show for `focus` before its first test run (the failing output, once
+/// there is one, ranks the files it names first).
+pub fn selected(
+    cfg: &Config,
     focus: &str,
-    window: usize,
-    budget: Option<usize>,
+    budget: usize,
     count: &mut dyn FnMut(&str) -> usize,
-) -> (pack::Packed, index::IndexStats) {
-    let (tags, stats) = index::build(root);
-    let files = scan::list_files(root);
-    let ranked = rank::rank(root, &tags, &files, focus);
-    let budget = budget.unwrap_or(window.saturating_sub(RESERVED).max(512));
-    (
-        pack::pack(root, &tags, &ranked, focus, budget, count),
-        stats,
-    )
+) -> Selection {
+    select::select(&cfg.fix.root, focus, "", budget, count)
 }
 
 type Counter = Box<dyn FnMut(&str) -> usize>;
 
-/// The model's own token count where there is a local model (and its window: `--ctx` bounded by
-/// what it was trained for); an estimate for a script or an endpoint (whose tokenizer is remote).
-fn counter(cfg: &Config) -> Result<(Counter, usize), String> {
+/// The model's own token count where there is a local model; an estimate for a script or an
+/// endpoint (whose tokenizer is remote).
+fn counter(cfg: &Config) -> Result<Counter, String> {
     match &cfg.model {
         #[cfg(feature = "llama")]
         ModelSource::Gguf { path, tier } => {
@@ -69,9 +62,8 @@ fn counter(cfg: &Config) -> Result<(Counter, usize), String> {
             }
             let tokenizer =
                 crate::model::llama::Tokenizer::load(path).map_err(|e| e.to_string())?;
-            let window = cfg.max_ctx.min(tokenizer.train_context().max(512));
-            Ok((Box::new(move |text: &str| tokenizer.count(text)), window))
+            Ok(Box::new(move |text: &str| tokenizer.count(text)))
         }
-        _ => Ok((Box::new(crate::model::estimate_tokens), cfg.max_ctx)),
+        _ => Ok(Box::new(crate::model::estimate_tokens)),
     }
 }

@@ -40,7 +40,7 @@ pub fn run(cfg: &Config, issue: &str, json: bool) -> ExitCode {
             );
         }
     }
-    let mut backend = match super::backend::open(cfg) {
+    let mut backend = match crate::model::open::open(cfg) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("cria: {e}");

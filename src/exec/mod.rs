@@ -1,8 +1,9 @@
-//! Front ends that run without a TUI: one-shot `fix`, `apply`, `undo`, and the model loader they
-//! share.
+//! The headless front ends: one-shot `fix`, `apply` and `undo`, `batch` and `eval`, `context`,
+//! `serve`, `bench`, the `sandbox` helper, and the commands that only print (`config`, `models`,
+//! `trust`). Each turns a command line into calls on the agent, the edit engine or the model and
+//! prints what they report; none holds logic another front end needs.
 
 pub mod apply;
-pub mod backend;
 pub mod batch;
 #[cfg(feature = "llama")]
 pub mod bench;

@@ -122,7 +122,7 @@ impl EventSink for StderrProgress {
             }
             Event::TestsRun { run } => writeln!(err, "  ▶ {}", crate::testcmd::summary(&run)),
             // "showing the model: ..." says it in words.
-            Event::Finished { .. } | Event::Localized { .. } => Ok(()),
+            Event::Finished { .. } | Event::Localized { .. } | Event::Context { .. } => Ok(()),
         };
     }
 }

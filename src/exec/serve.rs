@@ -35,7 +35,7 @@ pub fn run(cfg: &Config, listen: &str) -> ExitCode {
             return ExitCode::Usage;
         }
     };
-    let backend = match super::backend::open_llama(cfg, path, kv_cache) {
+    let backend = match crate::model::open::open_llama(cfg, path, kv_cache) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("cria serve: {e}");

@@ -80,7 +80,7 @@ impl SharedBackend {
         let model = match template.model {
             ModelSource::Script(_) => None,
             ModelSource::Gguf { .. } | ModelSource::Endpoint { .. } => {
-                Some(super::backend::open(template)?)
+                Some(crate::model::open::open(template)?)
             }
         };
         Ok(SharedBackend { model, task: None })
@@ -89,7 +89,7 @@ impl SharedBackend {
     /// Start a new task (a script starts over).
     pub fn begin_task(&mut self, cfg: &Config) -> Result<(), BackendError> {
         if self.model.is_none() {
-            self.task = Some(super::backend::open(cfg)?);
+            self.task = Some(crate::model::open::open(cfg)?);
         }
         Ok(())
     }

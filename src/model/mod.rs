@@ -1,5 +1,7 @@
-//! Model backends behind one small trait: the embedded llama.cpp engine, and a scripted backend
-//! that replays recorded replies (tests, reproducing sessions).
+//! Model backends behind one small trait: the embedded llama.cpp engine, an OpenAI-compatible
+//! endpoint, and a scripted backend that replays recorded replies (tests, reproducing sessions);
+//! [`open`] opens the configured one. Also here: chat templates, the model tiers, the on-disk
+//! prompt cache, and the detector of replies that loop.
 
 pub mod kv_disk;
 #[cfg(feature = "llama")]
@@ -8,6 +10,7 @@ pub mod llama;
 pub mod llama_raw;
 #[cfg(feature = "llama")]
 mod llama_session;
+pub mod open;
 pub mod openai;
 pub mod runaway;
 pub mod scripted;

@@ -22,9 +22,18 @@ fn repeated_lines(text: &str) -> Option<usize> {
     if !same || last.trim().len() < 8 {
         return None;
     }
-    // Keep everything up to and including the first of the repeated lines.
-    let repeats = (last.len() + 1) * (TIMES - 1);
-    Some(text.len() - repeats)
+    // Keep everything up to and including the first of the repeated lines (earlier copies
+    // before the four seen included).
+    let line = format!("{last}\n");
+    let mut start = text.len() - line.len() * TIMES;
+    let whole_line_at = |at: usize| at == 0 || text.as_bytes().get(at - 1) == Some(&b'\n');
+    while start >= line.len()
+        && text.get(start - line.len()..start) == Some(line.as_str())
+        && whole_line_at(start - line.len())
+    {
+        start -= line.len();
+    }
+    Some(start + line.len())
 }
 
 /// A unit of 4 to 120 bytes repeated at the end: 8 times for short units, 4 for longer ones,
@@ -44,7 +53,12 @@ fn repeated_unit(text: &str) -> Option<usize> {
             continue;
         }
         if tail.chunks(unit).all(|c| c == first) {
-            let keep = bytes.len() - span + unit;
+            // Earlier copies before the ones seen go too: one copy is kept.
+            let mut start = bytes.len() - span;
+            while start >= unit && bytes.get(start - unit..start) == Some(first) {
+                start -= unit;
+            }
+            let keep = start + unit;
             if text.is_char_boundary(keep) {
                 return Some(keep);
             }

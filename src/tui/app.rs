@@ -375,7 +375,7 @@ impl App {
             }
             Event::TestsRun { run } => self.tests(run),
             // The status line "showing the model: ..." follows and says it in words.
-            Event::Localized { .. } => {}
+            Event::Localized { .. } | Event::Context { .. } => {}
             Event::Finished {
                 outcome,
                 reason,

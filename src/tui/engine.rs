@@ -130,7 +130,7 @@ impl Worker {
         let progress = Box::new(move |p: f32| {
             let _ = tx.send(Update::Loading(p));
         });
-        match crate::exec::backend::open_with(&self.cfg, Some(progress)) {
+        match crate::model::open::open_with(&self.cfg, Some(progress)) {
             Ok(backend) => {
                 self.send(Update::Ready {
                     model: backend.name(),
@@ -191,37 +191,31 @@ impl Worker {
         }
     }
 
-    /// What `cria context` would pack for `focus`, counted with the model's tokenizer.
+    /// What the first prompt would show for `focus` (the one selection `cria fix` and
+    /// `cria context` use), counted with the model's tokenizer.
     fn context(&mut self, focus: &str) {
-        let root = self.cfg.fix.root.path().to_path_buf();
-        let window = self
-            .backend
-            .as_ref()
-            .map_or(self.cfg.max_ctx, |b| b.context_window());
-        let (packed, stats) = match self.backend.as_mut() {
-            Some(b) => crate::exec::context::packed(&root, focus, window, None, &mut |t: &str| {
-                b.count_tokens(t)
-            }),
-            None => crate::exec::context::packed(
-                &root,
-                focus,
-                window,
-                None,
-                &mut crate::model::estimate_tokens,
-            ),
+        let budget = self.cfg.fix.context_tokens;
+        let mut estimate = crate::model::estimate_tokens;
+        let count: &mut dyn FnMut(&str) -> usize = match self.backend.as_mut() {
+            Some(b) => &mut |t: &str| b.count_tokens(t),
+            None => &mut estimate,
         };
+        let selection =
+            crate::context::select::select(&self.cfg.fix.root, focus, "", budget, count);
+        let used: usize = selection.shown.iter().map(|f| count(&f.content)).sum();
         let mut note = format!(
-            "context for \"{}\": {} of {} tokens ({} files indexed)\n",
+            "context for \"{}\": {} file(s) shown ({used} of {budget} tokens), {} listed{}\n",
             crate::tui::cells::first_line(focus, 60),
-            packed.tokens,
-            packed.budget,
-            stats.files
+            selection.shown.len(),
+            selection.listed.len(),
+            if selection.map.is_empty() {
+                ""
+            } else {
+                ", with a map of the others"
+            }
         );
-        for f in packed.files.iter().take(12) {
-            note.push_str(&format!("  {f}\n"));
-        }
-        if packed.files.len() > 12 {
-            note.push_str(&format!("  … and {} more\n", packed.files.len() - 12));
+        for f in &selection.shown {
+            note.push_str(&format!("  {}\n", f.path));
         }
         self.send(Update::Note(note.trim_end().to_string()));
     }
