@@ -210,3 +210,28 @@ fn a_large_non_ascii_file_is_cut_at_a_line_not_inside_a_character() {
     assert_eq!(report.outcome, Some(Outcome::NotFixed));
     assert!(statuses(&events).iter().any(|m| m.contains("big.py")));
 }
+
+/// A test of the issue's examples that is itself broken is removed, and the project's passing
+/// tests stay the verdict (and the last word in the report).
+#[test]
+fn a_broken_test_of_the_issues_examples_leaves_the_projects_verdict() {
+    let s = Scratch::task("py-cart-discount");
+    let broken = "```python\nclass TestIssue(unittest.TestCase):\n    def test_ten(self):\n        self.assertEqual(cart.total(, 180.0)\n```";
+    let (report, events) = run(
+        s.path(),
+        &[],
+        CART_ISSUE,
+        &["The cause is the discount.", CART_FIX, broken],
+    );
+    assert!(statuses(&events)
+        .iter()
+        .any(|m| m.starts_with("no test of the issue's examples: the test itself is broken")));
+    assert_eq!(report.outcome, Some(Outcome::Fixed), "{}", report.summary);
+    assert!(report.tests_after.as_ref().is_some_and(|t| t.passed));
+    assert!(
+        report.summary.contains("failing before, passing after"),
+        "{}",
+        report.summary
+    );
+    assert_eq!(report.files_changed, ["shop/cart.py"]);
+}

@@ -39,9 +39,9 @@ fn request(issue: &str, path: &str, body: &str, diff: &str, code: &[ShownFile]) 
     ));
     s.push_str(&format!(
         "Write {} to add at the end of {path} that checks every input and expected output the \
-         issue states: each example it gives, and each error it says should happen. Use only \
-         names the test file already imports. Reply with the test code only, in one ```{lang} \
-         block.",
+         issue states: each example it gives, and each error it says should happen, one short \
+         assertion each (no more than 15 lines in all). Use only names the test file already \
+         imports. Reply with the test code only, in one ```{lang} block.",
         reproduce::shape(path, body)
     ));
     s
@@ -61,12 +61,15 @@ impl Run<'_> {
             return Next::Stop(Outcome::Fixed, why.into());
         }
         self.acceptance_asked = true;
+        let passing = self.report.tests_after.clone();
         match self.issue_examples(cmd) {
             Verdict::Pass => Next::Stop(
                 Outcome::Fixed,
                 format!("{why}, and so does a test of the issue's examples"),
             ),
             Verdict::Unavailable(reason) => {
+                // The run that passed is the last word on the tests, not the broken test's.
+                self.report.tests_after = passing;
                 self.status(format!("no test of the issue's examples: {reason}"));
                 Next::Stop(Outcome::Fixed, why.into())
             }
