@@ -124,7 +124,7 @@ proptest! {
         let head = &original[..offsets[from]];
         let tail = &original[offsets[to]..];
         prop_assert!(after.starts_with(head), "head changed:\n{:?}\n{:?}", String::from_utf8_lossy(&original), String::from_utf8_lossy(&after));
-        if !(to == n && !final_newline) {
+        if to != n || final_newline {
             prop_assert!(after.ends_with(tail), "tail changed:\n{:?}\n{:?}", String::from_utf8_lossy(&original), String::from_utf8_lossy(&after));
         }
     }
