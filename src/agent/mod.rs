@@ -7,6 +7,7 @@ mod repro_imports;
 pub mod reproduce;
 pub mod rewrite;
 pub mod session;
+mod spectrum;
 mod turn;
 mod workspace;
 

@@ -173,8 +173,17 @@ fn mentions(text: &str, name: &str) -> bool {
     })
 }
 
-/// Definitions in `files` ranked by how likely they hold the bug, best first.
-pub fn pick(diagnosis: &str, issue: &str, test_output: &str, files: &[ShownFile]) -> Vec<Target> {
+/// Definitions in `files` ranked by how likely they hold the bug, best first: named by the
+/// diagnosis, the issue or the failure, using the issue's words, in a better-ranked file — and
+/// executed by the failing tests more than by the passing ones (`suspects`, see
+/// [`super::spectrum`]), which weighs most: it is what running the code showed.
+pub fn pick(
+    diagnosis: &str,
+    issue: &str,
+    test_output: &str,
+    files: &[ShownFile],
+    suspects: &[super::spectrum::Suspect],
+) -> Vec<Target> {
     let sources: Vec<&ShownFile> = files.iter().filter(|f| !is_test_path(&f.path)).collect();
     let words = identifiers(issue);
     let mut all: Vec<Target> = Vec::new();
@@ -192,6 +201,12 @@ pub fn pick(diagnosis: &str, issue: &str, test_output: &str, files: &[ShownFile]
             }
             let used = words.iter().filter(|w| mentions(&t.code, w)).count();
             s += (used.min(3) as f64) * 0.5;
+            if let Some(suspect) = suspects
+                .iter()
+                .find(|x| x.path == f.path && x.name == t.name)
+            {
+                s += 6.0 * suspect.score;
+            }
             t.score = s;
             all.push(t);
         }

@@ -40,8 +40,31 @@ fn diagnosis_decides_the_target() {
         "crash on empty input",
         "",
         &files,
+        &[],
     );
     assert_eq!(t[0].name, "parse_config");
+}
+
+#[test]
+fn what_the_failing_tests_ran_outweighs_a_name_in_the_issue() {
+    let files = vec![ShownFile {
+        path: "c.py".into(),
+        content: PY.into(),
+    }];
+    let suspects = [crate::agent::spectrum::Suspect {
+        path: "c.py".into(),
+        name: "parse_line".into(),
+        score: 1.0,
+    }];
+    // The issue names parse_config; running the tests showed only parse_line fails them.
+    let t = pick(
+        "",
+        "parse_config returns the wrong key",
+        "",
+        &files,
+        &suspects,
+    );
+    assert_eq!(t[0].name, "parse_line");
 }
 
 #[test]

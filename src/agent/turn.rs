@@ -141,17 +141,22 @@ impl Run<'_> {
             .as_ref()
             .map(|t| t.output.clone())
             .unwrap_or_default();
-        let current: Vec<prompt::ShownFile> = self
-            .shown
-            .iter()
-            .filter_map(|f| {
-                Some(prompt::ShownFile {
-                    path: f.path.clone(),
-                    content: self.current_text(&f.path)?,
-                })
+        let suspects = self.suspects();
+        // The shown files, and the files of the three most suspicious functions.
+        let mut paths: Vec<String> = self.shown.iter().map(|f| f.path.clone()).collect();
+        for s in suspects.iter().take(3) {
+            if !paths.contains(&s.path) {
+                paths.push(s.path.clone());
+            }
+        }
+        let current: Vec<prompt::ShownFile> = paths
+            .into_iter()
+            .filter_map(|path| {
+                let content = self.current_text(&path)?;
+                Some(prompt::ShownFile { path, content })
             })
             .collect();
-        self.targets = rewrite::pick(diagnosis, &self.issue, &tests, &current);
+        self.targets = rewrite::pick(diagnosis, &self.issue, &tests, &current, &suspects);
         if self.targets.is_empty() {
             return false;
         }
@@ -163,6 +168,29 @@ impl Run<'_> {
         self.status(format!("asking for a rewrite of: {}", names.join(", ")));
         self.rewrite_base = self.history.len();
         true
+    }
+
+    /// The functions the failing tests run more than the passing ones, where the tests can be
+    /// traced (see [`super::spectrum`]); asked once, when the rewrite stage starts.
+    fn suspects(&mut self) -> Vec<super::spectrum::Suspect> {
+        let Some(cmd) = self.test_cmd.clone() else {
+            return Vec::new();
+        };
+        if !self.bug_shown || !super::spectrum::traceable(&cmd) {
+            return Vec::new();
+        }
+        self.busy("tracing the failing tests to see which functions they run");
+        let found =
+            super::spectrum::suspects(&self.cfg.runner, self.cfg.root.path(), self.test_timeout);
+        if !found.is_empty() {
+            let top: Vec<String> = found
+                .iter()
+                .take(3)
+                .map(|s| format!("{} ({:.2})", s.name, s.score))
+                .collect();
+            self.status(format!("the failing tests point at: {}", top.join(", ")));
+        }
+        found
     }
 
     /// One rewrite: ask for the next candidate definition in full and put it in place.
