@@ -123,6 +123,57 @@ fn hunk_start(header: &str) -> Option<usize> {
     digits.parse().ok()
 }
 
+/// The file an apply_patch envelope is working on, and what it has gathered for it.
+#[derive(Default)]
+struct Envelope {
+    /// (path, is an added file)
+    current: Option<(String, bool)>,
+    move_to: Option<String>,
+    add_body: String,
+    hunk: Hunk,
+}
+
+impl Envelope {
+    /// Turn what was gathered for the current file into edits, and start afresh.
+    fn flush(&mut self, edits: &mut Vec<Edit>, first: usize) -> Result<(), ParseError> {
+        let Some((path, is_add)) = self.current.take() else {
+            return Ok(());
+        };
+        if is_add {
+            edits.push(Edit::Replace(SearchReplaceBlock {
+                path,
+                search: String::new(),
+                replace: std::mem::take(&mut self.add_body),
+                index: edits.len() + first,
+                anchor: Anchor::None,
+            }));
+            return Ok(());
+        }
+        self.hunk.take(&path, edits, first)?;
+        if let Some(to) = self.move_to.take() {
+            edits.push(Edit::Move {
+                path,
+                to,
+                index: edits.len() + first,
+            });
+        }
+        Ok(())
+    }
+
+    /// Begin a new file section (after flushing the last one).
+    fn begin(
+        &mut self,
+        path: &str,
+        is_add: bool,
+        edits: &mut Vec<Edit>,
+        first: usize,
+    ) -> Result<(), ParseError> {
+        self.flush(edits, first)?;
+        self.current = Some((path.trim().to_string(), is_add));
+        Ok(())
+    }
+}
+
 /// Parse every `*** Begin Patch` envelope in `text`. Indices start at `first`.
 pub fn parse_apply_patch(text: &str, first: usize) -> Result<Vec<Edit>, ParseError> {
     let mut edits = Vec::new();
@@ -131,38 +182,7 @@ pub fn parse_apply_patch(text: &str, first: usize) -> Result<Vec<Edit>, ParseErr
         if line.trim() != "*** Begin Patch" {
             continue;
         }
-        let mut current: Option<(String, bool)> = None; // (path, is_add)
-        let mut move_to: Option<String> = None;
-        let mut add_body = String::new();
-        let mut hunk = Hunk::default();
-        let flush = |current: &mut Option<(String, bool)>,
-                     move_to: &mut Option<String>,
-                     add_body: &mut String,
-                     hunk: &mut Hunk,
-                     edits: &mut Vec<Edit>|
-         -> Result<(), ParseError> {
-            if let Some((path, is_add)) = current.take() {
-                if is_add {
-                    edits.push(Edit::Replace(SearchReplaceBlock {
-                        path,
-                        search: String::new(),
-                        replace: std::mem::take(add_body),
-                        index: edits.len() + first,
-                        anchor: Anchor::None,
-                    }));
-                } else {
-                    hunk.take(&path, edits, first)?;
-                    if let Some(to) = move_to.take() {
-                        edits.push(Edit::Move {
-                            path,
-                            to,
-                            index: edits.len() + first,
-                        });
-                    }
-                }
-            }
-            Ok(())
-        };
+        let mut env = Envelope::default();
         for line in lines.by_ref() {
             // Markers are recognised with white space around them; hunk lines are not trimmed.
             let t = line.trim();
@@ -170,39 +190,19 @@ pub fn parse_apply_patch(text: &str, first: usize) -> Result<Vec<Edit>, ParseErr
                 break;
             }
             if let Some(p) = t.strip_prefix("*** Add File:") {
-                flush(
-                    &mut current,
-                    &mut move_to,
-                    &mut add_body,
-                    &mut hunk,
-                    &mut edits,
-                )?;
-                current = Some((p.trim().to_string(), true));
+                env.begin(p, true, &mut edits, first)?;
             } else if let Some(p) = t.strip_prefix("*** Update File:") {
-                flush(
-                    &mut current,
-                    &mut move_to,
-                    &mut add_body,
-                    &mut hunk,
-                    &mut edits,
-                )?;
-                current = Some((p.trim().to_string(), false));
+                env.begin(p, false, &mut edits, first)?;
             } else if let Some(p) = t.strip_prefix("*** Delete File:") {
-                flush(
-                    &mut current,
-                    &mut move_to,
-                    &mut add_body,
-                    &mut hunk,
-                    &mut edits,
-                )?;
+                env.flush(&mut edits, first)?;
                 edits.push(Edit::Delete {
                     path: p.trim().to_string(),
                     index: edits.len() + first,
                 });
             } else if let Some(p) = t.strip_prefix("*** Move to:") {
-                match &current {
+                match &env.current {
                     Some((_, false)) if !p.trim().is_empty() => {
-                        move_to = Some(p.trim().to_string())
+                        env.move_to = Some(p.trim().to_string())
                     }
                     _ => {
                         return Err(ParseError {
@@ -214,22 +214,24 @@ pub fn parse_apply_patch(text: &str, first: usize) -> Result<Vec<Edit>, ParseErr
                     }
                 }
             } else if t == "*** End of File" {
-                if let Some((path, false)) = &current {
+                if let Some((path, false)) = &env.current {
                     let path = path.clone();
-                    hunk.take(&path, &mut edits, first)?;
+                    env.hunk.take(&path, &mut edits, first)?;
                 }
             } else if let Some(rest) = t.strip_prefix("@@") {
-                if let Some((path, false)) = &current {
+                if let Some((path, false)) = &env.current {
                     let path = path.clone();
-                    hunk.context(rest.trim_end_matches('@'), &path, &mut edits, first)?;
+                    env.hunk
+                        .context(rest.trim_end_matches('@'), &path, &mut edits, first)?;
                 }
             } else {
-                match &current {
+                match &env.current {
                     Some((_, true)) => {
-                        add_body.push_str(line.strip_prefix('+').unwrap_or(line));
-                        add_body.push('\n');
+                        env.add_body
+                            .push_str(line.strip_prefix('+').unwrap_or(line));
+                        env.add_body.push('\n');
                     }
-                    Some((path, false)) if !hunk.line(line) => {
+                    Some((path, false)) if !env.hunk.line(line) => {
                         return Err(ParseError {
                             block: edits.len() + first,
                             message: format!(
@@ -242,13 +244,7 @@ pub fn parse_apply_patch(text: &str, first: usize) -> Result<Vec<Edit>, ParseErr
                 }
             }
         }
-        flush(
-            &mut current,
-            &mut move_to,
-            &mut add_body,
-            &mut hunk,
-            &mut edits,
-        )?;
+        env.flush(&mut edits, first)?;
     }
     Ok(edits)
 }
