@@ -19,7 +19,7 @@ run: deps build
 	scripts/demo $(MODEL)
 
 test: deps build
-	scripts/fetch-model test nano
+	scripts/fetch-model test nano mini
 	$(CARGO) test --release --locked
 
 deps:

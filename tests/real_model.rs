@@ -155,3 +155,37 @@ fn cria_fix_runs_end_to_end_on_the_test_model() {
     assert!(ev.iter().any(|e| e["type"] == "model_delta"));
     assert_eq!(ev.last().unwrap()["type"], "finished");
 }
+
+/// The README's demo (`make run`) on the default model: the example repository's discount bug
+/// is fixed, and cria says so only because a test showed it and now passes.
+#[test]
+fn the_demo_bug_is_fixed_by_the_default_model() {
+    let model = model("mini");
+    let s = common::Scratch::task("py-cart-discount");
+    let issue =
+        std::fs::read_to_string(common::fixture("tasks/py-cart-discount/ISSUE.md")).unwrap();
+    let out = s
+        .cria()
+        .arg("--model")
+        .arg(&model)
+        .args(["fix", "--json"])
+        .arg("--repo")
+        .arg(s.path())
+        .arg(&issue)
+        .output()
+        .unwrap();
+    let ev = common::events(&out.stdout);
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    assert_eq!(out.status.code(), Some(0));
+    let check = std::process::Command::new("sh")
+        .arg(common::fixture("tasks/py-cart-discount/check.sh"))
+        .current_dir(s.path())
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}

@@ -99,9 +99,11 @@ pub fn confine(policy: &Policy, e: &mut Enforcement) {
 }
 
 /// Limits no real test suite reaches, so that a runaway command fails instead of filling the
-/// disk or forking without end: files of at most 8 GiB, 4096 processes of this user (unless a
-/// lower limit is already set), no core dumps.
+/// disk, the memory or the process table: files of at most 8 GiB, 16 GiB of data (heap and
+/// writable mappings; reserved address space does not count), 4096 processes of this user
+/// (unless a lower limit is already set), no core dumps.
 pub const FILE_SIZE_LIMIT: u64 = 8 << 30;
+const DATA_LIMIT: u64 = 16 << 30;
 const PROCESS_LIMIT: u64 = 4096;
 
 fn limit_resources() {
@@ -121,6 +123,7 @@ fn limit_resources() {
         }
     };
     set(libc::RLIMIT_FSIZE, FILE_SIZE_LIMIT);
+    set(libc::RLIMIT_DATA, DATA_LIMIT);
     set(libc::RLIMIT_NPROC, PROCESS_LIMIT);
     set(libc::RLIMIT_CORE, 0);
 }

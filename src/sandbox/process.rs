@@ -236,10 +236,17 @@ impl Runner {
         signal_group(pid, libc::SIGKILL);
         // A process that escaped the group may still hold the pipe: do not wait for it forever.
         let _ = done_rx.recv_timeout(Duration::from_secs(2));
-        let text = capture.lock().map(|c| c.text()).unwrap_or_default();
+        let mut text = capture.lock().map(|c| c.text()).unwrap_or_default();
         let total = capture.lock().map(|c| c.total).unwrap_or(0);
+        let exit_code = status.and_then(|s| s.code());
+        if self.policy.is_some() && exit_code == Some(128 + libc::SIGXFSZ) {
+            text.push_str(
+                "\n[cria: the command was stopped for writing a file over the sandbox's 8 GiB \
+                 limit]\n",
+            );
+        }
         Ok(ProcessOutput {
-            exit_code: status.and_then(|s| s.code()),
+            exit_code,
             timed_out,
             seconds: start.elapsed().as_secs_f64(),
             output: strip_ansi(&text),
