@@ -245,10 +245,10 @@ fn a_reproduction_test_missing_its_import_gets_it_added() {
         &[no_import, "The cause is the table.", ROMAN_FIX, ROMAN_FIX],
     );
     let st = statuses(&ev);
-    if st.iter().any(|m| m.contains("cannot run here")) {
-        eprintln!("pytest is not installed here; the import repair needs it");
-        return;
-    }
+    assert!(
+        !st.iter().any(|m| m.contains("cannot run here")),
+        "pytest is missing: scripts/install-deps (make test) installs it"
+    );
     assert!(
         st.iter()
             .any(|m| m.contains("adding `from numerals import to_roman`")),
