@@ -302,8 +302,8 @@ impl super::session::Run<'_> {
             let mut tried = self.place_test(&path, &body, &code, &name, cmd)?;
             // A test that calls a project function it forgot to import: add the import.
             let import = match &tried {
-                Err((why, _)) if why.contains("is not defined") => {
-                    self.import_for(&tried, &path, &body)
+                Err((why, run)) if why.contains("is not defined") => {
+                    self.import_line(run, &path, &body)
                 }
                 _ => None,
             };
@@ -390,17 +390,6 @@ impl super::session::Run<'_> {
                 false
             }
         }
-    }
-
-    /// The import that a test rejected for an undefined name needs, when the project defines it.
-    fn import_for(
-        &self,
-        tried: &Result<TestRun, (String, TestRun)>,
-        path: &str,
-        body: &str,
-    ) -> Option<String> {
-        let Err((_, run)) = tried else { return None };
-        self.import_line(run, path, body)
     }
 
     /// The import a test run that failed on an undefined name needs, if the project defines it.
