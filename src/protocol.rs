@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the JSONL event schema written by `--json`.
 /// 2: `status.busy`, `edit_failed.kind`, `tool_call_malformed`, `finished.files`, outcome
-/// `unverified`.
-pub const EVENT_SCHEMA_VERSION: u32 = 2;
+/// `unverified`. 3: `finished.stop`, the typed reason.
+pub const EVENT_SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -106,6 +106,126 @@ impl Outcome {
     }
 }
 
+/// Why a run stopped, typed: front ends and scripts match on this, people read its `Display`
+/// (the `reason` beside it in reports). Each reason implies one [`Outcome`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StopReason {
+    /// The tests pass and a test had shown the bug before: verified.
+    TestsPass {
+        /// Two failed candidates that changed different files passed together.
+        combined: bool,
+        /// A test of the issue's own examples passed too.
+        examples: bool,
+    },
+    /// A change was kept but no test command could run.
+    NoTests,
+    /// The tests pass, but they passed before the change too and nothing reproduced the issue.
+    BugNotShown,
+    Cancelled,
+    StepLimit {
+        steps: usize,
+    },
+    TimeLimit {
+        seconds: u64,
+    },
+    TokenLimit {
+        used: usize,
+        limit: usize,
+    },
+    /// The model stopped answering with anything cria could act on.
+    ModelStopped,
+    SameCall {
+        tool: String,
+        times: usize,
+    },
+    SameFailedEdit {
+        times: usize,
+    },
+    SameFailedFix {
+        times: usize,
+    },
+    FailedEdits {
+        in_a_row: usize,
+    },
+    /// The user (or the approval policy) declined every change offered.
+    NotApproved {
+        why: String,
+    },
+    RewritesExhausted {
+        rewrites: usize,
+    },
+    /// A failed attempt could not be undone; the run stops rather than build on it.
+    RevertFailed {
+        why: String,
+    },
+    /// The model backend failed.
+    ModelFailure {
+        why: String,
+    },
+}
+
+impl StopReason {
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            StopReason::TestsPass { .. } => Outcome::Fixed,
+            StopReason::NoTests | StopReason::BugNotShown => Outcome::Unverified,
+            _ => Outcome::NotFixed,
+        }
+    }
+}
+
+impl std::fmt::Display for StopReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StopReason::TestsPass { combined, examples } => {
+                f.write_str("the tests pass")?;
+                if *combined {
+                    f.write_str(" (two candidates combined)")?;
+                }
+                if *examples {
+                    f.write_str(", and so does a test of the issue's examples")?;
+                }
+                Ok(())
+            }
+            StopReason::NoTests => f.write_str(
+                "a change was applied, but no test command could run here, so nothing verified it",
+            ),
+            StopReason::BugNotShown => f.write_str(
+                "the tests pass, but they passed before the change too and no test reproduced \
+                 the issue, so nothing shows that the change fixes it",
+            ),
+            StopReason::Cancelled => f.write_str("cancelled by the user"),
+            StopReason::StepLimit { steps } => write!(f, "step limit reached ({steps})"),
+            StopReason::TimeLimit { seconds } => write!(f, "time limit reached ({seconds} s)"),
+            StopReason::TokenLimit { used, limit } => {
+                write!(f, "token limit reached ({used} of {limit})")
+            }
+            StopReason::ModelStopped => f.write_str("the model stopped without producing a fix"),
+            StopReason::SameCall { tool, times } => {
+                write!(
+                    f,
+                    "the model made the same `{tool}` call {times} times in a row"
+                )
+            }
+            StopReason::SameFailedEdit { times } => {
+                write!(f, "the model repeated the same failing edit {times} times")
+            }
+            StopReason::SameFailedFix { times } => {
+                write!(f, "the model repeated the same failed fix {times} times")
+            }
+            StopReason::FailedEdits { in_a_row } => write!(f, "{in_a_row} failed edits in a row"),
+            StopReason::NotApproved { why } => write!(f, "no change was approved: {why}"),
+            StopReason::RewritesExhausted { rewrites } => write!(
+                f,
+                "{rewrites} rewrites of the likely definitions did not fix it"
+            ),
+            StopReason::RevertFailed { why } => write!(f, "could not undo a failed attempt: {why}"),
+            StopReason::ModelFailure { why } => write!(f, "model failure: {why}"),
+        }
+    }
+}
+
 /// Why an edit was not kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -183,6 +303,8 @@ pub enum Event {
     },
     Finished {
         outcome: Outcome,
+        /// Why it stopped, typed; `reason` is the same in words.
+        stop: StopReason,
         reason: String,
         steps: usize,
         /// The files the run changed (and kept), repository-relative.

@@ -115,3 +115,51 @@ pub fn summary(run: &TestRun) -> String {
         format!("tests fail: exit {code} ({:.1} s)", run.seconds)
     }
 }
+
+/// Why a test run shows that the runner itself is missing (not that tests fail), if it does.
+pub fn runner_missing(run: &TestRun) -> Option<String> {
+    if run.passed {
+        return None;
+    }
+    if run.exit_code == Some(127) {
+        return Some("command not found".into());
+    }
+    let out = &run.output;
+    [
+        "No module named pytest",
+        "No module named 'pytest'",
+        "error: no such command",
+        "npm ERR! Missing script",
+    ]
+    .iter()
+    .find(|m| out.contains(**m))
+    .map(|m| m.to_string())
+}
+
+/// Failing tests reported by common runners (pytest, unittest, cargo test, go test), if readable.
+pub fn failure_count(output: &str) -> Option<usize> {
+    static RES: std::sync::OnceLock<Vec<regex::Regex>> = std::sync::OnceLock::new();
+    let res = RES.get_or_init(|| {
+        [
+            r"(\d+) failed",
+            r"(\d+) errors?\b",
+            r"failures=(\d+)",
+            r"errors=(\d+)",
+            r"(?m)^--- FAIL",
+        ]
+        .iter()
+        .filter_map(|r| regex::Regex::new(r).ok())
+        .collect()
+    });
+    let mut total = None;
+    for re in res {
+        for cap in re.captures_iter(output) {
+            let n = cap
+                .get(1)
+                .and_then(|m| m.as_str().parse::<usize>().ok())
+                .unwrap_or(1);
+            *total.get_or_insert(0) += n;
+        }
+    }
+    total
+}

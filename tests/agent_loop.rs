@@ -171,7 +171,8 @@ fn a_cancelled_run_stops_before_the_model_is_asked() {
     let mut backend = ScriptedBackend::new(vec![]);
     let report = cria::agent::fix(&mut backend, &cfg.fix, CART_ISSUE, &mut |_: Event| {}).unwrap();
     assert_eq!(report.outcome, Some(Outcome::NotFixed));
-    assert_eq!(report.reason, cria::agent::session::CANCELLED);
+    assert_eq!(report.stop, Some(cria::protocol::StopReason::Cancelled));
+    assert_eq!(report.reason, "cancelled by the user");
     assert!(report.files_changed.is_empty());
 }
 

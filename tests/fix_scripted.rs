@@ -45,7 +45,10 @@ fn reads_greps_edits_tests_and_stops_at_green() {
     );
     let ev = events(&out.stdout);
     let types: Vec<&str> = ev.iter().map(|e| e["type"].as_str().unwrap()).collect();
-    assert!(ev.iter().all(|e| e["v"] == 2));
+    let v = cria::protocol::EVENT_SCHEMA_VERSION;
+    assert!(ev.iter().all(|e| e["v"] == v));
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["stop"]["kind"], "tests_pass", "{fin}");
     // The fix, and the test of the examples kept beside the project's tests.
     assert_eq!(
         ev.last().unwrap()["files"],

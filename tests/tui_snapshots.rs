@@ -10,7 +10,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 
 use cria::cancel::Cancel;
-use cria::protocol::{Event, FileChange, Outcome, TestRun, ToolCall, ToolResult};
+use cria::protocol::{Event, FileChange, Outcome, StopReason, TestRun, ToolCall, ToolResult};
 use cria::sandbox::approval::Question;
 use cria::tui::app::{App, Info};
 use cria::tui::engine::{Ask, Job, Update};
@@ -149,6 +149,10 @@ fn a_fix(app: &mut App) {
         app,
         Event::Finished {
             outcome: Outcome::Fixed,
+            stop: StopReason::TestsPass {
+                combined: false,
+                examples: false,
+            },
             reason: "the tests pass".into(),
             steps: 2,
             files: vec!["shop/cart.py".into()],

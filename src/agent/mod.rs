@@ -1,16 +1,26 @@
 //! The agent: localize, prompt, generate, apply, test, follow up — within hard limits.
+//!
+//! Layers, each using only those above it:
+//! - pure helpers: `prompt`, `reproduce`, `rewrite`, `repro_imports`, `spectrum`, `workspace`,
+//!   `sampling`, `config`, `report`;
+//! - `run`: the state of one run and the moves every stage shares;
+//! - `stage/`: the stages and verdicts, each an `impl Run` in its own file;
+//! - `session`: [`fix`], the loop, and every change of stage.
 
-mod acceptance;
-mod attempt;
+mod config;
 pub mod prompt;
+mod report;
 mod repro_imports;
 pub mod reproduce;
 pub mod rewrite;
-pub mod session;
+mod run;
+mod sampling;
+mod session;
 mod spectrum;
-mod turn;
+mod stage;
 mod workspace;
 
 pub use crate::context::localize;
-pub use attempt::failure_count;
-pub use session::{fix, FixConfig, FixReport, Limits};
+pub use config::{FixConfig, Limits};
+pub use report::FixReport;
+pub use session::fix;

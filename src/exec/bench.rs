@@ -18,7 +18,7 @@ const CODE: &[&str] = &[
     include_str!("../edit/matching.rs"),
     include_str!("../edit/parse.rs"),
     include_str!("../agent/session.rs"),
-    include_str!("../agent/turn.rs"),
+    include_str!("../agent/stage/edit.rs"),
 ];
 
 /// The file the edit-style reply copies.

@@ -9,14 +9,16 @@
 //!   judge (as a reproduction test is) and the run goes on, told what still fails;
 //! - it is broken, or cannot be written: the project's own tests remain the verdict.
 
-use super::prompt::{self, ShownFile};
-use super::reproduce::{self, Repro};
-use super::session::{budget, Next, Run};
-use crate::protocol::{Message, Outcome, TestRun};
+use crate::agent::localize::Candidate;
+use crate::agent::prompt::{self, ShownFile};
+use crate::agent::reproduce::{self, Repro};
+use crate::agent::run::{Next, Run};
+use crate::agent::sampling::budget;
+use crate::protocol::{Message, StopReason, TestRun};
 use crate::sandbox::process::head_tail;
 
 /// What the issue's examples said about a change that makes the project's tests pass.
-pub(super) enum Verdict {
+enum Verdict {
     /// They pass too.
     Pass,
     /// They fail: the change is incomplete (the run with the new test).
@@ -50,36 +52,31 @@ fn request(issue: &str, path: &str, body: &str, diff: &str, code: &[ShownFile]) 
 impl Run<'_> {
     /// The tests pass with the change: a fix only if a test showed the bug before it, and the
     /// issue's own examples (see the module doc) do not say otherwise.
-    pub(super) fn tests_pass(&mut self, why: &str, cmd: &str) -> Next {
+    /// `combined`: two failed candidates passed together.
+    pub(in crate::agent) fn tests_pass(&mut self, combined: bool, cmd: &str) -> Next {
         if !self.bug_shown {
-            return Next::Stop(Outcome::Unverified, super::attempt::UNSHOWN.into());
+            return Next::Stop(StopReason::BugNotShown);
         }
+        let verified = |examples| Next::Stop(StopReason::TestsPass { combined, examples });
         let wanted = self.repro.is_none()
             && !self.acceptance_asked
             && reproduce::states_expectation(&self.issue);
         if !wanted {
-            return Next::Stop(Outcome::Fixed, why.into());
+            return verified(false);
         }
         self.acceptance_asked = true;
         let passing = self.report.tests_after.clone();
         match self.issue_examples(cmd) {
-            Verdict::Pass => Next::Stop(
-                Outcome::Fixed,
-                format!("{why}, and so does a test of the issue's examples"),
-            ),
+            Verdict::Pass => verified(true),
             Verdict::Unavailable(reason) => {
                 // The run that passed is the last word on the tests, not the broken test's.
                 self.report.tests_after = passing;
                 self.status(format!("no test of the issue's examples: {reason}"));
-                Next::Stop(Outcome::Fixed, why.into())
+                verified(false)
             }
             Verdict::Fail(run) => {
-                self.baseline_failures = super::attempt::failure_count(&run.output);
-                self.history
-                    .push(Message::user(prompt::sanitize(&prompt::still_failing(
-                        &run,
-                        &[],
-                    ))));
+                self.attempts.baseline_failures = crate::testcmd::failure_count(&run.output);
+                self.tell(&prompt::still_failing(&run, &[]));
                 Next::Continue
             }
         }
@@ -95,13 +92,13 @@ impl Run<'_> {
             .as_ref()
             .map(|t| t.output.clone())
             .unwrap_or_default();
-        let named: Vec<super::localize::Candidate> = files
+        let named: Vec<Candidate> = files
             .iter()
             .filter(|f| {
                 let base = f.rsplit('/').next().unwrap_or(f);
                 failing.contains(f.as_str()) || failing.contains(base)
             })
-            .map(|f| super::localize::Candidate {
+            .map(|f| Candidate {
                 path: f.clone(),
                 ..Default::default()
             })
@@ -116,22 +113,15 @@ impl Run<'_> {
             "the tests pass; checking the issue's own examples with a new test in {path}"
         ));
         let diff = self.work.diff();
-        let saved = std::mem::take(&mut self.history);
-        self.history = vec![
-            Message::system(prompt::system(&self.shown)),
-            Message::user(prompt::sanitize(&request(
-                &self.issue,
-                &path,
-                &body,
-                &diff,
-                &self.shown,
-            ))),
-        ];
-        self.report.steps += 1;
-        self.temperature = 0.0;
+        let saved = std::mem::replace(
+            &mut self.talk.history,
+            vec![Message::system(prompt::system(&self.shown))],
+        );
+        self.tell(&request(&self.issue, &path, &body, &diff, &self.shown));
+        self.sampling.greedy();
         let lang = prompt::fence_lang(&path);
         let reply = self.generate(&format!("```{lang}\n"), &["```"], budget::TEST);
-        self.history = saved;
+        self.talk.history = saved;
         let reply = match reply {
             Ok(r) => r,
             Err(e) => return Verdict::Unavailable(e.to_string()),

@@ -1,0 +1,316 @@
+//! The state of one run and the moves every stage shares: talking to the model, applying edits,
+//! running the tests, reporting events. The stages (`stage/`) act on it; the loop that moves it
+//! from stage to stage is in [`super::session`].
+
+use std::cell::RefCell;
+use std::time::{Duration, Instant};
+
+use super::config::FixConfig;
+use super::prompt::ShownFile;
+use super::report::FixReport;
+use super::reproduce::Repro;
+use super::rewrite::Target;
+use super::sampling::Sampling;
+use super::workspace::Workspace;
+use crate::edit;
+use crate::model::{Backend, BackendError, Flow, Piece, Request};
+use crate::protocol::{Event, EventSink, Message, StopReason, TestRun, ToolCall};
+use crate::sandbox::approval::Approver;
+use crate::tools;
+
+/// Where a run is. Transitions happen in [`super::session`] only.
+#[derive(Debug)]
+pub(super) enum Stage {
+    /// The tests pass but the issue states a case: the model writes a test that shows the bug.
+    Reproduce,
+    /// Replies may diagnose, call tools and edit.
+    Edit,
+    /// cria asks for one whole corrected definition at a time and puts it in place itself.
+    Rewrite(Rewriting),
+}
+
+/// The rewrite stage's candidates and progress.
+#[derive(Debug)]
+pub(super) struct Rewriting {
+    /// The definitions to rewrite, most likely first (never empty).
+    pub(super) targets: Vec<Target>,
+    /// Rewrites asked for so far.
+    pub(super) done: usize,
+    /// The conversation length each first-pass rewrite starts from.
+    pub(super) base: usize,
+}
+
+/// What a stage says should happen next.
+pub(super) enum Next {
+    Continue,
+    Stop(StopReason),
+}
+
+/// Counters that end a run going in circles.
+#[derive(Debug, Default)]
+pub(super) struct Guards {
+    pub(super) failed_in_a_row: usize,
+    pub(super) last_failed_edit: Option<String>,
+    pub(super) same_failed_edit: usize,
+    pub(super) last_call: Option<ToolCall>,
+    pub(super) same_call: usize,
+    /// Replies with nothing to act on.
+    pub(super) nudges: usize,
+}
+
+/// What has been tried, so nothing is tried twice and failures can be combined.
+#[derive(Debug, Default)]
+pub(super) struct Attempts {
+    /// Failing tests to beat (`None` when the runner's count is unreadable).
+    pub(super) baseline_failures: Option<usize>,
+    /// Diffs of attempts that applied but did not make the tests pass.
+    pub(super) tried: Vec<String>,
+    /// The changes of those attempts (reverted), for trying two of them together.
+    pub(super) failed_changes: Vec<Vec<edit::FileChange>>,
+    /// Rewrites that were applied, as (definition name, code).
+    pub(super) failed_rewrites: Vec<(String, String)>,
+}
+
+/// The conversation with the model.
+#[derive(Debug, Default)]
+pub(super) struct Conversation {
+    pub(super) history: Vec<Message>,
+    /// Tokens in the backend's cache after the last turn (prompt + reply).
+    pub(super) cached_tokens: usize,
+    /// Whether the next reply is expected to be a fix (it then starts with [`super::prompt::PREFILL`]).
+    pub(super) expect_fix: bool,
+}
+
+pub(super) struct Run<'a> {
+    pub(super) backend: &'a mut dyn Backend,
+    pub(super) cfg: &'a FixConfig,
+    pub(super) sink: &'a mut dyn EventSink,
+    pub(super) issue: String,
+    /// The test command, dropped when it turns out it cannot run here.
+    pub(super) test_cmd: Option<String>,
+    /// The limit for one test run: the configured one for the first run, then tightened from
+    /// how long that took (an edit that makes the tests hang should not cost ten minutes).
+    pub(super) test_timeout: Duration,
+    pub(super) stage: Stage,
+    pub(super) talk: Conversation,
+    pub(super) sampling: Sampling,
+    pub(super) guards: Guards,
+    pub(super) attempts: Attempts,
+    pub(super) work: Workspace,
+    pub(super) report: FixReport,
+    pub(super) start: Instant,
+    /// The files the first prompt showed.
+    pub(super) shown: Vec<ShownFile>,
+    /// Decides whether a command or change the model proposes may go ahead.
+    pub(super) approver: RefCell<Approver>,
+    /// The test cria added to reproduce the issue (it then judges the fix).
+    pub(super) repro: Option<Repro>,
+    /// Whether a test failed before any change (the project's own, or the reproduction test):
+    /// only then can passing tests verify a fix.
+    pub(super) bug_shown: bool,
+    /// Whether the issue's own examples were already asked for as a test (once a run).
+    pub(super) acceptance_asked: bool,
+}
+
+impl Run<'_> {
+    pub(super) fn new<'a>(
+        backend: &'a mut dyn Backend,
+        cfg: &'a FixConfig,
+        sink: &'a mut dyn EventSink,
+        issue: &str,
+    ) -> Run<'a> {
+        Run {
+            backend,
+            cfg,
+            sink,
+            issue: issue.to_string(),
+            test_cmd: cfg.test_cmd.clone(),
+            test_timeout: cfg.test_timeout,
+            stage: Stage::Edit,
+            talk: Conversation {
+                expect_fix: true,
+                ..Default::default()
+            },
+            sampling: Sampling::default(),
+            guards: Guards::default(),
+            attempts: Attempts::default(),
+            work: Workspace::default(),
+            report: FixReport::default(),
+            start: Instant::now(),
+            shown: Vec::new(),
+            approver: RefCell::new(Approver {
+                answers: cfg.ask.as_ref().map(|a| a.0.clone()),
+                ..Approver::new(cfg.approval, cfg.runner.enforced(), cfg.runner.off())
+            }),
+            repro: None,
+            bug_shown: false,
+            acceptance_asked: false,
+        }
+    }
+
+    pub(super) fn emit(&mut self, e: Event) {
+        self.sink.emit(e);
+    }
+
+    pub(super) fn status(&mut self, msg: impl Into<String>) {
+        self.emit(Event::Status {
+            message: msg.into(),
+            busy: false,
+        });
+    }
+
+    /// A long step began (generating, running the tests).
+    pub(super) fn busy(&mut self, msg: impl Into<String>) {
+        self.emit(Event::Status {
+            message: msg.into(),
+            busy: true,
+        });
+    }
+
+    pub(super) fn rewriting(&self) -> bool {
+        matches!(self.stage, Stage::Rewrite(_))
+    }
+
+    /// Whether another model call fits under the step limit.
+    pub(super) fn steps_left(&self) -> bool {
+        self.report.steps < self.cfg.limits.max_steps
+    }
+
+    /// One model reply of at most `budget` tokens (never more than `--reply-tokens`), counted as
+    /// a step. `prefill` is honoured where the backend can (the reply then starts with it).
+    pub(super) fn generate(
+        &mut self,
+        prefill: &str,
+        stop: &[&str],
+        budget: usize,
+    ) -> Result<String, BackendError> {
+        self.report.steps += 1;
+        self.fit_context();
+        self.busy(format!("model is thinking (step {})", self.report.steps));
+        let specs = tools::specs();
+        let prefill = if self.backend.supports_prefill() {
+            prefill
+        } else {
+            ""
+        };
+        self.talk.expect_fix = true;
+        let request = Request {
+            messages: &self.talk.history,
+            tools: &specs,
+            max_tokens: budget.min(self.cfg.limits.reply_tokens),
+            temperature: self.sampling.temperature(),
+            seed: Sampling::seed(self.report.steps),
+            stop_after: stop,
+            prefill,
+        };
+        if !prefill.is_empty() {
+            // The reply begins with it: front ends show it as the start of the stream.
+            self.sink.emit(Event::ModelDelta {
+                text: prefill.to_string(),
+            });
+        }
+        let sink = &mut *self.sink;
+        let cancel = &self.cfg.cancel;
+        let mut stream = |piece: Piece<'_>| {
+            if cancel.requested() {
+                return Flow::Stop;
+            }
+            sink.emit(match piece {
+                Piece::Text(text) => Event::ModelDelta {
+                    text: text.to_string(),
+                },
+                Piece::Prefill { done, total } => Event::Progress {
+                    what: format!("processing the prompt ({total} new tokens)"),
+                    fraction: done as f32 / total.max(1) as f32,
+                },
+            });
+            Flow::Continue
+        };
+        let c = self.backend.complete(&request, &mut stream)?;
+        if self.cfg.cancel.requested() {
+            return Err(BackendError::Cancelled);
+        }
+        self.report.tokens_in += c.prompt_tokens - c.reused_tokens;
+        self.report.tokens_reused += c.reused_tokens;
+        self.report.tokens_out += c.generated_tokens;
+        self.report.tokens_reprocessed += self
+            .talk
+            .cached_tokens
+            .min(c.prompt_tokens)
+            .saturating_sub(c.reused_tokens);
+        self.talk.cached_tokens = c.prompt_tokens + c.generated_tokens;
+        self.emit(Event::ModelDone {
+            text: c.text.clone(),
+            prompt_tokens: c.prompt_tokens,
+            reused_tokens: c.reused_tokens,
+            generated_tokens: c.generated_tokens,
+            seconds: c.seconds,
+        });
+        self.talk.history.push(Message::assistant(c.text.clone()));
+        Ok(c.text)
+    }
+
+    /// Keep the conversation inside the window: trim the oldest follow-ups' bodies first.
+    fn fit_context(&mut self) {
+        let window = self.backend.context_window();
+        let limit = window.saturating_sub(self.cfg.limits.reply_tokens + 64);
+        let history = &mut self.talk.history;
+        let mut sizes: Vec<usize> = history
+            .iter()
+            .map(|m| self.backend.count_tokens(&m.content) + 4)
+            .collect();
+        // The system prompt, the task and the latest two messages always stay whole.
+        let mut i = 2;
+        while sizes.iter().sum::<usize>() > limit && i + 2 < history.len() {
+            if let (Some(m), Some(size)) = (history.get_mut(i), sizes.get_mut(i)) {
+                if *size > 64 && !m.content.starts_with("[trimmed") {
+                    m.content = format!("[trimmed to save context: {size} tokens]");
+                    *size = 12;
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// Say `text` to the model (sanitized: it may quote the repository).
+    pub(super) fn tell(&mut self, text: &str) {
+        self.talk
+            .history
+            .push(Message::user(super::prompt::sanitize(text)));
+    }
+
+    /// Apply edits (recorded for undo after each attempt, not here), refusing files that changed
+    /// on disk since the model saw them.
+    pub(super) fn apply(&mut self, edits: &[edit::Edit]) -> edit::ApplyReport {
+        let work = &self.work;
+        let guard = |rel: &str, now: Option<&[u8]>| work.check(rel, now);
+        let approver = &self.approver;
+        let approve = |diff: &str| approver.borrow_mut().decide_change(diff);
+        edit::apply_approved(&self.cfg.root, edits, &guard, &approve)
+    }
+
+    /// `rel`'s current text (normalized), if it is a readable text file.
+    pub(super) fn current_text(&self, rel: &str) -> Option<String> {
+        let bytes = std::fs::read(self.cfg.root.path().join(rel)).ok()?;
+        Some(edit::text::FileText::decode(&bytes).ok()?.body)
+    }
+
+    pub(super) fn run_tests(&mut self, cmd: &str) -> TestRun {
+        let run = crate::testcmd::run(
+            &self.cfg.runner,
+            cmd,
+            self.cfg.root.path(),
+            self.test_timeout,
+        );
+        self.emit(Event::TestsRun { run: run.clone() });
+        self.report.tests_after = Some(run.clone());
+        run
+    }
+
+    /// Undo `changes` (a failed attempt); the stop reason when that is impossible.
+    pub(super) fn revert(&mut self, changes: &[edit::FileChange]) -> Result<(), StopReason> {
+        self.work
+            .revert(&self.cfg.root, changes)
+            .map_err(|e| StopReason::RevertFailed { why: e.to_string() })
+    }
+}

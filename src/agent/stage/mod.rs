@@ -1,0 +1,14 @@
+//! The stages of a run and the verdicts between them, each acting on [`super::run::Run`]:
+//! - `reproduce`: write a test that shows the bug when the project's tests miss it;
+//! - `edit`: act on one reply — edits, tool calls, or nothing usable;
+//! - `rewrite`: ask for one whole corrected definition and put it in place;
+//! - `judge`: run the tests on an applied edit, keep it, combine it, or revert it;
+//! - `accept`: before "fixed", check the issue's own examples.
+//!
+//! Which stage runs next is decided in [`super::session`] only.
+
+mod accept;
+mod edit;
+mod judge;
+mod reproduce;
+mod rewrite;

@@ -1,0 +1,197 @@
+//! The reproduce stage: the project's tests pass, but the issue states a case, so the model is
+//! asked for one new test that fails the way the issue says (see [`crate::agent::reproduce`]).
+
+use crate::agent::localize::Candidate;
+use crate::agent::prompt;
+use crate::agent::reproduce::{
+    insertion, judge, request, test_code, test_file, test_name, Repro, TRIES,
+};
+use crate::agent::run::Run;
+use crate::agent::sampling::budget;
+use crate::edit::parse::SearchReplaceBlock;
+use crate::protocol::{Message, TestRun};
+
+impl Run<'_> {
+    /// Try to add a test that fails the way the issue says; the test run with it when kept.
+    pub(in crate::agent) fn reproduce(
+        &mut self,
+        ranked: &[Candidate],
+        cmd: &str,
+    ) -> Option<TestRun> {
+        let files = crate::context::scan::list_files(self.cfg.root.path());
+        let path = test_file(ranked, &files)?;
+        let body = self.current_text(&path)?;
+        self.status(format!(
+            "the tests pass, but the issue states a case: asking for a test in {path} that reproduces it"
+        ));
+        let lang = prompt::fence_lang(&path);
+        let mut rejected: Option<String> = None;
+        for _ in 0..TRIES {
+            if self.report.steps >= self.cfg.limits.max_steps.saturating_sub(1) {
+                break;
+            }
+            let ask = request(&self.issue, &path, &body, &self.shown, rejected.as_deref());
+            self.talk.history = vec![Message::system(prompt::system(&self.shown))];
+            self.tell(&ask);
+            if rejected.is_some() {
+                self.sampling.retry_test();
+            } else {
+                self.sampling.greedy();
+            }
+            let reply = self
+                .generate(&format!("```{lang}\n"), &["```"], budget::TEST)
+                .ok()?;
+            self.talk.history.clear();
+            let Some(mut code) = test_code(&reply, &path, &body) else {
+                rejected = Some("the reply held no test code".into());
+                continue;
+            };
+            let name = test_name(&code).unwrap_or_default();
+            if name.is_empty() {
+                rejected = Some("it has no test function cria can recognize".into());
+                continue;
+            }
+            let mut tried = self.place_test(&path, &body, &code, &name, cmd)?;
+            // A test that calls a project function it forgot to import: add the import.
+            let import = match &tried {
+                Err((why, run)) if why.contains("is not defined") => {
+                    self.import_line(run, &path, &body)
+                }
+                _ => None,
+            };
+            if let Some(import) = import {
+                self.status(format!("the new test lacks an import; adding `{import}`"));
+                code = format!("{import}\n{code}");
+                tried = self.place_test(&path, &body, &code, &name, cmd)?;
+            }
+            match tried {
+                Ok(run) => {
+                    self.status(format!("reproduced: the new test `{name}` in {path} fails"));
+                    self.repro = Some(Repro { path, name, code });
+                    self.report.repro_test = self
+                        .repro
+                        .as_ref()
+                        .map(|r| format!("{}::{}", r.path, r.name));
+                    return Some(run);
+                }
+                Err((why, _)) => {
+                    self.status(format!("the new test was not kept: {why}"));
+                    rejected = Some(why);
+                }
+            }
+        }
+        self.status("could not reproduce the issue with a test; going on without one");
+        None
+    }
+
+    /// Add `code` to the test file and run the tests: `Ok` with the run when the test shows the
+    /// bug (it stays in place), else why not and the run (it is removed again). `None` when the
+    /// file could not be changed at all.
+    #[allow(clippy::type_complexity)]
+    fn place_test(
+        &mut self,
+        path: &str,
+        body: &str,
+        code: &str,
+        name: &str,
+        cmd: &str,
+    ) -> Option<Result<TestRun, (String, TestRun)>> {
+        let (run, changes) = self.insert_and_run(path, body, code, cmd)?;
+        match judge(&run, name, &self.issue) {
+            Ok(()) => {
+                self.work.remember(&changes);
+                Some(Ok(run))
+            }
+            Err(why) => {
+                if !self.remove_test(&changes) {
+                    return None;
+                }
+                Some(Err((why, run)))
+            }
+        }
+    }
+
+    /// Add `code` to the test file `path` (whose text is `body`) and run the tests; the run and
+    /// the change that added it. `None` when the file could not be changed.
+    pub(in crate::agent) fn insert_and_run(
+        &mut self,
+        path: &str,
+        body: &str,
+        code: &str,
+        cmd: &str,
+    ) -> Option<(TestRun, Vec<crate::edit::FileChange>)> {
+        let block = insertion(path, body, code);
+        let report = self.apply(&[crate::edit::Edit::Replace(block)]);
+        if !report.applied() {
+            self.status(format!(
+                "the test could not be added: {}",
+                report.failures.join("; ")
+            ));
+            return None;
+        }
+        let run = self.run_tests(cmd);
+        Some((run, report.changes))
+    }
+
+    /// Take an added test out again; false (said on the status line) when that failed.
+    pub(in crate::agent) fn remove_test(&mut self, changes: &[crate::edit::FileChange]) -> bool {
+        match self.work.revert(&self.cfg.root, changes) {
+            Ok(()) => true,
+            Err(e) => {
+                self.status(format!("could not remove the test again: {e}"));
+                false
+            }
+        }
+    }
+
+    /// The import a test run that failed on an undefined name needs, if the project defines it.
+    pub(in crate::agent) fn import_line(
+        &self,
+        run: &TestRun,
+        path: &str,
+        body: &str,
+    ) -> Option<String> {
+        let name = crate::agent::repro_imports::undefined_name(&run.output)?;
+        let root = self.cfg.root.path();
+        let files: Vec<(String, String)> = crate::context::scan::list_files(root)
+            .into_iter()
+            .filter_map(|p| {
+                let text = std::fs::read_to_string(root.join(&p)).ok()?;
+                Some((p, text))
+            })
+            .collect();
+        crate::agent::repro_imports::import_line(&name, path, body, &files)
+    }
+
+    /// `--drop-repro-test`: take the added test out again (the fix stays).
+    pub(in crate::agent) fn drop_repro(&mut self) {
+        let Some(r) = self.repro.take() else { return };
+        let Some(text) = self.current_text(&r.path) else {
+            return;
+        };
+        // The two shapes `insertion` writes: before Python's main block, or appended.
+        let before_main = format!("{}\n\n\n", r.code);
+        let appended = format!("\n{}\n", r.code);
+        let without = [before_main, appended]
+            .iter()
+            .find(|p| text.matches(p.as_str()).count() == 1)
+            .map(|p| text.replacen(p.as_str(), "", 1));
+        let Some(without) = without else { return };
+        let block = SearchReplaceBlock {
+            path: r.path.clone(),
+            search: text,
+            replace: without,
+            index: 1,
+            ..Default::default()
+        };
+        let edits = [crate::edit::Edit::Replace(block)];
+        let report =
+            crate::edit::apply_edits(&self.cfg.root, &edits, crate::edit::Mode::CommitUnrecorded);
+        if report.applied() {
+            self.status(format!(
+                "removed the reproduction test `{}` (--drop-repro-test)",
+                r.name
+            ));
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The rewrite stage: when the model cannot write a usable edit, cria asks for one whole
+//! corrected definition at a time — the most suspicious first — and puts it in place itself.
+//! Candidates come from the diagnosis, the failure text and, where the tests can be traced, the
+//! functions the failing tests run ([`crate::agent::spectrum`]).
+
+use crate::agent::prompt;
+use crate::agent::rewrite::{self, Target};
+use crate::agent::run::{Next, Run, Stage};
+use crate::agent::sampling::budget;
+use crate::agent::spectrum::{self, Suspect};
+use crate::edit;
+use crate::model::BackendError;
+use crate::protocol::{EditFailure, Event, StopReason};
+
+/// Passes over the candidates before the stage gives up.
+const PASSES: usize = 3;
+
+impl Run<'_> {
+    /// The definitions to rewrite, best first: from the shown files and the files of the three
+    /// most suspicious functions, ranked by `diagnosis`, the issue, the failure and the trace.
+    pub(in crate::agent) fn rewrite_targets(&mut self, diagnosis: &str) -> Vec<Target> {
+        let tests = self
+            .report
+            .tests_before
+            .as_ref()
+            .map(|t| t.output.clone())
+            .unwrap_or_default();
+        let suspects = self.suspects();
+        let mut paths: Vec<String> = self.shown.iter().map(|f| f.path.clone()).collect();
+        for s in suspects.iter().take(3) {
+            if !paths.contains(&s.path) {
+                paths.push(s.path.clone());
+            }
+        }
+        let current: Vec<prompt::ShownFile> = paths
+            .into_iter()
+            .filter_map(|path| {
+                let content = self.current_text(&path)?;
+                Some(prompt::ShownFile { path, content })
+            })
+            .collect();
+        rewrite::pick(diagnosis, &self.issue, &tests, &current, &suspects)
+    }
+
+    /// The functions the failing tests run more than the passing ones, where the tests can be
+    /// traced; asked once, when the rewrite stage starts.
+    fn suspects(&mut self) -> Vec<Suspect> {
+        let Some(cmd) = self.test_cmd.clone() else {
+            return Vec::new();
+        };
+        if !self.bug_shown || !spectrum::traceable(&cmd) {
+            return Vec::new();
+        }
+        self.busy("tracing the failing tests to see which functions they run");
+        let found = spectrum::suspects(&self.cfg.runner, self.cfg.root.path(), self.test_timeout);
+        if !found.is_empty() {
+            let top: Vec<String> = found
+                .iter()
+                .take(3)
+                .map(|s| format!("{} ({:.2})", s.name, s.score))
+                .collect();
+            self.status(format!("the failing tests point at: {}", top.join(", ")));
+        }
+        found
+    }
+
+    /// The next candidate and how many passes over the candidates came before it.
+    fn next_target(&mut self) -> Option<(Target, usize, usize)> {
+        let Stage::Rewrite(r) = &mut self.stage else {
+            return None;
+        };
+        let n = r.targets.len();
+        let k = r.done;
+        r.done += 1;
+        let target = r.targets.get(k % n.max(1))?.clone();
+        Some((target, k / n.max(1), r.base))
+    }
+
+    /// One rewrite: ask for the next candidate definition in full and put it in place.
+    pub(in crate::agent) fn rewrite_attempt(&mut self) -> Result<Next, BackendError> {
+        let Some((mut target, pass, base)) = self.next_target() else {
+            return Ok(Next::Continue);
+        };
+        // A kept partial fix may have changed the file: take the definition as it is now.
+        let defs = self
+            .current_text(&target.path)
+            .map(|body| rewrite::definitions(&target.path, &body))
+            .unwrap_or_default();
+        if let Some(now) = defs.iter().find(|d| d.name == target.name) {
+            target = now.clone();
+        }
+        // The first pass over the candidates is greedy and follows the model's diagnosis; later
+        // passes drop the diagnosis (it may be what misled them) and sample ever more freely.
+        self.sampling.rewrite_pass(pass);
+        let lang = prompt::fence_lang(&target.path);
+        let existing: Vec<String> = defs.into_iter().map(|d| d.name).collect();
+        self.talk.history.truncate(if pass == 0 { base } else { 2 });
+        let failure = self
+            .report
+            .tests_after
+            .as_ref()
+            .map(|t| rewrite::key_failure_lines(&t.output))
+            .unwrap_or_default();
+        let failed: Vec<String> = self
+            .attempts
+            .failed_rewrites
+            .iter()
+            .filter(|(n, _)| *n == target.name)
+            .map(|(_, c)| c.clone())
+            .collect();
+        self.tell(&rewrite::request(
+            &target,
+            lang,
+            &self.issue,
+            &failure,
+            &failed,
+        ));
+        let prefill = format!("```{lang}\n");
+        let budget = budget::rewrite(self.backend.count_tokens(&target.code));
+        let mut reply = self.generate(&prefill, &["```"], budget)?;
+        let unchanged = !self.strict_edits_present(&reply)
+            && rewrite::edit_for(&target, &reply, &existing).is_none();
+        if unchanged && self.steps_left() {
+            // Handed back as it was (copying is what a small model does best): say so once.
+            self.tell(&rewrite::unchanged(&target, &failure));
+            self.sampling.after_unchanged_rewrite();
+            reply = self.generate(&prefill, &["```"], budget)?;
+        }
+        let report = match self.strict_edits(&reply) {
+            Some(r) => r,
+            None => match rewrite::edit_for(&target, &reply, &existing) {
+                Some(block) => {
+                    self.attempts
+                        .failed_rewrites
+                        .push((target.name.clone(), block.replace.clone()));
+                    self.apply(&[edit::Edit::Replace(block)])
+                }
+                None => {
+                    self.report.edits_failed += 1;
+                    self.emit(Event::EditFailed {
+                        kind: EditFailure::NoNewCode,
+                        message: format!("the reply held no new code for `{}`", target.name),
+                    });
+                    return Ok(self.rewrite_limit());
+                }
+            },
+        };
+        Ok(self.after_edit(report, &reply))
+    }
+
+    /// Stop when every candidate has had its share of tries.
+    pub(in crate::agent) fn rewrite_limit(&self) -> Next {
+        let Stage::Rewrite(r) = &self.stage else {
+            return Next::Continue;
+        };
+        if r.done >= r.targets.len() * PASSES {
+            return Next::Stop(StopReason::RewritesExhausted { rewrites: r.done });
+        }
+        Next::Continue
+    }
+}
