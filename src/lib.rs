@@ -7,6 +7,19 @@
 //! - [`agent`]: the turn loop;
 //! - [`exec`], [`tui`], [`cli`], [`config`]: the front ends and their configuration.
 
+// Non-test code does not panic on input: no unwrap/expect, no indexing or slicing that can go
+// out of bounds (`get` instead). An exception carries `#[allow]` and a comment proving it safe.
+// (Set here rather than in Cargo.toml's [lints], which would reach the test crates too.)
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::string_slice,
+        clippy::indexing_slicing
+    )
+)]
+
 pub mod agent;
 pub mod cancel;
 pub mod cli;

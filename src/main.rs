@@ -1,6 +1,19 @@
 //! The `cria` binary: parse the command line, resolve the configuration, run the front end, and
 //! map the result to an exit code.
 
+// Non-test code does not panic on input: no unwrap/expect, no indexing or slicing that can go
+// out of bounds (`get` instead). An exception carries `#[allow]` and a comment proving it safe.
+// (Set here rather than in Cargo.toml's [lints], which would reach the test crates too.)
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::string_slice,
+        clippy::indexing_slicing
+    )
+)]
+
 use clap::Parser;
 
 use cria::cli::{Cli, Command};

@@ -64,7 +64,7 @@ pub fn task(
     files: &[ShownFile],
 ) -> String {
     let list = if file_list.len() > LISTED_FILES {
-        let mut l = file_list[..LISTED_FILES].join("\n");
+        let mut l = file_list.get(..LISTED_FILES).unwrap_or_default().join("\n");
         l.push_str(&format!(
             "\n... and {} more",
             file_list.len() - LISTED_FILES

@@ -78,8 +78,8 @@ fn python_import(name: &str, path: &str, files: &[(String, String)]) -> String {
 
 /// `const { name } = require('./rel')` in CommonJS test files, an `import` in ES modules.
 fn js_import(name: &str, path: &str, test_path: &str, test_body: &str) -> String {
-    let from_dir: Vec<&str> = test_path.split('/').collect();
-    let from_dir = &from_dir[..from_dir.len().saturating_sub(1)];
+    let mut from_dir: Vec<&str> = test_path.split('/').collect();
+    from_dir.pop();
     let to: Vec<&str> = path.split('/').collect();
     let common = from_dir.iter().zip(&to).take_while(|(a, b)| a == b).count();
     let mut rel: Vec<String> = vec!["..".to_string(); from_dir.len() - common];

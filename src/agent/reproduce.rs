@@ -183,14 +183,17 @@ pub fn insertion(path: &str, body: &str, code: &str) -> SearchReplaceBlock {
     let lines: Vec<&str> = body.lines().collect();
     let (search, replace) = match main {
         Some(i) => {
-            let tail = lines[i..].join("\n") + "\n";
+            let tail = lines.get(i..).unwrap_or_default().join("\n") + "\n";
             (tail.clone(), format!("{code}\n\n\n{tail}"))
         }
         None => {
             // The last lines, as many as it takes to be unique in the file.
             let mut k = 1;
             let tail = loop {
-                let tail = lines[lines.len().saturating_sub(k)..].join("\n") + "\n";
+                let last = lines
+                    .get(lines.len().saturating_sub(k)..)
+                    .unwrap_or_default();
+                let tail = last.join("\n") + "\n";
                 if k >= lines.len() || body.matches(tail.as_str()).count() == 1 {
                     break tail;
                 }

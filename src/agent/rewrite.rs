@@ -99,7 +99,7 @@ fn constant_name(line: &str) -> Option<String> {
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .collect();
-    let after = rest[name.len()..].trim_start();
+    let after = rest.get(name.len()..).unwrap_or_default().trim_start();
     let upper = name.len() > 1
         && name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         && name
@@ -133,7 +133,7 @@ pub fn definitions(path: &str, body: &str) -> Vec<Target> {
                 out.push(Target {
                     path: path.to_string(),
                     name,
-                    code: lines[i..end].iter().map(|l| format!("{l}\n")).collect(),
+                    code: lines_of(&lines, i, end),
                     line: i + 1,
                     score: 0.0,
                 });
@@ -144,7 +144,10 @@ pub fn definitions(path: &str, body: &str) -> Vec<Target> {
         if !line.contains('(') {
             continue;
         }
-        let prev = if i > 0 { lines[i - 1].trim() } else { "" };
+        let prev = i
+            .checked_sub(1)
+            .and_then(|p| lines.get(p))
+            .map_or("", |l| l.trim());
         if prev == "#[test]" || name.starts_with("test_") {
             continue;
         }
@@ -152,7 +155,7 @@ pub fn definitions(path: &str, body: &str) -> Vec<Target> {
         if end - i > 80 {
             continue; // too large to ask a small model to rewrite whole
         }
-        let code: String = lines[i..end].iter().map(|l| format!("{l}\n")).collect();
+        let code = lines_of(&lines, i, end);
         out.push(Target {
             path: path.to_string(),
             name,
@@ -164,10 +167,16 @@ pub fn definitions(path: &str, body: &str) -> Vec<Target> {
     out
 }
 
+/// Lines `start..end`, each ended by a newline.
+fn lines_of(lines: &[&str], start: usize, end: usize) -> String {
+    let picked = lines.get(start..end).unwrap_or_default();
+    picked.iter().map(|l| format!("{l}\n")).collect()
+}
+
 fn mentions(text: &str, name: &str) -> bool {
     text.match_indices(name).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + name.len()..].chars().next();
+        let before = text.get(..at).and_then(|t| t.chars().next_back());
+        let after = text.get(at + name.len()..).and_then(|t| t.chars().next());
         let boundary = |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
         boundary(before) && boundary(after)
     })
@@ -266,7 +275,7 @@ pub fn key_failure_lines(output: &str) -> String {
         .collect();
     lines.dedup();
     let n = lines.len();
-    lines[n.saturating_sub(6)..].join("\n")
+    lines.split_off(n.saturating_sub(6)).join("\n")
 }
 
 /// The edit that puts the model's rewrite in place of the target's lines.
@@ -286,25 +295,25 @@ pub fn edit_for(t: &Target, reply: &str, existing: &[String]) -> Option<SearchRe
     if let (true, Some(start)) = (constant, at) {
         // A constant: exactly its new value, whatever else the reply repeats.
         let lines: Vec<&str> = block.iter().map(String::as_str).collect();
-        let end = start + constant_extent(&lines[start..], 0);
-        block = block[start..end].to_vec();
+        let end = constant_extent(&lines, start);
+        block = block.get(start..end).unwrap_or_default().to_vec();
     } else if let Some(start) = block
         .iter()
         .position(|l| name_of(l).as_deref() == Some(&t.name))
     {
         let lines: Vec<&str> = block.iter().map(String::as_str).collect();
-        let base = indent_len(lines[start]);
-        let end = start + extent(&lines[start..], 0);
-        let mut kept: Vec<String> = block[start..end].to_vec();
+        let base = lines.get(start).map_or(0, |l| indent_len(l));
+        let end = extent(&lines, start);
+        let mut kept: Vec<String> = block.get(start..end).unwrap_or_default().to_vec();
         let mut i = 0;
-        while i < lines.len() {
-            let new_def = name_of(lines[i])
+        while let Some(line) = lines.get(i) {
+            let new_def = name_of(line)
                 .filter(|n| *n != t.name && !existing.contains(n))
-                .filter(|_| indent_len(lines[i]) == base && (i < start || i >= end));
+                .filter(|_| indent_len(line) == base && (i < start || i >= end));
             if new_def.is_some() {
-                let e = i + extent(&lines[i..], 0);
+                let e = extent(&lines, i).max(i + 1);
                 kept.push(String::new());
-                kept.extend(block[i..e].iter().cloned());
+                kept.extend(block.get(i..e).unwrap_or_default().iter().cloned());
                 i = e;
             } else {
                 i += 1;
@@ -313,7 +322,8 @@ pub fn edit_for(t: &Target, reply: &str, existing: &[String]) -> Option<SearchRe
         block = kept;
     }
     let first = t.code.lines().next()?;
-    let replace = reindent(&block, &first[..indent_len(first)]);
+    let indent = first.get(..indent_len(first)).unwrap_or_default();
+    let replace = reindent(&block, indent);
     if replace.trim().is_empty() || replace == t.code {
         return None;
     }

@@ -63,7 +63,11 @@ impl Sampling {
     /// The rewrite stage's passes over its candidates: greedy and guided by the diagnosis
     /// first, then ever more freely.
     pub(super) fn rewrite_pass(&mut self, pass: usize) {
-        self.temperature = [0.0, 0.7, 1.0][pass.min(2)];
+        self.temperature = match pass {
+            0 => 0.0,
+            1 => 0.7,
+            _ => 1.0,
+        };
     }
 }
 

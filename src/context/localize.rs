@@ -262,6 +262,8 @@ fn word_in(text: &str, word: &str) -> bool {
 /// Repository files mentioned in `output`, in order of last mention.
 pub fn mentioned_paths(output: &str, files: &[String]) -> Vec<String> {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    // A literal pattern, compiled by every test that reads a traceback.
+    #[allow(clippy::expect_used)]
     let re = RE.get_or_init(|| {
         Regex::new(r#"([A-Za-z0-9_./\\-]+\.[A-Za-z0-9]{1,5})(?:"|:\d+|, line \d+)"#)
             .expect("static regex")
@@ -301,6 +303,8 @@ fn failure_lines(output: &str) -> String {
 /// Identifier-like words worth grepping: snake_case, CamelCase, dotted names, quoted code.
 pub fn identifiers(text: &str) -> Vec<String> {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    // A literal pattern, compiled by every localizer test.
+    #[allow(clippy::expect_used)]
     let re = RE.get_or_init(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]{2,}").expect("static regex"));
     let mut out: Vec<String> = Vec::new();
     for m in re.find_iter(text) {
@@ -310,7 +314,8 @@ pub fn identifiers(text: &str) -> Vec<String> {
             continue;
         }
         let codeish = w.contains('_') || w.chars().skip(1).any(|c| c.is_ascii_uppercase());
-        let quoted = text[..m.start()].ends_with('`') || text[..m.start()].ends_with('(');
+        let before = text.get(..m.start()).unwrap_or_default();
+        let quoted = before.ends_with('`') || before.ends_with('(');
         if (codeish || quoted || w.len() >= 6) && !out.iter().any(|o| o == w) {
             out.push(w.to_string());
         }

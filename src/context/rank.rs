@@ -115,9 +115,9 @@ fn lexical(
             .iter()
             .map(|t| lower.matches(t.as_str()).count())
             .collect();
-        for (i, n) in tf.iter().enumerate() {
+        for (d, n) in df.iter_mut().zip(&tf) {
             if *n > 0 {
-                df[i] += 1;
+                *d += 1;
             }
         }
         counts.push((f.clone(), tf));
@@ -213,8 +213,8 @@ fn pagerank(
         weight /= (defs.len() * refs.len()) as f64;
         for (&from, &count) in refs {
             for &to in defs {
-                if from != to {
-                    edges[from].push((to, weight * (count as f64).sqrt()));
+                if let Some(out) = edges.get_mut(from).filter(|_| from != to) {
+                    out.push((to, weight * (count as f64).sqrt()));
                 }
             }
         }
@@ -236,13 +236,15 @@ fn pagerank(
     for _ in 0..ITERATIONS {
         let mut next: Vec<f64> = p.iter().map(|x| (1.0 - DAMPING) * x).collect();
         let mut dangling = 0.0;
-        for i in 0..n {
-            if out_weight[i] == 0.0 {
-                dangling += rank[i];
+        for ((out, &total), &r) in edges.iter().zip(&out_weight).zip(&rank) {
+            if total == 0.0 {
+                dangling += r;
                 continue;
             }
-            for &(to, w) in &edges[i] {
-                next[to] += DAMPING * rank[i] * w / out_weight[i];
+            for &(to, w) in out {
+                if let Some(x) = next.get_mut(to) {
+                    *x += DAMPING * r * w / total;
+                }
             }
         }
         for (x, pi) in next.iter_mut().zip(&p) {

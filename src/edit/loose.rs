@@ -32,45 +32,41 @@ fn is_marker(line: &str) -> bool {
 /// The fenced code blocks of `text`, edit markers and stray path lines removed.
 fn code_blocks(text: &str) -> Vec<CodeBlock> {
     let lines: Vec<&str> = text.lines().collect();
+    let is_fence = |l: &&str| l.trim_start().starts_with("```");
     let mut out = Vec::new();
     let mut i = 0;
-    while i < lines.len() {
-        if !lines[i].trim_start().starts_with("```") {
+    while let Some(open) = lines.get(i) {
+        if !is_fence(open) {
             i += 1;
             continue;
         }
-        let tag = lines[i].trim().trim_start_matches('`');
+        let tag = open.trim().trim_start_matches('`');
         let mut hint = if tag.contains('.') || tag.contains('/') {
             clean_path_line(tag)
         } else {
             None
         };
-        if hint.is_none() && i > 0 {
-            hint = lines[..i]
+        let above = lines.get(..i).unwrap_or_default();
+        if hint.is_none() {
+            hint = above
                 .iter()
                 .rev()
                 .find(|l| !l.trim().is_empty())
                 .and_then(|l| clean_path_line(l));
         }
-        let mut j = i + 1;
-        let mut body = Vec::new();
-        while j < lines.len() && !lines[j].trim_start().starts_with("```") {
-            if !is_marker(lines[j]) {
-                // Whitespace-only lines are blank lines that lost nothing but their emptiness.
-                let l = if lines[j].trim().is_empty() {
-                    ""
-                } else {
-                    lines[j]
-                };
-                body.push(l.to_string());
-            }
-            j += 1;
-        }
+        let inside = lines.get(i + 1..).unwrap_or_default();
+        let len = inside.iter().position(is_fence).unwrap_or(inside.len());
+        let mut body: Vec<String> = inside
+            .iter()
+            .take(len)
+            .filter(|l| !is_marker(l))
+            .map(|l| if l.trim().is_empty() { "" } else { l }.to_string())
+            .collect();
         if let Some(first) = body.iter().position(|l| !l.trim().is_empty()) {
-            if let Some(p) = clean_path_line(&body[first]) {
+            let line = body.get(first).cloned().unwrap_or_default();
+            if let Some(p) = clean_path_line(&line) {
                 if p.contains('/')
-                    || p.rsplit('.').next().is_some_and(|e| e.len() <= 4)
-                        && !body[first].contains(' ')
+                    || p.rsplit('.').next().is_some_and(|e| e.len() <= 4) && !line.contains(' ')
                 {
                     hint = Some(p);
                     body.remove(first);
@@ -86,7 +82,7 @@ fn code_blocks(text: &str) -> Vec<CodeBlock> {
                 lines: body,
             });
         }
-        i = j + 1;
+        i += len + 2;
     }
     out
 }
@@ -97,7 +93,9 @@ pub(crate) fn indent_len(line: &str) -> usize {
 
 /// The lines of the definition that starts at `start` (exclusive end).
 pub fn extent(lines: &[&str], start: usize) -> usize {
-    let head = lines[start];
+    let Some(head) = lines.get(start) else {
+        return lines.len();
+    };
     if head.contains('{') && !head.trim_end().ends_with(':') {
         let mut depth = 0i64;
         for (k, l) in lines.iter().enumerate().skip(start) {
@@ -289,11 +287,18 @@ fn definitions(lines: &[String]) -> Vec<&[String]> {
     let mut out = Vec::new();
     for (k, &s) in starts.iter().enumerate() {
         let end = starts.get(k + 1).copied().unwrap_or(lines.len());
-        let mut e = end;
-        while e > s + 1 && lines[e - 1].trim().is_empty() {
-            e -= 1;
-        }
-        out.push(&lines[s..e]);
+        let segment = lines.get(s..end).unwrap_or_default();
+        let blank_tail = segment
+            .iter()
+            .skip(1)
+            .rev()
+            .take_while(|l| l.trim().is_empty())
+            .count();
+        out.push(
+            segment
+                .get(..segment.len() - blank_tail)
+                .unwrap_or_default(),
+        );
     }
     out
 }
@@ -322,8 +327,9 @@ fn anchored(files: &[&(String, String)], block: &[String]) -> Option<SearchRepla
     if block.len() < (end - start) / 2 {
         end = (start + block.len()).min(lines.len());
     }
-    let region = join(&lines[start..end]);
-    let replace = reindent(block, &lines[start][..indent_len(lines[start])]);
+    let region = join(lines.get(start..end).unwrap_or_default());
+    let head = lines.get(start).copied().unwrap_or_default();
+    let replace = reindent(block, head.get(..indent_len(head)).unwrap_or_default());
     if ratio(&region, &replace) < 0.5 {
         return None;
     }

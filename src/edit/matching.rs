@@ -74,7 +74,11 @@ fn trim_blank_edges_counted(text: &str) -> (String, usize, usize) {
     let first = lines.iter().position(|l| !l.trim().is_empty());
     let last = lines.iter().rposition(|l| !l.trim().is_empty());
     match (first, last) {
-        (Some(a), Some(b)) => (lines[a..=b].concat(), a, lines.len() - 1 - b),
+        (Some(a), Some(b)) => (
+            lines.get(a..=b).unwrap_or_default().concat(),
+            a,
+            lines.len() - 1 - b,
+        ),
         _ => (String::new(), 0, 0),
     }
 }
@@ -101,7 +105,13 @@ fn drop_blank_edges(text: &str, lead: usize, tail: usize) -> String {
 }
 
 fn indent_of(line: &str) -> &str {
-    &line[..line.len() - line.trim_start().len()]
+    line.get(..line.len() - line.trim_start().len())
+        .unwrap_or_default()
+}
+
+/// Lines `range` of `file` (empty where the range falls outside it).
+fn region<'a>(file: &'a [&'a str], range: &Range<usize>) -> &'a [&'a str] {
+    file.get(range.clone()).unwrap_or_default()
 }
 
 /// Replace `search` with `replace` in `body` (both normalized, whole lines ending in `\n`).
@@ -151,7 +161,7 @@ pub fn replace_anchored(
     }
     let loose = |a: &str, b: &str| a.trim() == b.trim();
     if let Some(range) = pick(&windows(&file, &wanted, &loose), wanted.len())? {
-        let kept = super::tolerant::keep_file_lines(&file[range.clone()], &wanted, &replace);
+        let kept = super::tolerant::keep_file_lines(region(&file, &range), &wanted, &replace);
         return Ok(splice(&file, range, kept, Level::Indentation));
     }
     if let Some(done) = fragment_match(body, &search, &replace, &pick)? {
@@ -160,7 +170,7 @@ pub fn replace_anchored(
     let folded =
         |a: &str, b: &str| super::tolerant::fold(a.trim()) == super::tolerant::fold(b.trim());
     if let Some(range) = pick(&windows(&file, &wanted, &folded), wanted.len())? {
-        let kept = super::tolerant::keep_file_lines(&file[range.clone()], &wanted, &replace);
+        let kept = super::tolerant::keep_file_lines(region(&file, &range), &wanted, &replace);
         return Ok(splice(&file, range, kept, Level::Punctuation));
     }
     Err(MatchError::NotFound)
@@ -192,7 +202,12 @@ fn windows(file: &[&str], wanted: &[&str], eq: &dyn Fn(&str, &str) -> bool) -> V
         return Vec::new();
     }
     (0..=file.len() - wanted.len())
-        .filter(|&i| wanted.iter().zip(&file[i..]).all(|(w, f)| eq(f, w)))
+        .filter(|&i| {
+            wanted
+                .iter()
+                .zip(file.iter().skip(i))
+                .all(|(w, f)| eq(f, w))
+        })
         .collect()
 }
 
@@ -218,9 +233,9 @@ fn pick(
 
 fn splice(file: &[&str], range: Range<usize>, replace: String, level: Level) -> Replaced {
     let line = range.start + 1;
-    let mut body: String = file[..range.start].concat();
+    let mut body: String = file.get(..range.start).unwrap_or_default().concat();
     body.push_str(&replace);
-    body.push_str(&file[range.end..].concat());
+    body.push_str(&file.get(range.end..).unwrap_or_default().concat());
     Replaced { body, level, line }
 }
 
@@ -237,7 +252,11 @@ fn indentation_match(
     let candidates = windows(file, wanted, &same);
     let mut found: Vec<(usize, String)> = Vec::new();
     for start in candidates {
-        if let Some(text) = reindent(&file[start..start + wanted.len()], wanted, replace) {
+        if let Some(text) = reindent(
+            region(file, &(start..start + wanted.len())),
+            wanted,
+            replace,
+        ) {
             found.push((start, text));
         }
     }
@@ -365,20 +384,24 @@ pub fn closest_region(file: &[&str], wanted: &[&str]) -> String {
         if w.len() < 3 {
             continue;
         }
-        for (fi, f) in file.iter().enumerate() {
-            if f.trim() == w && fi >= wi {
-                votes[fi - wi] += 2;
-            } else if fi >= wi && similar_line(f.trim(), w) {
-                votes[fi - wi] += 1;
+        // A line of the file like line `wi` of the SEARCH votes for the region starting `wi`
+        // lines above it.
+        for (vote, f) in votes.iter_mut().zip(file.iter().skip(wi)) {
+            if f.trim() == w {
+                *vote += 2;
+            } else if similar_line(f.trim(), w) {
+                *vote += 1;
             }
         }
     }
-    let best = (0..file.len())
-        .max_by_key(|&i| (votes[i], usize::MAX - i))
-        .unwrap_or(0);
-    if votes[best] == 0 {
+    let Some((best, _)) = votes
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v > 0)
+        .max_by_key(|&(i, v)| (*v, usize::MAX - i))
+    else {
         return String::new();
-    }
+    };
     let from = best.saturating_sub(2);
     let to = (best + wanted.len() + 2).min(file.len());
     numbered(file, from, to)
@@ -396,7 +419,7 @@ fn similar_line(a: &str, b: &str) -> bool {
 /// Lines `from..to` (0-based) as `  N | text`.
 pub fn numbered(file: &[&str], from: usize, to: usize) -> String {
     let width = to.to_string().len();
-    file[from..to]
+    region(file, &(from..to))
         .iter()
         .enumerate()
         .map(|(k, l)| format!("{:>width$} | {}\n", from + k + 1, l.trim_end_matches('\n')))

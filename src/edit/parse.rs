@@ -123,7 +123,7 @@ enum Marker {
 fn marker(line: &str) -> Option<Marker> {
     let t = line.trim();
     let run = |c: char| t.chars().take_while(|&x| x == c).count();
-    let rest = |n: usize| t[n..].trim().to_ascii_uppercase();
+    let rest = |n: usize| t.get(n..).unwrap_or_default().trim().to_ascii_uppercase();
     let n = run('<');
     if (5..=9).contains(&n) && rest(n) == "SEARCH" {
         return Some(Marker::Search);
@@ -152,7 +152,7 @@ pub fn clean_path_line(line: &str) -> Option<String> {
     let lower = s.to_ascii_lowercase();
     for prefix in ["filename:", "file:", "path:", "edit:", "in "] {
         if lower.starts_with(prefix) {
-            s = s[prefix.len()..].trim();
+            s = s.get(prefix.len()..).unwrap_or_default().trim();
             break;
         }
     }
@@ -176,10 +176,8 @@ pub fn clean_path_line(line: &str) -> Option<String> {
 /// The path named just before a SEARCH marker at `lines[at]`, looking back over blank and fence
 /// lines (and a fence's language tag) but never past another block's end.
 fn path_before(lines: &[&str], at: usize, floor: usize) -> Option<String> {
-    let mut i = at;
-    while i > floor {
-        i -= 1;
-        let line = lines[i];
+    let above = lines.get(floor..at).unwrap_or_default();
+    for line in above.iter().rev() {
         if line.trim().is_empty() {
             continue;
         }
@@ -214,8 +212,9 @@ fn unclosed_replacement(replace: &str) -> Option<String> {
     }
     let prose_after_blank = lines
         .windows(2)
-        .skip_while(|w| !w[0].trim().is_empty())
-        .any(|w| reads_as_prose(w[1]));
+        .filter_map(|w| w.first().zip(w.get(1)))
+        .skip_while(|(blank, _)| !blank.trim().is_empty())
+        .any(|(_, next)| reads_as_prose(next));
     (!prose_after_blank).then(|| replace.to_string())
 }
 
@@ -236,8 +235,8 @@ pub fn parse_search_replace(text: &str) -> Result<Vec<SearchReplaceBlock>, Parse
     let mut last_path: Option<String> = None;
     let mut floor = 0;
     let mut i = 0;
-    while i < lines.len() {
-        match marker(lines[i]) {
+    while let Some(line) = lines.get(i) {
+        match marker(line) {
             Some(Marker::Search) => {}
             Some(Marker::Divider) | None => {
                 i += 1;
@@ -257,14 +256,14 @@ pub fn parse_search_replace(text: &str) -> Result<Vec<SearchReplaceBlock>, Parse
             .unwrap_or_default();
         let mut search = String::new();
         let mut j = i + 1;
-        while j < lines.len() && marker(lines[j]) != Some(Marker::Divider) {
-            if marker(lines[j]) == Some(Marker::Search) {
+        while let Some(line) = lines.get(j).filter(|l| marker(l) != Some(Marker::Divider)) {
+            if marker(line) == Some(Marker::Search) {
                 return Err(ParseError {
                     block: index,
                     message: "a second `<<<<<<< SEARCH` before `=======`".into(),
                 });
             }
-            search.push_str(lines[j]);
+            search.push_str(line);
             j += 1;
         }
         if j >= lines.len() {
@@ -276,8 +275,8 @@ pub fn parse_search_replace(text: &str) -> Result<Vec<SearchReplaceBlock>, Parse
         let mut replace = String::new();
         j += 1;
         let mut closed = false;
-        while j < lines.len() {
-            match marker(lines[j]) {
+        while let Some(line) = lines.get(j) {
+            match marker(line) {
                 Some(Marker::Replace) => {
                     closed = true;
                     break;
@@ -290,7 +289,7 @@ pub fn parse_search_replace(text: &str) -> Result<Vec<SearchReplaceBlock>, Parse
                 }
                 None => {}
             }
-            replace.push_str(lines[j]);
+            replace.push_str(line);
             j += 1;
         }
         if !closed {

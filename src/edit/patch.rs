@@ -255,10 +255,9 @@ pub fn parse_unified_diff(text: &str, first: usize) -> Result<Vec<Edit>, ParseEr
     let mut edits = Vec::new();
     let mut i = 0;
     while i + 1 < lines.len() {
-        let (Some(old), Some(new)) = (
-            lines[i].strip_prefix("--- "),
-            lines[i + 1].strip_prefix("+++ "),
-        ) else {
+        let at = |k: usize| lines.get(k).copied().unwrap_or_default();
+        let (Some(old), Some(new)) = (at(i).strip_prefix("--- "), at(i + 1).strip_prefix("+++ "))
+        else {
             i += 1;
             continue;
         };
@@ -269,7 +268,9 @@ pub fn parse_unified_diff(text: &str, first: usize) -> Result<Vec<Edit>, ParseEr
                 path: old,
                 index: edits.len() + first,
             });
-            while i < lines.len() && !lines[i].starts_with("--- ") && !lines[i].starts_with("diff ")
+            while lines
+                .get(i)
+                .is_some_and(|l| !l.starts_with("--- ") && !l.starts_with("diff "))
             {
                 i += 1;
             }
@@ -279,8 +280,7 @@ pub fn parse_unified_diff(text: &str, first: usize) -> Result<Vec<Edit>, ParseEr
         let creating = old == "/dev/null";
         let mut hunk = Hunk::default();
         let mut created = String::new();
-        while i < lines.len() {
-            let l = lines[i];
+        while let Some(&l) = lines.get(i) {
             if l.starts_with("--- ") && lines.get(i + 1).is_some_and(|n| n.starts_with("+++ "))
                 || l.starts_with("diff ")
             {

@@ -339,18 +339,14 @@ fn locate(
     let wanted = edit.path().trim_start_matches("./").replace('\\', "/");
     let parts: Vec<&str> = wanted.split('/').filter(|p| !p.is_empty()).collect();
     for skip in 0..parts.len() {
-        let suffix = parts[skip..].join("/");
+        let suffix = parts.get(skip..).unwrap_or_default().join("/");
         let hits: Vec<&String> = all
             .iter()
             .filter(|f| *f == &suffix || f.ends_with(&format!("/{suffix}")))
             .collect();
-        if hits.len() == 1 {
-            notes.push(format!(
-                "`{}` does not exist; used `{}`",
-                edit.path(),
-                hits[0]
-            ));
-            return root.resolve(hits[0]).map_err(|e| e.to_string());
+        if let [hit] = hits.as_slice() {
+            notes.push(format!("`{}` does not exist; used `{hit}`", edit.path()));
+            return root.resolve(hit).map_err(|e| e.to_string());
         }
         if hits.len() > 1 {
             break;
@@ -366,17 +362,16 @@ fn locate(
                     .is_some_and(|t| matching::replace_unique(&t.body, search, "").is_ok())
             })
             .collect();
-        if holders.len() == 1 {
+        if let [holder] = holders.as_slice() {
             let named = if edit.path().trim().is_empty() {
                 "no path was given".to_string()
             } else {
                 format!("`{}` does not exist", edit.path())
             };
             notes.push(format!(
-                "{named}; used `{}`, the one file containing the SEARCH text",
-                holders[0]
+                "{named}; used `{holder}`, the one file containing the SEARCH text"
             ));
-            return root.resolve(holders[0]).map_err(|e| e.to_string());
+            return root.resolve(holder).map_err(|e| e.to_string());
         }
         if edit.path().trim().is_empty() {
             return Err(format!(

@@ -134,8 +134,9 @@ impl Mixed {
                     new_index,
                     len,
                 } => {
-                    for k in 0..len {
-                        crlf[new_index + k] = ending_of(old_index + k);
+                    let new_lines = crlf.iter_mut().skip(new_index).take(len);
+                    for (k, ending) in new_lines.enumerate() {
+                        *ending = ending_of(old_index + k);
                     }
                 }
                 DiffOp::Replace {
@@ -144,8 +145,9 @@ impl Mixed {
                     new_index,
                     new_len,
                 } => {
-                    for k in 0..new_len {
-                        crlf[new_index + k] = ending_of(old_index + k.min(old_len - 1));
+                    let new_lines = crlf.iter_mut().skip(new_index).take(new_len);
+                    for (k, ending) in new_lines.enumerate() {
+                        *ending = ending_of(old_index + k.min(old_len.saturating_sub(1)));
                     }
                 }
                 DiffOp::Insert {
@@ -153,13 +155,9 @@ impl Mixed {
                     new_index,
                     new_len,
                 } => {
-                    let near = if old_index > 0 {
-                        old_index - 1
-                    } else {
-                        old_index
-                    };
-                    for k in 0..new_len {
-                        crlf[new_index + k] = ending_of(near);
+                    let near = old_index.saturating_sub(1);
+                    for ending in crlf.iter_mut().skip(new_index).take(new_len) {
+                        *ending = ending_of(near);
                     }
                 }
                 DiffOp::Delete { .. } => {}

@@ -57,7 +57,14 @@ pub fn run(cfg: &Config, listen: &str) -> ExitCode {
 }
 
 fn json_header() -> Header {
-    Header::from_bytes("Content-Type", "application/json").expect("static header")
+    header("application/json")
+}
+
+/// A `Content-Type` header. `from_bytes` fails only on bytes a header cannot hold, which these
+/// ASCII literals never are.
+#[allow(clippy::expect_used)]
+fn header(content_type: &'static str) -> Header {
+    Header::from_bytes("Content-Type", content_type).expect("an ASCII header")
 }
 
 fn reply_json(request: tiny_http::Request, status: u16, body: Value) {
@@ -173,8 +180,8 @@ fn chat(request: tiny_http::Request, backend: &Shared, body: &Value) {
             Ok(c) => {
                 let (content, calls) = split_calls(&c.text);
                 let mut message = json!({"role": "assistant", "content": content});
-                if !calls.is_empty() {
-                    message["tool_calls"] = Value::Array(calls);
+                if let (false, Some(fields)) = (calls.is_empty(), message.as_object_mut()) {
+                    fields.insert("tool_calls".into(), Value::Array(calls));
                 }
                 let finish = if message.get("tool_calls").is_some() {
                     "tool_calls"
@@ -199,9 +206,8 @@ fn chat(request: tiny_http::Request, backend: &Shared, body: &Value) {
     };
     let backend = Arc::clone(backend);
     let responder = std::thread::spawn(move || {
-        let header =
-            Header::from_bytes("Content-Type", "text/event-stream").expect("static header");
-        let _ = request.respond(Response::new(200.into(), vec![header], reader, None, None));
+        let events = header("text/event-stream");
+        let _ = request.respond(Response::new(200.into(), vec![events], reader, None, None));
     });
     let mut filter = DisplayFilter::default();
     let send = |w: &mut std::io::PipeWriter, delta: Value, finish: Option<&str>| {
@@ -242,7 +248,9 @@ fn chat(request: tiny_http::Request, backend: &Shared, body: &Value) {
             };
             for (i, call) in calls.into_iter().enumerate() {
                 let mut call = call;
-                call["index"] = json!(i);
+                if let Some(fields) = call.as_object_mut() {
+                    fields.insert("index".into(), json!(i));
+                }
                 send(&mut writer, json!({"tool_calls": [call]}), None);
             }
             send(&mut writer, json!({}), Some(finish));

@@ -133,9 +133,10 @@ pub fn median(mut v: Vec<f64>) -> f64 {
     }
     v.sort_by(f64::total_cmp);
     let n = v.len();
+    let mid = v.get(n / 2).copied().unwrap_or_default();
     if n % 2 == 1 {
-        v[n / 2]
+        mid
     } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
+        (v.get(n / 2 - 1).copied().unwrap_or_default() + mid) / 2.0
     }
 }

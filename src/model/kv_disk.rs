@@ -207,15 +207,17 @@ fn file_digest(path: &Path) -> std::io::Result<(u64, [u8; 32])> {
 fn read_index(path: &Path) -> Option<(u64, [u8; 32], Vec<u32>)> {
     let bytes = std::fs::read(path).ok()?;
     let rest = bytes.strip_prefix(MAGIC.as_slice())?;
-    if rest.len() < 40 || (rest.len() - 40) % 4 != 0 {
+    let (len, rest) = rest.split_first_chunk::<8>()?;
+    let (sha, tokens) = rest.split_first_chunk::<32>()?;
+    if tokens.len() % 4 != 0 {
         return None;
     }
-    let len = u64::from_le_bytes(rest[..8].try_into().ok()?);
-    let sha: [u8; 32] = rest[8..40].try_into().ok()?;
-    let tokens = rest[40..]
+    let len = u64::from_le_bytes(*len);
+    let tokens = tokens
         .chunks_exact(4)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .filter_map(|c| Some(u32::from_le_bytes(c.try_into().ok()?)))
         .collect();
+    let sha = *sha;
     Some((len, sha, tokens))
 }
 

@@ -101,15 +101,18 @@ impl OpenAiBackend {
             serde_json::from_str(&resp.body_mut().read_to_string().ok()?).ok()
         };
         if let Some(models) = get(&format!("{base}/models")) {
-            let first = &models["data"][0];
-            if let Some(n) = first["max_model_len"].as_u64() {
+            if let Some(n) = models
+                .pointer("/data/0/max_model_len")
+                .and_then(Value::as_u64)
+            {
                 return Some(n as usize);
             }
         }
         let root = base.strip_suffix("/v1").unwrap_or(base);
         let props = get(&format!("{root}/props"))?;
-        props["default_generation_settings"]["n_ctx"]
-            .as_u64()
+        props
+            .pointer("/default_generation_settings/n_ctx")
+            .and_then(Value::as_u64)
             .map(|n| n as usize)
     }
 
@@ -124,8 +127,11 @@ impl OpenAiBackend {
             "temperature": request.temperature,
             "seed": request.seed,
         });
-        if with_tools && !request.tools.is_empty() {
-            body["tools"] = Value::Array(request.tools.to_vec());
+        if let (true, Some(fields)) = (
+            with_tools && !request.tools.is_empty(),
+            body.as_object_mut(),
+        ) {
+            fields.insert("tools".into(), Value::Array(request.tools.to_vec()));
         }
         body
     }
@@ -255,9 +261,10 @@ impl Reply {
     ) -> Flow {
         if let Some(usage) = event.get("usage").filter(|u| u.is_object()) {
             let n = |v: &Value| v.as_u64().map(|n| n as usize);
-            self.prompt_tokens = n(&usage["prompt_tokens"]);
-            self.completion_tokens = n(&usage["completion_tokens"]);
-            self.cached_tokens = n(&usage["prompt_tokens_details"]["cached_tokens"]);
+            let field = |path: &str| usage.pointer(path).and_then(n);
+            self.prompt_tokens = field("/prompt_tokens");
+            self.completion_tokens = field("/completion_tokens");
+            self.cached_tokens = field("/prompt_tokens_details/cached_tokens");
         }
         let Some(choice) = event["choices"].get(0) else {
             return Flow::Continue;
@@ -271,11 +278,14 @@ impl Reply {
             if self.calls.len() <= i {
                 self.calls.resize(i + 1, (String::new(), String::new()));
             }
-            if let Some(name) = call["function"]["name"].as_str() {
-                self.calls[i].0.push_str(name);
+            let Some((name, args)) = self.calls.get_mut(i) else {
+                continue;
+            };
+            if let Some(part) = call.pointer("/function/name").and_then(Value::as_str) {
+                name.push_str(part);
             }
-            if let Some(args) = call["function"]["arguments"].as_str() {
-                self.calls[i].1.push_str(args);
+            if let Some(part) = call.pointer("/function/arguments").and_then(Value::as_str) {
+                args.push_str(part);
             }
         }
         let Some(piece) = delta["content"].as_str().filter(|s| !s.is_empty()) else {
@@ -291,8 +301,8 @@ impl Reply {
             .iter()
             .filter_map(|s| {
                 let from = floor_boundary(&self.text, before.saturating_sub(s.len()));
-                self.text[from..]
-                    .match_indices(*s)
+                let tail = self.text.get(from..).unwrap_or_default();
+                tail.match_indices(*s)
                     .map(|(i, _)| from + i)
                     .find(|&at| at > lead)
                     .map(|at| at + s.len())
@@ -303,7 +313,7 @@ impl Reply {
         if let Some(end) = cut.filter(|&e| self.text.is_char_boundary(e)) {
             self.text.truncate(end);
         }
-        let flow = on_piece(Piece::Text(&self.text[before.min(self.text.len())..]));
+        let flow = on_piece(Piece::Text(self.text.get(before..).unwrap_or_default()));
         if cut.is_some() {
             Flow::Stop
         } else {

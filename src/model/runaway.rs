@@ -46,9 +46,13 @@ fn repeated_unit(text: &str) -> Option<usize> {
         if bytes.len() < span || span < 48 {
             continue;
         }
-        let tail = &bytes[bytes.len() - span..];
-        let first = &tail[..unit];
-        if first.iter().all(|b| *b == first[0]) {
+        let Some((first, tail)) = bytes
+            .get(bytes.len() - span..)
+            .and_then(|tail| Some((tail.get(..unit)?, tail)))
+        else {
+            continue;
+        };
+        if first.windows(2).all(|w| w.first() == w.last()) {
             // A run of one character is padding or a divider, not a loop.
             continue;
         }

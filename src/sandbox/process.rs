@@ -303,8 +303,9 @@ impl Capture {
         let half = KEEP_BYTES / 2;
         if self.head.len() < half {
             let n = bytes.len().min(half - self.head.len());
-            self.head.extend_from_slice(&bytes[..n]);
-            bytes = &bytes[n..];
+            let (head, rest) = bytes.split_at(n);
+            self.head.extend_from_slice(head);
+            bytes = rest;
         }
         self.tail.extend_from_slice(bytes);
         if self.tail.len() > 2 * half {
@@ -314,7 +315,10 @@ impl Capture {
 
     fn text(&self) -> String {
         let half = KEEP_BYTES / 2;
-        let tail = &self.tail[self.tail.len().saturating_sub(half)..];
+        let tail = self
+            .tail
+            .get(self.tail.len().saturating_sub(half)..)
+            .unwrap_or_default();
         let mut text = String::from_utf8_lossy(&self.head).into_owned();
         let omitted = self.total - self.head.len() - tail.len();
         if omitted > 0 {
@@ -332,7 +336,7 @@ fn drain(mut reader: std::io::PipeReader, capture: &Mutex<Capture>) {
             Ok(0) => break,
             Ok(n) => {
                 if let Ok(mut c) = capture.lock() {
-                    c.push(&buf[..n]);
+                    c.push(buf.get(..n).unwrap_or_default());
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -351,14 +355,18 @@ fn signal_group(pid: i32, signal: libc::c_int) {
 
 /// Remove terminal escape sequences and other control characters except newline and tab.
 pub fn strip_ansi(text: &str) -> String {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
         regex::Regex::new(
             r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]",
         )
-        .unwrap_or_else(|_| regex::Regex::new("$^").expect("trivial regex"))
+        .ok()
     });
-    re.replace_all(text, "")
+    let stripped = match re {
+        Some(re) => re.replace_all(text, ""),
+        None => text.into(),
+    };
+    stripped
         .chars()
         .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
         .collect()
@@ -370,8 +378,8 @@ pub fn head_tail(text: &str, head: usize, tail: usize) -> String {
     if chars.len() <= head + tail {
         return text.to_string();
     }
-    let h: String = chars[..head].iter().collect();
-    let t: String = chars[chars.len() - tail..].iter().collect();
+    let h: String = chars.iter().take(head).collect();
+    let t: String = chars.iter().skip(chars.len() - tail).collect();
     format!(
         "{h}\n[... {} characters cut ...]\n{t}",
         chars.len() - head - tail

@@ -27,22 +27,15 @@ pub fn parse(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
     if text.contains(OPEN) {
         let mut rest = text;
-        while let Some(start) = rest.find(OPEN) {
-            let body_start = start + OPEN.len();
-            let (body, next) = match rest[body_start..].find(CLOSE) {
-                Some(end) => (
-                    &rest[body_start..body_start + end],
-                    body_start + end + CLOSE.len(),
-                ),
-                None => (&rest[body_start..], rest.len()),
-            };
+        while let Some((_, after_open)) = rest.split_once(OPEN) {
+            let (body, next) = after_open.split_once(CLOSE).unwrap_or((after_open, ""));
             match call_from_json(strip_fence(body.trim())) {
                 Ok(c) => parsed.calls.push(c),
                 Err(e) => parsed
                     .errors
                     .push(format!("could not read the tool call: {e}")),
             }
-            rest = &rest[next..];
+            rest = next;
         }
         return parsed;
     }
@@ -103,19 +96,21 @@ fn call_from_value(value: Value) -> Result<ToolCall, String> {
 /// Every top-level JSON object embedded in `text` that has a `name` key.
 fn json_objects(text: &str) -> Vec<Value> {
     let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(off) = text[i..].find('{') {
-        let at = i + off;
-        let mut stream = serde_json::Deserializer::from_str(&text[at..]).into_iter::<Value>();
-        match stream.next() {
+    let mut rest = text;
+    while let Some(at) = rest.find('{') {
+        let from_brace = rest.get(at..).unwrap_or_default();
+        let mut stream = serde_json::Deserializer::from_str(from_brace).into_iter::<Value>();
+        let read = match stream.next() {
             Some(Ok(v)) => {
                 if v.get("name").is_some() || v.get("function").is_some() {
                     out.push(v);
                 }
-                i = at + stream.byte_offset().max(1);
+                stream.byte_offset().max(1)
             }
-            _ => i = at + 1,
-        }
+            _ => 1,
+        };
+        // `{` is one byte and a parsed value ends on a character boundary.
+        rest = from_brace.get(read..).unwrap_or_default();
     }
     out
 }
@@ -143,17 +138,17 @@ impl DisplayFilter {
                     None => return shown,
                 }
             } else if let Some(start) = self.pending.find(OPEN) {
-                shown.push_str(&self.pending[..start]);
+                shown.push_str(self.pending.get(..start).unwrap_or_default());
                 self.pending.drain(..start + OPEN.len());
                 self.inside = true;
             } else {
                 // Keep back a suffix that could be the start of "<tool_call>".
                 let keep = (1..OPEN.len())
                     .rev()
-                    .find(|&n| self.pending.ends_with(&OPEN[..n]))
+                    .find(|&n| OPEN.get(..n).is_some_and(|p| self.pending.ends_with(p)))
                     .unwrap_or(0);
                 let cut = self.pending.len() - keep;
-                shown.push_str(&self.pending[..cut]);
+                shown.push_str(self.pending.get(..cut).unwrap_or_default());
                 self.pending.drain(..cut);
                 return shown;
             }

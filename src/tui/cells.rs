@@ -78,7 +78,13 @@ const COLLAPSED_DIFF_LINES: usize = 40;
 const EXPANDED_LINES: usize = 60;
 
 pub fn spinner(now: Instant, since: Instant) -> char {
-    SPINNER[(now.duration_since(since).as_millis() / 100) as usize % SPINNER.len()]
+    let frame = (now.duration_since(since).as_millis() / 100) as usize;
+    SPINNER
+        .iter()
+        .cycle()
+        .nth(frame % SPINNER.len())
+        .copied()
+        .unwrap_or(' ')
 }
 
 fn dim() -> Style {
@@ -138,8 +144,9 @@ pub fn diff_files(diff: &str) -> Vec<String> {
 fn diff_lines(diff: &str, limit: Option<usize>) -> Vec<Line<'static>> {
     let all: Vec<&str> = diff.lines().collect();
     let shown = limit.map_or(all.len(), |n| n.min(all.len()));
-    let mut out: Vec<Line<'static>> = all[..shown]
+    let mut out: Vec<Line<'static>> = all
         .iter()
+        .take(shown)
         .map(|l| {
             let style = if l.starts_with("+++") || l.starts_with("---") {
                 Style::new().add_modifier(Modifier::BOLD)
@@ -175,12 +182,12 @@ fn output_lines(output: &str, expanded: bool) -> Vec<Line<'static>> {
         return all.iter().map(|l| line(l)).collect();
     }
     let half = EXPANDED_LINES / 2;
-    let mut out: Vec<Line<'static>> = all[..half].iter().map(|l| line(l)).collect();
+    let mut out: Vec<Line<'static>> = all.iter().take(half).map(|l| line(l)).collect();
     out.push(Line::from(vec![
         gutter(),
         Span::styled(format!("… {} lines …", all.len() - 2 * half), dim()),
     ]));
-    out.extend(all[all.len() - half..].iter().map(|l| line(l)));
+    out.extend(all.iter().skip(all.len() - half).map(|l| line(l)));
     out
 }
 

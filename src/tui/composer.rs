@@ -29,6 +29,16 @@ impl Composer {
         self.history = history;
     }
 
+    /// The text before the cursor (the cursor is always on a character boundary).
+    fn before(&self) -> &str {
+        self.text.get(..self.cursor).unwrap_or(&self.text)
+    }
+
+    /// The text from the cursor on.
+    fn after(&self) -> &str {
+        self.text.get(self.cursor..).unwrap_or_default()
+    }
+
     pub fn history(&self) -> &[String] {
         &self.history
     }
@@ -41,7 +51,7 @@ impl Composer {
     }
 
     pub fn backspace(&mut self) {
-        if let Some(c) = self.text[..self.cursor].chars().next_back() {
+        if let Some(c) = self.before().chars().next_back() {
             self.cursor -= c.len_utf8();
             self.text.remove(self.cursor);
         }
@@ -55,30 +65,31 @@ impl Composer {
     }
 
     pub fn left(&mut self) {
-        if let Some(c) = self.text[..self.cursor].chars().next_back() {
+        if let Some(c) = self.before().chars().next_back() {
             self.cursor -= c.len_utf8();
         }
     }
 
     pub fn right(&mut self) {
-        if let Some(c) = self.text[self.cursor..].chars().next() {
+        if let Some(c) = self.after().chars().next() {
             self.cursor += c.len_utf8();
         }
     }
 
     pub fn home(&mut self) {
-        self.cursor = self.text[..self.cursor].rfind('\n').map_or(0, |i| i + 1);
+        self.cursor = self.before().rfind('\n').map_or(0, |i| i + 1);
     }
 
     pub fn end(&mut self) {
-        self.cursor += self.text[self.cursor..]
+        self.cursor += self
+            .after()
             .find('\n')
             .unwrap_or(self.text.len() - self.cursor);
     }
 
     /// Remove the word before the cursor (Ctrl-W).
     pub fn delete_word(&mut self) {
-        let before = &self.text[..self.cursor];
+        let before = self.before();
         let trimmed = before.trim_end();
         let start = trimmed
             .rfind(|c: char| c.is_whitespace())
@@ -89,7 +100,7 @@ impl Composer {
 
     /// Up: the line above, or the previous history entry from the first line.
     pub fn up(&mut self) {
-        if self.text[..self.cursor].contains('\n') {
+        if self.before().contains('\n') {
             self.move_line(-1);
             return;
         }
@@ -101,12 +112,14 @@ impl Composer {
             self.draft = self.text.clone();
         }
         self.browsing = Some(pos - 1);
-        self.replace(self.history[pos - 1].clone());
+        if let Some(entry) = self.history.get(pos - 1).cloned() {
+            self.replace(entry);
+        }
     }
 
     /// Down: the line below, or the next history entry (then the draft) from the last line.
     pub fn down(&mut self) {
-        if self.text[self.cursor..].contains('\n') {
+        if self.after().contains('\n') {
             self.move_line(1);
             return;
         }
@@ -117,7 +130,9 @@ impl Composer {
             self.replace(draft);
         } else {
             self.browsing = Some(pos + 1);
-            self.replace(self.history[pos + 1].clone());
+            if let Some(entry) = self.history.get(pos + 1).cloned() {
+                self.replace(entry);
+            }
         }
     }
 
@@ -125,8 +140,8 @@ impl Composer {
         let (row, col) = self.row_col();
         let lines: Vec<&str> = self.text.split('\n').collect();
         let target = (row as i32 + delta).clamp(0, lines.len() as i32 - 1) as usize;
-        let mut offset: usize = lines[..target].iter().map(|l| l.len() + 1).sum();
-        let line = lines[target];
+        let mut offset: usize = lines.iter().take(target).map(|l| l.len() + 1).sum();
+        let line = lines.get(target).copied().unwrap_or_default();
         let mut width = 0;
         for (i, c) in line.char_indices() {
             if width >= col {
@@ -164,10 +179,10 @@ impl Composer {
 
     /// The cursor's row and display column.
     pub fn row_col(&self) -> (usize, usize) {
-        let before = &self.text[..self.cursor];
+        let before = self.before();
         let row = before.matches('\n').count();
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        (row, before[line_start..].width())
+        (row, before.get(line_start..).unwrap_or_default().width())
     }
 
     pub fn lines(&self) -> Vec<&str> {
@@ -177,14 +192,15 @@ impl Composer {
     /// Complete the `@path` word before the cursor from `files`: a unique match (or a longer
     /// common prefix) is inserted; several are offered.
     pub fn complete(&mut self, files: &[String]) {
-        let before = &self.text[..self.cursor];
+        let before = self.before();
         let start = before
             .rfind(|c: char| c.is_whitespace())
             .map_or(0, |i| i + 1);
-        let Some(partial) = before[start..].strip_prefix('@') else {
+        let Some(partial) = before.get(start..).and_then(|w| w.strip_prefix('@')) else {
             self.offers.clear();
             return;
         };
+        let partial_len = partial.len();
         let mut matches: Vec<&String> = files.iter().filter(|f| f.starts_with(partial)).collect();
         if matches.is_empty() {
             let lower = partial.to_lowercase();
@@ -202,7 +218,7 @@ impl Composer {
             many => {
                 let common = common_prefix(many);
                 self.offers = many.iter().take(8).map(|s| s.to_string()).collect();
-                if common.len() <= partial.len() {
+                if common.len() <= partial_len {
                     return;
                 }
                 format!("@{common}")
@@ -218,9 +234,11 @@ impl Composer {
 }
 
 fn common_prefix(items: &[&String]) -> String {
-    let first = items[0].as_str();
+    let Some((first, rest)) = items.split_first() else {
+        return String::new();
+    };
     let mut end = first.len();
-    for s in &items[1..] {
+    for s in rest {
         end = end.min(
             first
                 .char_indices()
@@ -229,7 +247,7 @@ fn common_prefix(items: &[&String]) -> String {
                 .map_or(first.len().min(s.len()), |((i, _), _)| i),
         );
     }
-    first[..end].to_string()
+    first.get(..end).unwrap_or_default().to_string()
 }
 
 #[cfg(test)]

@@ -157,13 +157,15 @@ pub fn highlight(code: &str, lang: &str) -> Vec<Line<'static>> {
     let mut stack: Vec<Style> = Vec::new();
     for event in events {
         match event {
-            Ok(HighlightEvent::HighlightStart(h)) => stack.push(style_of(NAMES[h.0])),
+            Ok(HighlightEvent::HighlightStart(h)) => {
+                stack.push(NAMES.get(h.0).map_or_else(Style::default, |n| style_of(n)))
+            }
             Ok(HighlightEvent::HighlightEnd) => {
                 stack.pop();
             }
             Ok(HighlightEvent::Source { start, end }) => {
                 let style = stack.last().copied().unwrap_or_default();
-                let text = &code[start..end];
+                let text = code.get(start..end).unwrap_or_default();
                 for (i, piece) in text.split('\n').enumerate() {
                     if i > 0 {
                         lines.push(Line::default());

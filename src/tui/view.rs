@@ -81,7 +81,7 @@ fn draw_transcript(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let scroll = app.scroll.min(max_scroll);
     let end = rows.len() - scroll;
     let start = end.saturating_sub(height);
-    let mut visible: Vec<Line<'static>> = rows[start..end].to_vec();
+    let mut visible: Vec<Line<'static>> = rows.get(start..end).unwrap_or_default().to_vec();
     if scroll > 0 {
         if let Some(first) = visible.first_mut() {
             let above = if all && start == 0 {
@@ -160,8 +160,9 @@ fn draw_composer(frame: &mut Frame<'_>, area: Rect, app: &App) {
             dim(),
         )]
     } else {
-        lines[first..]
+        lines
             .iter()
+            .skip(first)
             .take(rows)
             .map(|l| Line::from(l.to_string()))
             .collect()

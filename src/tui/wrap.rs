@@ -35,12 +35,12 @@ pub fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
         let mut used = 0;
         let mut end = start;
         let mut last_space = None;
-        while end < cells.len() {
-            let w = cells[end].0.width().unwrap_or(0);
+        while let Some(&(c, _)) = cells.get(end) {
+            let w = c.width().unwrap_or(0);
             if used + w > room {
                 break;
             }
-            if cells[end].0 == ' ' {
+            if c == ' ' {
                 last_space = Some(end);
             }
             used += w;
@@ -57,7 +57,7 @@ pub fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
         if !first && indent > 0 {
             row.push(Span::raw(" ".repeat(indent)));
         }
-        for &(c, style) in &cells[start..end] {
+        for &(c, style) in cells.get(start..end).unwrap_or_default() {
             match row.last_mut() {
                 Some(span) if span.style == style => span.content.to_mut().push(c),
                 _ => row.push(Span::styled(c.to_string(), style)),
