@@ -39,8 +39,20 @@ fn config(repo: &Path, flags: &[&str]) -> Config {
 
 /// Run the loop on `repo` with `replies`; the report and every event.
 fn run(repo: &Path, flags: &[&str], issue: &str, replies: &[&str]) -> (FixReport, Vec<Event>) {
+    run_on(scripted(replies), repo, flags, issue)
+}
+
+fn scripted(replies: &[&str]) -> ScriptedBackend {
+    ScriptedBackend::new(replies.iter().map(|r| r.to_string()).collect())
+}
+
+fn run_on(
+    mut backend: ScriptedBackend,
+    repo: &Path,
+    flags: &[&str],
+    issue: &str,
+) -> (FixReport, Vec<Event>) {
     let cfg = config(repo, flags);
-    let mut backend = ScriptedBackend::new(replies.iter().map(|r| r.to_string()).collect());
     let mut events = Vec::new();
     let report = cria::agent::fix(&mut backend, &cfg.fix, issue, &mut |e: Event| {
         events.push(e)
@@ -144,6 +156,49 @@ fn a_diagnosis_without_an_edit_leads_to_the_rewrite_stage() {
         "{}\n{st:#?}",
         report.summary
     );
+}
+
+/// A backend that decodes candidates together: one rewrite step yields four candidates, judged
+/// in turn — a duplicate once, each failure undone — until the last one fixes the bug.
+#[test]
+fn candidates_decoded_together_are_judged_in_turn_until_one_fixes_it() {
+    let s = Scratch::task("py-cart-discount");
+    let def = |body: &str| {
+        format!("```python\ndef total(self) -> float:\n    subtotal = self.subtotal()\n    return {body}\n```")
+    };
+    let wrong = def("round(subtotal - self.discount_percent / 2, 2)");
+    let also_wrong = def("round(subtotal + self.discount_percent, 2)");
+    let right = def("round(subtotal * (1 - self.discount_percent / 100), 2)");
+    let replies = [
+        "The cause is the total.",
+        &wrong,
+        &wrong,
+        &also_wrong,
+        &right,
+    ];
+    let backend = scripted(&replies).with_parallel_width(4);
+    let (report, events) = run_on(backend, s.path(), &[], "the total is wrong");
+    let st = statuses(&events);
+    assert_eq!(
+        report.outcome,
+        Some(Outcome::Fixed),
+        "{}\n{st:#?}",
+        report.summary
+    );
+    // The diagnosis, then one step for all four candidates.
+    assert_eq!(report.steps, 2);
+    let judged: Vec<&String> = st.iter().filter(|m| m.starts_with("judging")).collect();
+    assert_eq!(
+        judged,
+        [
+            "judging candidate 1 of 4",
+            "judging candidate 3 of 4",
+            "judging candidate 4 of 4"
+        ]
+    );
+    assert_eq!(report.rejected.len(), 2, "{:#?}", report.rejected);
+    assert!(report.diff.contains("(1 - self.discount_percent / 100)"));
+    assert!(!report.diff.contains("self.discount_percent / 2"));
 }
 
 /// The step limit ends a run that never edits, with that reason.

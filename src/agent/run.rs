@@ -13,7 +13,7 @@ use super::rewrite::Target;
 use super::sampling::Sampling;
 use super::workspace::Workspace;
 use crate::edit;
-use crate::model::{Backend, BackendError, Flow, Piece, Request};
+use crate::model::{Backend, BackendError, Flow, Piece, Request, Variant};
 use crate::protocol::{Event, EventSink, Message, StopReason, TestRun, ToolCall};
 use crate::sandbox::approval::Approver;
 use crate::tools;
@@ -215,15 +215,16 @@ impl Run<'_> {
             if cancel.requested() {
                 return Flow::Stop;
             }
-            sink.emit(match piece {
-                Piece::Text(text) => Event::ModelDelta {
+            match piece {
+                Piece::Text(text) => sink.emit(Event::ModelDelta {
                     text: text.to_string(),
-                },
-                Piece::Prefill { done, total } => Event::Progress {
+                }),
+                Piece::Prefill { done, total } => sink.emit(Event::Progress {
                     what: format!("processing the prompt ({total} new tokens)"),
                     fraction: done as f32 / total.max(1) as f32,
-                },
-            });
+                }),
+                Piece::Quiet => {}
+            }
             Flow::Continue
         };
         let c = self.backend.complete(&request, &mut stream)?;
@@ -248,6 +249,91 @@ impl Run<'_> {
         });
         self.talk.history.push(Message::assistant(c.text.clone()));
         Ok(c.text)
+    }
+
+    /// One reply per variant to the same conversation, decoded together where the backend can
+    /// (see [`Backend::complete_variants`]); one step. The first is streamed and joins the
+    /// conversation; the others are candidates only.
+    pub(super) fn generate_variants(
+        &mut self,
+        prefill: &str,
+        stop: &[&str],
+        budget: usize,
+        variants: &[Variant],
+    ) -> Result<Vec<String>, BackendError> {
+        self.report.steps += 1;
+        self.fit_context();
+        self.busy(format!(
+            "model is writing {} candidates at once (step {})",
+            variants.len(),
+            self.report.steps
+        ));
+        let specs = tools::specs();
+        let prefill = if self.backend.supports_prefill() {
+            prefill
+        } else {
+            ""
+        };
+        let request = Request {
+            messages: &self.talk.history,
+            tools: &specs,
+            max_tokens: budget.min(self.cfg.limits.reply_tokens),
+            temperature: self.sampling.temperature(),
+            seed: Sampling::seed(self.report.steps),
+            stop_after: stop,
+            prefill,
+        };
+        if !prefill.is_empty() {
+            self.sink.emit(Event::ModelDelta {
+                text: prefill.to_string(),
+            });
+        }
+        let sink = &mut *self.sink;
+        let cancel = &self.cfg.cancel;
+        let mut stream = |piece: Piece<'_>| {
+            if cancel.requested() {
+                return Flow::Stop;
+            }
+            if let Piece::Text(text) = piece {
+                sink.emit(Event::ModelDelta {
+                    text: text.to_string(),
+                });
+            }
+            Flow::Continue
+        };
+        let replies = self
+            .backend
+            .complete_variants(&request, variants, &mut stream)?;
+        if self.cfg.cancel.requested() {
+            return Err(BackendError::Cancelled);
+        }
+        let mut texts = Vec::with_capacity(replies.len());
+        for (k, c) in replies.into_iter().enumerate() {
+            // The prompt is processed once; the candidates after the first reuse all of it.
+            let reused = if k == 0 {
+                c.reused_tokens
+            } else {
+                c.prompt_tokens
+            };
+            if k == 0 {
+                self.report.tokens_in += c.prompt_tokens - c.reused_tokens;
+                self.report.tokens_reused += c.reused_tokens;
+                self.talk.cached_tokens = c.prompt_tokens;
+            }
+            self.report.tokens_out += c.generated_tokens;
+            self.emit(Event::ModelDone {
+                text: c.text.clone(),
+                prompt_tokens: c.prompt_tokens,
+                reused_tokens: reused,
+                generated_tokens: c.generated_tokens,
+                seconds: c.seconds,
+            });
+            texts.push(c.text);
+        }
+        if let Some(first) = texts.first() {
+            self.talk.history.push(Message::assistant(first.clone()));
+        }
+        Ok(texts)
     }
 
     /// Keep the conversation inside the window: trim the oldest follow-ups' bodies first.

@@ -6,6 +6,8 @@
 //! test to write, a verdict to check) cools it again. The seed follows the step, so a run is
 //! reproducible and two attempts at the same temperature still differ.
 
+use crate::model::Variant;
+
 /// The temperature for the next reply, changed only through the named moves below.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Sampling {
@@ -69,6 +71,22 @@ impl Sampling {
             _ => 1.0,
         };
     }
+}
+
+/// Candidates decoded together for one rewrite: the stage's own sampling first (greedy on the
+/// first pass), then ever freer ones, each with a seed of its own.
+pub(super) fn rewrite_variants(first: Sampling, step: usize, width: usize) -> Vec<Variant> {
+    let t0 = first.temperature;
+    (0..width)
+        .map(|k| Variant {
+            temperature: match k {
+                0 => t0,
+                1 => t0.max(0.7),
+                _ => 1.0,
+            },
+            seed: Sampling::seed(step).wrapping_add(1000 * k as u32),
+        })
+        .collect()
 }
 
 /// Token budgets for each kind of reply, fitting what it is for: a reply that runs past its

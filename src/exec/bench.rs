@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::config::{Config, ModelSource};
 use crate::exit::ExitCode;
 use crate::model::llama::LlamaBackendHandle;
-use crate::model::{Backend, Completion, Flow, Request};
+use crate::model::{Backend, Completion, Flow, Request, Variant};
 use crate::protocol::Message;
 
 /// Source text the prompts are cut from: real code, as cria's prompts carry.
@@ -46,6 +46,15 @@ pub struct BenchReport {
     pub lookup_identical: bool,
     pub lookup_tokens: usize,
     pub lookup_acceptance: f64,
+    /// Candidates decoded together from one prompt (`Backend::complete_variants`).
+    pub parallel_sequences: usize,
+    /// Decode tokens per second of one candidate alone, and of all candidates together.
+    pub single_decode_tps: f64,
+    pub parallel_decode_tps: f64,
+    /// Wall seconds for the candidates together over one candidate alone (prompt included).
+    pub parallel_time_ratio: f64,
+    /// The greedy candidate decoded in the batch equals the one decoded alone.
+    pub parallel_greedy_identical: bool,
 }
 
 pub fn run(cfg: &Config, json: bool) -> ExitCode {
@@ -204,6 +213,38 @@ fn measure(b: &mut LlamaBackendHandle, threads: usize) -> BenchResult<BenchRepor
     } else {
         (after.1 - before.1) as f64 / drafted as f64
     };
+
+    // 5. Rewrite candidates: one greedy reply alone, then it and three sampled ones together
+    //    from the same prompt (the rewrite stage's shape).
+    step("rewrite candidates: 1 sequence vs 4 decoded together");
+    b.set_lookup(false)?;
+    let request = Request {
+        messages: &edit,
+        tools: &[],
+        max_tokens: 256,
+        temperature: 0.0,
+        seed: 1,
+        stop_after: &[],
+        prefill: "",
+    };
+    let variants: Vec<Variant> = [0.0, 0.7, 1.0, 1.0]
+        .iter()
+        .zip(1u32..)
+        .map(|(&temperature, seed)| Variant { temperature, seed })
+        .collect();
+    b.reset()?;
+    let alone = b.complete(&request, &mut |_| Flow::Continue)?;
+    b.reset()?;
+    let together = b.complete_variants(&request, &variants, &mut |_| Flow::Continue)?;
+    b.set_lookup(true)?;
+    let generated: usize = together.iter().map(|c| c.generated_tokens).sum();
+    let wall = together.iter().map(|c| c.seconds).fold(0.0, f64::max);
+    let decode_wall = wall - together.first().map_or(0.0, |c| c.prefill_seconds);
+    r.parallel_sequences = together.len();
+    r.single_decode_tps = decode_tps(&alone);
+    r.parallel_decode_tps = per_s(generated, decode_wall);
+    r.parallel_time_ratio = wall / alone.seconds.max(1e-9);
+    r.parallel_greedy_identical = together.first().is_some_and(|c| c.text == alone.text);
     Ok(r)
 }
 
@@ -300,6 +341,18 @@ fn print(r: &BenchReport, json: bool) {
         r.lookup_speedup,
         100.0 * r.lookup_acceptance,
         if r.lookup_identical {
+            "identical"
+        } else {
+            "DIFFERENT"
+        }
+    );
+    println!(
+        "parallel  {} candidates: {:.1} → {:.1} tok/s together ({:.2}× the time of one), greedy {}",
+        r.parallel_sequences,
+        r.single_decode_tps,
+        r.parallel_decode_tps,
+        r.parallel_time_ratio,
+        if r.parallel_greedy_identical {
             "identical"
         } else {
             "DIFFERENT"

@@ -21,7 +21,11 @@ use super::kv_disk::DiskCache;
 use super::llama_raw::{self, RawJob, RawResult};
 use super::llama_session::Session;
 use super::template::ChatTemplate;
-use super::{Backend, BackendError, Completion, Flow, Piece, Request};
+use super::{Backend, BackendError, Completion, Flow, Piece, Request, Variant};
+
+/// Sequences one context decodes together ([`Backend::complete_variants`]). The KV cache is
+/// unified: the prompt's cells are shared, each sequence pays only for its own reply.
+pub const PARALLEL: usize = 4;
 
 static ENGINE: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
 
@@ -74,6 +78,8 @@ pub(super) struct Job {
     pub max_tokens: usize,
     pub temperature: f32,
     pub seed: u32,
+    /// Several replies decoded together, one per variant (empty: one reply, as above).
+    pub variants: Vec<Variant>,
     pub stop_after: Vec<String>,
     pub cancel: Arc<AtomicBool>,
     pub out: Sender<Chunk>,
@@ -81,8 +87,13 @@ pub(super) struct Job {
 
 pub(super) enum Chunk {
     Text(String),
-    Prefill { done: usize, total: usize },
-    Done(Completion),
+    Prefill {
+        done: usize,
+        total: usize,
+    },
+    /// A candidate that does not stream is still being decoded.
+    Quiet,
+    Done(Vec<Completion>),
     Failed(BackendError),
 }
 
@@ -197,13 +208,42 @@ impl LlamaBackendHandle {
         request: &Request<'_>,
         on_piece: &mut dyn FnMut(Piece<'_>) -> Flow,
     ) -> Result<Completion, BackendError> {
+        let mut replies = self.run_job(prompt, request, Vec::new(), on_piece)?;
+        replies
+            .pop()
+            .ok_or_else(|| BackendError::Engine("the model worker sent no reply".into()))
+    }
+
+    /// One reply per variant from an already rendered prompt, decoded together.
+    pub fn complete_prompt_variants(
+        &mut self,
+        prompt: String,
+        request: &Request<'_>,
+        variants: &[Variant],
+        on_piece: &mut dyn FnMut(Piece<'_>) -> Flow,
+    ) -> Result<Vec<Completion>, BackendError> {
+        self.run_job(prompt, request, variants.to_vec(), on_piece)
+    }
+
+    fn run_job(
+        &mut self,
+        prompt: String,
+        request: &Request<'_>,
+        variants: Vec<Variant>,
+        on_piece: &mut dyn FnMut(Piece<'_>) -> Flow,
+    ) -> Result<Vec<Completion>, BackendError> {
         let (tx, rx) = unbounded();
         let cancel = Arc::new(AtomicBool::new(false));
+        let (temperature, seed, variants) = match variants.as_slice() {
+            [one] => (one.temperature, one.seed, Vec::new()),
+            _ => (request.temperature, request.seed, variants),
+        };
         let job = Job {
             prompt,
             max_tokens: request.max_tokens,
-            temperature: request.temperature,
-            seed: request.seed,
+            temperature,
+            seed,
+            variants,
             stop_after: request.stop_after.iter().map(|s| s.to_string()).collect(),
             cancel: cancel.clone(),
             out: tx,
@@ -220,6 +260,11 @@ impl LlamaBackendHandle {
                 }
                 Ok(Chunk::Prefill { done, total }) => {
                     if on_piece(Piece::Prefill { done, total }) == Flow::Stop {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                }
+                Ok(Chunk::Quiet) => {
+                    if on_piece(Piece::Quiet) == Flow::Stop {
                         cancel.store(true, Ordering::Relaxed);
                     }
                 }
@@ -261,14 +306,40 @@ impl Backend for LlamaBackendHandle {
         request: &Request<'_>,
         on_piece: &mut dyn FnMut(Piece<'_>) -> Flow,
     ) -> Result<Completion, BackendError> {
+        let prompt = self.prompt(request)?;
+        let mut c = self.complete_prompt(prompt, request, on_piece)?;
+        c.text.insert_str(0, request.prefill);
+        Ok(c)
+    }
+
+    fn parallel_width(&self) -> usize {
+        PARALLEL
+    }
+
+    fn complete_variants(
+        &mut self,
+        request: &Request<'_>,
+        variants: &[Variant],
+        on_piece: &mut dyn FnMut(Piece<'_>) -> Flow,
+    ) -> Result<Vec<Completion>, BackendError> {
+        let prompt = self.prompt(request)?;
+        let mut replies = self.complete_prompt_variants(prompt, request, variants, on_piece)?;
+        for c in &mut replies {
+            c.text.insert_str(0, request.prefill);
+        }
+        Ok(replies)
+    }
+}
+
+impl LlamaBackendHandle {
+    /// The request rendered with the model's chat template, ending with the prefill.
+    fn prompt(&self, request: &Request<'_>) -> Result<String, BackendError> {
         let mut prompt = self
             .template
             .render(request.messages, request.tools)
             .map_err(BackendError::Template)?;
         prompt.push_str(request.prefill);
-        let mut c = self.complete_prompt(prompt, request, on_piece)?;
-        c.text.insert_str(0, request.prefill);
-        Ok(c)
+        Ok(prompt)
     }
 }
 
@@ -315,7 +386,9 @@ fn worker(
         .with_n_batch(n_batch)
         .with_n_ubatch(n_batch)
         .with_n_threads(opts.threads as i32)
-        .with_n_threads_batch(opts.threads as i32);
+        .with_n_threads_batch(opts.threads as i32)
+        .with_n_seq_max(PARALLEL as u32)
+        .with_kv_unified(true);
     let mut ctx = match model.new_context(backend, ctx_params) {
         Ok(c) => c,
         Err(e) => {
@@ -363,7 +436,12 @@ fn worker(
             }
             Command::Generate(job) => {
                 let out = job.out.clone();
-                match session.generate(&model, &mut ctx, &job) {
+                let replies = if job.variants.len() > 1 {
+                    session.generate_variants(&model, &mut ctx, &job)
+                } else {
+                    session.generate(&model, &mut ctx, &job).map(|c| vec![c])
+                };
+                match replies {
                     Ok(c) => {
                         let _ = out.send(Chunk::Done(c));
                     }

@@ -77,6 +77,34 @@ impl Session {
         job: &Job,
     ) -> Result<Completion, BackendError> {
         let start = Instant::now();
+        let (tokens, mut completion) = self.take_prompt(model, ctx, job)?;
+        let reuse = completion.reused_tokens;
+        let last_logits = self.prefill(ctx, &tokens, job)?;
+        completion.prefill_seconds = start.elapsed().as_secs_f64();
+        if let Some(last) = last_logits {
+            self.decode(model, ctx, job, last, &mut completion)?;
+            completion.seconds = start.elapsed().as_secs_f64();
+            // A long prompt that was mostly new (a session's first, not a follow-up turn) is
+            // worth keeping for the next run; saved after the reply, so the time to answer does
+            // not include it.
+            if self.use_disk && tokens.len() >= kv_disk::MIN_TOKENS && reuse * 2 < tokens.len() {
+                self.save(ctx);
+            }
+        } else {
+            completion.seconds = start.elapsed().as_secs_f64();
+        }
+        Ok(completion)
+    }
+
+    /// Tokenize the job's prompt and keep the longest prefix of it the cache already holds
+    /// (restoring one from disk first in a fresh session); the tokens and the completion's
+    /// prompt counts.
+    fn take_prompt(
+        &mut self,
+        model: &LlamaModel,
+        ctx: &mut LlamaContext<'_>,
+        job: &Job,
+    ) -> Result<(Vec<LlamaToken>, Completion), BackendError> {
         let tokens = model.vocab().tokenize(job.prompt.as_bytes(), false, true);
         if tokens.is_empty() {
             return Err(BackendError::Engine("empty prompt".into()));
@@ -95,26 +123,108 @@ impl Session {
         ctx.clear_kv_cache_seq(Some(0), Some(reuse as u32), None)
             .map_err(engine_err)?;
         self.cached.truncate(reuse);
-        let mut completion = Completion {
+        let completion = Completion {
             prompt_tokens: tokens.len(),
             reused_tokens: reuse,
             ..Default::default()
         };
-        let last_logits = self.prefill(ctx, &tokens, job)?;
-        completion.prefill_seconds = start.elapsed().as_secs_f64();
-        if let Some(last) = last_logits {
-            self.decode(model, ctx, job, last, &mut completion)?;
-            completion.seconds = start.elapsed().as_secs_f64();
-            // A long prompt that was mostly new (a session's first, not a follow-up turn) is
-            // worth keeping for the next run; saved after the reply, so the time to answer does
-            // not include it.
-            if self.use_disk && tokens.len() >= kv_disk::MIN_TOKENS && reuse * 2 < tokens.len() {
-                self.save(ctx);
-            }
-        } else {
-            completion.seconds = start.elapsed().as_secs_f64();
+        Ok((tokens, completion))
+    }
+
+    /// One reply per `job.variants`, decoded together: the prompt is processed once in
+    /// sequence 0 and shared (copied cells, not recomputed) with one sequence per further
+    /// variant; each step decodes one token of every unfinished reply in a single batch. On a
+    /// CPU a step is bound by reading the weights, so four replies cost little more than one.
+    /// Afterwards the cache holds the prompt alone. Only the first reply streams its text.
+    pub fn generate_variants(
+        &mut self,
+        model: &LlamaModel,
+        ctx: &mut LlamaContext<'_>,
+        job: &Job,
+    ) -> Result<Vec<Completion>, BackendError> {
+        let start = Instant::now();
+        let (tokens, base) = self.take_prompt(model, ctx, job)?;
+        let n = job.variants.len().clamp(1, super::llama::PARALLEL);
+        let Some(last) = self.prefill(ctx, &tokens, job)? else {
+            return Ok(vec![base; n]);
+        };
+        let prefill_seconds = start.elapsed().as_secs_f64();
+        let prompt_len = self.cached.len();
+        // The unified cache holds the prompt once and every reply's own tokens.
+        let room = self.n_ctx.saturating_sub(prompt_len + 8) / n;
+        let max_tokens = job.max_tokens.min(room);
+        let mut lanes: Vec<Lane> = job
+            .variants
+            .iter()
+            .take(n)
+            .enumerate()
+            .map(|(k, v)| Lane {
+                seq: k as i32,
+                sampler: sampler_for(v.temperature, v.seed),
+                out: Output::new(k == 0),
+                generated: 0,
+                next: None,
+            })
+            .collect();
+        for lane in lanes.iter_mut().skip(1) {
+            ctx.copy_kv_cache_seq(0, lane.seq, None, None)
+                .map_err(engine_err)?;
         }
-        Ok(completion)
+        for lane in &mut lanes {
+            lane.next = Some(lane.sampler.sample(ctx, last));
+        }
+        let eog = |t: LlamaToken| model.vocab().is_eog(t);
+        let mut batch = LlamaBatch::new(n, n as i32);
+        let mut pos = prompt_len;
+        while !job.cancel.load(Ordering::Relaxed) {
+            batch.clear();
+            let mut active = Vec::new();
+            for (k, lane) in lanes.iter_mut().enumerate() {
+                let Some(token) = lane.next.take() else {
+                    continue;
+                };
+                if lane.generated >= max_tokens || eog(token) {
+                    continue;
+                }
+                lane.generated += 1;
+                if lane.out.push(model, token, job) {
+                    continue;
+                }
+                batch
+                    .add(token, pos as i32, &[lane.seq], true)
+                    .map_err(engine_err)?;
+                active.push(k);
+            }
+            if active.is_empty() {
+                break;
+            }
+            ctx.decode(&mut batch).map_err(engine_err)?;
+            for (i, k) in active.into_iter().enumerate() {
+                if let Some(lane) = lanes.get_mut(k) {
+                    lane.next = Some(lane.sampler.sample(ctx, i as i32));
+                }
+            }
+            pos += 1;
+        }
+        for lane in lanes.iter().skip(1) {
+            let _ = ctx.clear_kv_cache_seq(Some(lane.seq as u32), None, None);
+        }
+        ctx.clear_kv_cache_seq(Some(0), Some(prompt_len as u32), None)
+            .map_err(engine_err)?;
+        let seconds = start.elapsed().as_secs_f64();
+        Ok(lanes
+            .into_iter()
+            .map(|mut lane| {
+                lane.out.flush(job);
+                Completion {
+                    text: lane.out.text,
+                    generated_tokens: lane.generated,
+                    prefill_seconds,
+                    seconds,
+                    ..base.clone()
+                }
+            })
+            .collect())
     }
 
     /// Decode `tokens` after what the cache holds; the batch index of the last token's logits,
@@ -135,15 +245,15 @@ impl Session {
             }
             let chunk_end = (chunk_start + self.n_batch).min(tokens.len());
             batch.clear();
-            for (i, tok) in tokens[chunk_start..chunk_end].iter().enumerate() {
+            let chunk = tokens.get(chunk_start..chunk_end).unwrap_or_default();
+            for (i, tok) in chunk.iter().enumerate() {
                 let pos = chunk_start + i;
                 batch
                     .add(*tok, pos as i32, &[0], pos + 1 == tokens.len())
                     .map_err(engine_err)?;
             }
             ctx.decode(&mut batch).map_err(engine_err)?;
-            self.cached
-                .extend_from_slice(&tokens[chunk_start..chunk_end]);
+            self.cached.extend_from_slice(chunk);
             last = batch.n_tokens() - 1;
             if total > self.n_batch {
                 let done = chunk_end - from;
@@ -162,20 +272,11 @@ impl Session {
         c: &mut Completion,
     ) -> Result<(), BackendError> {
         let greedy = job.temperature <= 0.0;
-        let mut sampler = if greedy {
-            LlamaSampler::greedy()
-        } else {
-            LlamaSampler::chain_simple([
-                LlamaSampler::top_k(40),
-                LlamaSampler::top_p(0.95, 1),
-                LlamaSampler::temp(job.temperature),
-                LlamaSampler::dist(job.seed),
-            ])
-        };
+        let mut sampler = sampler_for(job.temperature, job.seed);
         let mut lookup = self.lookup && greedy;
         let (mut drafted, mut accepted) = (0usize, 0usize);
         let mut pace = Pace::default();
-        let mut out = Output::default();
+        let mut out = Output::new(true);
         let mut batch = LlamaBatch::new(self.n_batch.max(MAX_DRAFT + 1), 1);
         let eog = |t: LlamaToken| model.vocab().is_eog(t);
         let mut next = sampler.sample(ctx, last_logits);
@@ -217,11 +318,7 @@ impl Session {
             let mut stop = false;
             let mut i = 0;
             next = sampler.sample(ctx, 0);
-            while i < draft.len()
-                && next == draft[i]
-                && !eog(next)
-                && c.generated_tokens < job.max_tokens
-            {
+            while draft.get(i) == Some(&next) && !eog(next) && c.generated_tokens < job.max_tokens {
                 c.generated_tokens += 1;
                 self.cached.push(next);
                 i += 1;
@@ -305,6 +402,30 @@ impl Session {
     }
 }
 
+/// Greedy at temperature 0; otherwise top-k 40, top-p 0.95, the temperature, and the seed.
+fn sampler_for(temperature: f32, seed: u32) -> LlamaSampler {
+    if temperature <= 0.0 {
+        LlamaSampler::greedy()
+    } else {
+        LlamaSampler::chain_simple([
+            LlamaSampler::top_k(40),
+            LlamaSampler::top_p(0.95, 1),
+            LlamaSampler::temp(temperature),
+            LlamaSampler::dist(seed),
+        ])
+    }
+}
+
+/// One of several replies decoded together: its sequence, sampler, text, and next token.
+struct Lane {
+    seq: i32,
+    sampler: LlamaSampler,
+    out: Output,
+    generated: usize,
+    /// The token sampled last, to be decoded in the next step (`None`: finished).
+    next: Option<LlamaToken>,
+}
+
 /// Time spent in plain and in drafting decode steps, and what each yielded.
 #[derive(Default)]
 struct Pace {
@@ -351,20 +472,21 @@ struct Output {
     /// Bytes of `text` already sent, and when.
     sent: usize,
     last_send: Instant,
+    /// Whether the text is sent at all; a quiet reply sends [`Chunk::Quiet`] instead.
+    streams: bool,
 }
 
-impl Default for Output {
-    fn default() -> Self {
+impl Output {
+    fn new(streams: bool) -> Output {
         Output {
             utf8: Vec::new(),
             text: String::new(),
             sent: 0,
             last_send: Instant::now(),
+            streams,
         }
     }
-}
 
-impl Output {
     /// Add a generated token; true when the text now ends with a stop string.
     fn push(&mut self, model: &LlamaModel, token: LlamaToken, job: &Job) -> bool {
         self.utf8.extend_from_slice(&piece(model, token));
@@ -373,9 +495,8 @@ impl Output {
             Err(e) => e.valid_up_to(),
         };
         if valid > 0 {
-            let s = String::from_utf8_lossy(&self.utf8[..valid]).into_owned();
-            self.utf8.drain(..valid);
-            self.text.push_str(&s);
+            let complete: Vec<u8> = self.utf8.drain(..valid).collect();
+            self.text.push_str(&String::from_utf8_lossy(&complete));
         }
         // A reply that loops ends here, keeping one copy of what it repeats.
         if let Some(keep) = super::runaway::loop_cut(&self.text) {
@@ -393,10 +514,10 @@ impl Output {
 
     /// Send whatever text the caller has not seen yet.
     fn flush(&mut self, job: &Job) {
-        if self.sent < self.text.len() {
-            let _ = job
-                .out
-                .send(Chunk::Text(self.text[self.sent..].to_string()));
+        if !self.streams {
+            let _ = job.out.send(Chunk::Quiet);
+        } else if let Some(unsent) = self.text.get(self.sent..).filter(|t| !t.is_empty()) {
+            let _ = job.out.send(Chunk::Text(unsent.to_string()));
             self.sent = self.text.len();
         }
         self.last_send = Instant::now();
@@ -415,15 +536,15 @@ pub(super) fn find_draft(history: &[LlamaToken], next: LlamaToken, room: usize) 
             continue;
         }
         // The n-gram ending with `next`: its first n-1 tokens end `history`.
-        let head = &history[history.len() - (n - 1)..];
-        let found = (0..=history.len() - n)
-            .rev()
-            .find(|&j| history[j..j + n - 1] == *head && history[j + n - 1] == next);
+        let head = history.get(history.len() + 1 - n..).unwrap_or_default();
+        let found = history
+            .windows(n)
+            .rposition(|w| w.get(..n - 1) == Some(head) && w.get(n - 1) == Some(&next));
         if let Some(j) = found {
             let from = j + n;
             let to = (from + room).min(history.len());
-            if from < to {
-                return history[from..to].to_vec();
+            if let Some(draft) = history.get(from..to).filter(|d| !d.is_empty()) {
+                return draft.to_vec();
             }
         }
     }

@@ -39,6 +39,17 @@ pub enum Piece<'a> {
     Text(&'a str),
     /// Prompt processing of a long prompt: `done` of `total` new tokens (between batches).
     Prefill { done: usize, total: usize },
+    /// Work on a candidate whose text is not streamed (see [`Backend::complete_variants`]):
+    /// nothing to show, but a chance to stop.
+    Quiet,
+}
+
+/// How one of several candidate replies to the same request is sampled.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Variant {
+    /// 0.0 means greedy.
+    pub temperature: f32,
+    pub seed: u32,
 }
 
 /// One generation request: the whole conversation, re-rendered each time (the backend reuses
@@ -114,4 +125,40 @@ pub trait Backend {
         request: &Request<'_>,
         on_piece: &mut dyn FnMut(Piece<'_>) -> Flow,
     ) -> Result<Completion, BackendError>;
+
+    /// How many candidates this backend decodes for about the price of one: sequences sharing
+    /// one processed prompt in one batch (1: no such gain, candidates cost one reply each).
+    fn parallel_width(&self) -> usize {
+        1
+    }
+
+    /// One reply per variant to the same request (whose own temperature and seed are then
+    /// ignored), in the variants' order. Only the first streams its text; the others report
+    /// [`Piece::Quiet`]. This default asks one after another; a backend with a
+    /// [`Backend::parallel_width`] above one decodes them together.
+    fn complete_variants(
+        &mut self,
+        request: &Request<'_>,
+        variants: &[Variant],
+        on_piece: &mut dyn FnMut(Piece<'_>) -> Flow,
+    ) -> Result<Vec<Completion>, BackendError> {
+        let mut replies = Vec::with_capacity(variants.len());
+        for (k, v) in variants.iter().enumerate() {
+            let one = Request {
+                temperature: v.temperature,
+                seed: v.seed,
+                ..request.clone()
+            };
+            let reply = if k == 0 {
+                self.complete(&one, on_piece)?
+            } else {
+                self.complete(&one, &mut |piece| match piece {
+                    Piece::Text(_) => on_piece(Piece::Quiet),
+                    other => on_piece(other),
+                })?
+            };
+            replies.push(reply);
+        }
+        Ok(replies)
+    }
 }

@@ -9,11 +9,23 @@ use super::{Backend, BackendError, Completion, Flow, Piece, Request};
 pub struct ScriptedBackend {
     replies: Vec<String>,
     next: usize,
+    width: usize,
 }
 
 impl ScriptedBackend {
     pub fn new(replies: Vec<String>) -> Self {
-        ScriptedBackend { replies, next: 0 }
+        ScriptedBackend {
+            replies,
+            next: 0,
+            width: 1,
+        }
+    }
+
+    /// Claim to decode `width` candidates together, as the embedded engine does: the agent then
+    /// asks for that many at once, and each takes the next reply of the script.
+    pub fn with_parallel_width(mut self, width: usize) -> Self {
+        self.width = width.max(1);
+        self
     }
 
     pub fn from_file(path: &Path) -> Result<Self, BackendError> {
@@ -39,6 +51,10 @@ impl Backend for ScriptedBackend {
 
     fn count_tokens(&mut self, text: &str) -> usize {
         super::estimate_tokens(text)
+    }
+
+    fn parallel_width(&self) -> usize {
+        self.width
     }
 
     fn complete(

@@ -6,7 +6,7 @@
 use crate::agent::prompt;
 use crate::agent::rewrite::{self, Target};
 use crate::agent::run::{Next, Run, Stage};
-use crate::agent::sampling::budget;
+use crate::agent::sampling::{budget, rewrite_variants};
 use crate::agent::spectrum::{self, Suspect};
 use crate::edit;
 use crate::model::BackendError;
@@ -117,6 +117,12 @@ impl Run<'_> {
         ));
         let prefill = format!("```{lang}\n");
         let budget = budget::rewrite(self.backend.count_tokens(&target.code));
+        let width = self.backend.parallel_width();
+        if width > 1 {
+            let variants = rewrite_variants(self.sampling, self.report.steps + 1, width);
+            let replies = self.generate_variants(&prefill, &["```"], budget, &variants)?;
+            return Ok(self.try_candidates(&target, &existing, replies));
+        }
         let mut reply = self.generate(&prefill, &["```"], budget)?;
         let unchanged = !self.strict_edits_present(&reply)
             && rewrite::edit_for(&target, &reply, &existing).is_none();
@@ -126,26 +132,75 @@ impl Run<'_> {
             self.sampling.after_unchanged_rewrite();
             reply = self.generate(&prefill, &["```"], budget)?;
         }
-        let report = match self.strict_edits(&reply) {
-            Some(r) => r,
-            None => match rewrite::edit_for(&target, &reply, &existing) {
-                Some(block) => {
-                    self.attempts
-                        .failed_rewrites
-                        .push((target.name.clone(), block.replace.clone()));
-                    self.apply(&[edit::Edit::Replace(block)])
-                }
-                None => {
-                    self.report.edits_failed += 1;
-                    self.emit(Event::EditFailed {
-                        kind: EditFailure::NoNewCode,
-                        message: format!("the reply held no new code for `{}`", target.name),
-                    });
-                    return Ok(self.rewrite_limit());
-                }
-            },
-        };
-        Ok(self.after_edit(report, &reply))
+        match self.rewrite_edit(&target, &reply, &existing) {
+            Some(report) => Ok(self.after_edit(report, &reply)),
+            None => {
+                self.no_new_code(&target);
+                Ok(self.rewrite_limit())
+            }
+        }
+    }
+
+    /// The reply's edit of `target`, applied (not yet judged); `None` when it holds no new code.
+    fn rewrite_edit(
+        &mut self,
+        target: &Target,
+        reply: &str,
+        existing: &[String],
+    ) -> Option<edit::ApplyReport> {
+        if let Some(report) = self.strict_edits(reply) {
+            return Some(report);
+        }
+        let block = rewrite::edit_for(target, reply, existing)?;
+        self.attempts
+            .failed_rewrites
+            .push((target.name.clone(), block.replace.clone()));
+        Some(self.apply(&[edit::Edit::Replace(block)]))
+    }
+
+    /// Judge candidates decoded together, one at a time (each reverted unless it helps), until
+    /// one fixes the bug or one helps enough to be kept (the rest were written against the code
+    /// before it). Identical candidates are judged once.
+    fn try_candidates(
+        &mut self,
+        target: &Target,
+        existing: &[String],
+        replies: Vec<String>,
+    ) -> Next {
+        let mut seen: Vec<String> = Vec::new();
+        let total = replies.len();
+        for (k, reply) in replies.into_iter().enumerate() {
+            let code = rewrite::edit_for(target, &reply, existing).map(|b| b.replace);
+            if code.as_ref().is_some_and(|c| seen.contains(c)) {
+                continue;
+            }
+            let Some(report) = self.rewrite_edit(target, &reply, existing) else {
+                continue;
+            };
+            seen.extend(code);
+            self.status(format!("judging candidate {} of {total}", k + 1));
+            let baseline = self.attempts.baseline_failures;
+            match self.after_edit(report, &reply) {
+                // The stage's own limit is judged once every candidate has had its turn.
+                Next::Stop(StopReason::RewritesExhausted { .. }) | Next::Continue => {}
+                stop => return stop,
+            }
+            if self.attempts.baseline_failures != baseline {
+                break;
+            }
+        }
+        if seen.is_empty() {
+            self.no_new_code(target);
+        }
+        self.rewrite_limit()
+    }
+
+    fn no_new_code(&mut self, target: &Target) {
+        self.report.edits_failed += 1;
+        self.emit(Event::EditFailed {
+            kind: EditFailure::NoNewCode,
+            message: format!("the reply held no new code for `{}`", target.name),
+        });
     }
 
     /// Stop when every candidate has had its share of tries.
