@@ -2,14 +2,15 @@
 //! reports. Nothing here does any work; every front end (stderr progress, JSONL, tests) and every
 //! backend speaks these types.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Version of the JSONL event schema written by `--json`.
 /// 2: `status.busy`, `edit_failed.kind`, `tool_call_malformed`, `finished.files`, outcome
-/// `unverified`. 3: `finished.stop`, the typed reason.
+/// `unverified`. 3: `finished.stop`, the typed reason; `approval` events.
 pub const EVENT_SCHEMA_VERSION: u32 = 3;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     System,
@@ -20,7 +21,7 @@ pub enum Role {
 
 /// One conversation message, kept as the exact text the model saw or produced so that re-rendering
 /// the conversation reproduces the same prompt prefix (the KV cache depends on it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Message {
     pub role: Role,
     pub content: String,
@@ -48,14 +49,14 @@ impl Message {
 }
 
 /// A tool call the model asked for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ToolCall {
     pub name: String,
     pub arguments: serde_json::Value,
 }
 
 /// What a tool answered. `ok == false` means the model should correct itself; it is never fatal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ToolResult {
     pub name: String,
     pub ok: bool,
@@ -63,14 +64,14 @@ pub struct ToolResult {
 }
 
 /// One file changed by an applied edit, with its unified diff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FileChange {
     pub path: String,
     pub diff: String,
 }
 
 /// Result of running the project's tests.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TestRun {
     pub command: String,
     pub passed: bool,
@@ -83,7 +84,7 @@ pub struct TestRun {
 
 /// How a run ended. `Fixed` is a promise: a test failed before cria's change (the project's own,
 /// or one cria added that fails for the reported reason) and passes after it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// A test showed the bug before the change and passes after it.
@@ -108,7 +109,7 @@ impl Outcome {
 
 /// Why a run stopped, typed: front ends and scripts match on this, people read its `Display`
 /// (the `reason` beside it in reports). Each reason implies one [`Outcome`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StopReason {
     /// The tests pass and a test had shown the bug before: verified.
@@ -226,8 +227,40 @@ impl std::fmt::Display for StopReason {
     }
 }
 
+/// What was put to the approval policy (or the user).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ApprovalSubject {
+    /// A command the model proposes, to run in `dir`.
+    Command { command: String, dir: String },
+    /// A change set, as a unified diff, before it is written.
+    Change { diff: String },
+}
+
+/// Who decided an approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decider {
+    /// `--approval auto|deny` (and the sandbox's state) decided without asking.
+    Policy,
+    /// The user answered.
+    User,
+    /// Asking was needed but there was no terminal: refused.
+    NoTerminal,
+}
+
+/// One approval decision, as the event stream reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Decision {
+    pub subject: ApprovalSubject,
+    pub approved: bool,
+    pub by: Decider,
+    /// Why not, as the model is told (`None` when approved).
+    pub reason: Option<String>,
+}
+
 /// Why an edit was not kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EditFailure {
     /// It could not be placed: no match, several, a bad path, a malformed block.
@@ -243,7 +276,7 @@ pub enum EditFailure {
 }
 
 /// Everything an agent run reports, in order. Front ends render these; nothing else flows out.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A phase of work began (loading, localizing, thinking...). `busy`: a long step (the
@@ -301,6 +334,10 @@ pub enum Event {
     TestsRun {
         run: TestRun,
     },
+    /// A command or change was approved or refused (by the policy or the user).
+    Approval {
+        decision: Decision,
+    },
     Finished {
         outcome: Outcome,
         /// Why it stopped, typed; `reason` is the same in words.
@@ -312,6 +349,31 @@ pub enum Event {
         diff: String,
         summary: String,
     },
+}
+
+/// The JSON schema of one `--json` line: an [`Event`], whose `type` names the variant, with
+/// the schema version `v` beside it. `docs/events.schema.json` is this, kept current by a test.
+pub fn event_schema() -> serde_json::Value {
+    let mut event = schemars::schema_for!(Event).to_value();
+    let mut take = |key: &str| {
+        event
+            .as_object_mut()
+            .and_then(|fields| fields.remove(key))
+            .unwrap_or_default()
+    };
+    let (dialect, defs) = (take("$schema"), take("$defs"));
+    take("title");
+    serde_json::json!({
+        "$schema": dialect,
+        "title": format!("cria event, schema version {EVENT_SCHEMA_VERSION}"),
+        "description": "One line of `cria fix --json` (and of the batch and eval logs): an \
+            event, tagged by `type`, with the schema version in `v`.",
+        "type": "object",
+        "properties": { "v": { "const": EVENT_SCHEMA_VERSION } },
+        "required": ["v"],
+        "allOf": [event],
+        "$defs": defs,
+    })
 }
 
 /// Where events go. Implemented by each front end.

@@ -189,8 +189,8 @@ fn stdin_is_empty_and_a_hanging_command_is_stopped() {
 #[test]
 fn approval_deny_and_ask_without_a_terminal_run_nothing() {
     let s = repo();
-    for approval in ["deny", "ask"] {
-        let (_, results) = run_commands(&s, &["--approval", approval], &["echo ran > ran.txt"]);
+    for (approval, by) in [("deny", "policy"), ("ask", "no_terminal")] {
+        let (out, results) = run_commands(&s, &["--approval", approval], &["echo ran > ran.txt"]);
         assert_eq!(results[0]["ok"], false);
         assert!(
             output_of(&results[0]).starts_with("not run:"),
@@ -198,6 +198,19 @@ fn approval_deny_and_ask_without_a_terminal_run_nothing() {
             output_of(&results[0])
         );
         assert!(!s.path().join("ran.txt").exists());
+        // The refusal is in the event stream, with who refused and why.
+        let decisions: Vec<serde_json::Value> = common::events(&out.stdout)
+            .into_iter()
+            .filter(|e| e["type"] == "approval")
+            .map(|e| e["decision"].clone())
+            .collect();
+        assert_eq!(decisions.len(), 1, "{decisions:#?}");
+        let d = &decisions[0];
+        assert_eq!(d["approved"], false);
+        assert_eq!(d["by"], by);
+        assert_eq!(d["subject"]["kind"], "command");
+        assert_eq!(d["subject"]["command"], "echo ran > ran.txt");
+        assert!(d["reason"].as_str().is_some_and(|r| !r.is_empty()), "{d}");
     }
 }
 

@@ -138,9 +138,11 @@ impl Run<'_> {
             report: FixReport::default(),
             start: Instant::now(),
             shown: Vec::new(),
-            approver: RefCell::new(Approver {
-                answers: cfg.ask.as_ref().map(|a| a.0.clone()),
-                ..Approver::new(cfg.approval, cfg.runner.enforced(), cfg.runner.off())
+            approver: RefCell::new({
+                let mut approver =
+                    Approver::new(cfg.approval, cfg.runner.enforced(), cfg.runner.off());
+                approver.answers = cfg.ask.as_ref().map(|a| a.0.clone());
+                approver
             }),
             repro: None,
             bug_shown: false,
@@ -372,7 +374,17 @@ impl Run<'_> {
         let guard = |rel: &str, now: Option<&[u8]>| work.check(rel, now);
         let approver = &self.approver;
         let approve = |diff: &str| approver.borrow_mut().decide_change(diff);
-        edit::apply_approved(&self.cfg.root, edits, &guard, &approve)
+        let report = edit::apply_approved(&self.cfg.root, edits, &guard, &approve);
+        self.report_approvals();
+        report
+    }
+
+    /// Put the approval decisions made since the last call in the event stream.
+    pub(super) fn report_approvals(&mut self) {
+        let decided = self.approver.borrow_mut().take_decisions();
+        for decision in decided {
+            self.emit(Event::Approval { decision });
+        }
     }
 
     /// `rel`'s current text (normalized), if it is a readable text file.

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// A file shown to the model in full (or in part, when large).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ShownFile {
     pub path: String,
     pub content: String,

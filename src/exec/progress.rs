@@ -121,6 +121,12 @@ impl EventSink for StderrProgress {
                 writeln!(err, "  ✗ edit refused: {}", first_line(&message, 160))
             }
             Event::TestsRun { run } => writeln!(err, "  ▶ {}", crate::testcmd::summary(&run)),
+            Event::Approval { decision } if !decision.approved => writeln!(
+                err,
+                "  ✗ not approved: {}",
+                first_line(decision.reason.as_deref().unwrap_or_default(), 160)
+            ),
+            Event::Approval { .. } => Ok(()),
             // "showing the model: ..." says it in words.
             Event::Finished { .. } | Event::Localized { .. } | Event::Context { .. } => Ok(()),
         };

@@ -20,17 +20,13 @@ pub enum Approval {
     Deny,
 }
 
+use crate::protocol::{ApprovalSubject, Decider};
+
 /// A decision on one command; `Err` carries the reason given to the model.
 pub type Decision = Result<(), String>;
 
 /// What the user is asked to approve.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Question {
-    /// A command the model proposes, to run in `dir`.
-    Command { command: String, dir: String },
-    /// A change set, as a unified diff, before it is written.
-    Change { diff: String },
-}
+pub type Question = ApprovalSubject;
 
 impl std::fmt::Display for Question {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -62,6 +58,8 @@ pub struct Approver {
     pub sandbox_off: bool,
     /// Answers for `ask`; `None` reads the terminal.
     pub answers: Option<Answers>,
+    /// Decisions not yet reported (see [`Approver::take_decisions`]).
+    decided: Vec<crate::protocol::Decision>,
 }
 
 impl Approver {
@@ -71,20 +69,43 @@ impl Approver {
             sandboxed,
             sandbox_off,
             answers: None,
+            decided: Vec::new(),
         }
+    }
+
+    /// The decisions made since the last call, oldest first, for the event stream.
+    pub fn take_decisions(&mut self) -> Vec<crate::protocol::Decision> {
+        std::mem::take(&mut self.decided)
+    }
+
+    fn record(&mut self, subject: Question, decision: &Decision, by: Decider) {
+        self.decided.push(crate::protocol::Decision {
+            subject,
+            approved: decision.is_ok(),
+            by,
+            reason: decision.as_ref().err().cloned(),
+        });
     }
 
     /// Whether `command` (to run in `dir`) may run.
     pub fn decide(&mut self, command: &str, dir: &str) -> Decision {
-        match self.approval {
-            Approval::Deny => Err(
+        let question = Question::Command {
+            command: command.to_string(),
+            dir: dir.to_string(),
+        };
+        let by_policy = match self.approval {
+            Approval::Deny => Some(Err(
                 "commands are denied in this session (--approval deny); use the other tools".into(),
-            ),
-            Approval::Auto if self.sandboxed || self.sandbox_off => Ok(()),
-            Approval::Auto | Approval::Ask => self.ask(&Question::Command {
-                command: command.to_string(),
-                dir: dir.to_string(),
-            }),
+            )),
+            Approval::Auto if self.sandboxed || self.sandbox_off => Some(Ok(())),
+            Approval::Auto | Approval::Ask => None,
+        };
+        match by_policy {
+            Some(decision) => {
+                self.record(question, &decision, Decider::Policy);
+                decision
+            }
+            None => self.ask(question),
         }
     }
 
@@ -92,20 +113,29 @@ impl Approver {
     /// inside the repository and are undoable, so `auto` and `deny` (which is about commands)
     /// let them through.
     pub fn decide_change(&mut self, diff: &str) -> Decision {
+        let question = Question::Change {
+            diff: diff.to_string(),
+        };
         match self.approval {
-            Approval::Ask => self.ask(&Question::Change {
-                diff: diff.to_string(),
-            }),
-            Approval::Auto | Approval::Deny => Ok(()),
+            Approval::Ask => self.ask(question),
+            Approval::Auto | Approval::Deny => {
+                self.record(question, &Ok(()), Decider::Policy);
+                Ok(())
+            }
         }
     }
 
-    fn ask(&mut self, question: &Question) -> Decision {
+    fn ask(&mut self, question: Question) -> Decision {
         let answer = match &self.answers {
-            Some(answer) => Some(answer(question)),
+            Some(answer) => Some(answer(&question)),
             None => ask_terminal(&question.to_string()),
         };
-        match answer {
+        let by = if answer.is_some() {
+            Decider::User
+        } else {
+            Decider::NoTerminal
+        };
+        let decision = match answer {
             Some(true) => Ok(()),
             Some(false) => Err(match question {
                 Question::Command { .. } => "the user declined to run this command".into(),
@@ -119,7 +149,9 @@ impl Approver {
                     "the sandbox is not enforced on this machine"
                 }
             )),
-        }
+        };
+        self.record(question, &decision, by);
+        decision
     }
 }
 

@@ -11,7 +11,7 @@ use super::composer::Composer;
 use super::engine::{Ask, Job, Update};
 use super::store::{self, Saved};
 use crate::cancel::Cancel;
-use crate::protocol::{EditFailure, Event, TestRun};
+use crate::protocol::{Decider, EditFailure, Event, TestRun};
 use crate::sandbox::approval::Question;
 
 /// What the status bar shows besides the model.
@@ -262,6 +262,17 @@ impl App {
 
     fn agent_event(&mut self, event: Event) {
         match event {
+            // The user answered in this screen; a refusal by the policy is worth a note.
+            Event::Approval { decision } => {
+                if let (false, Decider::Policy | Decider::NoTerminal) =
+                    (decision.approved, decision.by)
+                {
+                    self.note(format!(
+                        "not approved: {}",
+                        decision.reason.unwrap_or_default()
+                    ));
+                }
+            }
             Event::Status { message, busy } => {
                 if busy {
                     self.busy = Some((message, self.busy.as_ref().map_or(self.now(), |b| b.1)));

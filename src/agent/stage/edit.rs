@@ -159,6 +159,7 @@ impl Run<'_> {
             shell_timeout: self.cfg.shell_timeout,
         };
         let out = tools::run(&call, &env);
+        self.report_approvals();
         if call.name == "read_file" && out.ok {
             if let Some(rel) = call.arguments.get("path").and_then(|p| p.as_str()) {
                 if let Ok(abs) = self.cfg.root.resolve(rel) {

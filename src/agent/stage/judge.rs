@@ -148,7 +148,9 @@ impl Run<'_> {
     /// Put `other` back beside the applied candidate and test both; reverted unless they pass.
     fn combine(&mut self, other: Vec<edit::FileChange>, cmd: &str) -> Option<Next> {
         let diff = edit::diff::unified_all(&other);
-        if self.approver.borrow_mut().decide_change(&diff).is_err() {
+        let approved = self.approver.borrow_mut().decide_change(&diff);
+        self.report_approvals();
+        if approved.is_err() {
             return None;
         }
         let plan = edit::Plan {
