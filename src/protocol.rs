@@ -294,6 +294,10 @@ pub enum Event {
     Localized {
         files: Vec<String>,
     },
+    /// The definitions the rewrite stage will ask for, most suspicious first (`path::name`).
+    Suspects {
+        definitions: Vec<String>,
+    },
     /// What of the repository the first prompt shows (`context::select`: what `cria context`
     /// prints for the same task).
     Context {

@@ -259,6 +259,38 @@ fn eval_runs_checks_by_their_shebang_and_counts_false_fixed_claims() {
     assert_eq!(lines[2]["unverified"], 0);
 }
 
+/// When the rewrite stage runs on a task with a reference fix, eval reports where it ranked a
+/// definition the reference changes.
+#[test]
+fn eval_reports_the_rank_of_the_definition_the_reference_fix_changes() {
+    let s = Scratch::empty();
+    let tasks = s.path().join("tasks");
+    copy_dir(&fixture("tasks/py-cart-discount"), &tasks.join("cart"));
+    let reference = "--- a/shop/cart.py\n+++ b/shop/cart.py\n@@ -34,3 +34,3 @@\n     def total(self) -> float:\n         subtotal = self.subtotal()\n-        return round(subtotal - self.discount_percent, 2)\n+        return round(subtotal * (1 - self.discount_percent / 100), 2)\n";
+    std::fs::write(tasks.join("cart/reference.patch"), reference).unwrap();
+    let rewrite = "```python\ndef total(self) -> float:\n    subtotal = self.subtotal()\n    return round(subtotal * (1 - self.discount_percent / 100), 2)\n```";
+    let examples = "```python\nclass TestIssue(unittest.TestCase):\n    def test_ten_percent(self):\n        cart = Cart()\n        cart.add(\"lamp\", 200.0)\n        cart.apply_discount(10)\n        self.assertEqual(cart.total(), 180.0)\n```";
+    let script = s.script(&["The cause is in the total.", rewrite, examples]);
+    let o = s
+        .cria()
+        .arg("eval")
+        .arg(&tasks)
+        .args(["--json", "--tries", "1", "--script"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(lines[0]["solved"], true, "{}", lines[0]);
+    assert_eq!(lines[0]["definition_judged"], true, "{}", lines[0]);
+    assert_eq!(lines[0]["definition_rank"], 1, "{}", lines[0]);
+    assert_eq!(lines[1]["definition_tasks"], 1);
+    assert_eq!(lines[1]["definition_first"], 1);
+}
+
 /// A line of invalid UTF-8 fails that line alone, and a repeated id is refused (its patch would
 /// overwrite the first one's).
 #[test]

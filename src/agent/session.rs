@@ -167,6 +167,12 @@ impl Run<'_> {
             .map(|t| format!("{} ({})", t.name, t.path))
             .collect();
         self.status(format!("asking for a rewrite of: {}", names.join(", ")));
+        self.emit(Event::Suspects {
+            definitions: targets
+                .iter()
+                .map(|t| format!("{}::{}", t.path, t.name))
+                .collect(),
+        });
         self.stage = Stage::Rewrite(Rewriting {
             targets,
             done: 0,

@@ -261,6 +261,7 @@ fn run_task(
         backend.begin_task(&cfg).map_err(|e| e.to_string())?;
         let mut sink = CountingSink {
             localized: None,
+            suspects: None,
             counts: Counts::default(),
             inner: None,
         };

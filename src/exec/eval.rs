@@ -33,6 +33,12 @@ pub struct TaskResult {
     /// fix changes (`<task>/FIXED_FILES`; `None` without one).
     pub localized: Vec<String>,
     pub localizer_hit: Option<bool>,
+    /// Where the rewrite stage (first try) ranked a definition the reference fix changes
+    /// (`<task>/reference.patch`), 1-based; `None` when the stage did not run, there is no
+    /// reference, or it was not among the candidates.
+    pub definition_rank: Option<usize>,
+    /// Whether that could be judged (the stage ran and the task has a reference fix).
+    pub definition_judged: bool,
     /// What cria said on its last try: fixed, unverified or not_fixed.
     pub outcome: String,
     /// cria said "fixed" on a try whose check then failed: a false claim, which must never
@@ -59,6 +65,10 @@ pub struct Summary {
     /// Tasks with a `FIXED_FILES` reference, and those whose files the localizer's top 3 held.
     pub localizer_tasks: usize,
     pub localizer_top3: usize,
+    /// Tasks whose rewrite stage ran against a reference fix, and those where it ranked a
+    /// definition the reference changes first.
+    pub definition_tasks: usize,
+    pub definition_first: usize,
     /// Tasks whose last try ended "unverified" (a change kept that no test could judge).
     pub unverified: usize,
     /// Tries that cria called fixed while the task's check failed (must be 0).
@@ -75,6 +85,40 @@ fn reference_files(task: &Path) -> Option<Vec<String>> {
             .map(String::from)
             .collect(),
     )
+}
+
+/// The definitions (`path::name`) the task's `reference.patch` changes or adds: the patch
+/// applied (`git apply`, which works outside a repository too) to a scratch copy of `repo/`,
+/// each file's definitions compared.
+fn reference_definitions(task: &Path) -> Option<Vec<String>> {
+    let patch = std::fs::read(task.join("reference.patch")).ok()?;
+    let scratch = tempfile::tempdir().ok()?;
+    let repo = scratch.path().join("repo");
+    tasks::copy_repo(&task.join("repo"), &repo).ok()?;
+    let mut child = std::process::Command::new("git")
+        .args(["apply", "-p1", "-"])
+        .current_dir(&repo)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    std::io::Write::write_all(&mut child.stdin.take()?, &patch).ok()?;
+    if !child.wait().ok()?.success() {
+        return None;
+    }
+    let mut changed = Vec::new();
+    for file in reference_files(task)? {
+        let before = std::fs::read_to_string(task.join("repo").join(&file)).unwrap_or_default();
+        let after = std::fs::read_to_string(repo.join(&file)).unwrap_or_default();
+        let old = crate::agent::rewrite::definitions(&file, &before);
+        for def in crate::agent::rewrite::definitions(&file, &after) {
+            if !old.iter().any(|o| o.name == def.name && o.code == def.code) {
+                changed.push(format!("{file}::{}", def.name));
+            }
+        }
+    }
+    Some(changed)
 }
 
 /// Run the task's check in `dir` the way its author wrote it: an executable script with a `#!`
@@ -155,6 +199,7 @@ fn run_task(
             counts: Counts::default(),
             inner: None,
             localized: None,
+            suspects: None,
         };
         let mut said_fixed = false;
         match backend.fix(&cfg, &text, &mut sink) {
@@ -175,6 +220,15 @@ fn run_task(
             result.localized.truncate(3);
             result.localizer_hit =
                 reference_files(task).map(|want| want.iter().all(|f| result.localized.contains(f)));
+            if let (Some(suspects), Some(wanted)) =
+                (sink.suspects.take(), reference_definitions(task))
+            {
+                result.definition_judged = true;
+                result.definition_rank = suspects
+                    .iter()
+                    .position(|s| wanted.contains(s))
+                    .map(|i| i + 1);
+            }
         }
         let c = sink.counts;
         result.counts.responses += c.responses;
@@ -220,6 +274,8 @@ pub fn summarize(results: &[TaskResult]) -> Summary {
             s.localizer_tasks += 1;
             s.localizer_top3 += hit as usize;
         }
+        s.definition_tasks += r.definition_judged as usize;
+        s.definition_first += (r.definition_rank == Some(1)) as usize;
     }
     s.well_formed_responses = s
         .responses
@@ -329,6 +385,10 @@ pub fn run(args: &AgentArgs, dir: &Path, tries: usize, json: bool) -> ExitCode {
         println!(
             "localizer: the reference fix's files in the top 3 for {} of {} tasks",
             s.localizer_top3, s.localizer_tasks
+        );
+        println!(
+            "rewrite stage: a definition the reference fix changes ranked first in {} of {} tasks",
+            s.definition_first, s.definition_tasks
         );
         println!(
             "honesty: {} task(s) ended unverified; cria said fixed where the check failed {} time(s)",

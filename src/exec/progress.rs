@@ -128,7 +128,10 @@ impl EventSink for StderrProgress {
             ),
             Event::Approval { .. } => Ok(()),
             // "showing the model: ..." says it in words.
-            Event::Finished { .. } | Event::Localized { .. } | Event::Context { .. } => Ok(()),
+            Event::Finished { .. }
+            | Event::Localized { .. }
+            | Event::Context { .. }
+            | Event::Suspects { .. } => Ok(()),
         };
     }
 }

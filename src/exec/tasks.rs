@@ -48,6 +48,8 @@ pub struct CountingSink<'a> {
     pub inner: Option<&'a mut dyn EventSink>,
     /// The localizer's ranking, the first time the run reports it.
     pub localized: Option<Vec<String>>,
+    /// The rewrite stage's candidate definitions, the first time the run reports them.
+    pub suspects: Option<Vec<String>>,
 }
 
 impl EventSink for CountingSink<'_> {
@@ -59,6 +61,9 @@ impl EventSink for CountingSink<'_> {
             Event::ToolCallMalformed { .. } => self.counts.malformed_tool_calls += 1,
             Event::Localized { files } if self.localized.is_none() => {
                 self.localized = Some(files.clone())
+            }
+            Event::Suspects { definitions } if self.suspects.is_none() => {
+                self.suspects = Some(definitions.clone())
             }
             _ => {}
         }

@@ -386,7 +386,7 @@ impl App {
             }
             Event::TestsRun { run } => self.tests(run),
             // The status line "showing the model: ..." follows and says it in words.
-            Event::Localized { .. } | Event::Context { .. } => {}
+            Event::Localized { .. } | Event::Context { .. } | Event::Suspects { .. } => {}
             Event::Finished {
                 outcome,
                 reason,
