@@ -186,9 +186,43 @@ impl Run<'_> {
         stop: &[&str],
         budget: usize,
     ) -> Result<String, BackendError> {
+        self.busy(format!(
+            "model is thinking (step {})",
+            self.report.steps + 1
+        ));
+        let mut replies = self.ask_model(prefill, stop, budget, &[])?;
+        Ok(replies.pop().unwrap_or_default())
+    }
+
+    /// One reply per variant to the same conversation, decoded together where the backend can
+    /// (see [`Backend::complete_variants`]); one step. The first is streamed and joins the
+    /// conversation; the others are candidates only.
+    pub(super) fn generate_variants(
+        &mut self,
+        prefill: &str,
+        stop: &[&str],
+        budget: usize,
+        variants: &[Variant],
+    ) -> Result<Vec<String>, BackendError> {
+        self.busy(format!(
+            "model is writing {} candidates at once (step {})",
+            variants.len(),
+            self.report.steps + 1
+        ));
+        self.ask_model(prefill, stop, budget, variants)
+    }
+
+    /// The model call behind both: one reply (no `variants`) or one per variant, streamed,
+    /// counted, reported, the first added to the conversation.
+    fn ask_model(
+        &mut self,
+        prefill: &str,
+        stop: &[&str],
+        budget: usize,
+        variants: &[Variant],
+    ) -> Result<Vec<String>, BackendError> {
         self.report.steps += 1;
         self.fit_context();
-        self.busy(format!("model is thinking (step {})", self.report.steps));
         let specs = tools::specs();
         let prefill = if self.backend.supports_prefill() {
             prefill
@@ -229,83 +263,12 @@ impl Run<'_> {
             }
             Flow::Continue
         };
-        let c = self.backend.complete(&request, &mut stream)?;
-        if self.cfg.cancel.requested() {
-            return Err(BackendError::Cancelled);
-        }
-        self.report.tokens_in += c.prompt_tokens - c.reused_tokens;
-        self.report.tokens_reused += c.reused_tokens;
-        self.report.tokens_out += c.generated_tokens;
-        self.report.tokens_reprocessed += self
-            .talk
-            .cached_tokens
-            .min(c.prompt_tokens)
-            .saturating_sub(c.reused_tokens);
-        self.talk.cached_tokens = c.prompt_tokens + c.generated_tokens;
-        self.emit(Event::ModelDone {
-            text: c.text.clone(),
-            prompt_tokens: c.prompt_tokens,
-            reused_tokens: c.reused_tokens,
-            generated_tokens: c.generated_tokens,
-            seconds: c.seconds,
-        });
-        self.talk.history.push(Message::assistant(c.text.clone()));
-        Ok(c.text)
-    }
-
-    /// One reply per variant to the same conversation, decoded together where the backend can
-    /// (see [`Backend::complete_variants`]); one step. The first is streamed and joins the
-    /// conversation; the others are candidates only.
-    pub(super) fn generate_variants(
-        &mut self,
-        prefill: &str,
-        stop: &[&str],
-        budget: usize,
-        variants: &[Variant],
-    ) -> Result<Vec<String>, BackendError> {
-        self.report.steps += 1;
-        self.fit_context();
-        self.busy(format!(
-            "model is writing {} candidates at once (step {})",
-            variants.len(),
-            self.report.steps
-        ));
-        let specs = tools::specs();
-        let prefill = if self.backend.supports_prefill() {
-            prefill
+        let replies = if variants.is_empty() {
+            vec![self.backend.complete(&request, &mut stream)?]
         } else {
-            ""
+            self.backend
+                .complete_variants(&request, variants, &mut stream)?
         };
-        let request = Request {
-            messages: &self.talk.history,
-            tools: &specs,
-            max_tokens: budget.min(self.cfg.limits.reply_tokens),
-            temperature: self.sampling.temperature(),
-            seed: Sampling::seed(self.report.steps),
-            stop_after: stop,
-            prefill,
-        };
-        if !prefill.is_empty() {
-            self.sink.emit(Event::ModelDelta {
-                text: prefill.to_string(),
-            });
-        }
-        let sink = &mut *self.sink;
-        let cancel = &self.cfg.cancel;
-        let mut stream = |piece: Piece<'_>| {
-            if cancel.requested() {
-                return Flow::Stop;
-            }
-            if let Piece::Text(text) = piece {
-                sink.emit(Event::ModelDelta {
-                    text: text.to_string(),
-                });
-            }
-            Flow::Continue
-        };
-        let replies = self
-            .backend
-            .complete_variants(&request, variants, &mut stream)?;
         if self.cfg.cancel.requested() {
             return Err(BackendError::Cancelled);
         }
@@ -320,7 +283,18 @@ impl Run<'_> {
             if k == 0 {
                 self.report.tokens_in += c.prompt_tokens - c.reused_tokens;
                 self.report.tokens_reused += c.reused_tokens;
-                self.talk.cached_tokens = c.prompt_tokens;
+                self.report.tokens_reprocessed += self
+                    .talk
+                    .cached_tokens
+                    .min(c.prompt_tokens)
+                    .saturating_sub(c.reused_tokens);
+                // Candidates decoded together leave only the prompt in the cache.
+                self.talk.cached_tokens = c.prompt_tokens
+                    + if variants.is_empty() {
+                        c.generated_tokens
+                    } else {
+                        0
+                    };
             }
             self.report.tokens_out += c.generated_tokens;
             self.emit(Event::ModelDone {
