@@ -56,8 +56,8 @@ fn run_on(
     let mut events = Vec::new();
     let report = cria::agent::fix(&mut backend, &cfg.fix, issue, &mut |e: Event| {
         events.push(e)
-    })
-    .unwrap();
+    });
+    let report = report.unwrap_or_else(|e| panic!("{e}; statuses: {:#?}", statuses(&events)));
     (report, events)
 }
 
@@ -158,19 +158,24 @@ fn a_diagnosis_without_an_edit_leads_to_the_rewrite_stage() {
     );
 }
 
-/// A backend that decodes candidates together: one rewrite step yields four candidates, judged
-/// in turn — a duplicate once, each failure undone — until the last one fixes the bug.
+/// A backend that decodes candidates together: the stage's first rewrite is the greedy one
+/// alone; when it fails, the next definition gets four candidates in one step, judged in turn —
+/// a duplicate once, each failure undone — until the last one fixes the bug.
 #[test]
 fn candidates_decoded_together_are_judged_in_turn_until_one_fixes_it() {
     let s = Scratch::task("py-cart-discount");
-    let def = |body: &str| {
-        format!("```python\ndef total(self) -> float:\n    subtotal = self.subtotal()\n    return {body}\n```")
+    let total = "```python\ndef total(self) -> float:\n    subtotal = self.subtotal()\n    return round(subtotal - self.discount_percent / 2, 2)\n```";
+    let discount = |stored: &str| {
+        format!(
+            "```python\ndef apply_discount(self, percent: float) -> None:\n    if not 0 <= percent <= 100:\n        raise ValueError(\"discount must be between 0 and 100\")\n    self.discount_percent = {stored}\n```"
+        )
     };
-    let wrong = def("round(subtotal - self.discount_percent / 2, 2)");
-    let also_wrong = def("round(subtotal + self.discount_percent, 2)");
-    let right = def("round(subtotal * (1 - self.discount_percent / 100), 2)");
+    let wrong = discount("percent * 3");
+    let also_wrong = discount("percent + 1");
+    let right = discount("self.subtotal() * percent / 100");
     let replies = [
         "The cause is the total.",
+        total,
         &wrong,
         &wrong,
         &also_wrong,
@@ -185,8 +190,9 @@ fn candidates_decoded_together_are_judged_in_turn_until_one_fixes_it() {
         "{}\n{st:#?}",
         report.summary
     );
-    // The diagnosis, then one step for all four candidates.
-    assert_eq!(report.steps, 2);
+    // The diagnosis, the greedy rewrite of `total` alone, then one step for four candidates of
+    // the next definition.
+    assert_eq!(report.steps, 3);
     let judged: Vec<&String> = st.iter().filter(|m| m.starts_with("judging")).collect();
     assert_eq!(
         judged,
@@ -196,9 +202,9 @@ fn candidates_decoded_together_are_judged_in_turn_until_one_fixes_it() {
             "judging candidate 4 of 4"
         ]
     );
-    assert_eq!(report.rejected.len(), 2, "{:#?}", report.rejected);
-    assert!(report.diff.contains("(1 - self.discount_percent / 100)"));
-    assert!(!report.diff.contains("self.discount_percent / 2"));
+    assert_eq!(report.rejected.len(), 3, "{:#?}", report.rejected);
+    assert!(report.diff.contains("self.subtotal() * percent / 100"));
+    assert!(!report.diff.contains("percent * 3"));
 }
 
 /// The step limit ends a run that never edits, with that reason.

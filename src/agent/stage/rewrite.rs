@@ -64,8 +64,9 @@ impl Run<'_> {
         found
     }
 
-    /// The next candidate and how many passes over the candidates came before it.
-    fn next_target(&mut self) -> Option<(Target, usize, usize)> {
+    /// The next candidate, how many passes over the candidates came before it, the history
+    /// length to start from, and whether it is the stage's first rewrite.
+    fn next_target(&mut self) -> Option<(Target, usize, usize, bool)> {
         let Stage::Rewrite(r) = &mut self.stage else {
             return None;
         };
@@ -73,12 +74,12 @@ impl Run<'_> {
         let k = r.done;
         r.done += 1;
         let target = r.targets.get(k % n.max(1))?.clone();
-        Some((target, k / n.max(1), r.base))
+        Some((target, k / n.max(1), r.base, k == 0))
     }
 
     /// One rewrite: ask for the next candidate definition in full and put it in place.
     pub(in crate::agent) fn rewrite_attempt(&mut self) -> Result<Next, BackendError> {
-        let Some((mut target, pass, base)) = self.next_target() else {
+        let Some((mut target, pass, base, first)) = self.next_target() else {
             return Ok(Next::Continue);
         };
         // A kept partial fix may have changed the file: take the definition as it is now.
@@ -117,8 +118,10 @@ impl Run<'_> {
         ));
         let prefill = format!("```{lang}\n");
         let budget = budget::rewrite(self.backend.count_tokens(&target.code));
+        // The stage's first rewrite is the greedy one alone: it is the fix more often than not,
+        // at the price of one reply. Every later one decodes several candidates together.
         let width = self.backend.parallel_width();
-        if width > 1 {
+        if width > 1 && !first {
             let variants = rewrite_variants(self.sampling, self.report.steps + 1, width);
             let replies = self.generate_variants(&prefill, &["```"], budget, &variants)?;
             return Ok(self.try_candidates(&target, &existing, replies));
