@@ -320,6 +320,15 @@ pub fn edit_for(t: &Target, reply: &str, existing: &[String]) -> Option<SearchRe
             }
         }
         block = kept;
+    } else if block
+        .iter()
+        .find(|l| !l.trim().is_empty())
+        .and_then(|l| name_of(l).or_else(|| constant_name(l)))
+        .is_some_and(|other| other != t.name)
+    {
+        // A reply that opens with another definition and never defines the target is not a
+        // rewrite of it: put in the target's place, it would delete the target.
+        return None;
     }
     let first = t.code.lines().next()?;
     let indent = first.get(..indent_len(first)).unwrap_or_default();

@@ -132,3 +132,14 @@ fn a_constant_rewrite_replaces_exactly_the_constant() {
     assert_eq!(edit.search, "KM_PER_MILE = 1.6\n");
     assert_eq!(edit.replace, "KM_PER_MILE = 1.609344\n");
 }
+
+#[test]
+fn a_reply_defining_another_function_is_no_rewrite_of_the_target() {
+    let src = "def total(items):\n    return sum(items)\n\n\ndef mean(items):\n    return total(items) / len(items)\n";
+    let t = definitions("stats.py", src).remove(0);
+    assert_eq!(t.name, "total");
+    let other = "```python\ndef mean(items):\n    return total(items) / max(len(items), 1)\n```";
+    assert!(edit_for(&t, other, &["total".into(), "mean".into()]).is_none());
+    let body_only = "```python\n    return sum(items) + 0\n```";
+    assert!(edit_for(&t, body_only, &[]).is_some());
+}
