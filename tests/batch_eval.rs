@@ -279,10 +279,7 @@ fn eval_reports_the_rank_of_the_definition_the_reference_fix_changes() {
         .arg(&script)
         .output()
         .unwrap();
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = common::events(&o.stdout);
     assert_eq!(lines.len(), 2, "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(lines[0]["solved"], true, "{}", lines[0]);
     assert_eq!(lines[0]["definition_judged"], true, "{}", lines[0]);
