@@ -163,27 +163,30 @@ impl Run<'_> {
 
     /// Judge candidates decoded together, one at a time (each reverted unless it helps), until
     /// one fixes the bug or one helps enough to be kept (the rest were written against the code
-    /// before it). Identical candidates are judged once.
+    /// before it). Identical replies are judged once; the same change in other words is caught
+    /// by the judge's memory of tried diffs.
     fn try_candidates(
         &mut self,
         target: &Target,
         existing: &[String],
         replies: Vec<String>,
     ) -> Next {
-        let mut seen: Vec<String> = Vec::new();
         let total = replies.len();
-        for (k, reply) in replies.into_iter().enumerate() {
-            let code = rewrite::edit_for(target, &reply, existing).map(|b| b.replace);
-            if code.as_ref().is_some_and(|c| seen.contains(c)) {
+        let mut judged = 0;
+        for (k, reply) in replies.iter().enumerate() {
+            if replies
+                .get(..k)
+                .is_some_and(|before| before.contains(reply))
+            {
                 continue;
             }
-            let Some(report) = self.rewrite_edit(target, &reply, existing) else {
+            let Some(report) = self.rewrite_edit(target, reply, existing) else {
                 continue;
             };
-            seen.extend(code);
+            judged += 1;
             self.status(format!("judging candidate {} of {total}", k + 1));
             let baseline = self.attempts.baseline_failures;
-            match self.after_edit(report, &reply) {
+            match self.after_edit(report, reply) {
                 // The stage's own limit is judged once every candidate has had its turn.
                 Next::Stop(StopReason::RewritesExhausted { .. }) | Next::Continue => {}
                 stop => return stop,
@@ -192,7 +195,7 @@ impl Run<'_> {
                 break;
             }
         }
-        if seen.is_empty() {
+        if judged == 0 {
             self.no_new_code(target);
         }
         self.rewrite_limit()
