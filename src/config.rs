@@ -19,7 +19,7 @@ pub enum ConfigError {
     #[error("{0}")]
     Invalid(String),
     #[error("config: {0}")]
-    File(String),
+    File(#[from] crate::config_file::FileError),
 }
 
 /// Where the model comes from.
@@ -63,8 +63,7 @@ impl Config {
             return Err(ConfigError::NotADir(dir));
         }
         let root = Root::new(&dir).map_err(|e| ConfigError::Repo(dir.clone(), e))?;
-        let (args, notes) =
-            crate::config_file::layer(args, root.path()).map_err(ConfigError::File)?;
+        let (args, notes) = crate::config_file::layer(args, root.path())?;
         for note in notes {
             eprintln!("cria: {note}");
         }

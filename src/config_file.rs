@@ -69,19 +69,49 @@ pub fn user_config_path() -> PathBuf {
         .join("config.toml")
 }
 
+/// Why a configuration file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("{}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Broken TOML or an unknown key; the message names the line and column.
+    #[error("{}: {}", path.display(), message.trim_end())]
+    Parse { path: PathBuf, message: String },
+    #[error("no profile `{name}` (known: {known})")]
+    NoProfile { name: String, known: String },
+    #[error("{} does not exist", .0.display())]
+    Missing(PathBuf),
+    #[error("recording trust in {}: {source}", path.display())]
+    Record {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
 /// Read one file; a missing file is an empty config.
-pub fn load(path: &Path) -> Result<FileConfig, String> {
+pub fn load(path: &Path) -> Result<FileConfig, FileError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileConfig::default()),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Err(source) => {
+            return Err(FileError::Read {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
     };
-    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()).trim_end().to_string())
+    toml::from_str(&text).map_err(|e| FileError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
 /// `args` with every setting they leave open filled from the files and the profile. The notes
 /// say what was ignored and why.
-pub fn layer(args: &AgentArgs, root: &Path) -> Result<(AgentArgs, Vec<String>), String> {
+pub fn layer(args: &AgentArgs, root: &Path) -> Result<(AgentArgs, Vec<String>), FileError> {
     let user = load(&user_config_path())?;
     let repo_path = root.join(".cria.toml");
     let mut repo = load(&repo_path)?;
@@ -132,14 +162,14 @@ pub fn layer(args: &AgentArgs, root: &Path) -> Result<(AgentArgs, Vec<String>), 
     let profile = match &args.profile {
         Some(name) => Some(profiles.get(name).cloned().ok_or_else(|| {
             let known: Vec<&str> = profiles.keys().map(String::as_str).collect();
-            format!(
-                "no profile `{name}` (known: {})",
-                if known.is_empty() {
+            FileError::NoProfile {
+                name: name.clone(),
+                known: if known.is_empty() {
                     "none".to_string()
                 } else {
                     known.join(", ")
-                }
-            )
+                },
+            }
         })?),
         None => None,
     };
@@ -249,11 +279,16 @@ fn trust_check(root: &Path, repo_file: &Path) -> Result<(), String> {
 }
 
 /// `cria trust`: accept the repository's `.cria.toml` as it is now.
-pub fn trust(root: &Path) -> Result<String, String> {
+pub fn trust(root: &Path) -> Result<String, FileError> {
     let file = root.join(".cria.toml");
-    let now = fingerprint(&file).ok_or_else(|| format!("{} does not exist", file.display()))?;
-    std::fs::create_dir_all(crate::state::repo_state_dir(root)).map_err(|e| e.to_string())?;
-    std::fs::write(trust_record(root), &now).map_err(|e| e.to_string())?;
+    let now = fingerprint(&file).ok_or_else(|| FileError::Missing(file.clone()))?;
+    let record = trust_record(root);
+    let recorded = std::fs::create_dir_all(crate::state::repo_state_dir(root))
+        .and_then(|()| std::fs::write(&record, &now));
+    recorded.map_err(|source| FileError::Record {
+        path: record,
+        source,
+    })?;
     let listed = load(&user_config_path())?
         .trusted_repos
         .iter()

@@ -129,10 +129,7 @@ fn measure(b: &mut LlamaBackendHandle, threads: usize) -> BenchResult<BenchRepor
             code(b, 1_000)
         )),
     ];
-    let rendered = b
-        .template()
-        .render(&question, &[])
-        .map_err(crate::model::BackendError::Template)?;
+    let rendered = b.template().render(&question, &[])?;
     b.set_lookup(false)?;
     b.set_disk_cache(false)?;
     for _ in 0..3 {

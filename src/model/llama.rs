@@ -150,8 +150,7 @@ impl LlamaBackendHandle {
         let loaded = ready_rx
             .recv()
             .map_err(|_| BackendError::Engine("the model worker exited during load".into()))??;
-        let template = ChatTemplate::new(loaded.template_source, &loaded.bos, &loaded.eos)
-            .map_err(BackendError::Template)?;
+        let template = ChatTemplate::new(loaded.template_source, &loaded.bos, &loaded.eos)?;
         Ok(LlamaBackendHandle {
             name,
             n_ctx: loaded.n_ctx,
@@ -334,10 +333,7 @@ impl Backend for LlamaBackendHandle {
 impl LlamaBackendHandle {
     /// The request rendered with the model's chat template, ending with the prefill.
     fn prompt(&self, request: &Request<'_>) -> Result<String, BackendError> {
-        let mut prompt = self
-            .template
-            .render(request.messages, request.tools)
-            .map_err(BackendError::Template)?;
+        let mut prompt = self.template.render(request.messages, request.tools)?;
         prompt.push_str(request.prefill);
         Ok(prompt)
     }
@@ -456,14 +452,18 @@ fn worker(
 }
 
 /// Whether `path` looks loadable before spending seconds on it.
-pub fn check_gguf(path: &Path) -> Result<(), String> {
+pub fn check_gguf(path: &Path) -> Result<(), BackendError> {
     use std::io::Read;
+    let refuse = |why: String| BackendError::Load {
+        path: path.display().to_string(),
+        why,
+    };
     let mut magic = [0u8; 4];
     std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut magic))
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        .map_err(|e| refuse(format!("cannot read it: {e}")))?;
     if &magic != b"GGUF" {
-        return Err(format!("{} is not a GGUF model file", path.display()));
+        return Err(refuse("it is not a GGUF model file".into()));
     }
     Ok(())
 }
@@ -476,10 +476,7 @@ pub struct Tokenizer {
 
 impl Tokenizer {
     pub fn load(path: &Path) -> Result<Tokenizer, BackendError> {
-        check_gguf(path).map_err(|why| BackendError::Load {
-            path: path.display().to_string(),
-            why,
-        })?;
+        check_gguf(path)?;
         let params = LlamaModelParams::default().with_vocab_only(true);
         let model = LlamaModel::load_from_file(engine(false)?, path, &params).map_err(|e| {
             BackendError::Load {

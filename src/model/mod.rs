@@ -96,7 +96,7 @@ pub enum BackendError {
     #[error("script file {path}: {why}")]
     Script { path: String, why: String },
     #[error("chat template: {0}")]
-    Template(String),
+    Template(#[from] template::TemplateError),
     #[error("llama.cpp: {0}")]
     Engine(String),
     /// The OpenAI-compatible server failed (or could not be reached).

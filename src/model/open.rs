@@ -88,10 +88,7 @@ fn load_llama(
     kv_cache: Option<(std::path::PathBuf, u64)>,
     progress: LoadProgress,
 ) -> Result<LlamaBackendHandle, BackendError> {
-    llama::check_gguf(path).map_err(|why| BackendError::Load {
-        path: path.display().to_string(),
-        why,
-    })?;
+    llama::check_gguf(path)?;
     let mut opts = LlamaOptions::new(path.to_path_buf());
     opts.max_ctx = cfg.max_ctx;
     opts.verbose = cfg.verbose;

@@ -13,6 +13,11 @@ use crate::protocol::{Message, Role};
 
 const CHATML: &str = "{% for message in messages %}<|im_start|>{{ message.role }}\n{{ message.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
 
+/// A template that does not compile, or fails while rendering (it may `raise_exception`).
+#[derive(Debug, thiserror::Error)]
+#[error("{0:#}")]
+pub struct TemplateError(#[from] Error);
+
 pub struct ChatTemplate {
     env: Environment<'static>,
     /// Whether the template renders `tools` itself.
@@ -89,7 +94,7 @@ fn raise_exception(msg: String) -> Result<Value, Error> {
 
 impl ChatTemplate {
     /// Build from the GGUF's template source (or ChatML when there is none).
-    pub fn new(source: Option<String>, bos: &str, eos: &str) -> Result<Self, String> {
+    pub fn new(source: Option<String>, bos: &str, eos: &str) -> Result<Self, TemplateError> {
         let source = source.unwrap_or_else(|| CHATML.to_string());
         let renders_tools = source.contains("tools");
         let mut env = Environment::new();
@@ -100,8 +105,7 @@ impl ChatTemplate {
             Value::from("2026-01-01")
         });
         env.set_trim_blocks(false);
-        env.add_template_owned("chat", source)
-            .map_err(|e| e.to_string())?;
+        env.add_template_owned("chat", source)?;
         Ok(ChatTemplate {
             env,
             renders_tools,
@@ -115,7 +119,7 @@ impl ChatTemplate {
         &self,
         messages: &[Message],
         tools: &[serde_json::Value],
-    ) -> Result<String, String> {
+    ) -> Result<String, TemplateError> {
         let mut messages: Vec<Message> = messages.to_vec();
         if !tools.is_empty() && !self.renders_tools {
             describe_tools_in_system(&mut messages, tools);
@@ -132,16 +136,15 @@ impl ChatTemplate {
         } else {
             Value::from_serialize(tools)
         };
-        let template = self.env.get_template("chat").map_err(|e| e.to_string())?;
-        template
-            .render(minijinja::context! {
-                messages => msgs,
-                tools => tools_value,
-                add_generation_prompt => true,
-                bos_token => self.bos_token.clone(),
-                eos_token => self.eos_token.clone(),
-            })
-            .map_err(|e| format!("{e:#}"))
+        let template = self.env.get_template("chat")?;
+        let prompt = template.render(minijinja::context! {
+            messages => msgs,
+            tools => tools_value,
+            add_generation_prompt => true,
+            bos_token => self.bos_token.clone(),
+            eos_token => self.eos_token.clone(),
+        })?;
+        Ok(prompt)
     }
 }
 

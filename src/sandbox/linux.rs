@@ -41,19 +41,16 @@ const DEVICES: &[&str] = &[
     "/dev/shm",
 ];
 
-/// Confine this process (and so everything it starts) to `policy`: [`enter`], then
-/// [`confine`]. Used by `--probe`, which reports what this machine enforces.
-pub fn apply(policy: &Policy, namespaces: bool) -> Result<Enforcement, String> {
-    let mut e = enter(policy, namespaces)?;
-    confine(policy, &mut e);
-    Ok(e)
-}
+/// A namespace was entered but could not be set up: the command must not run in it.
+#[derive(Debug, thiserror::Error)]
+#[error("could not set up the sandbox's namespaces: {0}")]
+pub struct SetupError(String);
 
 /// Step 1 (namespaces), for the supervising helper itself: the command it starts inherits them.
 /// `namespaces: false` skips it (after a probe found that it fails here). An error means this
 /// process was left in a state in which the command must not run (a namespace entered but not
 /// set up).
-pub fn enter(policy: &Policy, namespaces: bool) -> Result<Enforcement, String> {
+pub fn enter(policy: &Policy, namespaces: bool) -> Result<Enforcement, SetupError> {
     let mut e = Enforcement {
         landlock_abi: landlock_abi(),
         ..Default::default()
@@ -65,8 +62,8 @@ pub fn enter(policy: &Policy, namespaces: bool) -> Result<Enforcement, String> {
         // SAFETY: this process is single-threaded (the helper, before it starts anything). The
         // ids are read first: until the maps are written they read as the overflow id.
         let ids = unsafe { (libc::geteuid(), libc::getegid()) };
-        match enter_user_namespace(ids)? {
-            Ok(()) => enter_namespaces(policy, &mut e)?,
+        match enter_user_namespace(ids).map_err(SetupError)? {
+            Ok(()) => enter_namespaces(policy, &mut e).map_err(SetupError)?,
             Err(why) => e
                 .gaps
                 .push(format!("no user namespaces ({why}): .git stays writable")),
@@ -149,7 +146,7 @@ fn enter_user_namespace(
     (uid, gid): (libc::uid_t, libc::gid_t),
 ) -> Result<Result<(), String>, String> {
     if uid != 0 {
-        // SAFETY: single-threaded, see `apply`.
+        // SAFETY: single-threaded, see `enter`.
         if unsafe { libc::unshare(libc::CLONE_NEWUSER) } != 0 {
             return Ok(Err(io::Error::last_os_error().to_string()));
         }

@@ -22,11 +22,22 @@ pub fn path(root: &Path) -> PathBuf {
     crate::state::repo_state_dir(root).join("last-session.json")
 }
 
-pub fn load(root: &Path) -> Result<Saved, String> {
+/// Why `--resume` has nothing to resume.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("no saved session for this repository")]
+    None,
+    #[error("{}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+}
+
+pub fn load(root: &Path) -> Result<Saved, LoadError> {
     let file = path(root);
-    let text = std::fs::read_to_string(&file)
-        .map_err(|_| "no saved session for this repository".to_string())?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))
+    let text = std::fs::read_to_string(&file).map_err(|_| LoadError::None)?;
+    serde_json::from_str(&text).map_err(|source| LoadError::Unreadable { path: file, source })
 }
 
 pub fn save(root: &Path, saved: &Saved) -> std::io::Result<()> {
