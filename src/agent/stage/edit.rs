@@ -10,6 +10,11 @@ use crate::protocol::{EditFailure, Event, Message, StopReason, ToolCall, ToolRes
 use crate::toolcall;
 use crate::tools::{self, ToolEnv};
 
+/// Whether a reading of the reply got as far as the user: applied, or shown and declined.
+fn acted_on(report: &edit::ApplyReport) -> bool {
+    report.applied() || report.rejected
+}
+
 impl Run<'_> {
     /// One turn of the edit stage. The first reply of a run is the diagnosis: its first
     /// paragraph, stopped where code would begin.
@@ -42,11 +47,13 @@ impl Run<'_> {
             return Next::Continue;
         }
         if let Some(report) = self.strict_edits(reply) {
-            if report.applied() {
+            // A change the user declined is an answer, not a parse failure: the same code is
+            // not offered again in another reading.
+            if report.applied() || report.rejected {
                 return self.after_edit(report, reply);
             }
             // A malformed block often still holds the corrected code: try reading it plainly.
-            let loose = self.loose(reply).filter(edit::ApplyReport::applied);
+            let loose = self.loose(reply).filter(acted_on);
             return self.after_edit(loose.unwrap_or(report), reply);
         }
         let calls = toolcall::parse(reply);
@@ -62,7 +69,7 @@ impl Run<'_> {
             return Next::Continue;
         }
         if calls.calls.is_empty() {
-            if let Some(report) = self.loose(reply).filter(edit::ApplyReport::applied) {
+            if let Some(report) = self.loose(reply).filter(acted_on) {
                 return self.after_edit(report, reply);
             }
             return self.no_action(reply);
