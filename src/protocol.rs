@@ -1,5 +1,5 @@
-//! The contract between the agent and its front ends: messages, tool calls and the events a run
-//! reports. Nothing here does any work; every front end (stderr progress, JSONL, tests) and every
+//! The contract between the agent and its front ends: messages, tool calls, the requests a front
+//! end makes ([`Op`]) and the events a run reports ([`Event`]). Nothing here does any work; every front end (stderr progress, JSONL, tests) and every
 //! backend speaks these types.
 
 use schemars::JsonSchema;
@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the JSONL event schema written by `--json`.
 /// 2: `status.busy`, `edit_failed.kind`, `tool_call_malformed`, `finished.files`, outcome
-/// `unverified`. 3: `finished.stop`, the typed reason; `approval` events.
-pub const EVENT_SCHEMA_VERSION: u32 = 3;
+/// `unverified`. 3: `finished.stop`, the typed reason; `approval` events. 4:
+/// `approval_requested` (answered by [`Op::Approve`]).
+pub const EVENT_SCHEMA_VERSION: u32 = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -275,6 +276,27 @@ pub enum EditFailure {
     NoNewCode,
 }
 
+/// What a front end asks the engine to do: the one vocabulary of requests, as [`Event`] is of
+/// reports. The TUI sends nothing else to its worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    /// Work on an issue with the agent until it is verified fixed or stops.
+    Fix { issue: String },
+    /// Run the test command once.
+    RunTests,
+    /// Revert the last change set.
+    Undo,
+    /// Report what the first prompt would show for this focus text.
+    Context { focus: String },
+    /// Load another model (a tier name or a GGUF path).
+    LoadModel { spec: String },
+    /// Answer the approval question `id` ([`Event::ApprovalRequested`]).
+    Approve { id: u64, yes: bool },
+    /// Stop the request in progress; what it applied stays undoable.
+    Cancel,
+}
+
 /// Everything an agent run reports, in order. Front ends render these; nothing else flows out.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -337,6 +359,11 @@ pub enum Event {
     },
     TestsRun {
         run: TestRun,
+    },
+    /// The run waits until the front end answers with [`Op::Approve`] carrying this `id`.
+    ApprovalRequested {
+        id: u64,
+        subject: ApprovalSubject,
     },
     /// A command or change was approved or refused (by the policy or the user).
     Approval {

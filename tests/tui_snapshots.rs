@@ -2,23 +2,22 @@
 //! snapshots (insta) of the transcript, a tool cell, a diff awaiting approval, the status bar and
 //! an 80-column terminal; and the keys' behaviour (approval answers, Ctrl+C, slash commands).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crossbeam_channel::{unbounded, Receiver};
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 
-use cria::cancel::Cancel;
-use cria::protocol::{Event, FileChange, Outcome, StopReason, TestRun, ToolCall, ToolResult};
+use cria::protocol::{Event, FileChange, Op, Outcome, StopReason, TestRun, ToolCall, ToolResult};
 use cria::sandbox::approval::Question;
 use cria::tui::app::{App, Info};
-use cria::tui::engine::{Ask, Job, Update};
+use cria::tui::engine::Update;
 use cria::tui::{keys, view};
 
 const DIFF: &str = "diff --git a/shop/cart.py b/shop/cart.py\n--- a/shop/cart.py\n+++ b/shop/cart.py\n@@ -33,4 +33,4 @@\n \n     def total(self) -> float:\n         subtotal = self.subtotal()\n-        return round(subtotal - self.discount_percent, 2)\n+        return round(subtotal * (1 - self.discount_percent / 100), 2)\n";
 
-fn new_app() -> (App, Receiver<Job>) {
+fn new_app() -> (App, Receiver<Op>) {
     let (tx, rx) = unbounded();
     let info = Info {
         repo: "/home/ana/shop".into(),
@@ -26,7 +25,7 @@ fn new_app() -> (App, Receiver<Job>) {
         sandbox: "sandbox: workspace-write via Landlock v7, network denied, .git read-only".into(),
         sandboxed: true,
     };
-    let mut app = App::new(info, tx, Cancel::default());
+    let mut app = App::new(info, tx);
     app.frozen = Some(Instant::now());
     app.update(Update::Ready {
         model: "qwen2.5-coder-1.5b-instruct-q4_k_m".into(),
@@ -170,7 +169,9 @@ fn transcript_of_a_fix() {
     let job = jobs.try_recv().unwrap();
     assert_eq!(
         job,
-        Job::Fix("A 10% discount on 200.00 gives 190.00, not 180.00".into())
+        Op::Fix {
+            issue: "A 10% discount on 200.00 gives 190.00, not 180.00".into()
+        }
     );
     insta::assert_snapshot!(draw(&app, 100, 40));
 }
@@ -216,32 +217,36 @@ fn a_running_tool_cell_and_an_expanded_one() {
 
 #[test]
 fn a_diff_waits_for_approval_and_y_applies_it() {
-    let (mut app, _jobs) = new_app();
+    let (mut app, ops) = new_app();
     app.busy = Some(("model is thinking (step 1)".into(), app.now()));
-    let (reply, answer) = crossbeam_channel::bounded(1);
-    app.update(Update::Ask(Ask {
-        question: Question::Change { diff: DIFF.into() },
-        reply,
-    }));
+    agent(
+        &mut app,
+        Event::ApprovalRequested {
+            id: 7,
+            subject: Question::Change { diff: DIFF.into() },
+        },
+    );
     insta::assert_snapshot!(draw(&app, 100, 20));
-    // Typing other keys does not answer; `y` does, and the cell says so.
+    // Typing other keys does not answer; `y` does, with the question's id, and the cell says so.
     keys::on_key(&mut app, key(KeyCode::Char('x')));
-    assert!(answer.try_recv().is_err());
+    assert!(ops.try_recv().is_err());
     keys::on_key(&mut app, key(KeyCode::Char('y')));
-    assert_eq!(answer.recv_timeout(Duration::from_secs(1)), Ok(true));
+    assert_eq!(ops.try_recv(), Ok(Op::Approve { id: 7, yes: true }));
     assert!(draw(&app, 100, 20).contains("Approved change to shop/cart.py"));
     // `n` on a command declines it.
-    let (reply, answer) = crossbeam_channel::bounded(1);
-    app.update(Update::Ask(Ask {
-        question: Question::Command {
-            command: "rm -rf build".into(),
-            dir: ".".into(),
+    agent(
+        &mut app,
+        Event::ApprovalRequested {
+            id: 8,
+            subject: Question::Command {
+                command: "rm -rf build".into(),
+                dir: ".".into(),
+            },
         },
-        reply,
-    }));
+    );
     assert!(draw(&app, 100, 20).contains("Run this command?"));
     keys::on_key(&mut app, key(KeyCode::Char('n')));
-    assert_eq!(answer.recv_timeout(Duration::from_secs(1)), Ok(false));
+    assert_eq!(ops.try_recv(), Ok(Op::Approve { id: 8, yes: false }));
     assert!(draw(&app, 100, 20).contains("Declined: rm -rf build"));
 }
 
@@ -286,10 +291,26 @@ fn an_80_column_terminal_wraps_long_output() {
 
 #[test]
 fn ctrl_c_cancels_then_exits() {
-    let (mut app, _jobs) = new_app();
+    let (mut app, ops) = new_app();
     app.busy = Some(("model is thinking (step 1)".into(), app.now()));
+    agent(
+        &mut app,
+        Event::ApprovalRequested {
+            id: 3,
+            subject: Question::Change { diff: DIFF.into() },
+        },
+    );
     keys::on_key(&mut app, ctrl('c'));
-    assert!(app.cancel.requested(), "the first Ctrl+C cancels the step");
+    assert_eq!(
+        ops.try_recv(),
+        Ok(Op::Cancel),
+        "the first Ctrl+C cancels the step"
+    );
+    assert_eq!(
+        ops.try_recv(),
+        Ok(Op::Approve { id: 3, yes: false }),
+        "and declines the question it waits on"
+    );
     assert!(!app.quit, "and keeps the session");
     keys::on_key(&mut app, ctrl('c'));
     assert!(app.quit, "a second one within two seconds exits");
@@ -301,9 +322,14 @@ fn slash_commands_reach_the_worker_and_requests_carry_the_session() {
     a_fix(&mut app);
     let _first = jobs.try_recv().unwrap();
     for (command, job) in [
-        ("/tests", Job::Tests),
-        ("/undo", Job::Undo),
-        ("/model nano", Job::Model("nano".into())),
+        ("/tests", Op::RunTests),
+        ("/undo", Op::Undo),
+        (
+            "/model nano",
+            Op::LoadModel {
+                spec: "nano".into(),
+            },
+        ),
     ] {
         type_text(&mut app, command);
         keys::on_key(&mut app, key(KeyCode::Enter));
@@ -317,7 +343,7 @@ fn slash_commands_reach_the_worker_and_requests_carry_the_session() {
     type_text(&mut app, "also round @shop/cart.py totals up");
     keys::on_key(&mut app, key(KeyCode::Enter));
     match jobs.try_recv().unwrap() {
-        Job::Fix(issue) => {
+        Op::Fix { issue } => {
             assert!(
                 issue.starts_with("also round shop/cart.py totals up"),
                 "{issue}"

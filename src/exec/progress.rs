@@ -126,7 +126,8 @@ impl EventSink for StderrProgress {
                 "  ✗ not approved: {}",
                 first_line(decision.reason.as_deref().unwrap_or_default(), 160)
             ),
-            Event::Approval { .. } => Ok(()),
+            // The terminal prompt asks the question itself.
+            Event::Approval { .. } | Event::ApprovalRequested { .. } => Ok(()),
             // "showing the model: ..." says it in words.
             Event::Finished { .. }
             | Event::Localized { .. }

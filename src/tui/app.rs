@@ -8,10 +8,9 @@ use crossbeam_channel::Sender;
 
 use super::cells::{self, Cell, ChangeState};
 use super::composer::Composer;
-use super::engine::{Ask, Job, Update};
+use super::engine::Update;
 use super::store::{self, Saved};
-use crate::cancel::Cancel;
-use crate::protocol::{Decider, EditFailure, Event, TestRun};
+use crate::protocol::{Decider, EditFailure, Event, Op, TestRun};
 use crate::sandbox::approval::Question;
 
 /// What the status bar shows besides the model.
@@ -22,6 +21,13 @@ pub struct Info {
     /// The sandbox as the runner describes it.
     pub sandbox: String,
     pub sandboxed: bool,
+}
+
+/// An approval question waiting for the user's y/n.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub id: u64,
+    pub question: Question,
 }
 
 /// A long step with a known fraction done.
@@ -45,7 +51,7 @@ pub struct App {
     /// What the worker is doing, since when; `None` when idle.
     pub busy: Option<(String, Instant)>,
     pub progress: Option<Progress>,
-    pub pending: Option<Ask>,
+    pub pending: Option<Pending>,
     /// Rows scrolled up from the bottom of the transcript.
     pub scroll: usize,
     pub expanded: bool,
@@ -61,15 +67,15 @@ pub struct App {
     pub save_to: Option<PathBuf>,
     /// A fixed clock for reproducible drawing (tests); `None` reads the real one.
     pub frozen: Option<Instant>,
-    pub jobs: Sender<Job>,
-    pub cancel: Cancel,
+    /// Requests to the worker ([`super::engine`]).
+    pub ops: Sender<Op>,
     /// Streaming statistics of the reply in progress: first text, characters so far.
     stream: Option<(Instant, usize)>,
     filter: crate::toolcall::DisplayFilter,
 }
 
 impl App {
-    pub fn new(info: Info, jobs: Sender<Job>, cancel: Cancel) -> App {
+    pub fn new(info: Info, ops: Sender<Op>) -> App {
         App {
             cells: Vec::new(),
             composer: Composer::default(),
@@ -92,8 +98,7 @@ impl App {
             request: None,
             save_to: None,
             frozen: None,
-            jobs,
-            cancel,
+            ops,
             stream: None,
             filter: Default::default(),
         }
@@ -117,8 +122,8 @@ impl App {
     }
 
     /// Start `job` on the worker, showing `label` while it runs.
-    pub fn start(&mut self, job: Job, label: &str) {
-        if self.jobs.send(job).is_ok() {
+    pub fn start(&mut self, job: Op, label: &str) {
+        if self.ops.send(job).is_ok() {
             self.busy = Some((label.to_string(), self.now()));
         } else {
             self.warn("the worker has stopped; restart cria");
@@ -130,7 +135,7 @@ impl App {
         self.push(Cell::User { text: text.clone() });
         let issue = issue_text(&text, &self.earlier);
         self.request = Some(text);
-        self.start(Job::Fix(issue), "working");
+        self.start(Op::Fix { issue }, "working");
         self.save();
     }
 
@@ -173,19 +178,6 @@ impl App {
                 self.warn(format!("could not load the model: {e}"));
             }
             Update::Agent(event) => self.agent_event(event),
-            Update::Ask(ask) => {
-                self.push(match &ask.question {
-                    Question::Change { diff } => Cell::Change {
-                        diff: diff.clone(),
-                        state: ChangeState::Proposed,
-                    },
-                    Question::Command { command, .. } => Cell::Command {
-                        command: command.clone(),
-                        state: ChangeState::Proposed,
-                    },
-                });
-                self.pending = Some(ask);
-            }
             Update::Tests(run) => self.tests(run),
             Update::Note(text) => self.note(text),
             Update::Warning(text) => self.warn(text),
@@ -202,12 +194,21 @@ impl App {
         }
     }
 
+    /// Stop the request in progress (and decline a question it waits on).
+    pub fn cancel(&mut self) {
+        let _ = self.ops.send(Op::Cancel);
+        self.answer(false);
+    }
+
     /// Answer the pending question.
     pub fn answer(&mut self, yes: bool) {
-        let Some(ask) = self.pending.take() else {
+        let Some(pending) = self.pending.take() else {
             return;
         };
-        let _ = ask.reply.send(yes);
+        let _ = self.ops.send(Op::Approve {
+            id: pending.id,
+            yes,
+        });
         let state = if yes {
             ChangeState::Approved
         } else {
@@ -262,6 +263,22 @@ impl App {
 
     fn agent_event(&mut self, event: Event) {
         match event {
+            Event::ApprovalRequested { id, subject } => {
+                self.push(match &subject {
+                    Question::Change { diff } => Cell::Change {
+                        diff: diff.clone(),
+                        state: ChangeState::Proposed,
+                    },
+                    Question::Command { command, .. } => Cell::Command {
+                        command: command.clone(),
+                        state: ChangeState::Proposed,
+                    },
+                });
+                self.pending = Some(Pending {
+                    id,
+                    question: subject,
+                });
+            }
             // The user answered in this screen; a refusal by the policy is worth a note.
             Event::Approval { decision } => {
                 if let (false, Decider::Policy | Decider::NoTerminal) =

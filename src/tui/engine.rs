@@ -1,36 +1,17 @@
-//! The TUI's worker thread: it owns the model and runs the same agent as `cria fix`, one job at a
-//! time, so the UI thread never blocks. Agent events, approval questions and results come back
-//! as [`Update`]s; approvals wait on a reply channel the UI answers.
+//! The TUI's worker thread: it owns the model and runs the same agent as `cria fix`, one request
+//! at a time, so the UI thread never blocks. The UI sends [`Op`]s only; agent events (approval
+//! questions among them) and results come back as [`Update`]s.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use crossbeam_channel::{unbounded, Receiver, Sender};
+use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
 
 use crate::cancel::Cancel;
 use crate::config::{Config, ModelSource};
 use crate::model::Backend;
-use crate::protocol::{Event, TestRun};
+use crate::protocol::{Event, Op, TestRun};
 use crate::sandbox::approval::{Asker, Question};
-
-/// Work the UI asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Job {
-    /// Work on an issue (the request and the session's background) with the agent.
-    Fix(String),
-    Tests,
-    Undo,
-    /// Show what would be packed for this focus text.
-    Context(String),
-    /// Load another model (a tier name or a GGUF path).
-    Model(String),
-}
-
-/// A question waiting for the user's y/n.
-#[derive(Debug)]
-pub struct Ask {
-    pub question: Question,
-    pub reply: Sender<bool>,
-}
 
 /// What the worker reports.
 #[derive(Debug)]
@@ -43,45 +24,53 @@ pub enum Update {
     },
     LoadFailed(String),
     Agent(Event),
-    Ask(Ask),
     Tests(TestRun),
     Note(String),
     Warning(String),
     /// `/undo` reverted these files.
     Undone(Vec<String>),
-    /// The job ended.
+    /// The request ended.
     Idle,
 }
 
 pub struct Engine {
-    pub jobs: Sender<Job>,
+    pub ops: Sender<Op>,
     pub updates: Receiver<Update>,
-    pub cancel: Cancel,
 }
 
-/// Start the worker with `cfg`; it loads the model first.
+/// Start the worker with `cfg`; it loads the model first. `Op::Cancel` and `Op::Approve` act at
+/// once, even while a request runs; the others queue.
 pub fn start(mut cfg: Config) -> Engine {
-    let (jobs_tx, jobs_rx) = unbounded::<Job>();
+    let (ops_tx, ops_rx) = unbounded::<Op>();
+    let (jobs_tx, jobs_rx) = unbounded::<Op>();
+    let (answers_tx, answers_rx) = unbounded::<(u64, bool)>();
     let (tx, rx) = unbounded::<Update>();
     let cancel = Cancel::default();
     cfg.fix.cancel = cancel.clone();
     cfg.fix.runner = cfg.fix.runner.clone().with_cancel(cancel.clone());
-    let ask_tx = tx.clone();
-    cfg.fix.ask = Some(Asker(Arc::new(move |question: &Question| {
-        let (reply, answer) = crossbeam_channel::bounded(1);
-        let asked = ask_tx.send(Update::Ask(Ask {
-            question: question.clone(),
-            reply,
-        }));
-        asked.is_ok() && answer.recv().unwrap_or(false)
-    })));
-    let worker_cancel = cancel.clone();
+    cfg.fix.ask = Some(asker(tx.clone(), answers_rx, cancel.clone()));
+    let router_cancel = cancel.clone();
+    std::thread::spawn(move || {
+        for op in ops_rx {
+            let routed = match op {
+                Op::Cancel => {
+                    router_cancel.request();
+                    true
+                }
+                Op::Approve { id, yes } => answers_tx.send((id, yes)).is_ok(),
+                job => jobs_tx.send(job).is_ok(),
+            };
+            if !routed {
+                break;
+            }
+        }
+    });
     std::thread::spawn(move || {
         let mut worker = Worker {
             backend: None,
             cfg,
             tx,
-            cancel: worker_cancel,
+            cancel,
         };
         worker.load();
         for job in jobs_rx {
@@ -106,10 +95,32 @@ pub fn start(mut cfg: Config) -> Engine {
         }
     });
     Engine {
-        jobs: jobs_tx,
+        ops: ops_tx,
         updates: rx,
-        cancel,
     }
+}
+
+/// Approvals for the agent: each question goes out as [`Event::ApprovalRequested`] with a fresh
+/// id, and the run waits for the answer with that id (an answer to an older question, say one
+/// given after a cancel, is dropped). A cancel or a closed channel declines.
+fn asker(tx: Sender<Update>, answers: Receiver<(u64, bool)>, cancel: Cancel) -> Asker {
+    let next = AtomicU64::new(1);
+    Asker(Arc::new(move |question: &Question| {
+        let id = next.fetch_add(1, Ordering::Relaxed);
+        let asked = tx.send(Update::Agent(Event::ApprovalRequested {
+            id,
+            subject: question.clone(),
+        }));
+        asked.is_ok()
+            && loop {
+                match answers.recv_timeout(std::time::Duration::from_millis(100)) {
+                    Ok((answered, yes)) if answered == id => break yes,
+                    Ok(_) => continue,
+                    Err(RecvTimeoutError::Timeout) if !cancel.requested() => continue,
+                    Err(_) => break false,
+                }
+            }
+    }))
 }
 
 struct Worker {
@@ -142,10 +153,10 @@ impl Worker {
         }
     }
 
-    fn run(&mut self, job: Job) {
+    fn run(&mut self, job: Op) {
         match job {
-            Job::Fix(issue) => self.fix(&issue),
-            Job::Tests => match self.cfg.fix.test_cmd.clone() {
+            Op::Fix { issue } => self.fix(&issue),
+            Op::RunTests => match self.cfg.fix.test_cmd.clone() {
                 Some(cmd) => {
                     let run = crate::testcmd::run(
                         &self.cfg.fix.runner,
@@ -159,16 +170,18 @@ impl Worker {
                     "no test command: give one with --test-cmd (none was detected)".into(),
                 )),
             },
-            Job::Undo => match crate::edit::undo(self.cfg.fix.root.path()) {
+            Op::Undo => match crate::edit::undo(self.cfg.fix.root.path()) {
                 Ok(files) => self.send(Update::Undone(files)),
                 Err(e) => self.send(Update::Warning(format!("undo: {e}"))),
             },
-            Job::Context(focus) => self.context(&focus),
-            Job::Model(spec) => {
+            Op::Context { focus } => self.context(&focus),
+            Op::LoadModel { spec } => {
                 let (path, tier) = crate::model::tiers::resolve(&spec);
                 self.cfg.model = ModelSource::Gguf { path, tier };
                 self.load();
             }
+            // Routed before the queue (see `start`).
+            Op::Approve { .. } | Op::Cancel => {}
         }
     }
 

@@ -11,7 +11,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::app::App;
 use super::cells::{Cell, ChangeState};
-use super::engine::Job;
+use crate::protocol::Op;
 
 pub const HELP: &str = "\
 Type what is wrong (or what to change) and press Enter; cria works until the tests pass.
@@ -98,14 +98,12 @@ fn ctrl_c(app: &mut App) {
         .is_some_and(|t| now.duration_since(t) < DOUBLE_PRESS);
     app.last_ctrl_c = Some(now);
     if again {
-        app.cancel.request();
-        app.answer(false);
+        app.cancel();
         app.quit = true;
         return;
     }
     if app.busy.is_some() {
-        app.cancel.request();
-        app.answer(false);
+        app.cancel();
         app.note("cancelling… (Ctrl+C again to exit)");
     } else if !app.composer.is_empty() {
         app.composer.clear();
@@ -158,7 +156,7 @@ fn slash(app: &mut App, command: &str) {
                 });
             }
         }
-        "undo" => app.start(Job::Undo, "undoing"),
+        "undo" => app.start(Op::Undo, "undoing"),
         "clear" => {
             app.cells.clear();
             app.earlier.clear();
@@ -180,7 +178,7 @@ fn slash(app: &mut App, command: &str) {
                 "no model loaded".into()
             };
             app.note(format!("context window: {used}"));
-            app.start(Job::Context(focus), "packing the context");
+            app.start(Op::Context { focus }, "packing the context");
         }
         "model" if arg.is_empty() => {
             let model = app.model.clone().unwrap_or_else(|| "none loaded".into());
@@ -191,9 +189,14 @@ fn slash(app: &mut App, command: &str) {
         }
         "model" => {
             app.model = None;
-            app.start(Job::Model(arg.to_string()), "loading the model");
+            app.start(
+                Op::LoadModel {
+                    spec: arg.to_string(),
+                },
+                "loading the model",
+            );
         }
-        "tests" => app.start(Job::Tests, "running the tests"),
+        "tests" => app.start(Op::RunTests, "running the tests"),
         other => app.warn(format!("unknown command /{other}; /help lists them")),
     }
 }

@@ -90,7 +90,7 @@ pub fn run(cfg: Config, resume: bool) -> ExitCode {
         sandboxed: cfg.fix.runner.enforced(),
     };
     let engine = engine::start(cfg);
-    let mut app = App::new(info, engine.jobs.clone(), engine.cancel.clone());
+    let mut app = App::new(info, engine.ops.clone());
     app.files = crate::context::scan::list_files(&root);
     app.save_to = Some(root.clone());
     if resume {
@@ -137,8 +137,7 @@ pub fn run(cfg: Config, resume: bool) -> ExitCode {
     let _ = execute!(io::stdout(), cevent::DisableBracketedPaste);
     ratatui::restore();
     drop(stderr);
-    engine.cancel.request();
-    app.answer(false);
+    app.cancel();
     app.save();
     match result {
         Ok(()) => {
