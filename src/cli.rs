@@ -246,6 +246,10 @@ pub struct AgentArgs {
     /// default, to guard the fix).
     #[arg(long, global = true)]
     pub drop_repro_test: bool,
+    /// Decode without constraints: let SEARCH sections say lines the file does not have (for
+    /// comparison; constrained decoding needs the embedded model).
+    #[arg(long, global = true)]
+    pub no_constrain: bool,
     /// Tokens of repository code put in the first prompt.
     #[arg(long, global = true)]
     pub context_tokens: Option<usize>,

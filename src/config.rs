@@ -138,6 +138,7 @@ impl Config {
                 ask: None,
                 cancel: Default::default(),
                 drop_repro_test: args.drop_repro_test,
+                constrain: !args.no_constrain,
             },
             model,
             max_ctx: args.ctx.unwrap_or(16_384),

@@ -44,6 +44,7 @@ pub struct Settings {
     pub keep_env: Option<Vec<String>>,
     pub approval: Option<Approval>,
     pub drop_repro_test: Option<bool>,
+    pub constrain: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -362,5 +363,8 @@ fn fill(args: &mut AgentArgs, s: &Settings) {
     }
     if s.drop_repro_test == Some(true) {
         args.drop_repro_test = true;
+    }
+    if s.constrain == Some(false) {
+        args.no_constrain = true;
     }
 }

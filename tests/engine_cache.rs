@@ -42,6 +42,7 @@ fn ask(b: &mut LlamaBackendHandle, messages: &[Message], max_tokens: usize) -> C
         seed: 1,
         stop_after: &[],
         prefill: "",
+        constraints: None,
     };
     b.complete(&request, &mut |_| Flow::Continue).unwrap()
 }

@@ -49,6 +49,7 @@ fn nano_renders_its_template_streams_and_calls_a_tool_then_reuses_the_prefix() {
         seed: 1,
         stop_after: &["</tool_call>"],
         prefill: "",
+        constraints: None,
     };
     let mut pieces = Vec::new();
     let first = backend
@@ -76,6 +77,7 @@ fn nano_renders_its_template_streams_and_calls_a_tool_then_reuses_the_prefix() {
         seed: 1,
         stop_after: &[],
         prefill: "",
+        constraints: None,
     };
     let second = backend.complete(&request, &mut |_| Flow::Continue).unwrap();
     assert!(
@@ -103,6 +105,7 @@ fn stopping_the_stream_stops_generation() {
         seed: 1,
         stop_after: &[],
         prefill: "",
+        constraints: None,
     };
     // Text streams in small batches; after the fifth, the caller stops the stream.
     let (mut pieces, mut seen) = (0, 0);

@@ -62,6 +62,7 @@ fn ask(
         seed: 1,
         stop_after: &[],
         prefill: "",
+        constraints: None,
     };
     client.complete(&request, &mut |_| Flow::Continue).unwrap()
 }

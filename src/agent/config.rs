@@ -48,4 +48,6 @@ pub struct FixConfig {
     pub cancel: crate::cancel::Cancel,
     /// Take a reproduction test cria added out of the final diff (default: keep it).
     pub drop_repro_test: bool,
+    /// Constrain replies where they have a grammar ([`crate::model::constrain`]).
+    pub constrain: bool,
 }

@@ -13,6 +13,7 @@ use super::rewrite::Target;
 use super::sampling::Sampling;
 use super::workspace::Workspace;
 use crate::edit;
+use crate::model::constrain::{Constraints, ToolSchema};
 use crate::model::{Backend, BackendError, Flow, Piece, Request, Variant};
 use crate::protocol::{Event, EventSink, Message, StopReason, TestRun, ToolCall};
 use crate::sandbox::approval::Approver;
@@ -230,6 +231,7 @@ impl Run<'_> {
             ""
         };
         self.talk.expect_fix = true;
+        let constraints = self.constraints(&specs);
         let request = Request {
             messages: &self.talk.history,
             tools: &specs,
@@ -238,6 +240,7 @@ impl Run<'_> {
             seed: Sampling::seed(self.report.steps),
             stop_after: stop,
             prefill,
+            constraints: constraints.as_ref(),
         };
         if !prefill.is_empty() {
             // The reply begins with it: front ends show it as the start of the stream.
@@ -332,6 +335,30 @@ impl Run<'_> {
             }
             i += 1;
         }
+    }
+
+    /// What the next reply may say: its SEARCH sections quote the files the model has seen, as
+    /// they are now, and its tool calls fit the tools' schemas (all of them, or none when one
+    /// has arguments the constraint cannot describe). `None` when turned off or the backend
+    /// cannot enforce it.
+    fn constraints(&self, specs: &[serde_json::Value]) -> Option<Constraints> {
+        if !self.cfg.constrain || !self.backend.constrains() {
+            return None;
+        }
+        let search_files: Vec<(String, String)> = self
+            .work
+            .seen_paths()
+            .filter_map(|p| Some((p.to_string(), self.current_text(p)?)))
+            .collect();
+        let tools = specs
+            .iter()
+            .map(ToolSchema::from_spec)
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default();
+        Some(Constraints {
+            search_files,
+            tools,
+        })
     }
 
     /// Say `text` to the model (sanitized: it may quote the repository).

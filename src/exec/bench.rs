@@ -1,12 +1,14 @@
 //! `cria bench`: engine speed measured in one process on one loaded model — a plain llama.cpp
 //! loop as the anchor against cria's own path (template, prefix reuse, streaming), a two-turn
-//! conversation, a cold and a warm start from the disk cache, and an edit-style reply with and
-//! without prompt lookup. Ratios come from one run on one machine; nothing here is a test.
+//! conversation, a cold and a warm start from the disk cache, an edit-style reply with and
+//! without prompt lookup, candidates decoded together, and a SEARCH section decoded with and
+//! without its constraint. Ratios come from one run on one machine; nothing here is a test.
 
 use serde::Serialize;
 
 use crate::config::{Config, ModelSource};
 use crate::exit::ExitCode;
+use crate::model::constrain::Constraints;
 use crate::model::llama::LlamaBackendHandle;
 use crate::model::{Backend, Completion, Flow, Request, Variant};
 use crate::protocol::Message;
@@ -55,6 +57,14 @@ pub struct BenchReport {
     pub parallel_time_ratio: f64,
     /// The greedy candidate decoded in the batch equals the one decoded alone.
     pub parallel_greedy_identical: bool,
+    /// A SEARCH/REPLACE reply, decode tokens per second without and with the SEARCH-lines
+    /// constraint (prompt lookup off, so each token is sampled on its own).
+    pub constrain_off_decode_tps: f64,
+    pub constrain_on_decode_tps: f64,
+    /// Constrained over unconstrained decode speed.
+    pub constrain_speed_ratio: f64,
+    /// The two replies are the same (expected when the model quotes the file correctly anyway).
+    pub constrain_identical: bool,
 }
 
 pub fn run(cfg: &Config, json: bool) -> ExitCode {
@@ -223,6 +233,7 @@ fn measure(b: &mut LlamaBackendHandle, threads: usize) -> BenchResult<BenchRepor
         seed: 1,
         stop_after: &[],
         prefill: "",
+        constraints: None,
     };
     let variants: Vec<Variant> = [0.0, 0.7, 1.0, 1.0]
         .iter()
@@ -242,6 +253,42 @@ fn measure(b: &mut LlamaBackendHandle, threads: usize) -> BenchResult<BenchRepor
     r.parallel_decode_tps = per_s(generated, decode_wall);
     r.parallel_time_ratio = wall / alone.seconds.max(1e-9);
     r.parallel_greedy_identical = together.first().is_some_and(|c| c.text == alone.text);
+
+    // 6. A SEARCH/REPLACE reply whose SEARCH section quotes the file, without and with the
+    //    constraint that it must (the edit stage's shape).
+    step("SEARCH/REPLACE reply without and with its constraint");
+    let search = vec![
+        Message::system("You are a careful coding agent."),
+        Message::user(format!(
+            "src/lib.rs\n```rust\n{EDIT_FILE}```\n\n`peek` returns the bottom of the stack instead \
+             of the top. Fix it with SEARCH/REPLACE blocks that quote whole functions."
+        )),
+    ];
+    let constraints = Constraints {
+        search_files: vec![("src/lib.rs".into(), EDIT_FILE.into())],
+        ..Default::default()
+    };
+    let mut request = Request {
+        messages: &search,
+        tools: &[],
+        max_tokens: 256,
+        temperature: 0.0,
+        seed: 1,
+        stop_after: &[],
+        prefill: "src/lib.rs\n```rust\n<<<<<<< SEARCH\n",
+        constraints: None,
+    };
+    b.set_lookup(false)?;
+    b.reset()?;
+    let free = b.complete(&request, &mut |_| Flow::Continue)?;
+    request.constraints = Some(&constraints);
+    b.reset()?;
+    let bound = b.complete(&request, &mut |_| Flow::Continue)?;
+    b.set_lookup(true)?;
+    r.constrain_off_decode_tps = decode_tps(&free);
+    r.constrain_on_decode_tps = decode_tps(&bound);
+    r.constrain_speed_ratio = r.constrain_on_decode_tps / r.constrain_off_decode_tps.max(1e-9);
+    r.constrain_identical = free.text == bound.text;
     Ok(r)
 }
 
@@ -283,6 +330,7 @@ fn complete_with(
         seed: 1,
         stop_after: &[],
         prefill: "",
+        constraints: None,
     };
     b.complete(&request, &mut |_| Flow::Continue)
 }
@@ -353,6 +401,17 @@ fn print(r: &BenchReport, json: bool) {
             "identical"
         } else {
             "DIFFERENT"
+        }
+    );
+    println!(
+        "constrain SEARCH lines: {:.1} → {:.1} tok/s ({:.0}%), output {}",
+        r.constrain_off_decode_tps,
+        r.constrain_on_decode_tps,
+        100.0 * r.constrain_speed_ratio,
+        if r.constrain_identical {
+            "identical"
+        } else {
+            "different (the model misquoted the file)"
         }
     );
     if json {

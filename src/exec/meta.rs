@@ -133,6 +133,13 @@ pub fn show_config(args: &AgentArgs) -> ExitCode {
         "context_tokens": cfg.fix.context_tokens,
         "ctx": cfg.max_ctx,
         "kv_cache_mb": cfg.kv_cache_bytes >> 20,
+        // Constraints are enforced while decoding, which only the embedded engine does.
+        "constrained_decoding": match (&cfg.model, cfg.fix.constrain) {
+            (_, false) => "off (--no-constrain)",
+            (ModelSource::Gguf { .. }, true) => "on: SEARCH sections, tool calls",
+            (ModelSource::Endpoint { .. }, true) => "not available: an endpoint samples remotely",
+            (ModelSource::Script(_), true) => "not available: scripted replies",
+        },
     });
     println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     ExitCode::Fixed

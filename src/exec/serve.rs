@@ -289,6 +289,7 @@ fn generate(
         seed: p.seed,
         stop_after: &stop_after,
         prefill: "",
+        constraints: None,
     };
     let mut b = backend
         .lock()

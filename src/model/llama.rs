@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread;
 
+use super::constrain::Guide;
 use super::kv_disk::DiskCache;
 use super::llama_raw::{self, RawJob, RawResult};
 use super::llama_session::Session;
@@ -81,6 +82,8 @@ pub(super) struct Job {
     /// Several replies decoded together, one per variant (empty: one reply, as above).
     pub variants: Vec<Variant>,
     pub stop_after: Vec<String>,
+    /// The request's constraints over the reply (which begins with the request's prefill).
+    pub guide: Option<Guide>,
     pub cancel: Arc<AtomicBool>,
     pub out: Sender<Chunk>,
 }
@@ -244,6 +247,9 @@ impl LlamaBackendHandle {
             seed,
             variants,
             stop_after: request.stop_after.iter().map(|s| s.to_string()).collect(),
+            guide: request
+                .constraints
+                .and_then(|c| Guide::new(c, request.prefill)),
             cancel: cancel.clone(),
             out: tx,
         };
@@ -297,6 +303,10 @@ impl Backend for LlamaBackendHandle {
     }
 
     fn supports_prefill(&self) -> bool {
+        true
+    }
+
+    fn constrains(&self) -> bool {
         true
     }
 

@@ -3,6 +3,7 @@
 //! [`open`] opens the configured one. Also here: chat templates, the model tiers, the on-disk
 //! prompt cache, and the detector of replies that loop.
 
+pub mod constrain;
 pub mod kv_disk;
 #[cfg(feature = "llama")]
 pub mod llama;
@@ -68,6 +69,9 @@ pub struct Request<'a> {
     /// Text the assistant's reply is made to begin with (backends that can prefill only; the
     /// returned text then starts with it).
     pub prefill: &'a str,
+    /// What the reply may say where it has a grammar (backends that decode in-process only;
+    /// see [`Backend::constrains`]).
+    pub constraints: Option<&'a constrain::Constraints>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -116,6 +120,10 @@ pub trait Backend {
     fn count_tokens(&mut self, text: &str) -> usize;
     /// Whether [`Request::prefill`] is honoured.
     fn supports_prefill(&self) -> bool {
+        false
+    }
+    /// Whether [`Request::constraints`] are enforced while decoding.
+    fn constrains(&self) -> bool {
         false
     }
     /// Generate a reply, streaming its text (and prompt-processing progress) to `on_piece`;
