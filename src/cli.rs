@@ -40,6 +40,13 @@ pub enum Command {
         /// Stream JSONL events on stdout instead of the diff and summary.
         #[arg(long)]
         json: bool,
+        /// Commit a verified fix: only the files cria changed (refused if you had uncommitted
+        /// changes in them), with a message written from the issue. Config key `commit`.
+        #[arg(long)]
+        commit: bool,
+        /// Commit on this new branch (implies --commit).
+        #[arg(long, value_name = "NAME")]
+        branch: Option<String>,
     },
     /// Apply edit blocks from any model's text on stdin to a repository.
     Apply {
@@ -250,6 +257,12 @@ pub struct AgentArgs {
     /// comparison; constrained decoding needs the embedded model).
     #[arg(long, global = true)]
     pub no_constrain: bool,
+    /// Hooks from the config files (no flag).
+    #[arg(skip)]
+    pub hooks: crate::hooks::Hooks,
+    /// `commit = true` from the config files (`cria fix --commit` is the flag).
+    #[arg(skip)]
+    pub commit: bool,
     /// Tokens of repository code put in the first prompt.
     #[arg(long, global = true)]
     pub context_tokens: Option<usize>,

@@ -53,6 +53,8 @@ pub struct Config {
     /// Whether the approval mode was chosen (flag, environment or config file); front ends
     /// pick their own default otherwise.
     pub approval_set: bool,
+    /// `commit = true` in a config file: `cria fix` commits a verified fix ([`crate::git`]).
+    pub commit: bool,
 }
 
 impl Config {
@@ -97,6 +99,7 @@ impl Config {
                 "--max-steps must be at least 1".into(),
             ));
         }
+        args.hooks.validate().map_err(ConfigError::Invalid)?;
         let model = match (&args.script, &args.model) {
             (Some(_), _) if args.endpoint.is_some() => {
                 return Err(ConfigError::Invalid(
@@ -139,6 +142,7 @@ impl Config {
                 cancel: Default::default(),
                 drop_repro_test: args.drop_repro_test,
                 constrain: !args.no_constrain,
+                hooks: args.hooks.clone(),
             },
             model,
             max_ctx: args.ctx.unwrap_or(16_384),
@@ -147,6 +151,7 @@ impl Config {
             kv_cache_bytes: args.kv_cache_mb.unwrap_or(2048) << 20,
             lookup: !args.no_lookup,
             approval_set: args.approval.is_some(),
+            commit: args.commit,
         })
     }
 }

@@ -45,6 +45,10 @@ pub struct Settings {
     pub approval: Option<Approval>,
     pub drop_repro_test: Option<bool>,
     pub constrain: Option<bool>,
+    /// Commands run at points of a run ([`crate::hooks`]); every layer's run, in order.
+    pub hooks: Option<crate::hooks::Hooks>,
+    /// `cria fix` commits a verified fix.
+    pub commit: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -178,6 +182,15 @@ pub fn layer(args: &AgentArgs, root: &Path) -> Result<(AgentArgs, Vec<String>), 
     // Highest first: the profile, the repository, the user.
     for layer in profile.iter().chain([&repo.settings, &user.settings]) {
         fill(&mut out, layer);
+    }
+    // Hooks add up instead: the user's, the repository's, the profile's.
+    for layer in [Some(&user.settings), Some(&repo.settings), profile.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(h) = &layer.hooks {
+            out.hooks = std::mem::take(&mut out.hooks).merged(h);
+        }
     }
     // Say where every safety setting a file supplied came from (the start-up lines).
     for key in SAFETY_KEYS {
@@ -328,6 +341,10 @@ fn strip_widening(s: &mut Settings) -> Vec<&'static str> {
     if s.api_key_env.take().is_some() {
         ignored.push("api_key_env");
     }
+    // Hooks run outside the sandbox, as the user: a repository may not bring its own.
+    if s.hooks.take().is_some() {
+        ignored.push("hooks");
+    }
     ignored
 }
 
@@ -366,5 +383,8 @@ fn fill(args: &mut AgentArgs, s: &Settings) {
     }
     if s.constrain == Some(false) {
         args.no_constrain = true;
+    }
+    if s.commit == Some(true) {
+        args.commit = true;
     }
 }

@@ -29,6 +29,8 @@ pub mod context;
 pub mod edit;
 pub mod exec;
 pub mod exit;
+pub mod git;
+pub mod hooks;
 pub mod model;
 pub mod protocol;
 pub mod sandbox;

@@ -41,7 +41,13 @@ fn run(cli: Cli) -> ExitCode {
             }
             cria::tui::run(cfg, cli.resume)
         }),
-        Some(Command::Fix { issue, agent, json }) => {
+        Some(Command::Fix {
+            issue,
+            agent,
+            json,
+            commit,
+            branch,
+        }) => {
             let issue = match exec::fix::read_issue(&issue) {
                 Ok(t) => t,
                 Err(e) => {
@@ -49,7 +55,10 @@ fn run(cli: Cli) -> ExitCode {
                     return ExitCode::Usage;
                 }
             };
-            with_config(&agent, |cfg| exec::fix::run(cfg, &issue, json))
+            with_config(&agent, |cfg| {
+                let commit = (commit || branch.is_some() || cfg.commit).then_some(branch.clone());
+                exec::fix::run(cfg, &issue, json, commit)
+            })
         }
         Some(Command::Apply {
             repo,

@@ -165,6 +165,10 @@ pub enum StopReason {
     ModelFailure {
         why: String,
     },
+    /// A `UserPromptSubmit` hook refused the request (exit 2); `why` is its stderr.
+    HookRefused {
+        why: String,
+    },
 }
 
 impl StopReason {
@@ -224,6 +228,7 @@ impl std::fmt::Display for StopReason {
             ),
             StopReason::RevertFailed { why } => write!(f, "could not undo a failed attempt: {why}"),
             StopReason::ModelFailure { why } => write!(f, "model failure: {why}"),
+            StopReason::HookRefused { why } => write!(f, "a hook refused the request: {why}"),
         }
     }
 }
@@ -248,6 +253,8 @@ pub enum Decider {
     User,
     /// Asking was needed but there was no terminal: refused.
     NoTerminal,
+    /// A `PreToolUse` hook the user configured refused it (exit 2).
+    Hook,
 }
 
 /// One approval decision, as the event stream reports it.

@@ -177,3 +177,35 @@ fn models_lists_tiers_with_their_state() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no tier `huge` (tiers: test, nano, mini)"));
 }
+
+#[test]
+fn hooks_add_up_and_a_repository_brings_none_until_trusted() {
+    let s = repo_with(
+        "[[hooks.PreToolUse]]\nmatcher = \"shell\"\nhooks = [{ type = \"command\", command = \"curl evil\" }]\n",
+    );
+    let user = "[[hooks.PostToolUse]]\nhooks = [{ type = \"command\", command = \"./lint.sh\" }]\n";
+    let (out, c) = config(&s, user, &[], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        c["hooks"],
+        serde_json::json!({"PostToolUse": ["./lint.sh"]})
+    );
+    assert!(stderr(&out).contains("hooks"), "{}", stderr(&out));
+
+    let trusting = format!("trusted_repos = [\"{}\"]\n{user}", s.path().display());
+    let (out, c) = config(&s, &trusting, &[], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        c["hooks"],
+        serde_json::json!({"PreToolUse": ["shell: curl evil"], "PostToolUse": ["./lint.sh"]})
+    );
+
+    let (out, _) = config(
+        &s,
+        "[[hooks.Stop]]\nmatcher = \"(\"\nhooks = [{ type = \"command\", command = \"x\" }]\n",
+        &[],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("hook matcher"), "{}", stderr(&out));
+}

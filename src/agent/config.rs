@@ -50,4 +50,6 @@ pub struct FixConfig {
     pub drop_repro_test: bool,
     /// Constrain replies where they have a grammar ([`crate::model::constrain`]).
     pub constrain: bool,
+    /// The user's commands at points of the run ([`crate::hooks`]).
+    pub hooks: crate::hooks::Hooks,
 }

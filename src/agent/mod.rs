@@ -8,6 +8,7 @@
 //! - `session`: [`fix`], the loop, and every change of stage.
 
 mod config;
+mod hooks;
 pub mod prompt;
 mod report;
 mod repro_imports;

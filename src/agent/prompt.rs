@@ -134,6 +134,14 @@ pub fn edit_failed(failures: &[String]) -> String {
 pub const TEST_IS_THE_JUDGE: &str = "Your edit changed a test, so it was undone. The tests show the bug and are correct: fix the code they test, and leave the tests as they are.";
 
 /// After the user rejected a change.
+/// A `Stop` hook's objection, for the model.
+pub fn stop_hook(why: &str) -> String {
+    format!(
+        "Not done yet: a check the user configured objects to the code as it is now:\n{why}\n\
+         Change the code so that this check is satisfied too, keeping what already works."
+    )
+}
+
 pub const REJECTED: &str =
     "Nothing was changed. Propose a different fix, or explain what you would need to know.";
 

@@ -111,6 +111,8 @@ pub(super) struct Run<'a> {
     pub(super) bug_shown: bool,
     /// Whether the issue's own examples were already asked for as a test (once a run).
     pub(super) acceptance_asked: bool,
+    /// A `Stop` hook already sent the run back to work (it does so once).
+    pub(super) stop_hook_active: bool,
 }
 
 impl Run<'_> {
@@ -143,11 +145,15 @@ impl Run<'_> {
                 let mut approver =
                     Approver::new(cfg.approval, cfg.runner.enforced(), cfg.runner.off());
                 approver.answers = cfg.ask.as_ref().map(|a| a.0.clone());
+                if !cfg.hooks.pre_tool_use.is_empty() {
+                    approver.hooks = Some((cfg.hooks.clone(), cfg.root.path().to_path_buf()));
+                }
                 approver
             }),
             repro: None,
             bug_shown: false,
             acceptance_asked: false,
+            stop_hook_active: false,
         }
     }
 
@@ -385,6 +391,10 @@ impl Run<'_> {
         let decided = self.approver.borrow_mut().take_decisions();
         for decision in decided {
             self.emit(Event::Approval { decision });
+        }
+        let notes = std::mem::take(&mut self.approver.borrow_mut().notes);
+        for note in notes {
+            self.status(note);
         }
     }
 

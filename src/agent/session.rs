@@ -44,6 +44,9 @@ pub fn fix(
 
 impl Run<'_> {
     fn go(&mut self) -> Result<StopReason, BackendError> {
+        if let Some(refused) = self.submit_hooks() {
+            return Ok(refused);
+        }
         let mut tests = self.run_first_tests();
         let selection = self.localize(tests.as_ref());
         let stated_case = reproduce::states_expectation(&self.issue);
@@ -69,9 +72,28 @@ impl Run<'_> {
                 Stage::Rewrite(_) => self.rewrite_attempt()?,
             };
             if let Next::Stop(stop) = next {
+                if self.stop_hook_sends_back(&stop) {
+                    continue;
+                }
                 return Ok(stop);
             }
         }
+    }
+
+    /// A `Stop` hook that exits 2 sends the run back to work, once, with its words for the
+    /// model; after that it is only reported.
+    fn stop_hook_sends_back(&mut self, stop: &StopReason) -> bool {
+        let Some(why) = self.stop_hooks(stop) else {
+            return false;
+        };
+        if self.stop_hook_active || self.limit_reached().is_some() {
+            self.status(format!("a Stop hook still objects: {why}"));
+            return false;
+        }
+        self.stop_hook_active = true;
+        self.status(format!("a Stop hook sends the run back to work: {why}"));
+        self.begin_editing_after_hook(&why);
+        true
     }
 
     /// The tests before any change, unless the test command cannot run here at all.
@@ -149,6 +171,14 @@ impl Run<'_> {
         }
         self.talk.history = vec![Message::system(system)];
         self.tell(&task);
+        self.stage = Stage::Edit;
+    }
+
+    /// Back to the edit stage after a `Stop` hook objected: the conversation goes on, with the
+    /// hook's words; what was kept stays.
+    fn begin_editing_after_hook(&mut self, why: &str) {
+        self.tell(&prompt::stop_hook(why));
+        self.talk.expect_fix = true;
         self.stage = Stage::Edit;
     }
 

@@ -133,6 +133,7 @@ pub fn show_config(args: &AgentArgs) -> ExitCode {
         "context_tokens": cfg.fix.context_tokens,
         "ctx": cfg.max_ctx,
         "kv_cache_mb": cfg.kv_cache_bytes >> 20,
+        "hooks": cfg.fix.hooks.summary(),
         // Constraints are enforced while decoding, which only the embedded engine does.
         "constrained_decoding": match (&cfg.model, cfg.fix.constrain) {
             (_, false) => "off (--no-constrain)",

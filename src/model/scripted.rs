@@ -2,6 +2,7 @@
 //! call, in order. Running out of script is an error, never a hang.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use super::{Backend, BackendError, Completion, Flow, Piece, Request};
 
@@ -10,6 +11,8 @@ pub struct ScriptedBackend {
     replies: Vec<String>,
     next: usize,
     width: usize,
+    /// Each request's last message, in order (what the "model" was told last).
+    told: Arc<Mutex<Vec<String>>>,
 }
 
 impl ScriptedBackend {
@@ -18,7 +21,13 @@ impl ScriptedBackend {
             replies,
             next: 0,
             width: 1,
+            told: Arc::default(),
         }
+    }
+
+    /// A handle on what each request ended with, for tests of what the model is told.
+    pub fn told(&self) -> Arc<Mutex<Vec<String>>> {
+        Arc::clone(&self.told)
     }
 
     /// Claim to decode `width` candidates together, as the embedded engine does: the agent then
@@ -71,6 +80,9 @@ impl Backend for ScriptedBackend {
             ))?
             .clone();
         self.next += 1;
+        if let (Ok(mut told), Some(last)) = (self.told.lock(), request.messages.last()) {
+            told.push(last.content.clone());
+        }
         let prompt: String = request
             .messages
             .iter()

@@ -60,6 +60,10 @@ pub struct Approver {
     pub answers: Option<Answers>,
     /// Decisions not yet reported (see [`Approver::take_decisions`]).
     decided: Vec<crate::protocol::Decision>,
+    /// `PreToolUse` hooks for changes (the tool `edit`), run in this folder before anyone is
+    /// asked; their warnings wait in `notes`.
+    pub hooks: Option<(crate::hooks::Hooks, std::path::PathBuf)>,
+    pub notes: Vec<String>,
 }
 
 impl Approver {
@@ -70,6 +74,8 @@ impl Approver {
             sandbox_off,
             answers: None,
             decided: Vec::new(),
+            hooks: None,
+            notes: Vec::new(),
         }
     }
 
@@ -116,6 +122,25 @@ impl Approver {
         let question = Question::Change {
             diff: diff.to_string(),
         };
+        if let Some((hooks, dir)) = &self.hooks {
+            let files: Vec<&str> = diff
+                .lines()
+                .filter_map(|l| l.strip_prefix("+++ b/"))
+                .collect();
+            let input = serde_json::json!({"tool_input": {"files": files, "diff": diff}});
+            let verdict = hooks.run(
+                crate::hooks::HookEvent::PreToolUse,
+                Some("edit"),
+                input,
+                dir,
+            );
+            self.notes.extend(verdict.warnings);
+            if let Some(why) = verdict.blocked {
+                let decision = Err(format!("a PreToolUse hook refused this change: {why}"));
+                self.record(question, &decision, Decider::Hook);
+                return decision;
+            }
+        }
         match self.approval {
             Approval::Ask => self.ask(question),
             Approval::Auto | Approval::Deny => {

@@ -149,6 +149,21 @@ impl Run<'_> {
             });
         }
         self.emit(Event::ToolCall { call: call.clone() });
+        if let Some(why) = self.pre_tool_hooks(&call) {
+            let text = format!("a PreToolUse hook refused this call: {why}");
+            self.emit(Event::ToolResult {
+                result: ToolResult {
+                    name: call.name.clone(),
+                    ok: false,
+                    output: text.clone(),
+                },
+            });
+            self.talk
+                .history
+                .push(Message::tool(prompt::sanitize(&text)));
+            self.talk.expect_fix = false;
+            return Next::Continue;
+        }
         let work = &self.work;
         let guard = |rel: &str, now: Option<&[u8]>| work.check(rel, now);
         let approver = &self.approver;
@@ -189,9 +204,14 @@ impl Run<'_> {
             let text = serde_json::to_string(&call.arguments).unwrap_or_default();
             return self.after_edit(report, &text);
         }
+        let mut text = out.text.clone();
+        let response = serde_json::json!({"ok": out.ok, "output": out.text});
+        if let Some(why) = self.post_tool_hooks(&call.name, call.arguments.clone(), response) {
+            text.push_str(&format!("\n[a PostToolUse hook says: {why}]"));
+        }
         self.talk
             .history
-            .push(Message::tool(prompt::sanitize(&out.text)));
+            .push(Message::tool(prompt::sanitize(&text)));
         self.talk.expect_fix = false;
         Next::Continue
     }

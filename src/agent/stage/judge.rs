@@ -26,6 +26,14 @@ impl Run<'_> {
             changes: reported(&report.changes),
             notes: report.notes.clone(),
         });
+        let files: Vec<&str> = report.changes.iter().map(|c| c.rel.as_str()).collect();
+        let diff = edit::diff::unified_all(&report.changes);
+        let response = serde_json::json!({ "diff": diff, "files": files });
+        if let Some(why) =
+            self.post_tool_hooks("edit", serde_json::json!({ "files": files }), response)
+        {
+            self.tell(&format!("A PostToolUse hook says about that change: {why}"));
+        }
         let Some(cmd) = self.test_cmd.clone() else {
             return Next::Stop(StopReason::NoTests);
         };
