@@ -1,7 +1,7 @@
 use proptest::prelude::*;
 use serde_json::Value;
 
-use super::super::{Constraints, Guide};
+use super::super::{first_refused, Constraints, Guide};
 use super::*;
 
 fn tools() -> Vec<ToolSchema> {
@@ -17,17 +17,6 @@ fn guide() -> Guide {
         ..Default::default()
     };
     Guide::new(&constraints, "I will read it.\n<tool_call>\n").unwrap()
-}
-
-/// Feed `text` in pieces of `size` bytes, each checked first; the offset of the first refused.
-fn first_refused(g: &mut Guide, text: &str, size: usize) -> Option<usize> {
-    for (k, piece) in text.as_bytes().chunks(size).enumerate() {
-        if !g.allows(piece) {
-            return Some(k * size);
-        }
-        g.feed(piece);
-    }
-    None
 }
 
 #[test]

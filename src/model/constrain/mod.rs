@@ -133,3 +133,16 @@ impl Guide {
         }
     }
 }
+
+/// Feed `text` to `g` in pieces of `size` bytes, each checked first; the offset of the first
+/// piece refused.
+#[cfg(test)]
+fn first_refused(g: &mut Guide, text: &str, size: usize) -> Option<usize> {
+    for (k, piece) in text.as_bytes().chunks(size).enumerate() {
+        if !g.allows(piece) {
+            return Some(k * size);
+        }
+        g.feed(piece);
+    }
+    None
+}

@@ -1,6 +1,6 @@
 use proptest::prelude::*;
 
-use super::super::{Constraints, Guide};
+use super::super::{first_refused, Constraints, Guide};
 
 const CART: &str = "class Cart:\n    def total(self):\n        subtotal = self.subtotal()\n        return round(subtotal - self.discount, 2)\n\n    def count(self):\n        return len(self.items)\n";
 
@@ -13,17 +13,6 @@ fn guide(prefill: &str) -> Guide {
         ..Default::default()
     };
     Guide::new(&constraints, prefill).unwrap()
-}
-
-/// Feed `text` in pieces of `size` bytes, each checked first; the offset of the first refused.
-fn first_refused(g: &mut Guide, text: &str, size: usize) -> Option<usize> {
-    for (k, piece) in text.as_bytes().chunks(size).enumerate() {
-        if !g.allows(piece) {
-            return Some(k * size);
-        }
-        g.feed(piece);
-    }
-    None
 }
 
 const OPEN: &str = "The discount is an amount.\n\nshop/cart.py\n```python\n<<<<<<< SEARCH\n";
