@@ -16,8 +16,18 @@ use cria::tui::engine::{self, Engine, Update};
 
 const FIX: &str = "The discount is subtracted as an amount.\n\nshop/cart.py\n```python\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        return round(subtotal * (1 - self.discount_percent / 100), 2)\n>>>>>>> REPLACE\n```\n";
 
+/// cria's state goes to one scratch folder (per repository inside it), set once before any
+/// test reads it: tests run in parallel, and the variable is the process's.
+fn isolate_state() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        std::env::set_var("CRIA_STATE_DIR", dir);
+    });
+}
+
 fn start(s: &Scratch, replies: &[&str]) -> Engine {
-    std::env::set_var("CRIA_STATE_DIR", s.state.path());
+    isolate_state();
     let script = s.script(replies);
     let argv = [
         "cria",
