@@ -19,14 +19,12 @@ use std::time::Instant;
 use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::LlamaModel;
-use llama_cpp_2::sampling::LlamaSampler;
-use llama_cpp_2::token::data::LlamaTokenData;
-use llama_cpp_2::token::data_array::LlamaTokenDataArray;
 use llama_cpp_2::token::LlamaToken;
 
 use super::constrain::Guide;
 use super::kv_disk::{self, DiskCache};
 use super::llama::{piece, Chunk, Job};
+use super::llama_sampling::{sampler_for, Picker, Sampler};
 use super::{BackendError, Completion};
 
 /// Longest draft verified at once.
@@ -47,8 +45,8 @@ pub(super) struct Session {
     /// Drafted and accepted tokens over the session (for `cria bench`).
     pub drafted: usize,
     pub accepted: usize,
-    /// Every token's text, for constrained steps (filled on the first one).
-    pieces: Vec<Vec<u8>>,
+    /// Chooses each next token (under the request's constraints, when it has any).
+    picker: Picker,
 }
 
 fn engine_err(e: impl std::fmt::Display) -> BackendError {
@@ -66,46 +64,8 @@ impl Session {
             lookup: true,
             drafted: 0,
             accepted: 0,
-            pieces: Vec::new(),
+            picker: Picker::default(),
         }
-    }
-
-    /// The next token from the logits at batch index `idx`: the sampler's choice, made among
-    /// the tokens the guide allows when it constrains this step. Ending the reply is not
-    /// allowed there, or a model that wanted to write something else would stop mid-line.
-    /// Unconstrained steps sample exactly as without a guide. The guide follows the choice.
-    fn pick(
-        &mut self,
-        model: &LlamaModel,
-        ctx: &LlamaContext<'_>,
-        idx: i32,
-        sampler: &mut Sampler,
-        guide: &mut Option<Guide>,
-    ) -> LlamaToken {
-        let Some(g) = guide else {
-            return sampler.chain.sample(ctx, idx);
-        };
-        let token = if g.constraining() {
-            if self.pieces.is_empty() {
-                self.pieces = (0..model.n_vocab())
-                    .map(|t| piece(model, LlamaToken(t)))
-                    .collect();
-            }
-            let mut candidates =
-                allowed(ctx.get_logits_ith(idx), &self.pieces, g, sampler.considers);
-            candidates.apply_sampler(&mut sampler.chain);
-            match candidates.selected_token() {
-                Some(t) => {
-                    sampler.chain.accept(t);
-                    t
-                }
-                None => sampler.chain.sample(ctx, idx),
-            }
-        } else {
-            sampler.chain.sample(ctx, idx)
-        };
-        g.feed(&piece(model, token));
-        token
     }
 
     /// Forget the KV cache, as a new process would start (the disk cache stays).
@@ -216,7 +176,11 @@ impl Session {
                 .map_err(engine_err)?;
         }
         for lane in &mut lanes {
-            lane.next = Some(self.pick(model, ctx, last, &mut lane.sampler, &mut lane.guide));
+            lane.next =
+                Some(
+                    self.picker
+                        .pick(model, ctx, last, &mut lane.sampler, &mut lane.guide),
+                );
         }
         let eog = |t: LlamaToken| model.vocab().is_eog(t);
         let mut batch = LlamaBatch::new(n, n as i32);
@@ -246,7 +210,9 @@ impl Session {
             ctx.decode(&mut batch).map_err(engine_err)?;
             for (i, k) in active.into_iter().enumerate() {
                 if let Some(lane) = lanes.get_mut(k) {
-                    let next = self.pick(model, ctx, i as i32, &mut lane.sampler, &mut lane.guide);
+                    let next =
+                        self.picker
+                            .pick(model, ctx, i as i32, &mut lane.sampler, &mut lane.guide);
                     lane.next = Some(next);
                 }
             }
@@ -326,7 +292,9 @@ impl Session {
         let mut out = Output::new(true);
         let mut batch = LlamaBatch::new(self.n_batch.max(MAX_DRAFT + 1), 1);
         let eog = |t: LlamaToken| model.vocab().is_eog(t);
-        let mut next = self.pick(model, ctx, last_logits, &mut sampler, &mut guide);
+        let mut next = self
+            .picker
+            .pick(model, ctx, last_logits, &mut sampler, &mut guide);
         loop {
             if job.cancel.load(Ordering::Relaxed)
                 || self.cached.len() + 2 >= self.n_ctx
@@ -364,7 +332,7 @@ impl Session {
             // Accept drafted tokens while they are what the model itself would pick.
             let mut stop = false;
             let mut i = 0;
-            next = self.pick(model, ctx, 0, &mut sampler, &mut guide);
+            next = self.picker.pick(model, ctx, 0, &mut sampler, &mut guide);
             while draft.get(i) == Some(&next) && !eog(next) && c.generated_tokens < job.max_tokens {
                 c.generated_tokens += 1;
                 self.cached.push(next);
@@ -373,7 +341,9 @@ impl Session {
                     stop = true;
                     break;
                 }
-                next = self.pick(model, ctx, i as i32, &mut sampler, &mut guide);
+                next = self
+                    .picker
+                    .pick(model, ctx, i as i32, &mut sampler, &mut guide);
             }
             if self.cached.len() < pos + 1 + draft.len() {
                 ctx.clear_kv_cache_seq(Some(0), Some(self.cached.len() as u32), None)
@@ -447,69 +417,6 @@ impl Session {
             }
         }
     }
-}
-
-/// The sampling chain, and how many of the best tokens it considers (what a constrained step
-/// must keep of them).
-struct Sampler {
-    chain: LlamaSampler,
-    considers: usize,
-}
-
-/// Tokens a sampled step considers.
-const TOP_K: usize = 40;
-
-/// Greedy at temperature 0; otherwise top-k 40, top-p 0.95, the temperature, and the seed.
-fn sampler_for(temperature: f32, seed: u32) -> Sampler {
-    if temperature <= 0.0 {
-        Sampler {
-            chain: LlamaSampler::greedy(),
-            considers: 1,
-        }
-    } else {
-        Sampler {
-            chain: LlamaSampler::chain_simple([
-                LlamaSampler::top_k(TOP_K as i32),
-                LlamaSampler::top_p(0.95, 1),
-                LlamaSampler::temp(temperature),
-                LlamaSampler::dist(seed),
-            ]),
-            considers: TOP_K,
-        }
-    }
-}
-
-/// The best tokens a constrained step looks at first.
-const SHORTLIST: usize = 256;
-
-/// The candidates a constrained step samples from: the allowed tokens among the `SHORTLIST`
-/// best by logit when at least `considers` of them are allowed — then they hold every token
-/// the sampler would consider among all allowed ones, so the choice is the same — or else
-/// every allowed token of the vocabulary.
-fn allowed(
-    logits: &[f32],
-    pieces: &[Vec<u8>],
-    guide: &Guide,
-    considers: usize,
-) -> LlamaTokenDataArray {
-    let logit = |t: usize| logits.get(t).copied().unwrap_or(f32::NEG_INFINITY);
-    let ok = |t: usize| {
-        pieces
-            .get(t)
-            .is_some_and(|p| !p.is_empty() && guide.allows(p))
-    };
-    let data = |t: usize| LlamaTokenData::new(LlamaToken(t as i32), logit(t), 0.0);
-    let mut order: Vec<usize> = (0..logits.len()).collect();
-    if order.len() > SHORTLIST {
-        order.select_nth_unstable_by(SHORTLIST, |&a, &b| logit(b).total_cmp(&logit(a)));
-        order.truncate(SHORTLIST);
-        let kept: Vec<LlamaTokenData> = order.into_iter().filter(|&t| ok(t)).map(data).collect();
-        if kept.len() >= considers {
-            return LlamaTokenDataArray::new(kept, false);
-        }
-    }
-    let all = (0..logits.len()).filter(|&t| ok(t)).map(data).collect();
-    LlamaTokenDataArray::new(all, false)
 }
 
 /// One of several replies decoded together: its sequence, sampler, text, and next token.

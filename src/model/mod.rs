@@ -10,6 +10,8 @@ pub mod llama;
 #[cfg(feature = "llama")]
 pub mod llama_raw;
 #[cfg(feature = "llama")]
+mod llama_sampling;
+#[cfg(feature = "llama")]
 mod llama_session;
 pub mod open;
 pub mod openai;
