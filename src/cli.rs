@@ -47,6 +47,14 @@ pub enum Command {
         /// Commit on this new branch (implies --commit).
         #[arg(long, value_name = "NAME")]
         branch: Option<String>,
+        /// Plan first: the model reads, greps and lists, then proposes a plan; nothing is edited
+        /// or run until you accept it (on the terminal).
+        #[arg(long)]
+        plan: bool,
+        /// When the local model finds no verified fix, the model of this profile (a bigger one,
+        /// say behind an endpoint) continues the same run.
+        #[arg(long, value_name = "PROFILE")]
+        escalate: Option<String>,
     },
     /// Apply edit blocks from any model's text on stdin to a repository.
     Apply {
@@ -80,6 +88,10 @@ pub enum Command {
         /// Run only every N-th task, starting at I (0-based): I/N.
         #[arg(long)]
         shard: Option<String>,
+        /// Also write each kept change as the branch `cria/<id>` in its source repository
+        /// (a git repository; your working tree, index and current branch are not touched).
+        #[arg(long)]
+        branch_per_task: bool,
     },
     /// Measure the fix rate on a folder of tasks (<task>/repo, ISSUE.md, check.sh).
     Eval {
@@ -123,6 +135,12 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
     },
+    /// MCP: `list` the configured servers and their tools; `serve` cria's own tools (fix, apply,
+    /// context, undo) on stdio for other agents.
+    Mcp {
+        #[command(subcommand)]
+        action: McpAction,
+    },
     /// Print the settings in effect here (files, profile, environment, flags) as JSON.
     Config,
     /// Accept the repository's `.cria.toml` as it is now. A trusted repository's file may widen
@@ -160,6 +178,20 @@ pub struct SandboxArgs {
     pub probe: bool,
     #[arg(last = true)]
     pub command: Vec<OsString>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum McpAction {
+    /// Start the servers of `[mcp_servers]` and show their state, their tools (listed to the
+    /// model or not) and what the listed ones cost in every prompt.
+    List {
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve `fix`, `apply`, `context` and `undo` over MCP on stdin/stdout (the model flags
+    /// choose the model `fix` uses).
+    Serve,
 }
 
 #[derive(Debug, Subcommand)]
@@ -263,6 +295,9 @@ pub struct AgentArgs {
     /// `commit = true` from the config files (`cria fix --commit` is the flag).
     #[arg(skip)]
     pub commit: bool,
+    /// `[mcp_servers.NAME]` from the config files (no flag).
+    #[arg(skip)]
+    pub mcp_servers: crate::mcp::Servers,
     /// Tokens of repository code put in the first prompt.
     #[arg(long, global = true)]
     pub context_tokens: Option<usize>,

@@ -55,9 +55,28 @@ pub struct Config {
     pub approval_set: bool,
     /// `commit = true` in a config file: `cria fix` commits a verified fix ([`crate::git`]).
     pub commit: bool,
+    /// The MCP servers of the config files, started by the front ends that run the agent
+    /// ([`Config::start_mcp`]).
+    pub mcp_servers: crate::mcp::Servers,
 }
 
 impl Config {
+    /// Start the configured MCP servers for this session (their tools then join cria's); one
+    /// line per server that could not start, to report once.
+    pub fn start_mcp(&mut self) -> Vec<String> {
+        if self.mcp_servers.is_empty() {
+            return Vec::new();
+        }
+        match crate::mcp::Hub::start(&self.mcp_servers, self.fix.root.path()) {
+            Ok(hub) => {
+                let problems = hub.problems();
+                self.fix.mcp = Some(std::sync::Arc::new(hub));
+                problems
+            }
+            Err(e) => vec![format!("MCP servers not started: {e}")],
+        }
+    }
+
     /// Resolve flags and environment (`args`), over the config files, into one configuration.
     pub fn resolve(args: &AgentArgs) -> Result<Config, ConfigError> {
         let dir = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
@@ -100,6 +119,7 @@ impl Config {
             ));
         }
         args.hooks.validate().map_err(ConfigError::Invalid)?;
+        crate::mcp::validate(&args.mcp_servers).map_err(ConfigError::Invalid)?;
         let model = match (&args.script, &args.model) {
             (Some(_), _) if args.endpoint.is_some() => {
                 return Err(ConfigError::Invalid(
@@ -143,6 +163,7 @@ impl Config {
                 drop_repro_test: args.drop_repro_test,
                 constrain: !args.no_constrain,
                 hooks: args.hooks.clone(),
+                mcp: None,
             },
             model,
             max_ctx: args.ctx.unwrap_or(16_384),
@@ -152,6 +173,7 @@ impl Config {
             lookup: !args.no_lookup,
             approval_set: args.approval.is_some(),
             commit: args.commit,
+            mcp_servers: args.mcp_servers.clone(),
         })
     }
 }

@@ -49,6 +49,9 @@ pub struct Settings {
     pub hooks: Option<crate::hooks::Hooks>,
     /// `cria fix` commits a verified fix.
     pub commit: Option<bool>,
+    /// MCP servers whose tools join cria's ([`crate::mcp`]); a later layer's server replaces an
+    /// earlier one of the same name.
+    pub mcp_servers: Option<crate::mcp::Servers>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -190,6 +193,9 @@ pub fn layer(args: &AgentArgs, root: &Path) -> Result<(AgentArgs, Vec<String>), 
     {
         if let Some(h) = &layer.hooks {
             out.hooks = std::mem::take(&mut out.hooks).merged(h);
+        }
+        if let Some(servers) = &layer.mcp_servers {
+            out.mcp_servers.extend(servers.clone());
         }
     }
     // Say where every safety setting a file supplied came from (the start-up lines).
@@ -344,6 +350,10 @@ fn strip_widening(s: &mut Settings) -> Vec<&'static str> {
     // Hooks run outside the sandbox, as the user: a repository may not bring its own.
     if s.hooks.take().is_some() {
         ignored.push("hooks");
+    }
+    // So does an MCP server: a program of the repository's choosing, run as the user.
+    if s.mcp_servers.take().is_some() {
+        ignored.push("mcp_servers");
     }
     ignored
 }

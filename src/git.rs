@@ -169,6 +169,111 @@ pub fn commit(
     })
 }
 
+/// Write a new branch `name` in the repository at `root`: its HEAD with `files` (relative to
+/// `root`) as they are in `work` (a missing file is deleted), committed with `message`. Plumbing
+/// only, with an index of its own: the user's working tree, index and current branch are not
+/// touched. Refused when the branch exists or one of the files had uncommitted changes (its
+/// working-tree state would otherwise be committed as if cria wrote it).
+pub fn branch_from(
+    root: &Path,
+    name: &str,
+    work: &Path,
+    files: &[String],
+    (subject, body): (&str, &str),
+) -> Result<String, GitError> {
+    let top = top_level(root)?;
+    let top = top.as_path();
+    let prefix = git(root, &["rev-parse", "--show-prefix"])?;
+    let prefix = prefix.trim();
+    let dirty = dirty_files(root)?;
+    let clash: Vec<String> = files
+        .iter()
+        .map(|f| format!("{prefix}{f}"))
+        .filter(|p| dirty.contains(p))
+        .collect();
+    if !clash.is_empty() {
+        return Err(GitError::DirtyBefore(clash));
+    }
+    git(top, &["check-ref-format", "--branch", name])?;
+    let reference = format!("refs/heads/{name}");
+    if git(top, &["rev-parse", "--verify", "--quiet", &reference]).is_ok() {
+        return Err(GitError::Failed {
+            command: "branch".into(),
+            why: format!("a branch `{name}` exists already"),
+        });
+    }
+    let head = git(top, &["rev-parse", "HEAD"])?;
+    let head = head.trim();
+    let scratch = tempfile::tempdir().map_err(|e| GitError::Failed {
+        command: "index".into(),
+        why: e.to_string(),
+    })?;
+    let index = scratch.path().join("index");
+    let with_index = |args: &[&str]| -> Result<String, GitError> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(top)
+            .args(args)
+            .env("GIT_INDEX_FILE", &index)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .output()
+            .map_err(|e| GitError::NotARepository(e.to_string()))?;
+        if !out.status.success() {
+            return Err(GitError::Failed {
+                command: args.first().copied().unwrap_or_default().to_string(),
+                why: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            });
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    with_index(&["read-tree", head])?;
+    for rel in files {
+        let path = format!("{prefix}{rel}");
+        let file = work.join(rel);
+        if !file.is_file() {
+            with_index(&["update-index", "--force-remove", "--", &path])?;
+            continue;
+        }
+        let file_arg = file.to_string_lossy();
+        let blob = with_index(&["hash-object", "-w", "--path", &path, "--", &file_arg])?;
+        let mode = if is_executable(&file) {
+            "100755"
+        } else {
+            "100644"
+        };
+        let info = format!("{mode},{},{path}", blob.trim());
+        with_index(&["update-index", "--add", "--cacheinfo", &info])?;
+    }
+    let tree = with_index(&["write-tree"])?;
+    let message = format!("{subject}\n\n{body}");
+    let commit = with_index(&["commit-tree", tree.trim(), "-p", head, "-m", &message])?;
+    let commit = commit.trim();
+    // The zero old value makes this a creation: it fails if the branch appeared meanwhile.
+    git(
+        top,
+        &[
+            "update-ref",
+            &reference,
+            commit,
+            "0000000000000000000000000000000000000000",
+        ],
+    )?;
+    Ok(commit.get(..12).unwrap_or(commit).to_string())
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
 #[cfg(test)]
 #[path = "git_tests.rs"]
 mod tests;

@@ -125,3 +125,85 @@ fn subjects_are_short_conventional_and_keep_names() {
     assert!(s.starts_with("fix: HTTP client retries forever"), "{s}");
     assert!(s.ends_with('…') && s.chars().count() <= 70, "{s}");
 }
+
+#[test]
+fn a_branch_is_written_without_touching_the_work_tree_index_or_head() {
+    let d = repo();
+    sh(
+        d.path(),
+        "echo mine >> b.py && echo staged > c.txt && git add c.txt",
+    );
+    let status_before = sh(d.path(), "git status --porcelain && git rev-parse HEAD");
+    // The fixed copy: src/a.py changed, a test added, an executable script.
+    let work = tempfile::tempdir().unwrap();
+    sh(
+        work.path(),
+        "mkdir -p src && echo fixed > src/a.py && echo 'def test(): pass' > test_a.py \
+         && printf '#!/bin/sh\\n' > run.sh && chmod +x run.sh",
+    );
+    let files = vec!["src/a.py".into(), "test_a.py".into(), "run.sh".into()];
+    let commit = branch_from(
+        d.path(),
+        "cria/bug-17",
+        work.path(),
+        &files,
+        ("fix: the parser", "body"),
+    )
+    .unwrap();
+    assert_eq!(
+        sh(d.path(), "git status --porcelain && git rev-parse HEAD"),
+        status_before,
+        "work tree, index and HEAD as they were"
+    );
+    assert_eq!(
+        sh(d.path(), "git rev-parse --abbrev-ref HEAD").trim(),
+        "main"
+    );
+    let shown = sh(d.path(), "git show --stat --format=%s cria/bug-17");
+    assert!(shown.starts_with("fix: the parser"), "{shown}");
+    assert!(sh(d.path(), "git rev-parse cria/bug-17").starts_with(&commit));
+    assert_eq!(sh(d.path(), "git show cria/bug-17:src/a.py"), "fixed\n");
+    assert_eq!(
+        sh(d.path(), "git show cria/bug-17:b.py"),
+        "two\n",
+        "not the user's edit"
+    );
+    let tree = sh(d.path(), "git ls-tree -r cria/bug-17");
+    assert!(
+        tree.contains("100755 blob") && tree.contains("run.sh"),
+        "{tree}"
+    );
+    assert!(!tree.contains("c.txt"), "not the user's staged file");
+
+    // The same name again is refused; so is a file the user had changed.
+    let again = branch_from(d.path(), "cria/bug-17", work.path(), &files, ("s", "b"));
+    assert!(again.unwrap_err().to_string().contains("exists already"));
+    sh(work.path(), "echo fixed > b.py");
+    let dirty = branch_from(
+        d.path(),
+        "cria/other",
+        work.path(),
+        &["b.py".into()],
+        ("s", "b"),
+    );
+    assert!(matches!(dirty, Err(GitError::DirtyBefore(_))));
+    let bad = branch_from(d.path(), "bad..name", work.path(), &files, ("s", "b"));
+    assert!(bad.is_err());
+}
+
+#[test]
+fn a_deleted_file_is_removed_on_the_branch() {
+    let d = repo();
+    let work = tempfile::tempdir().unwrap();
+    branch_from(
+        d.path(),
+        "cria/rm",
+        work.path(),
+        &["b.py".into()],
+        ("s", "b"),
+    )
+    .unwrap();
+    let tree = sh(d.path(), "git ls-tree -r --name-only cria/rm");
+    assert_eq!(tree, "src/a.py\n");
+    assert!(d.path().join("b.py").exists());
+}

@@ -31,6 +31,7 @@ pub mod exec;
 pub mod exit;
 pub mod git;
 pub mod hooks;
+pub mod mcp;
 pub mod model;
 pub mod protocol;
 pub mod sandbox;

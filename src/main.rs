@@ -47,6 +47,8 @@ fn run(cli: Cli) -> ExitCode {
             json,
             commit,
             branch,
+            plan,
+            escalate,
         }) => {
             let issue = match exec::fix::read_issue(&issue) {
                 Ok(t) => t,
@@ -56,8 +58,24 @@ fn run(cli: Cli) -> ExitCode {
                 }
             };
             with_config(&agent, |cfg| {
-                let commit = (commit || branch.is_some() || cfg.commit).then_some(branch.clone());
-                exec::fix::run(cfg, &issue, json, commit)
+                let escalate = match escalate
+                    .as_deref()
+                    .map(|p| exec::fix::escalation(&agent, p))
+                {
+                    Some(Ok(esc)) => Some(Box::new(esc)),
+                    Some(Err(e)) => {
+                        eprintln!("cria: {e}");
+                        return ExitCode::Usage;
+                    }
+                    None => None,
+                };
+                let opts = exec::fix::FixOptions {
+                    json,
+                    commit: (commit || branch.is_some() || cfg.commit).then_some(branch.clone()),
+                    plan,
+                    escalate,
+                };
+                exec::fix::run(cfg, &issue, &opts)
             })
         }
         Some(Command::Apply {
@@ -72,6 +90,7 @@ fn run(cli: Cli) -> ExitCode {
             jobs,
             apply,
             shard,
+            branch_per_task,
         }) => {
             let shard = match shard.as_deref().map(exec::batch::parse_shard).transpose() {
                 Ok(s) => s,
@@ -86,6 +105,7 @@ fn run(cli: Cli) -> ExitCode {
                 jobs,
                 apply,
                 shard,
+                branch_per_task,
             };
             exec::batch::run(&cli.agent, &opts)
         }
@@ -113,6 +133,12 @@ fn run(cli: Cli) -> ExitCode {
         Some(Command::Models {
             action: Some(cria::cli::ModelsAction::Pull { tier }),
         }) => exec::meta::pull(&tier),
+        Some(Command::Mcp {
+            action: cria::cli::McpAction::List { json },
+        }) => with_config(&cli.agent, |cfg| exec::mcp::list(cfg, json)),
+        Some(Command::Mcp {
+            action: cria::cli::McpAction::Serve,
+        }) => exec::mcp::serve(&cli.agent),
         Some(Command::Config) => exec::meta::show_config(&cli.agent),
         Some(Command::Trust) => exec::meta::trust(&cli.agent),
         Some(Command::Completions { shell }) => exec::meta::completions(shell),

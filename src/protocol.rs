@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 /// Version of the JSONL event schema written by `--json`.
 /// 2: `status.busy`, `edit_failed.kind`, `tool_call_malformed`, `finished.files`, outcome
 /// `unverified`. 3: `finished.stop`, the typed reason; `approval` events. 4:
-/// `approval_requested` (answered by [`Op::Approve`]).
-pub const EVENT_SCHEMA_VERSION: u32 = 4;
+/// `approval_requested` (answered by [`Op::Approve`]). 5: approval subjects `tool` (an MCP
+/// server's tool) and `plan`.
+pub const EVENT_SCHEMA_VERSION: u32 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -124,6 +125,11 @@ pub enum StopReason {
     NoTests,
     /// The tests pass, but they passed before the change too and nothing reproduced the issue.
     BugNotShown,
+    /// The tests pass, but the issue states several cases and no test of them could be written,
+    /// so the cases the project's tests miss are unchecked (`why`: what went wrong).
+    ExamplesUnchecked {
+        why: String,
+    },
     Cancelled,
     StepLimit {
         steps: usize,
@@ -175,7 +181,9 @@ impl StopReason {
     pub fn outcome(&self) -> Outcome {
         match self {
             StopReason::TestsPass { .. } => Outcome::Fixed,
-            StopReason::NoTests | StopReason::BugNotShown => Outcome::Unverified,
+            StopReason::NoTests
+            | StopReason::BugNotShown
+            | StopReason::ExamplesUnchecked { .. } => Outcome::Unverified,
             _ => Outcome::NotFixed,
         }
     }
@@ -200,6 +208,11 @@ impl std::fmt::Display for StopReason {
             StopReason::BugNotShown => f.write_str(
                 "the tests pass, but they passed before the change too and no test reproduced \
                  the issue, so nothing shows that the change fixes it",
+            ),
+            StopReason::ExamplesUnchecked { why } => write!(
+                f,
+                "the project's tests pass, but the issue states several cases and no test of \
+                 them could be written ({why}), so the ones those tests miss are unchecked"
             ),
             StopReason::Cancelled => f.write_str("cancelled by the user"),
             StopReason::StepLimit { steps } => write!(f, "step limit reached ({steps})"),
@@ -241,6 +254,10 @@ pub enum ApprovalSubject {
     Command { command: String, dir: String },
     /// A change set, as a unified diff, before it is written.
     Change { diff: String },
+    /// A call of an MCP server's tool (`server__tool`), with its arguments as JSON.
+    Tool { name: String, arguments: String },
+    /// A plan (`/plan`, `cria fix --plan`): accepted, the fix starts with it.
+    Plan { plan: String },
 }
 
 /// Who decided an approval.
@@ -279,6 +296,8 @@ pub enum EditFailure {
     NoBehaviourChange,
     /// It changed a test that judges the fix; undone.
     ChangedTheJudge,
+    /// It special-cased a failing test's input to return the expected value; undone.
+    HardCoded,
     /// The reply held no new code (a rewrite handed back as it was, the format example copied).
     NoNewCode,
 }
@@ -290,6 +309,8 @@ pub enum EditFailure {
 pub enum Op {
     /// Work on an issue with the agent until it is verified fixed or stops.
     Fix { issue: String },
+    /// Plan the change first (read-only tools); the fix starts once the plan is accepted.
+    Plan { issue: String },
     /// Run the test command once.
     RunTests,
     /// Revert the last change set.

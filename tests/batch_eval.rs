@@ -342,3 +342,60 @@ fn batch_fails_a_bad_line_alone_and_refuses_duplicate_ids() {
         r[2]
     );
 }
+
+#[test]
+fn batch_branch_per_task_writes_a_branch_and_leaves_the_checkout_alone() {
+    let s = Scratch::empty();
+    let src = s.path().join("src-cart");
+    copy_dir(&fixture("tasks/py-cart-discount/repo"), &src);
+    let git = |args: &str| {
+        let out = std::process::Command::new("sh")
+            .args(["-c", &format!("git {args}")])
+            .current_dir(&src)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    git("init -q -b main");
+    git("-c user.email=t@example.com -c user.name=T add .");
+    git("-c user.email=t@example.com -c user.name=T commit -qm init");
+    let before = std::fs::read_to_string(src.join("shop/cart.py")).unwrap();
+    let tasks = s.path().join("tasks.jsonl");
+    let task = serde_json::json!({"id": "cart 1", "repo": src, "issue": "10% discount gives 190 instead of 180"});
+    std::fs::write(&tasks, format!("{task}\n")).unwrap();
+    let script = s.script(&[CART_FIX]);
+    let o = s
+        .cria()
+        .env("GIT_AUTHOR_NAME", "T")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "T")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .args(["batch", "--branch-per-task", "--script"])
+        .arg(&script)
+        .arg(&tasks)
+        .arg("--out")
+        .arg(s.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let result = &results(&s.path().join("out"))[0];
+    assert_eq!(result["branch"], "cria/cart_1", "{result}");
+    assert_eq!(
+        std::fs::read_to_string(src.join("shop/cart.py")).unwrap(),
+        before
+    );
+    assert_eq!(git("rev-parse --abbrev-ref HEAD").trim(), "main");
+    assert_eq!(git("status --porcelain"), "");
+    assert!(git("show cria/cart_1:shop/cart.py").contains("(1 - self.discount_percent / 100)"));
+    assert!(git("log -1 --format=%s cria/cart_1").starts_with("fix: "));
+    assert!(
+        s.path().join("out/cart_1.patch").exists(),
+        "the patch as well"
+    );
+}

@@ -230,3 +230,51 @@ fn a_larger_repository_gets_a_repo_map_in_the_first_prompt() {
         "the localized file is still shown whole"
     );
 }
+
+#[test]
+fn escalation_hands_the_same_run_to_the_profiles_endpoint() {
+    let s = Scratch::task("py-cart-discount");
+    let server = Server::start(s.state.path(), json!([read_cart(), {"text": FIX}]));
+    let config = s.state.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.big]\nendpoint = \"{}\"\nmodel_name = \"big-coder\"\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    // The local model (a script) only ever proposes a change that does not help.
+    let wrong = "shop/cart.py\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        return round(subtotal - self.discount_percent + 0, 2)\n>>>>>>> REPLACE\n";
+    let script = s.script(&["The discount is wrong.", wrong, wrong, wrong]);
+    let out = s
+        .cria()
+        .env("CRIA_CONFIG", &config)
+        .args(["fix", "--script"])
+        .arg(&script)
+        .args(["--max-steps", "2", "--escalate", "big", "--repo"])
+        .arg(s.path())
+        .arg("the discount is applied wrongly")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
+    assert!(!s.read("shop/cart.py").contains(BROKEN));
+    assert!(
+        text.contains("found no verified fix in 2 step(s)") && text.contains("continued"),
+        "{text}"
+    );
+    assert!(text.contains("The kept change was written by"), "{text}");
+    // The endpoint continued the run: it was shown the local model's attempt and the tests.
+    let requests = server.requests();
+    assert_eq!(requests[0]["model"], "big-coder");
+    let history = requests[0]["messages"].to_string();
+    assert!(
+        history.contains("Another, smaller model worked on this problem"),
+        "{history}"
+    );
+    assert!(
+        history.contains("The discount is wrong."),
+        "the conversation carried over"
+    );
+}

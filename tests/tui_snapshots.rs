@@ -379,3 +379,44 @@ fn sessions_are_saved_and_resumed() {
     assert!(screen.contains("✓ Fixed — the tests pass"), "{screen}");
     assert!(screen.contains("resumed the last session"));
 }
+
+#[test]
+fn custom_commands_complete_show_in_help_and_send_their_text() {
+    let (mut app, jobs) = new_app();
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path().join(".cria/commands");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("review.md"),
+        "---\ndescription: Review one file for bugs\n---\nReview $ARGUMENTS and fix what is wrong.",
+    )
+    .unwrap();
+    app.commands = cria::tui::custom::load_from(None, repo.path());
+    app.composer.commands = keys::command_names(&app.commands);
+
+    type_text(&mut app, "/rev");
+    keys::on_key(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.composer.text(), "/review ");
+    type_text(&mut app, "shop/cart.py");
+    keys::on_key(&mut app, key(KeyCode::Enter));
+    match jobs.try_recv().unwrap() {
+        Op::Fix { issue } => assert!(
+            issue.starts_with("Review shop/cart.py and fix what is wrong."),
+            "{issue}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    app.update(Update::Idle);
+
+    type_text(&mut app, "/help");
+    keys::on_key(&mut app, key(KeyCode::Enter));
+    let screen = draw(&app, 100, 60);
+    assert!(
+        screen.contains("/review") && screen.contains("Review one file for bugs"),
+        "{screen}"
+    );
+    // Several matches are offered; cria's own names complete too.
+    type_text(&mut app, "/t");
+    keys::on_key(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.composer.text(), "/tests ");
+}

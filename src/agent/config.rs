@@ -52,4 +52,6 @@ pub struct FixConfig {
     pub constrain: bool,
     /// The user's commands at points of the run ([`crate::hooks`]).
     pub hooks: crate::hooks::Hooks,
+    /// The started MCP servers, whose tools join cria's ([`crate::mcp`]).
+    pub mcp: Option<std::sync::Arc<crate::mcp::Hub>>,
 }

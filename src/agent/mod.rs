@@ -8,7 +8,10 @@
 //! - `session`: [`fix`], the loop, and every change of stage.
 
 mod config;
+mod hardcode;
 mod hooks;
+mod mcp;
+pub mod plan;
 pub mod prompt;
 mod report;
 mod repro_imports;
@@ -23,5 +26,6 @@ mod workspace;
 
 pub use crate::context::localize;
 pub use config::{FixConfig, Limits};
-pub use report::FixReport;
-pub use session::fix;
+pub use plan::{plan, with_plan, Plan};
+pub use report::{Escalation, FixReport};
+pub use session::{fix, fix_escalating};

@@ -148,6 +148,33 @@ pub const REJECTED: &str =
 /// When an edit block is the format example copied verbatim.
 pub const COPIED_EXAMPLE: &str = "That block is the format example from the instructions, copied: REPLACE must hold your corrected code. Nothing was changed. Write the real fix.";
 
+/// When a change special-cased a failing test's `input` instead of fixing the rule.
+pub fn hard_coded(input: &str) -> String {
+    format!(
+        "That change compares the input to `{input}` and returns the value the test expects: it \
+         only makes that one test pass, so it was undone. Fix the general rule the issue \
+         describes, for every input, not the test's example."
+    )
+}
+
+/// For the model that takes over a run (`--escalate`): what it inherits.
+pub fn escalated(tried: &[String]) -> String {
+    let mut s = String::from(
+        "Another, smaller model worked on this problem above and did not fix it. You take over: \
+         the files, the tests and the conversation above are yours.",
+    );
+    if !tried.is_empty() {
+        s.push_str(" These changes were tried and did not make the tests pass (they were undone):");
+        for diff in tried.iter().rev().take(3) {
+            s.push_str("\n```diff\n");
+            s.push_str(diff.trim_end());
+            s.push_str("\n```");
+        }
+    }
+    s.push_str("\nFind the real cause and write the fix as SEARCH/REPLACE blocks.");
+    s
+}
+
 /// When the reply had neither edits nor tool calls.
 pub const NUDGE: &str = "You have not changed any file yet. Write the fix now as a SEARCH/REPLACE block, with the file's path on the line above `<<<<<<< SEARCH`.";
 

@@ -29,6 +29,21 @@ pub struct FixReport {
     pub repro_test: Option<String>,
     /// Attempts that applied but did not help and were undone, one line each.
     pub rejected: Vec<String>,
+    /// Set when a second model took over ([`super::fix_escalating`]).
+    pub escalation: Option<Escalation>,
+}
+
+/// The hand-over from the local model to a second one.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Escalation {
+    /// The local model.
+    pub from: String,
+    /// The model that continued.
+    pub to: String,
+    /// Model steps the local model took.
+    pub after_steps: usize,
+    /// Which of the two wrote the change that was kept (`None`: none was kept).
+    pub kept_by: Option<String>,
 }
 
 impl FixReport {
@@ -96,6 +111,16 @@ pub(super) fn summarize(r: &FixReport) -> String {
 /// What was tried and undone, and the reproduction test, one line each.
 fn details(r: &FixReport) -> String {
     let mut s = String::new();
+    if let Some(e) = &r.escalation {
+        s.push_str(&format!(
+            "\nThe local model ({}) found no verified fix in {} step(s); {} continued from its \
+             localization, tests and attempts.",
+            e.from, e.after_steps, e.to
+        ));
+        if let Some(by) = &e.kept_by {
+            s.push_str(&format!(" The kept change was written by {by}."));
+        }
+    }
     if let Some(test) = &r.repro_test {
         s.push_str(&format!(
             "\nAdded a test that reproduces the issue: {test} (it fails without the fix; \

@@ -46,6 +46,42 @@ pub fn states_expectation(issue: &str) -> bool {
     expects && concrete
 }
 
+/// The short literals an issue quotes as examples (inline code that is not just a name or a
+/// file): `*/15`, `9-17/2`, `parse("")`. Code blocks (tracebacks, sessions) are left out.
+pub fn stated_examples(issue: &str) -> Vec<String> {
+    let Ok(span) = Regex::new(r"`([^`\n]{1,40})`") else {
+        return Vec::new();
+    };
+    let Ok(name) = Regex::new(r"^[A-Za-z_][\w.:]*(\(\))?$") else {
+        return Vec::new();
+    };
+    let mut prose = String::new();
+    let mut fenced = false;
+    for line in issue.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if !fenced && !line.starts_with("    ") && !line.starts_with('\t') {
+            prose.push_str(line);
+            prose.push('\n');
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for c in span.captures_iter(&prose) {
+        let Some(s) = c.get(1).map(|m| m.as_str().trim()) else {
+            continue;
+        };
+        let file = [".py", ".rs", ".js", ".ts", ".go", ".md", ".toml", ".json"]
+            .iter()
+            .any(|ext| s.ends_with(ext));
+        if !s.is_empty() && !name.is_match(s) && !file && !out.iter().any(|o| o == s) {
+            out.push(s.to_string());
+        }
+    }
+    out
+}
+
 /// The file a new test goes in: the best-ranked test file, else the first test file in the
 /// repository; for Rust, a source file with inline tests will do.
 pub fn test_file(ranked: &[Candidate], files: &[String]) -> Option<String> {
@@ -129,7 +165,7 @@ pub fn test_code(reply: &str, path: &str, body: &str) -> Option<String> {
             .map(String::from)
             .collect()
     });
-    let text = dedent(&lines.join("\n"));
+    let text = tidy_names(&dedent(&lines.join("\n")), body);
     let text = text.trim_matches('\n').to_string();
     if text.trim().is_empty() {
         return None;
@@ -157,6 +193,50 @@ fn dedent(text: &str) -> String {
         .map(|l| l.get(indent..).unwrap_or(l.trim_start()))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `code` with test function names made identifiers: small models name a test after the case
+/// (`def test_*/15():`, `fn test_9-17/2()`), which is a syntax error that would throw the whole
+/// test away. Other characters become `_`; the names stay distinct from each other and from the
+/// functions the test file (`body`) already defines, which a same-named new test would
+/// silently replace.
+pub fn tidy_names(code: &str, body: &str) -> String {
+    let Ok(def) = Regex::new(r"(?m)^(\s*(?:def|fn|async def)\s+)([^\s(]+)\(") else {
+        return code.to_string();
+    };
+    let mut used: Vec<String> = def
+        .captures_iter(body)
+        .filter_map(|c| Some(c.get(2)?.as_str().to_string()))
+        .collect();
+    def.replace_all(code, |c: &regex::Captures<'_>| {
+        let keyword = c.get(1).map_or("", |m| m.as_str());
+        let name = c.get(2).map_or("", |m| m.as_str());
+        let mut clean: String = name
+            .chars()
+            .map(|ch| {
+                if ch.is_alphanumeric() || ch == '_' {
+                    ch
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if clean.chars().next().is_some_and(|ch| ch.is_ascii_digit()) {
+            clean.insert(0, '_');
+        }
+        let base = clean.clone();
+        if used.contains(&clean) {
+            clean = format!("{base}_issue");
+        }
+        let mut n = 2;
+        while used.contains(&clean) {
+            clean = format!("{base}_{n}");
+            n += 1;
+        }
+        used.push(clean.clone());
+        format!("{keyword}{clean}(")
+    })
+    .into_owned()
 }
 
 /// The name a test runner prints for the test in `code`.

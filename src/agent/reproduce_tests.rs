@@ -125,3 +125,35 @@ fn only_a_test_that_fails_for_the_reported_reason_is_kept() {
     )
     .is_ok());
 }
+
+#[test]
+fn stated_examples_are_the_quoted_literals_not_names_files_or_tracebacks() {
+    let issue = "Step values like */15 aren't accepted\n\n    >>> Schedule(\"*/15 9-17 * * mon-fri\")\n    ValueError: bad minute field: '*/15'\n\nPlease support them: `*/15` in the minute field should mean 0, 15, 30, 45, and a step on a\nrange, like `9-17/2` for the hour, should mean 9, 11, 13, 15, 17. Lists should still work\naround them (`0-10/5,30` -> 0, 5, 10, 30), and `parse_field` in `cronlite/fields.py` is where `*/15` fails.";
+    assert_eq!(stated_examples(issue), ["*/15", "9-17/2", "0-10/5,30"]);
+    assert_eq!(
+        stated_examples(
+            "`slugify(\"Hello, World!\")` gives `hello,-world!`\n```\nTraceback `x1`\n```"
+        ),
+        ["slugify(\"Hello, World!\")", "hello,-world!"]
+    );
+}
+
+#[test]
+fn test_names_made_of_the_case_become_identifiers() {
+    let code = "def test_*/15():\n    assert f(\"*/15\")\n\ndef test_9-17/2():\n    pass\n\ndef test_*/15():\n    pass\n    def helper(x):\n        return x";
+    assert_eq!(
+        tidy_names(code, ""),
+        "def test___15():\n    assert f(\"*/15\")\n\ndef test_9_17_2():\n    pass\n\ndef test___15_issue():\n    pass\n    def helper(x):\n        return x"
+    );
+    assert_eq!(
+        tidy_names("#[test]\nfn leap-day() {}", ""),
+        "#[test]\nfn leap_day() {}"
+    );
+    assert_eq!(tidy_names("it('a b', () => {})", ""), "it('a b', () => {})");
+    // A name the file already has would replace its test: the new one is renamed.
+    let body = "def test_step_values():\n    assert f('*/15')\n";
+    assert_eq!(
+        tidy_names("def test_step_values():\n    pass", body),
+        "def test_step_values_issue():\n    pass"
+    );
+}

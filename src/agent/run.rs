@@ -17,7 +17,6 @@ use crate::model::constrain::{Constraints, ToolSchema};
 use crate::model::{Backend, BackendError, Flow, Piece, Request, Variant};
 use crate::protocol::{Event, EventSink, Message, StopReason, TestRun, ToolCall};
 use crate::sandbox::approval::Approver;
-use crate::tools;
 
 /// Where a run is. Transitions happen in [`super::session`] only.
 #[derive(Debug)]
@@ -84,6 +83,12 @@ pub(super) struct Conversation {
 
 pub(super) struct Run<'a> {
     pub(super) backend: &'a mut dyn Backend,
+    /// The model that takes over when this one finds no verified fix (`--escalate`).
+    pub(super) escalation: Option<&'a mut dyn Backend>,
+    /// Where the step and time limits count from (moved on when a second model takes over).
+    pub(super) budget_from: (usize, Instant),
+    /// The diff when the second model took over, to tell whose change was kept.
+    pub(super) diff_at_escalation: Option<String>,
     pub(super) cfg: &'a FixConfig,
     pub(super) sink: &'a mut dyn EventSink,
     pub(super) issue: String,
@@ -124,6 +129,9 @@ impl Run<'_> {
     ) -> Run<'a> {
         Run {
             backend,
+            escalation: None,
+            budget_from: (0, Instant::now()),
+            diff_at_escalation: None,
             cfg,
             sink,
             issue: issue.to_string(),
@@ -182,7 +190,7 @@ impl Run<'_> {
 
     /// Whether another model call fits under the step limit.
     pub(super) fn steps_left(&self) -> bool {
-        self.report.steps < self.cfg.limits.max_steps
+        self.report.steps - self.budget_from.0 < self.cfg.limits.max_steps
     }
 
     /// One model reply of at most `budget` tokens (never more than `--reply-tokens`), counted as
@@ -230,7 +238,7 @@ impl Run<'_> {
     ) -> Result<Vec<String>, BackendError> {
         self.report.steps += 1;
         self.fit_context();
-        let specs = tools::specs();
+        let specs = self.tool_specs();
         let prefill = if self.backend.supports_prefill() {
             prefill
         } else {

@@ -30,7 +30,21 @@ pub fn fix(
     issue: &str,
     sink: &mut dyn EventSink,
 ) -> Result<FixReport, BackendError> {
+    fix_escalating(backend, None, cfg, issue, sink)
+}
+
+/// [`fix`], and when `backend` ends without a verified fix, `escalation` (a bigger model, say
+/// behind an endpoint) continues the same run with its own step and time budget: the
+/// conversation, the localization, the reproduction test and the failed attempts carry over.
+pub fn fix_escalating<'a>(
+    backend: &'a mut dyn Backend,
+    escalation: Option<&'a mut dyn Backend>,
+    cfg: &'a FixConfig,
+    issue: &str,
+    sink: &'a mut dyn EventSink,
+) -> Result<FixReport, BackendError> {
     let mut run = Run::new(backend, cfg, sink, issue);
+    run.escalation = escalation;
     match run.go() {
         Ok(stop) => run.finish(stop),
         Err(BackendError::Cancelled) => run.finish(StopReason::Cancelled),
@@ -65,6 +79,9 @@ impl Run<'_> {
         self.begin_editing(tests.as_ref(), &selection);
         loop {
             if let Some(stop) = self.limit_reached() {
+                if self.escalate(&stop) {
+                    continue;
+                }
                 return Ok(stop);
             }
             let next = match self.stage {
@@ -72,12 +89,49 @@ impl Run<'_> {
                 Stage::Rewrite(_) => self.rewrite_attempt()?,
             };
             if let Next::Stop(stop) = next {
-                if self.stop_hook_sends_back(&stop) {
+                if self.stop_hook_sends_back(&stop) || self.escalate(&stop) {
                     continue;
                 }
                 return Ok(stop);
             }
         }
+    }
+
+    /// Hand the run to the second model when the first ended without a fix (not when the user
+    /// cancelled, a hook refused, or the run's token budget is spent): true when it took over.
+    fn escalate(&mut self, stop: &StopReason) -> bool {
+        let handed_over = stop.outcome() == crate::protocol::Outcome::NotFixed
+            && !matches!(
+                stop,
+                StopReason::Cancelled
+                    | StopReason::HookRefused { .. }
+                    | StopReason::TokenLimit { .. }
+            );
+        if !handed_over {
+            return false;
+        }
+        let Some(next) = self.escalation.take() else {
+            return false;
+        };
+        let from = std::mem::replace(&mut self.backend, next).name();
+        let to = self.backend.name();
+        self.status(format!(
+            "{from} found no verified fix ({stop}); {to} continues from here"
+        ));
+        self.report.escalation = Some(super::report::Escalation {
+            from,
+            to,
+            after_steps: self.report.steps,
+            kept_by: None,
+        });
+        self.diff_at_escalation = Some(self.work.diff());
+        self.budget_from = (self.report.steps, std::time::Instant::now());
+        // The conversation goes on; the new model is told what it inherits.
+        self.tell(&prompt::escalated(&self.attempts.tried));
+        self.talk.expect_fix = true;
+        self.talk.cached_tokens = 0;
+        self.stage = Stage::Edit;
+        true
     }
 
     /// A `Stop` hook that exits 2 sends the run back to work, once, with its words for the
@@ -221,7 +275,7 @@ impl Run<'_> {
             Some(StopReason::StepLimit {
                 steps: limits.max_steps,
             })
-        } else if self.start.elapsed() > limits.max_wall {
+        } else if self.budget_from.1.elapsed() > limits.max_wall {
             Some(StopReason::TimeLimit {
                 seconds: limits.max_wall.as_secs(),
             })
@@ -251,6 +305,13 @@ impl Run<'_> {
         self.report.stop = Some(stop.clone());
         self.report.reason = reason.clone();
         self.report.seconds = self.start.elapsed().as_secs_f64();
+        if let (Some(e), Some(before)) = (&mut self.report.escalation, &self.diff_at_escalation) {
+            e.kept_by = match (self.report.diff.is_empty(), &self.report.diff == before) {
+                (true, _) => None,
+                (false, true) => Some(e.from.clone()),
+                (false, false) => Some(e.to.clone()),
+            };
+        }
         self.report.summary = report::summarize(&self.report);
         self.emit(Event::Finished {
             outcome,

@@ -43,6 +43,9 @@ pub struct TaskOutcome {
     pub edits_refused: usize,
     pub files_changed: Vec<String>,
     pub applied_to_source: bool,
+    /// The branch written in the source repository (`--branch-per-task`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
     pub seconds: f64,
     pub reason: String,
 }
@@ -53,6 +56,8 @@ pub struct BatchOptions {
     pub jobs: usize,
     pub apply: bool,
     pub shard: Option<(usize, usize)>,
+    /// Also write each kept change as the branch `cria/<id>` in its source repository.
+    pub branch_per_task: bool,
 }
 
 /// Parse `I/N` (0 <= I < N).
@@ -285,6 +290,32 @@ fn run_task(
         if opts.apply && report.fixed() {
             apply_to_source(&source, &work, &report.files_changed)?;
             out.applied_to_source = true;
+        }
+        let kept = matches!(
+            report.outcome,
+            Some(Outcome::Fixed) | Some(Outcome::Unverified)
+        );
+        if opts.branch_per_task && kept && !report.files_changed.is_empty() {
+            let name = format!("cria/{safe_id}");
+            let (subject, mut body) = crate::git::message(
+                &task.issue,
+                &report.files_changed,
+                &report.reason,
+                &backend.name(),
+            );
+            if report.outcome == Some(Outcome::Unverified) {
+                body = format!("UNVERIFIED: no test showed the bug before this change.\n\n{body}");
+            }
+            match crate::git::branch_from(
+                &source,
+                &name,
+                &work,
+                &report.files_changed,
+                (&subject, &body),
+            ) {
+                Ok(_) => out.branch = Some(name),
+                Err(e) => out.reason = format!("{}; branch not written: {e}", out.reason),
+            }
         }
         Ok(())
     })();

@@ -49,7 +49,7 @@ type Counter = Box<dyn FnMut(&str) -> usize>;
 
 /// The model's own token count where there is a local model; an estimate for a script or an
 /// endpoint (whose tokenizer is remote).
-fn counter(cfg: &Config) -> Result<Counter, String> {
+pub fn counter(cfg: &Config) -> Result<Counter, String> {
     match &cfg.model {
         #[cfg(feature = "llama")]
         ModelSource::Gguf { path, tier } => {

@@ -29,8 +29,37 @@ pub fn read_issue(arg: &str) -> Result<String, String> {
     Ok(text)
 }
 
-/// Run the agent on `issue`; with `commit` (`Some(branch)`), commit a verified fix.
-pub fn run(cfg: &Config, issue: &str, json: bool, commit: Option<Option<String>>) -> ExitCode {
+/// How `cria fix` runs beyond its configuration.
+#[derive(Debug, Clone, Default)]
+pub struct FixOptions {
+    /// Stream JSONL events on stdout.
+    pub json: bool,
+    /// Commit a verified fix (`Some(branch)`: on that new branch).
+    pub commit: Option<Option<String>>,
+    /// Plan first; the fix starts only once the user accepts the plan.
+    pub plan: bool,
+    /// The configuration (a profile's model) that continues when the local model finds no
+    /// verified fix ([`escalation`]).
+    pub escalate: Option<Box<Config>>,
+}
+
+/// `--escalate PROFILE`: the settings of `args` with the model taken from the profile (the
+/// model flags of the command line are for the local model, so they are set aside).
+pub fn escalation(args: &crate::cli::AgentArgs, profile: &str) -> Result<Config, String> {
+    let mut a = args.clone();
+    a.profile = Some(profile.to_string());
+    a.model = None;
+    a.endpoint = None;
+    a.api_key_env = None;
+    a.model_name = None;
+    a.script = None;
+    let cfg = Config::resolve(&a).map_err(|e| format!("--escalate {profile}: {e}"))?;
+    Ok(cfg)
+}
+
+/// Run the agent on `issue` as `opts` say.
+pub fn run(cfg: &Config, issue: &str, opts: &FixOptions) -> ExitCode {
+    let (json, commit) = (opts.json, &opts.commit);
     // Before anything runs: what the user had not committed (and whether this is a repository).
     let dirty_before = match commit
         .as_ref()
@@ -54,6 +83,11 @@ pub fn run(cfg: &Config, issue: &str, json: bool, commit: Option<Option<String>>
             );
         }
     }
+    let mut cfg = cfg.clone();
+    for problem in cfg.start_mcp() {
+        eprintln!("cria: {problem}");
+    }
+    let cfg = &cfg;
     let mut backend = match crate::model::open::open(cfg) {
         Ok(b) => b,
         Err(e) => {
@@ -61,7 +95,33 @@ pub fn run(cfg: &Config, issue: &str, json: bool, commit: Option<Option<String>>
             return ExitCode::Backend;
         }
     };
-    match agent::fix(backend.as_mut(), &cfg.fix, issue, sink) {
+    let mut escalation = match &opts.escalate {
+        Some(esc) => match crate::model::open::open(esc) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("cria: --escalate: {e}");
+                return ExitCode::Backend;
+            }
+        },
+        None => None,
+    };
+    let planned;
+    let issue = if opts.plan {
+        match plan_first(cfg, backend.as_mut(), issue, sink, json) {
+            Some(with_plan) => {
+                planned = with_plan;
+                planned.as_str()
+            }
+            None => return ExitCode::NotFixed,
+        }
+    } else {
+        issue
+    };
+    let second: Option<&mut dyn crate::model::Backend> = match escalation.as_mut() {
+        Some(b) => Some(b.as_mut()),
+        None => None,
+    };
+    match agent::fix_escalating(backend.as_mut(), second, &cfg.fix, issue, sink) {
         Ok(report) => {
             if !json {
                 print!("{}", report.diff);
@@ -70,7 +130,7 @@ pub fn run(cfg: &Config, issue: &str, json: bool, commit: Option<Option<String>>
                 }
                 println!("{}", report.summary);
             }
-            if let (Some(branch), Some(dirty)) = (&commit, &dirty_before) {
+            if let (Some(branch), Some(dirty)) = (commit, &dirty_before) {
                 commit_fix(
                     cfg,
                     issue,
@@ -89,6 +149,44 @@ pub fn run(cfg: &Config, issue: &str, json: bool, commit: Option<Option<String>>
         Err(e) => {
             eprintln!("cria: model failure: {e}");
             ExitCode::Backend
+        }
+    }
+}
+
+/// `--plan`: the model plans with read-only tools; the user is asked to accept the plan. The
+/// request with the plan in it, or `None` (said why) when nothing is to be changed.
+fn plan_first(
+    cfg: &Config,
+    backend: &mut dyn crate::model::Backend,
+    issue: &str,
+    sink: &mut dyn EventSink,
+    json: bool,
+) -> Option<String> {
+    let plan = match agent::plan(backend, &cfg.fix, issue, sink) {
+        Ok(plan) => plan,
+        Err(e) => {
+            eprintln!("cria: planning failed: {e}");
+            return None;
+        }
+    };
+    if !json {
+        println!("{}\n", plan.text);
+    }
+    let mut approver = crate::sandbox::approval::Approver::new(
+        crate::sandbox::approval::Approval::Ask,
+        cfg.fix.runner.enforced(),
+        cfg.fix.runner.off(),
+    );
+    approver.answers = cfg.fix.ask.as_ref().map(|a| a.0.clone());
+    let decision = approver.decide_plan(&plan.text);
+    for decision in approver.take_decisions() {
+        sink.emit(crate::protocol::Event::Approval { decision });
+    }
+    match decision {
+        Ok(()) => Some(agent::with_plan(issue, &plan)),
+        Err(why) => {
+            eprintln!("cria: {why}; nothing was changed");
+            None
         }
     }
 }

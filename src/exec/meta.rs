@@ -116,6 +116,7 @@ pub fn show_config(args: &AgentArgs) -> ExitCode {
         }),
     };
     let policy = cfg.fix.runner.policy();
+    let mcp = mcp_summary(&cfg);
     let out = serde_json::json!({
         "config_file": crate::config_file::user_config_path(),
         "repo": cfg.fix.root.path(),
@@ -134,6 +135,7 @@ pub fn show_config(args: &AgentArgs) -> ExitCode {
         "ctx": cfg.max_ctx,
         "kv_cache_mb": cfg.kv_cache_bytes >> 20,
         "hooks": cfg.fix.hooks.summary(),
+        "mcp_servers": mcp,
         // Constraints are enforced while decoding, which only the embedded engine does.
         "constrained_decoding": match (&cfg.model, cfg.fix.constrain) {
             (_, false) => "off (--no-constrain)",
@@ -144,6 +146,43 @@ pub fn show_config(args: &AgentArgs) -> ExitCode {
     });
     println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     ExitCode::Fixed
+}
+
+/// Each configured MCP server (started, to count them) with what its listed tools cost in every
+/// prompt, beside what cria's own tools cost.
+fn mcp_summary(cfg: &Config) -> serde_json::Value {
+    let own: usize = crate::tools::specs()
+        .iter()
+        .map(|v| crate::model::estimate_tokens(&v.to_string()))
+        .sum();
+    let mut servers = serde_json::Map::new();
+    if !cfg.mcp_servers.is_empty() {
+        let hub = crate::mcp::Hub::start(&cfg.mcp_servers, cfg.fix.root.path());
+        let (states, costs) = match &hub {
+            Ok(hub) => (hub.states(), hub.costs()),
+            Err(_) => (Vec::new(), Vec::new()),
+        };
+        for (name, config) in &cfg.mcp_servers {
+            let state = states.iter().find(|(n, ..)| n == name).map(|(_, _, s)| s);
+            let cost = costs.iter().find(|c| &c.server == name);
+            servers.insert(
+                name.clone(),
+                serde_json::json!({
+                    "command": config.describe(),
+                    "trusted": config.trusted,
+                    "state": match state {
+                        Some(crate::mcp::ServerState::Running(_)) => "running".to_string(),
+                        Some(crate::mcp::ServerState::Failed(why)) => format!("failed: {why}"),
+                        Some(crate::mcp::ServerState::Off) => "off".to_string(),
+                        None => "not started".to_string(),
+                    },
+                    "tools_listed": cost.map_or(0, |c| c.tools),
+                    "prompt_tokens": cost.map_or(0, |c| c.tokens),
+                }),
+            );
+        }
+    }
+    serde_json::json!({ "cria_tools_prompt_tokens": own, "servers": servers })
 }
 
 pub fn completions(shell: clap_complete::Shell) -> ExitCode {

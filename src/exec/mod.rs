@@ -10,6 +10,7 @@ pub mod bench;
 pub mod context;
 pub mod eval;
 pub mod fix;
+pub mod mcp;
 pub mod meta;
 pub mod progress;
 pub mod sandbox;

@@ -91,6 +91,14 @@ impl SharedBackend {
         Ok(SharedBackend { model, task: None })
     }
 
+    /// The model's name (for commit messages).
+    pub fn name(&self) -> String {
+        match (&self.model, &self.task) {
+            (Some(b), _) | (None, Some(b)) => b.name(),
+            (None, None) => "no model".into(),
+        }
+    }
+
     /// Start a new task (a script starts over).
     pub fn begin_task(&mut self, cfg: &Config) -> Result<(), BackendError> {
         if self.model.is_none() {

@@ -33,6 +33,10 @@ impl std::fmt::Display for Question {
         match self {
             Question::Command { command, dir } => write!(f, "run `{command}` in {dir}?"),
             Question::Change { diff } => write!(f, "{diff}\napply this change?"),
+            Question::Tool { name, arguments } => {
+                write!(f, "call the MCP tool `{name}` {arguments}?")
+            }
+            Question::Plan { plan } => write!(f, "{plan}\ncarry out this plan?"),
         }
     }
 }
@@ -115,6 +119,40 @@ impl Approver {
         }
     }
 
+    /// Whether the model may call an MCP server's tool. Like a command, except that `auto` does
+    /// not cover it (a server runs outside the sandbox): it is asked unless the user marked the
+    /// server `trusted`, and `deny` refuses it.
+    pub fn decide_tool(&mut self, name: &str, arguments: &str, trusted: bool) -> Decision {
+        let question = Question::Tool {
+            name: name.to_string(),
+            arguments: arguments.to_string(),
+        };
+        let by_policy = if trusted {
+            Some(Ok(()))
+        } else if self.approval == Approval::Deny {
+            Some(Err(
+                "MCP tools of servers not marked trusted are denied in this session (--approval deny)"
+                    .into(),
+            ))
+        } else {
+            None
+        };
+        match by_policy {
+            Some(decision) => {
+                self.record(question, &decision, Decider::Policy);
+                decision
+            }
+            None => self.ask(question),
+        }
+    }
+
+    /// Whether the user accepts `plan` (only a person can: no policy accepts it).
+    pub fn decide_plan(&mut self, plan: &str) -> Decision {
+        self.ask(Question::Plan {
+            plan: plan.to_string(),
+        })
+    }
+
     /// Whether a change set (its unified `diff`) may be written. Only `ask` asks: edits stay
     /// inside the repository and are undoable, so `auto` and `deny` (which is about commands)
     /// let them through.
@@ -165,13 +203,16 @@ impl Approver {
             Some(false) => Err(match question {
                 Question::Command { .. } => "the user declined to run this command".into(),
                 Question::Change { .. } => "the user rejected this change".into(),
+                Question::Tool { .. } => "the user declined this tool call".into(),
+                Question::Plan { .. } => "the user did not accept the plan".into(),
             }),
             None => Err(format!(
                 "this needs approval ({}) and there is no terminal to ask; nothing was done",
-                if self.approval == Approval::Ask {
-                    "--approval ask"
-                } else {
-                    "the sandbox is not enforced on this machine"
+                match (&question, self.approval) {
+                    (Question::Tool { .. }, _) => "the MCP server is not marked trusted",
+                    (Question::Plan { .. }, _) => "a plan is accepted by a person",
+                    (_, Approval::Ask) => "--approval ask",
+                    _ => "the sandbox is not enforced on this machine",
                 }
             )),
         };
@@ -216,5 +257,43 @@ mod tests {
         assert!(ask.decide_change("+x").is_err());
         assert!(sandboxed.decide_change("+x").is_ok());
         assert!(deny.decide_change("+x").is_ok());
+    }
+
+    #[test]
+    fn mcp_tools_are_asked_even_under_auto_unless_trusted() {
+        let mut auto = Approver::new(Approval::Auto, true, false);
+        auto.answers = Some(std::sync::Arc::new(|q| {
+            q.to_string().contains("`docs__search`")
+        }));
+        assert!(auto.decide_tool("docs__search", "{}", false).is_ok());
+        assert!(auto.decide_tool("docs__delete", "{}", false).is_err());
+        let mut trusted = Approver::new(Approval::Ask, true, false);
+        trusted.answers = Some(std::sync::Arc::new(|_| panic!("must not ask")));
+        assert!(trusted.decide_tool("docs__search", "{}", true).is_ok());
+        let mut deny = Approver::new(Approval::Deny, true, false);
+        assert!(deny.decide_tool("docs__search", "{}", false).is_err());
+        assert!(deny.decide_tool("docs__search", "{}", true).is_ok());
+        let decided = auto.take_decisions();
+        assert_eq!(decided.len(), 2);
+        assert_eq!(decided[0].by, Decider::User);
+        assert_eq!(
+            decided[1].reason.as_deref(),
+            Some("the user declined this tool call")
+        );
+    }
+
+    #[test]
+    fn only_a_person_accepts_a_plan() {
+        let mut auto = Approver::new(Approval::Auto, true, false);
+        auto.answers = Some(std::sync::Arc::new(|q| {
+            q.to_string().ends_with("carry out this plan?")
+        }));
+        assert!(auto.decide_plan("Plan:\n1. x").is_ok());
+        let mut deny = Approver::new(Approval::Deny, true, false);
+        deny.answers = Some(std::sync::Arc::new(|_| false));
+        assert_eq!(
+            deny.decide_plan("Plan:\n1. x").unwrap_err(),
+            "the user did not accept the plan"
+        );
     }
 }

@@ -61,6 +61,16 @@ pub struct ToolOutput {
 }
 
 impl ToolOutput {
+    /// A tool outside this module's set (an MCP server's) answered.
+    pub fn succeeded(text: String) -> Self {
+        Self::ok(text)
+    }
+
+    /// A tool outside this module's set failed, or was not called.
+    pub fn failed(text: impl Into<String>) -> Self {
+        Self::err(text)
+    }
+
     fn ok(text: String) -> Self {
         ToolOutput {
             ok: true,

@@ -59,6 +59,8 @@ pub struct App {
     pub last_ctrl_c: Option<Instant>,
     /// Repository files, for `@path` completion.
     pub files: Vec<String>,
+    /// The user's and the repository's own slash commands ([`super::custom`]).
+    pub commands: Vec<super::custom::Custom>,
     pub earlier: Vec<String>,
     pub diffs: Vec<String>,
     /// The request being worked on.
@@ -92,6 +94,7 @@ impl App {
             expanded: false,
             quit: false,
             last_ctrl_c: None,
+            commands: Vec::new(),
             files: Vec::new(),
             earlier: Vec::new(),
             diffs: Vec::new(),
@@ -136,6 +139,17 @@ impl App {
         let issue = issue_text(&text, &self.earlier);
         self.request = Some(text);
         self.start(Op::Fix { issue }, "working");
+        self.save();
+    }
+
+    /// `/plan TEXT`: plan first; the worker asks before it works on the plan.
+    pub fn send_plan(&mut self, text: String) {
+        self.push(Cell::User {
+            text: format!("/plan {text}"),
+        });
+        let issue = issue_text(&text, &self.earlier);
+        self.request = Some(text);
+        self.start(Op::Plan { issue }, "planning");
         self.save();
     }
 
@@ -271,6 +285,14 @@ impl App {
                     },
                     Question::Command { command, .. } => Cell::Command {
                         command: command.clone(),
+                        state: ChangeState::Proposed,
+                    },
+                    Question::Tool { name, arguments } => Cell::Command {
+                        command: format!("{name} {arguments}"),
+                        state: ChangeState::Proposed,
+                    },
+                    Question::Plan { .. } => Cell::Command {
+                        command: "carry out the plan above".into(),
                         state: ChangeState::Proposed,
                     },
                 });

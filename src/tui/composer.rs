@@ -14,6 +14,8 @@ pub struct Composer {
     draft: String,
     /// Completions offered by the last Tab, shown under the box.
     pub offers: Vec<String>,
+    /// Slash command names (without the slash) that Tab completes after a leading `/`.
+    pub commands: Vec<String>,
 }
 
 impl Composer {
@@ -193,6 +195,9 @@ impl Composer {
     /// common prefix) is inserted; several are offered.
     pub fn complete(&mut self, files: &[String]) {
         let before = self.before();
+        if before.starts_with('/') && !before.contains(char::is_whitespace) {
+            return self.complete_command();
+        }
         let start = before
             .rfind(|c: char| c.is_whitespace())
             .map_or(0, |i| i + 1);
@@ -230,6 +235,38 @@ impl Composer {
             return;
         }
         self.offers.clear();
+    }
+}
+
+impl Composer {
+    /// Complete the `/name` being typed from [`Composer::commands`].
+    fn complete_command(&mut self) {
+        let partial = self.before().trim_start_matches('/').to_string();
+        let matches: Vec<&String> = self
+            .commands
+            .iter()
+            .filter(|c| c.starts_with(&partial))
+            .collect();
+        let replacement = match matches.as_slice() {
+            [] => {
+                self.offers.clear();
+                return;
+            }
+            [one] => format!("/{one} "),
+            many => {
+                self.offers = many.iter().take(8).map(|c| format!("/{c}")).collect();
+                let common = common_prefix(many);
+                if common.len() <= partial.len() {
+                    return;
+                }
+                format!("/{common}")
+            }
+        };
+        self.text.replace_range(..self.cursor, &replacement);
+        self.cursor = replacement.len();
+        if replacement.ends_with(' ') {
+            self.offers.clear();
+        }
     }
 }
 

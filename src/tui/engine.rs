@@ -156,6 +156,7 @@ impl Worker {
     fn run(&mut self, job: Op) {
         match job {
             Op::Fix { issue } => self.fix(&issue),
+            Op::Plan { issue } => self.plan(&issue),
             Op::RunTests => match self.cfg.fix.test_cmd.clone() {
                 Some(cmd) => {
                     let run = crate::testcmd::run(
@@ -204,6 +205,43 @@ impl Worker {
         }
     }
 
+    /// Plan first; a plan the user accepts goes on to the fix, with the plan in the request.
+    fn plan(&mut self, issue: &str) {
+        let Some(backend) = self.backend.as_mut() else {
+            self.send(Update::Warning(
+                "no model is loaded (see above); /model NAME loads one".into(),
+            ));
+            return;
+        };
+        let tx = self.tx.clone();
+        let mut sink = move |e: Event| {
+            let _ = tx.send(Update::Agent(e));
+        };
+        let plan = match crate::agent::plan(backend.as_mut(), &self.cfg.fix, issue, &mut sink) {
+            Ok(plan) => plan,
+            Err(crate::model::BackendError::Cancelled) => {
+                self.send(Update::Note("cancelled".into()));
+                return;
+            }
+            Err(e) => {
+                self.send(Update::Warning(format!("model failure: {e}")));
+                return;
+            }
+        };
+        let accepted = self.cfg.fix.ask.as_ref().is_some_and(|ask| {
+            (ask.0)(&Question::Plan {
+                plan: plan.text.clone(),
+            })
+        });
+        if accepted {
+            self.fix(&crate::agent::with_plan(issue, &plan));
+        } else {
+            self.send(Update::Note(
+                "the plan was not accepted; nothing was changed".into(),
+            ));
+        }
+    }
+
     /// What the first prompt would show for `focus` (the one selection `cria fix` and
     /// `cria context` use), counted with the model's tokenizer.
     fn context(&mut self, focus: &str) {
@@ -229,6 +267,22 @@ impl Worker {
         );
         for f in &selection.shown {
             note.push_str(&format!("  {}\n", f.path));
+        }
+        // The tool schemas ride along in every prompt; MCP servers add theirs.
+        let own: usize = crate::tools::specs()
+            .iter()
+            .map(|v| count(&v.to_string()))
+            .sum();
+        note.push_str(&format!(
+            "tools: cria's own, {own} tokens in every prompt\n"
+        ));
+        if let Some(hub) = &self.cfg.fix.mcp {
+            for c in hub.costs() {
+                note.push_str(&format!(
+                    "tools: MCP server {}, {} listed, ≈{} tokens in every prompt\n",
+                    c.server, c.tools, c.tokens
+                ));
+            }
         }
         self.send(Update::Note(note.trim_end().to_string()));
     }

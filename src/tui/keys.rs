@@ -22,9 +22,34 @@ Type what is wrong (or what to change) and press Enter; cria works until the tes
   /context [TEXT]  what of the repository goes into the model's window
   /model [NAME]    the model in use, or load another (tier name or GGUF path)
   /tests           run the tests now
+  /plan TEXT       plan first (read-only); the work starts once you accept the plan
+  /NAME [ARGS]     your own command: .cria/commands/NAME.md ($ARGUMENTS replaced by ARGS)
   /quit            exit (so does Ctrl+C twice, or Ctrl+D on an empty line)
 Keys: Enter send · Alt+Enter newline · Up/Down history · Tab @path completion ·
       PgUp/PgDn scroll · Ctrl+O expand tool output · y/n answer an approval · Ctrl+C cancel";
+
+/// The names Tab completes after `/`: cria's own, then the custom ones.
+pub fn command_names(custom: &[super::custom::Custom]) -> Vec<String> {
+    [
+        "help", "diff", "undo", "clear", "context", "model", "tests", "plan", "quit",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain(custom.iter().map(|c| c.name.clone()))
+    .collect()
+}
+
+/// `/help`: cria's commands, then the custom ones with where they come from.
+fn help(app: &App) -> String {
+    let mut text = HELP.to_string();
+    if !app.commands.is_empty() {
+        text.push_str("\nYour commands (.cria/commands/, ~/.config/cria/commands/):");
+        for c in &app.commands {
+            text.push_str(&format!("\n  /{:<15} {}", c.name, c.description));
+        }
+    }
+    text
+}
 
 const DOUBLE_PRESS: Duration = Duration::from_secs(2);
 /// Rows one PageUp scrolls.
@@ -143,7 +168,10 @@ fn slash(app: &mut App, command: &str) {
         return;
     }
     match name {
-        "help" | "?" => app.note(HELP),
+        "help" | "?" => {
+            let text = help(app);
+            app.note(text);
+        }
         "quit" | "exit" | "q" => app.quit = true,
         "diff" => {
             if app.diffs.is_empty() {
@@ -197,6 +225,20 @@ fn slash(app: &mut App, command: &str) {
             );
         }
         "tests" => app.start(Op::RunTests, "running the tests"),
-        other => app.warn(format!("unknown command /{other}; /help lists them")),
+        "plan" if arg.is_empty() => app.note(
+            "/plan TEXT: the model reads the code and proposes a plan; nothing changes until you accept it",
+        ),
+        "plan" if busy => app.note("/plan waits until the current request ends (Ctrl+C cancels it)"),
+        "plan" => app.send_plan(arg.to_string()),
+        other => match app.commands.iter().find(|c| c.name == other) {
+            Some(_) if busy => app.note(format!(
+                "/{other} waits until the current request ends (Ctrl+C cancels it)"
+            )),
+            Some(custom) => {
+                let request = custom.expand(arg);
+                app.send_request(request);
+            }
+            None => app.warn(format!("unknown command /{other}; /help lists them")),
+        },
     }
 }

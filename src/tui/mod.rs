@@ -9,6 +9,7 @@
 pub mod app;
 pub mod cells;
 pub mod composer;
+pub mod custom;
 pub mod engine;
 pub mod highlight;
 pub mod keys;
@@ -75,13 +76,14 @@ fn terminal_input(wait: Duration) -> io::Result<Option<CEvent>> {
     Ok(None)
 }
 
-pub fn run(cfg: Config, resume: bool) -> ExitCode {
+pub fn run(mut cfg: Config, resume: bool) -> ExitCode {
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
         eprintln!(
             "cria: the interactive mode needs a terminal; for scripts use `cria fix \"...\"`"
         );
         return ExitCode::Usage;
     }
+    let mcp_problems = cfg.start_mcp();
     let root = cfg.fix.root.path().to_path_buf();
     let info = app::Info {
         repo: root.display().to_string(),
@@ -92,6 +94,8 @@ pub fn run(cfg: Config, resume: bool) -> ExitCode {
     let engine = engine::start(cfg);
     let mut app = App::new(info, engine.ops.clone());
     app.files = crate::context::scan::list_files(&root);
+    app.commands = custom::load(&root);
+    app.composer.commands = keys::command_names(&app.commands);
     app.save_to = Some(root.clone());
     if resume {
         match store::load(&root) {
@@ -100,6 +104,9 @@ pub fn run(cfg: Config, resume: bool) -> ExitCode {
         }
     }
     welcome(&mut app);
+    for problem in mcp_problems {
+        app.warn(problem);
+    }
 
     let log = crate::state::repo_state_dir(&root).join("tui.log");
     let stderr = StderrToFile::open(&log);

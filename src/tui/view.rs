@@ -176,6 +176,8 @@ fn draw_composer(frame: &mut Frame<'_>, area: Rect, app: &App) {
 fn draw_approval(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let (title, keys) = match app.pending.as_ref().map(|a| &a.question) {
         Some(Question::Command { .. }) => (" Run this command? ", "y run · n decline"),
+        Some(Question::Tool { .. }) => (" Call this MCP tool? ", "y call · n decline"),
+        Some(Question::Plan { .. }) => (" Carry out this plan? ", "y go ahead · n not now"),
         _ => (" Apply this change? ", "y apply · n reject"),
     };
     let block = Block::bordered()

@@ -46,6 +46,14 @@ fn request(issue: &str, path: &str, body: &str, diff: &str, code: &[ShownFile]) 
          imports. Reply with the test code only, in one ```{lang} block.",
         reproduce::shape(path, body)
     ));
+    let examples = reproduce::stated_examples(issue);
+    if examples.len() > 1 {
+        let listed: Vec<String> = examples.iter().map(|e| format!("`{e}`")).collect();
+        s.push_str(&format!(
+            " The issue's examples include {}: check each of them.",
+            listed.join(", ")
+        ));
+    }
     s
 }
 
@@ -72,6 +80,11 @@ impl Run<'_> {
                 // The run that passed is the last word on the tests, not the broken test's.
                 self.report.tests_after = passing;
                 self.status(format!("no test of the issue's examples: {reason}"));
+                // One stated case is what the failing tests showed; several may be more than
+                // they check, and then "fixed" would claim what nothing verified.
+                if reproduce::stated_examples(&self.issue).len() > 1 {
+                    return Next::Stop(StopReason::ExamplesUnchecked { why: reason });
+                }
                 verified(false)
             }
             Verdict::Fail(run) => {

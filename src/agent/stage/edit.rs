@@ -164,24 +164,10 @@ impl Run<'_> {
             self.talk.expect_fix = false;
             return Next::Continue;
         }
-        let work = &self.work;
-        let guard = |rel: &str, now: Option<&[u8]>| work.check(rel, now);
-        let approver = &self.approver;
-        let dir = self.cfg.root.path().display().to_string();
-        let approve = |command: &str| approver.borrow_mut().decide(command, &dir);
-        let approve_change = |diff: &str| approver.borrow_mut().decide_change(diff);
-        let env = ToolEnv {
-            approve_change: &approve_change,
-            root: &self.cfg.root,
-            guard: &guard,
-            test_cmd: self.test_cmd.as_deref(),
-            test_timeout: self.test_timeout,
-            runner: &self.cfg.runner,
-            approve: &approve,
-            shell_timeout: self.cfg.shell_timeout,
+        let out = match self.mcp_call(&call) {
+            Some(out) => out,
+            None => self.builtin_call(&call),
         };
-        let out = tools::run(&call, &env);
-        self.report_approvals();
         if call.name == "read_file" && out.ok {
             if let Some(rel) = call.arguments.get("path").and_then(|p| p.as_str()) {
                 if let Ok(abs) = self.cfg.root.resolve(rel) {
@@ -214,5 +200,28 @@ impl Run<'_> {
             .push(Message::tool(prompt::sanitize(&text)));
         self.talk.expect_fix = false;
         Next::Continue
+    }
+
+    /// Run one of cria's own tools.
+    fn builtin_call(&mut self, call: &ToolCall) -> tools::ToolOutput {
+        let work = &self.work;
+        let guard = |rel: &str, now: Option<&[u8]>| work.check(rel, now);
+        let approver = &self.approver;
+        let dir = self.cfg.root.path().display().to_string();
+        let approve = |command: &str| approver.borrow_mut().decide(command, &dir);
+        let approve_change = |diff: &str| approver.borrow_mut().decide_change(diff);
+        let env = ToolEnv {
+            approve_change: &approve_change,
+            root: &self.cfg.root,
+            guard: &guard,
+            test_cmd: self.test_cmd.as_deref(),
+            test_timeout: self.test_timeout,
+            runner: &self.cfg.runner,
+            approve: &approve,
+            shell_timeout: self.cfg.shell_timeout,
+        };
+        let out = tools::run(call, &env);
+        self.report_approvals();
+        out
     }
 }

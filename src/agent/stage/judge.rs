@@ -53,6 +53,26 @@ impl Run<'_> {
             self.tell(prompt::TEST_IS_THE_JUDGE);
             return Next::Continue;
         }
+        if let Some(input) = self.hard_coded(&report.changes) {
+            if let Err(stop) = self.revert(&report.changes) {
+                return Next::Stop(stop);
+            }
+            self.report.edits_failed += 1;
+            self.emit(Event::EditFailed {
+                kind: EditFailure::HardCoded,
+                message: format!(
+                    "the edit special-cases the failing test's input `{input}`; reverted"
+                ),
+            });
+            self.attempts
+                .tried
+                .push(edit::diff::unified_all(&report.changes));
+            if self.rewriting() {
+                return self.rewrite_limit();
+            }
+            self.tell(&prompt::hard_coded(&input));
+            return Next::Continue;
+        }
         let attempt = edit::diff::unified_all(&report.changes);
         if self.attempts.tried.contains(&attempt) {
             // The same change again: its result is known, so skip the tests and push harder.
@@ -251,6 +271,41 @@ impl Run<'_> {
 
     /// Whether `changes` alter a test that judges the fix: the reproduction test cria added, or
     /// (when the project's own tests showed the bug) an existing test file.
+    /// The failing test input the change special-cases, if it does ([`crate::agent::hardcode`]):
+    /// judged against the failing output before any change and the reproduction test.
+    fn hard_coded(&self, changes: &[edit::FileChange]) -> Option<String> {
+        let mut evidence = self
+            .report
+            .tests_before
+            .as_ref()
+            .filter(|t| !t.passed)
+            .map(|t| t.output.clone())
+            .unwrap_or_default();
+        if let Some(r) = &self.repro {
+            evidence.push('\n');
+            evidence.push_str(&r.code);
+        }
+        let seen = crate::agent::hardcode::assertions(&evidence);
+        if seen.inputs.is_empty() {
+            return None;
+        }
+        let texts = |bytes: &Option<Vec<u8>>| {
+            bytes
+                .as_deref()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default()
+        };
+        changes
+            .iter()
+            .filter(|c| !crate::agent::localize::is_test_path(&c.rel))
+            .find_map(|c| {
+                let (before, after) = (texts(&c.before), texts(&c.after));
+                let old: std::collections::HashSet<&str> = before.lines().collect();
+                let added: Vec<&str> = after.lines().filter(|l| !old.contains(l)).collect();
+                crate::agent::hardcode::special_cased(&added, &seen)
+            })
+    }
+
     fn changes_the_judge(&self, changes: &[edit::FileChange]) -> bool {
         if let Some(r) = &self.repro {
             let intact = self
