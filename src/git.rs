@@ -34,7 +34,17 @@ pub struct Committed {
 }
 
 fn git(root: &Path, args: &[&str]) -> Result<String, GitError> {
-    let out = Command::new("git")
+    git_with_index(root, args, None)
+}
+
+/// `git` with its index file replaced by `index` when given (plumbing that must not touch the
+/// user's own index).
+fn git_with_index(root: &Path, args: &[&str], index: Option<&Path>) -> Result<String, GitError> {
+    let mut command = Command::new("git");
+    if let Some(index) = index {
+        command.env("GIT_INDEX_FILE", index);
+    }
+    let out = command
         .arg("-C")
         .arg(root)
         .args(args)
@@ -209,23 +219,7 @@ pub fn branch_from(
         why: e.to_string(),
     })?;
     let index = scratch.path().join("index");
-    let with_index = |args: &[&str]| -> Result<String, GitError> {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(top)
-            .args(args)
-            .env("GIT_INDEX_FILE", &index)
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .output()
-            .map_err(|e| GitError::NotARepository(e.to_string()))?;
-        if !out.status.success() {
-            return Err(GitError::Failed {
-                command: args.first().copied().unwrap_or_default().to_string(),
-                why: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-            });
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    };
+    let with_index = |args: &[&str]| git_with_index(top, args, Some(&index));
     with_index(&["read-tree", head])?;
     for rel in files {
         let path = format!("{prefix}{rel}");
