@@ -249,6 +249,13 @@ impl Hub {
                 message: e.message.to_string(),
             }),
             Some(Ok(Err(e))) if stopped(&peer, &e) => {
+                // The stderr reader runs on the runtime's thread: give it a moment to catch up.
+                for _ in 0..10 {
+                    if !lock(&server.stderr).is_empty() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
                 let why = with_stderr(String::new(), &server.stderr);
                 let why = if why.is_empty() {
                     String::new()
