@@ -186,47 +186,53 @@ impl Worker {
         }
     }
 
-    fn fix(&mut self, issue: &str) {
+    /// Run `work` with the loaded model, its events going to the screen; `None` (said why) when
+    /// no model is loaded or the model failed.
+    fn with_model<T>(
+        &mut self,
+        work: impl FnOnce(
+            &mut dyn Backend,
+            &crate::agent::FixConfig,
+            &mut dyn crate::protocol::EventSink,
+        ) -> Result<T, crate::model::BackendError>,
+    ) -> Option<T> {
         let Some(backend) = self.backend.as_mut() else {
             self.send(Update::Warning(
                 "no model is loaded (see above); /model NAME loads one".into(),
             ));
-            return;
+            return None;
         };
         let tx = self.tx.clone();
         let mut sink = move |e: Event| {
             let _ = tx.send(Update::Agent(e));
         };
-        if let Err(e) = crate::agent::fix(backend.as_mut(), &self.cfg.fix, issue, &mut sink) {
-            self.send(Update::Warning(format!("model failure: {e}")));
+        match work(backend.as_mut(), &self.cfg.fix, &mut sink) {
+            Ok(done) => Some(done),
+            Err(crate::model::BackendError::Cancelled) => {
+                self.send(Update::Note("cancelled".into()));
+                None
+            }
+            Err(e) => {
+                self.send(Update::Warning(format!("model failure: {e}")));
+                None
+            }
         }
-        if self.cancel.requested() {
+    }
+
+    fn fix(&mut self, issue: &str) {
+        let ran =
+            self.with_model(|backend, cfg, sink| crate::agent::fix(backend, cfg, issue, sink));
+        if ran.is_some() && self.cancel.requested() {
             self.send(Update::Note("cancelled".into()));
         }
     }
 
     /// Plan first; a plan the user accepts goes on to the fix, with the plan in the request.
     fn plan(&mut self, issue: &str) {
-        let Some(backend) = self.backend.as_mut() else {
-            self.send(Update::Warning(
-                "no model is loaded (see above); /model NAME loads one".into(),
-            ));
+        let Some(plan) =
+            self.with_model(|backend, cfg, sink| crate::agent::plan(backend, cfg, issue, sink))
+        else {
             return;
-        };
-        let tx = self.tx.clone();
-        let mut sink = move |e: Event| {
-            let _ = tx.send(Update::Agent(e));
-        };
-        let plan = match crate::agent::plan(backend.as_mut(), &self.cfg.fix, issue, &mut sink) {
-            Ok(plan) => plan,
-            Err(crate::model::BackendError::Cancelled) => {
-                self.send(Update::Note("cancelled".into()));
-                return;
-            }
-            Err(e) => {
-                self.send(Update::Warning(format!("model failure: {e}")));
-                return;
-            }
         };
         let accepted = self.cfg.fix.ask.as_ref().is_some_and(|ask| {
             (ask.0)(&Question::Plan {
