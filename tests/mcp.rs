@@ -192,6 +192,17 @@ fn tool_results(events: &[Event]) -> Vec<(String, bool, String)> {
         .collect()
 }
 
+/// `cria mcp list` in the scratch repository with `config` as the user's config file.
+fn mcp_list(s: &Scratch, config: &Path, flags: &[&str]) -> std::process::Output {
+    s.cria()
+        .env("CRIA_CONFIG", config)
+        .args(["mcp", "list", "--no-tests", "--repo"])
+        .arg(s.path())
+        .args(flags)
+        .output()
+        .unwrap()
+}
+
 fn list_shows_tools_state_and_cost() {
     let s = Scratch::empty();
     let log = s.state.path().join("calls.log");
@@ -201,13 +212,7 @@ fn list_shows_tools_state_and_cost() {
         fixture("disabled_tools = [\"secret\"]", &log)
     );
     std::fs::write(&config, text).unwrap();
-    let out = s
-        .cria()
-        .env("CRIA_CONFIG", &config)
-        .args(["mcp", "list", "--json", "--no-tests", "--repo"])
-        .arg(s.path())
-        .output()
-        .unwrap();
+    let out = mcp_list(&s, &config, &["--json"]);
     assert!(out.status.success(), "{out:?}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let fx = &v["servers"][0];
@@ -227,13 +232,7 @@ fn list_shows_tools_state_and_cost() {
     assert!(calls(&log).is_empty(), "listing calls nothing");
 
     // The words a person reads.
-    let out = s
-        .cria()
-        .env("CRIA_CONFIG", &config)
-        .args(["mcp", "list", "--no-tests", "--repo"])
-        .arg(s.path())
-        .output()
-        .unwrap();
+    let out = mcp_list(&s, &config, &[]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("fx: running") && text.contains("5 of 6 tools listed"),
@@ -252,13 +251,7 @@ fn a_repository_may_not_start_servers_until_trusted() {
     s.write(".cria.toml", &fixture("", &log));
     let config = s.state.path().join("config.toml");
     std::fs::write(&config, "").unwrap();
-    let out = s
-        .cria()
-        .env("CRIA_CONFIG", &config)
-        .args(["mcp", "list", "--json", "--no-tests", "--repo"])
-        .arg(s.path())
-        .output()
-        .unwrap();
+    let out = mcp_list(&s, &config, &["--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["servers"], json!([]), "{v}");
     let err = String::from_utf8_lossy(&out.stderr);
