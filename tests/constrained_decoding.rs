@@ -7,7 +7,7 @@
 
 mod common;
 
-use cria::model::constrain::{Constraints, ToolSchema};
+use cria::model::constrain::{Constraints, Enforced, ToolSchema};
 use cria::model::llama::{LlamaBackendHandle, LlamaOptions};
 use cria::model::{Backend, Flow, Request, Variant};
 use cria::protocol::Message;
@@ -78,7 +78,7 @@ fn quotes(file: &str, search: &str) -> bool {
 #[test]
 fn a_constrained_search_quotes_the_file_on_disk_and_changes_nothing_else() {
     let mut backend = load();
-    assert!(backend.constrains());
+    assert_eq!(backend.constrains(), Enforced::ALL);
     let messages = messages();
     let go = |b: &mut LlamaBackendHandle, r: &Request<'_>| {
         b.complete(r, &mut |_| Flow::Continue).unwrap().text
@@ -194,5 +194,52 @@ fn hot_tool_calls_all_parse_against_the_schemas() {
         for r in &schema.required {
             assert!(call.arguments.get(r).is_some(), "{} lacks {r}", reply.text);
         }
+    }
+}
+
+#[test]
+fn hot_rewrite_candidates_all_begin_with_the_definitions_head() {
+    let mut backend = load();
+    // cria chose `double` to rewrite; the file shows `add` first, and a hot small model often
+    // starts by copying the file from its top.
+    let messages = vec![
+        Message::system("You fix bugs by rewriting one definition in full."),
+        Message::user(format!(
+            "calc.py:\n```python\n{ON_DISK}```\n\n`double(2)` returns 0 instead of 4. Rewrite \
+             `double` so that it is right, in one code block."
+        )),
+    ];
+    let head = cria::model::constrain::head::of_definition("def double(x):\n", "double");
+    assert_eq!(head, "def double");
+    let constraints = Constraints {
+        code_head: Some(head),
+        ..Default::default()
+    };
+    let request = Request {
+        messages: &messages,
+        tools: &[],
+        max_tokens: 32,
+        temperature: 2.0,
+        seed: 3,
+        stop_after: &["```"],
+        prefill: "```python\n",
+        constraints: Some(&constraints),
+    };
+    let variants: Vec<Variant> = (0..4)
+        .map(|k| Variant {
+            temperature: 2.0,
+            seed: 60 + k,
+        })
+        .collect();
+    let replies = backend
+        .complete_variants(&request, &variants, &mut |_| Flow::Continue)
+        .unwrap();
+    for reply in &replies {
+        let code = reply.text.strip_prefix("```python\n").unwrap_or_default();
+        assert!(
+            code.trim_start().starts_with("def double"),
+            "{}",
+            reply.text
+        );
     }
 }

@@ -37,6 +37,11 @@ impl Drop for Server {
 
 impl Server {
     fn start(dir: &Path, script: Value) -> Server {
+        Server::start_as(dir, script, false)
+    }
+
+    /// A mock that answers its GETs as llama-server does when `llama_server`.
+    fn start_as(dir: &Path, script: Value, llama_server: bool) -> Server {
         let script_path = dir.join("server-script.json");
         std::fs::write(&script_path, script.to_string()).unwrap();
         let log = dir.join("requests.jsonl");
@@ -46,6 +51,7 @@ impl Server {
             .arg(&script_path)
             .arg(&log)
             .arg(&port_file)
+            .env("MOCK_LLAMA_SERVER", if llama_server { "1" } else { "0" })
             .spawn()
             .expect("python3 runs the mock server");
         let start = Instant::now();
@@ -129,6 +135,23 @@ fn a_streamed_tool_call_round_trip_then_an_edit_fixes_the_bug() {
     assert!(
         content.contains("<tool_response>") && content.contains("def total"),
         "{content}"
+    );
+}
+
+#[test]
+fn the_time_limit_cuts_a_reply_short_and_nothing_of_it_is_applied() {
+    let s = Scratch::task("py-cart-discount");
+    // Each reply streams for about thirteen seconds; the run has five. The diagnosis ends at
+    // its first paragraph, early; the edit after it would fix the bug if it were let finish
+    // (checking the limit only between steps, it was).
+    let server = Server::start(s.state.path(), json!([{"text": FIX, "delay": 0.3}]));
+    let out = fix(&s, &server, &["--max-seconds", "5"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}\n{}", stderr(&out));
+    assert!(text.contains("time limit reached (5 s)"), "{text}");
+    assert!(
+        s.read("shop/cart.py").contains(BROKEN),
+        "the cut reply was not applied"
     );
 }
 
@@ -277,4 +300,64 @@ fn escalation_hands_the_same_run_to_the_profiles_endpoint() {
         history.contains("The discount is wrong."),
         "the conversation carried over"
     );
+}
+
+#[test]
+fn a_rewrite_is_sent_to_llama_server_as_a_grammar_and_unconstrained_elsewhere() {
+    use cria::model::constrain::Constraints;
+    use cria::model::openai::{OpenAiBackend, OpenAiOptions};
+    use cria::model::{Backend, Flow, Request};
+    use cria::protocol::Message;
+
+    let reply = "```python\ndef total(self):\n    return 1\n```";
+    for llama_server in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let server = Server::start_as(dir.path(), json!([{"text": reply}]), llama_server);
+        let mut backend = OpenAiBackend::connect(OpenAiOptions {
+            endpoint: server.url(),
+            api_key: None,
+            model_name: None,
+            timeout: Duration::from_secs(20),
+            retries: 0,
+            fallback_ctx: 2048,
+        })
+        .unwrap();
+        assert_eq!(backend.constrains().code_head, llama_server);
+        assert!(!backend.constrains().search_lines && !backend.constrains().tool_calls);
+        assert_eq!(
+            backend.context_window(),
+            8192,
+            "read from /props or /models"
+        );
+        let constraints = Constraints {
+            code_head: Some("def total".into()),
+            ..Default::default()
+        };
+        let messages = [Message::user("Rewrite `total` with the bug fixed.")];
+        let tools = cria::tools::specs();
+        let request = Request {
+            messages: &messages,
+            tools: &tools,
+            max_tokens: 64,
+            temperature: 0.0,
+            seed: 1,
+            stop_after: &["```"],
+            prefill: "",
+            constraints: Some(&constraints),
+        };
+        let done = backend.complete(&request, &mut |_| Flow::Continue).unwrap();
+        assert_eq!(done.text, reply);
+        let sent = &server.requests()[0];
+        if llama_server {
+            let grammar = sent["grammar"].as_str().expect("a grammar was sent");
+            assert!(grammar.contains("\"def total\""), "{grammar}");
+            assert!(
+                sent.get("tools").is_none(),
+                "llama-server refuses tools beside a grammar"
+            );
+        } else {
+            assert!(sent.get("grammar").is_none(), "{sent}");
+            assert!(sent["tools"].is_array());
+        }
+    }
 }

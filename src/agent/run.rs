@@ -201,11 +201,23 @@ impl Run<'_> {
         stop: &[&str],
         budget: usize,
     ) -> Result<String, BackendError> {
+        self.generate_code(prefill, stop, None, budget)
+    }
+
+    /// [`Run::generate`] for a reply that is code: where the backend constrains, it begins with
+    /// `head` (see [`crate::model::constrain::head`]).
+    pub(super) fn generate_code(
+        &mut self,
+        prefill: &str,
+        stop: &[&str],
+        head: Option<&str>,
+        budget: usize,
+    ) -> Result<String, BackendError> {
         self.busy(format!(
             "model is thinking (step {})",
             self.report.steps + 1
         ));
-        let mut replies = self.ask_model(prefill, stop, budget, &[])?;
+        let mut replies = self.ask_model(prefill, stop, head, budget, &[])?;
         Ok(replies.pop().unwrap_or_default())
     }
 
@@ -216,6 +228,7 @@ impl Run<'_> {
         &mut self,
         prefill: &str,
         stop: &[&str],
+        head: Option<&str>,
         budget: usize,
         variants: &[Variant],
     ) -> Result<Vec<String>, BackendError> {
@@ -224,7 +237,7 @@ impl Run<'_> {
             variants.len(),
             self.report.steps + 1
         ));
-        self.ask_model(prefill, stop, budget, variants)
+        self.ask_model(prefill, stop, head, budget, variants)
     }
 
     /// The model call behind both: one reply (no `variants`) or one per variant, streamed,
@@ -233,6 +246,7 @@ impl Run<'_> {
         &mut self,
         prefill: &str,
         stop: &[&str],
+        head: Option<&str>,
         budget: usize,
         variants: &[Variant],
     ) -> Result<Vec<String>, BackendError> {
@@ -245,7 +259,7 @@ impl Run<'_> {
             ""
         };
         self.talk.expect_fix = true;
-        let constraints = self.constraints(&specs);
+        let constraints = self.constraints(&specs, head);
         let request = Request {
             messages: &self.talk.history,
             tools: &specs,
@@ -264,8 +278,16 @@ impl Run<'_> {
         }
         let sink = &mut *self.sink;
         let cancel = &self.cfg.cancel;
+        // The run's time limit holds inside a reply too: a reply still going when it passes is
+        // dropped, and the run stops on the limit (see `session::go`).
+        let deadline = self.budget_from.1 + self.cfg.limits.max_wall;
+        let late = std::cell::Cell::new(false);
         let mut stream = |piece: Piece<'_>| {
             if cancel.requested() {
+                return Flow::Stop;
+            }
+            if std::time::Instant::now() > deadline {
+                late.set(true);
                 return Flow::Stop;
             }
             match piece {
@@ -281,14 +303,20 @@ impl Run<'_> {
             Flow::Continue
         };
         let replies = if variants.is_empty() {
-            vec![self.backend.complete(&request, &mut stream)?]
+            self.backend
+                .complete(&request, &mut stream)
+                .map(|one| vec![one])
         } else {
             self.backend
-                .complete_variants(&request, variants, &mut stream)?
+                .complete_variants(&request, variants, &mut stream)
         };
         if self.cfg.cancel.requested() {
             return Err(BackendError::Cancelled);
         }
+        if late.get() {
+            return Err(BackendError::OutOfTime);
+        }
+        let replies = replies?;
         let mut texts = Vec::with_capacity(replies.len());
         for (k, c) in replies.into_iter().enumerate() {
             // The prompt is processed once; the candidates after the first reuse all of it.
@@ -351,28 +379,38 @@ impl Run<'_> {
         }
     }
 
-    /// What the next reply may say: its SEARCH sections quote the files the model has seen, as
-    /// they are now, and its tool calls fit the tools' schemas (all of them, or none when one
-    /// has arguments the constraint cannot describe). `None` when turned off or the backend
-    /// cannot enforce it.
-    fn constraints(&self, specs: &[serde_json::Value]) -> Option<Constraints> {
-        if !self.cfg.constrain || !self.backend.constrains() {
+    /// What the next reply may say, as far as the backend enforces it: its SEARCH sections
+    /// quote the files the model has seen, as they are now; its tool calls fit the tools'
+    /// schemas (all of them, or none when one has arguments the constraint cannot describe);
+    /// its code begins with `head`. `None` when turned off or nothing is enforced.
+    fn constraints(&self, specs: &[serde_json::Value], head: Option<&str>) -> Option<Constraints> {
+        let enforced = self.backend.constrains();
+        if !self.cfg.constrain || !enforced.any() {
             return None;
         }
-        let search_files: Vec<(String, String)> = self
-            .work
-            .seen_paths()
-            .filter_map(|p| Some((p.to_string(), self.current_text(p)?)))
-            .collect();
-        let tools = specs
-            .iter()
-            .map(ToolSchema::from_spec)
-            .collect::<Option<Vec<_>>>()
-            .unwrap_or_default();
-        Some(Constraints {
+        let search_files: Vec<(String, String)> = if enforced.search_lines {
+            self.work
+                .seen_paths()
+                .filter_map(|p| Some((p.to_string(), self.current_text(p)?)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let tools = if enforced.tool_calls {
+            specs
+                .iter()
+                .map(ToolSchema::from_spec)
+                .collect::<Option<Vec<_>>>()
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let constraints = Constraints {
             search_files,
             tools,
-        })
+            code_head: head.filter(|_| enforced.code_head).map(str::to_string),
+        };
+        (!constraints.is_empty()).then_some(constraints)
     }
 
     /// Say `text` to the model (sanitized: it may quote the repository).

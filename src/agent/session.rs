@@ -85,8 +85,13 @@ impl Run<'_> {
                 return Ok(stop);
             }
             let next = match self.stage {
-                Stage::Reproduce | Stage::Edit => self.edit_turn()?,
-                Stage::Rewrite(_) => self.rewrite_attempt()?,
+                Stage::Reproduce | Stage::Edit => self.edit_turn(),
+                Stage::Rewrite(_) => self.rewrite_attempt(),
+            };
+            let next = match next {
+                // The limit is reported (or handed to a second model) at the top of the loop.
+                Err(BackendError::OutOfTime) => continue,
+                next => next?,
             };
             if let Next::Stop(stop) = next {
                 if self.stop_hook_sends_back(&stop) || self.escalate(&stop) {

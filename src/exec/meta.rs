@@ -136,11 +136,15 @@ pub fn show_config(args: &AgentArgs) -> ExitCode {
         "kv_cache_mb": cfg.kv_cache_bytes >> 20,
         "hooks": cfg.fix.hooks.summary(),
         "mcp_servers": mcp,
-        // Constraints are enforced while decoding, which only the embedded engine does.
+        // Constraints are enforced while decoding: all of them in the embedded engine, the one
+        // a grammar for a whole reply can say by a server that takes a grammar.
         "constrained_decoding": match (&cfg.model, cfg.fix.constrain) {
             (_, false) => "off (--no-constrain)",
-            (ModelSource::Gguf { .. }, true) => "on: SEARCH sections, tool calls",
-            (ModelSource::Endpoint { .. }, true) => "not available: an endpoint samples remotely",
+            (ModelSource::Gguf { .. }, true) => "on: SEARCH sections, tool calls, rewrites",
+            (ModelSource::Endpoint { .. }, true) => {
+                "rewrites only, sent as a `grammar` when the server is llama-server; SEARCH \
+                 sections and tool calls are sampled remotely, unconstrained"
+            }
             (ModelSource::Script(_), true) => "not available: scripted replies",
         },
     });

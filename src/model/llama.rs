@@ -306,8 +306,8 @@ impl Backend for LlamaBackendHandle {
         true
     }
 
-    fn constrains(&self) -> bool {
-        true
+    fn constrains(&self) -> super::constrain::Enforced {
+        super::constrain::Enforced::ALL
     }
 
     fn complete(

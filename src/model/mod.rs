@@ -111,6 +111,10 @@ pub enum BackendError {
     /// The front end cancelled the request (the reply so far is dropped).
     #[error("cancelled")]
     Cancelled,
+    /// The run's time limit passed while the reply was being written (the reply so far is
+    /// dropped).
+    #[error("the time limit passed during the reply")]
+    OutOfTime,
 }
 
 pub trait Backend {
@@ -124,9 +128,9 @@ pub trait Backend {
     fn supports_prefill(&self) -> bool {
         false
     }
-    /// Whether [`Request::constraints`] are enforced while decoding.
-    fn constrains(&self) -> bool {
-        false
+    /// Which of [`Request::constraints`] are enforced while decoding (the rest are ignored).
+    fn constrains(&self) -> constrain::Enforced {
+        constrain::Enforced::default()
     }
     /// Generate a reply, streaming its text (and prompt-processing progress) to `on_piece`;
     /// `Flow::Stop` cancels between tokens or prompt batches.

@@ -38,6 +38,8 @@ pub struct OpenAiBackend {
     opts: OpenAiOptions,
     chat_url: String,
     n_ctx: usize,
+    /// The server is llama.cpp's llama-server, which takes a `grammar` with a request.
+    takes_grammar: bool,
     /// Backoff before the first retry; doubled each time.
     backoff: Duration,
 }
@@ -72,18 +74,17 @@ impl OpenAiBackend {
             agent,
             chat_url,
             n_ctx: opts.fallback_ctx,
+            takes_grammar: false,
             opts,
             backoff: Duration::from_millis(500),
         };
-        if let Some(n) = backend.server_context(&base) {
-            backend.n_ctx = n;
-        }
+        backend.probe(&base);
         Ok(backend)
     }
 
-    /// The window the server reports: vLLM's `max_model_len` in /models, llama-server's
-    /// `n_ctx` in /props.
-    fn server_context(&self, base: &str) -> Option<usize> {
+    /// Ask the server what it is: its context window (vLLM's `max_model_len` in /models,
+    /// llama-server's `n_ctx` in /props) and whether it is llama-server (its /props).
+    fn probe(&mut self, base: &str) {
         let get = |url: &str| -> Option<Value> {
             let mut req = self
                 .agent
@@ -100,20 +101,23 @@ impl OpenAiBackend {
             }
             serde_json::from_str(&resp.body_mut().read_to_string().ok()?).ok()
         };
-        if let Some(models) = get(&format!("{base}/models")) {
-            if let Some(n) = models
-                .pointer("/data/0/max_model_len")
-                .and_then(Value::as_u64)
-            {
-                return Some(n as usize);
+        let from_models = get(&format!("{base}/models"))
+            .and_then(|models| models.pointer("/data/0/max_model_len")?.as_u64());
+        let root = base.strip_suffix("/v1").unwrap_or(base);
+        let llama_server = match from_models {
+            Some(_) => None,
+            None => get(&format!("{root}/props"))
+                .and_then(|props| props.get("default_generation_settings").cloned()),
+        };
+        if let Some(settings) = &llama_server {
+            self.takes_grammar = true;
+            if let Some(n) = settings.get("n_ctx").and_then(Value::as_u64) {
+                self.n_ctx = n as usize;
             }
         }
-        let root = base.strip_suffix("/v1").unwrap_or(base);
-        let props = get(&format!("{root}/props"))?;
-        props
-            .pointer("/default_generation_settings/n_ctx")
-            .and_then(Value::as_u64)
-            .map(|n| n as usize)
+        if let Some(n) = from_models {
+            self.n_ctx = n as usize;
+        }
     }
 
     fn body(&self, request: &Request<'_>, with_tools: bool) -> Value {
@@ -127,13 +131,27 @@ impl OpenAiBackend {
             "temperature": request.temperature,
             "seed": request.seed,
         });
-        if let (true, Some(fields)) = (
-            with_tools && !request.tools.is_empty(),
-            body.as_object_mut(),
-        ) {
-            fields.insert("tools".into(), Value::Array(request.tools.to_vec()));
+        let Some(fields) = body.as_object_mut() else {
+            return body;
+        };
+        // A reply with a grammar is code only (llama-server refuses a grammar beside `tools`).
+        match self.grammar(request) {
+            Some(grammar) => {
+                fields.insert("grammar".into(), Value::String(grammar));
+            }
+            None if with_tools && !request.tools.is_empty() => {
+                fields.insert("tools".into(), Value::Array(request.tools.to_vec()));
+            }
+            None => {}
         }
         body
+    }
+
+    /// The request's constraints as a grammar the server enforces, where it takes one.
+    fn grammar(&self, request: &Request<'_>) -> Option<String> {
+        let head = request.constraints?.code_head.as_deref()?;
+        self.takes_grammar
+            .then(|| super::constrain::gbnf::rewrite(head))
     }
 
     /// One request and its stream.
@@ -346,6 +364,15 @@ impl Backend for OpenAiBackend {
 
     fn context_window(&self) -> usize {
         self.n_ctx
+    }
+
+    /// A rewrite's shape, as a grammar, where the server is llama-server. SEARCH lines and tool
+    /// call arguments are spans in free text, which no server constrains.
+    fn constrains(&self) -> super::constrain::Enforced {
+        super::constrain::Enforced {
+            code_head: self.takes_grammar,
+            ..Default::default()
+        }
     }
 
     /// An estimate: the server's tokenizer is remote.

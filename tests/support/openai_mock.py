@@ -7,12 +7,16 @@ SCRIPT is a JSON array; request N (from 0) gets entry min(N, len-1):
   {"status": 500}                          an error status with a JSON error body
   {"text": "...", "tool_calls": [...],     a streamed reply: text in small deltas, then native
    "close_after": K, "stall_after": K,     tool calls; optionally the connection is closed (or
-   "truncate": true}                       stalls) after K deltas, or after all of them but
-                                           before the finish chunk and [DONE] (truncate)
+   "truncate": true, "delay": S}           stalls) after K deltas, or after all of them but
+                                           before the finish chunk and [DONE] (truncate); each
+                                           delta S seconds after the one before (delay)
 Every request body is appended to LOG as one JSON line. The port is written to PORTFILE once the
-server listens. GET /v1/models reports max_model_len 8192. The server exits after 120 s.
+server listens. GET /v1/models reports max_model_len 8192; with MOCK_LLAMA_SERVER=1 in the
+environment the server answers as llama-server does instead (/v1/models without it, /props with
+default_generation_settings.n_ctx 8192). The server exits after 120 s.
 """
 import json
+import os
 import socket
 import sys
 import threading
@@ -40,7 +44,14 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
-        body = json.dumps({"object": "list", "data": [{"id": "mock-model", "max_model_len": 8192}]}).encode()
+        if os.environ.get("MOCK_LLAMA_SERVER") == "1":
+            if self.path == "/props":
+                answer = {"default_generation_settings": {"n_ctx": 8192}}
+            else:
+                answer = {"object": "list", "data": [{"id": "mock-model"}]}
+        else:
+            answer = {"object": "list", "data": [{"id": "mock-model", "max_model_len": 8192}]}
+        body = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -86,6 +97,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 time.sleep(60)
                 return
+            time.sleep(entry.get("delay", 0))
             self.wfile.write(f"data: {json.dumps(chunk(delta))}\n\n".encode())
             self.wfile.flush()
         if entry.get("truncate"):

@@ -9,7 +9,7 @@ use crate::agent::run::{Next, Run, Stage};
 use crate::agent::sampling::{budget, rewrite_variants};
 use crate::agent::spectrum::{self, Suspect};
 use crate::edit;
-use crate::model::BackendError;
+use crate::model::{constrain, BackendError};
 use crate::protocol::{EditFailure, Event, StopReason};
 
 /// Passes over the candidates before the stage gives up.
@@ -117,23 +117,25 @@ impl Run<'_> {
             &failed,
         ));
         let prefill = format!("```{lang}\n");
+        let head = constrain::head::of_definition(&target.code, &target.name);
+        let head = Some(head.as_str());
         let budget = budget::rewrite(self.backend.count_tokens(&target.code));
         // The stage's first rewrite is the greedy one alone: it is the fix more often than not,
         // at the price of one reply. Every later one decodes several candidates together.
         let width = self.backend.parallel_width();
         if width > 1 && !first {
             let variants = rewrite_variants(self.sampling, self.report.steps + 1, width);
-            let replies = self.generate_variants(&prefill, &["```"], budget, &variants)?;
+            let replies = self.generate_variants(&prefill, &["```"], head, budget, &variants)?;
             return Ok(self.try_candidates(&target, &existing, replies));
         }
-        let mut reply = self.generate(&prefill, &["```"], budget)?;
+        let mut reply = self.generate_code(&prefill, &["```"], head, budget)?;
         let unchanged = !self.strict_edits_present(&reply)
             && rewrite::edit_for(&target, &reply, &existing).is_none();
         if unchanged && self.steps_left() {
             // Handed back as it was (copying is what a small model does best): say so once.
             self.tell(&rewrite::unchanged(&target, &failure));
             self.sampling.after_unchanged_rewrite();
-            reply = self.generate(&prefill, &["```"], budget)?;
+            reply = self.generate_code(&prefill, &["```"], head, budget)?;
         }
         match self.rewrite_edit(&target, &reply, &existing) {
             Some(report) => Ok(self.after_edit(report, &reply)),

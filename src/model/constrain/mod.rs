@@ -2,14 +2,17 @@
 //! before sampling, so the model cannot write them. Only a backend with the model in-process
 //! can do this (`llama`); the others ignore [`Constraints`].
 //!
-//! Two spans of a reply are constrained, each opened by its marker; everything else is free,
-//! and there sampling is exactly what it would be without a constraint:
+//! Three spans of a reply are constrained; everything else is free, and there sampling is
+//! exactly what it would be without a constraint:
 //!
 //! - **SEARCH sections** ([`search`]): after `<<<<<<< SEARCH` and a newline, every line up to
 //!   `=======` must be the next line of the file the block names, consecutive, as on disk. A
 //!   SEARCH that does not match becomes impossible rather than tolerated.
 //! - **Tool calls** ([`call`]): after `<tool_call>`, the JSON object must name one of the
 //!   tools and give it only its own arguments, each of its type, the required ones all there.
+//! - **A rewrite's head** ([`head`]): a reply asked for one definition in full begins (after the
+//!   fence the backend opens, and any indentation) with that definition's head, its first line
+//!   through the name, so it cannot start with prose or with another definition.
 //!
 //! A [`Guide`] follows the reply byte by byte: [`Guide::feed`] with each chosen token's text,
 //! [`Guide::constraining`] says whether the next token needs checking, and [`Guide::allows`]
@@ -17,6 +20,8 @@
 //! vocabulary at every constrained step.
 
 mod call;
+pub mod gbnf;
+pub mod head;
 mod search;
 
 use std::sync::Arc;
@@ -30,11 +35,33 @@ pub struct Constraints {
     pub search_files: Vec<(String, String)>,
     /// The tools a tool call may name.
     pub tools: Vec<ToolSchema>,
+    /// What the reply's code must begin with (a rewrite: see [`head::of_definition`]).
+    pub code_head: Option<String>,
+}
+
+/// Which constraints a backend enforces while decoding.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Enforced {
+    pub search_lines: bool,
+    pub tool_calls: bool,
+    pub code_head: bool,
+}
+
+impl Enforced {
+    pub const ALL: Enforced = Enforced {
+        search_lines: true,
+        tool_calls: true,
+        code_head: true,
+    };
+
+    pub fn any(self) -> bool {
+        self.search_lines || self.tool_calls || self.code_head
+    }
 }
 
 impl Constraints {
     pub fn is_empty(&self) -> bool {
-        self.search_files.is_empty() && self.tools.is_empty()
+        self.search_files.is_empty() && self.tools.is_empty() && self.code_head.is_none()
     }
 }
 
@@ -54,6 +81,7 @@ enum Mode {
     Free,
     Search(search::Section),
     Call(call::Call),
+    Head(head::Head),
 }
 
 /// The constraints' state over one reply. Cheap to clone (one per candidate decoded together).
@@ -84,6 +112,13 @@ impl Guide {
             mode: Mode::Free,
         };
         guide.feed(prefill.as_bytes());
+        if let Some(head) = constraints
+            .code_head
+            .as_deref()
+            .filter(|h| !h.trim().is_empty())
+        {
+            guide.mode = Mode::Head(head::Head::new(head));
+        }
         Some(guide)
     }
 
@@ -100,6 +135,7 @@ impl Guide {
             Mode::Free => true,
             Mode::Search(section) => section.allows(&self.files, piece),
             Mode::Call(call) => call.allows(&self.tools, piece),
+            Mode::Head(head) => head.allows(piece),
         }
     }
 
@@ -115,6 +151,7 @@ impl Guide {
                 }
                 Mode::Search(section) => section.step(&self.files, b),
                 Mode::Call(call) => call.step(&self.tools, b),
+                Mode::Head(head) => head.step(b),
             };
             if step != Step::Inside {
                 self.mode = Mode::Free;
