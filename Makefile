@@ -12,7 +12,7 @@ export RUSTFLAGS
 CARGO ?= cargo
 MODEL ?= mini
 
-.PHONY: run test setup deps build models bench clean
+.PHONY: run test setup deps build build-portable models bench clean
 
 run: deps build
 	scripts/fetch-model $(MODEL)
@@ -27,6 +27,11 @@ deps:
 
 build:
 	$(CARGO) build --release --locked
+
+# For packaging: runs on any x86-64 (no CPU level; llama.cpp's baseline kernels, much slower),
+# built apart in target/portable.
+build-portable:
+	RUSTFLAGS= CARGO_TARGET_DIR=target/portable $(CARGO) build --release --locked
 
 models:
 	scripts/fetch-model test nano mini
