@@ -120,7 +120,8 @@ impl OpenAiBackend {
         }
     }
 
-    fn body(&self, request: &Request<'_>, with_tools: bool) -> Value {
+    /// The request's body; `extras` adds what not every server accepts (`tools`, `grammar`).
+    fn body(&self, request: &Request<'_>, extras: bool) -> Value {
         let messages: Vec<Value> = request.messages.iter().map(wire_message).collect();
         let mut body = json!({
             "model": self.opts.model_name.clone().unwrap_or_else(|| "default".into()),
@@ -135,11 +136,11 @@ impl OpenAiBackend {
             return body;
         };
         // A reply with a grammar is code only (llama-server refuses a grammar beside `tools`).
-        match self.grammar(request) {
+        match self.grammar(request).filter(|_| extras) {
             Some(grammar) => {
                 fields.insert("grammar".into(), Value::String(grammar));
             }
-            None if with_tools && !request.tools.is_empty() => {
+            None if extras && !request.tools.is_empty() => {
                 fields.insert("tools".into(), Value::Array(request.tools.to_vec()));
             }
             None => {}
@@ -385,17 +386,18 @@ impl Backend for OpenAiBackend {
         request: &Request<'_>,
         on_piece: &mut dyn FnMut(Piece<'_>) -> Flow,
     ) -> Result<Completion, BackendError> {
-        let mut with_tools = true;
+        let mut extras = true;
         let mut backoff = self.backoff;
         let mut errors = Vec::new();
         let mut attempt = 0;
         let reply = loop {
-            let body = self.body(request, with_tools);
+            let body = self.body(request, extras);
             match self.attempt(&body, request.stop_after, on_piece) {
                 Ok(reply) => break reply,
-                // A server that rejects the `tools` field still gets the text protocol.
-                Err(Failure::Fatal(why)) if with_tools && why.contains("400") => {
-                    with_tools = false;
+                // A server that rejects the `tools` field (or the grammar) still gets the text
+                // protocol, unconstrained.
+                Err(Failure::Fatal(why)) if extras && why.contains("400") => {
+                    extras = false;
                     errors.push(why);
                 }
                 Err(Failure::Fatal(why)) => return Err(BackendError::Endpoint(why)),
