@@ -28,8 +28,8 @@ deps:
 build:
 	$(CARGO) build --release --locked
 
-# For packaging: runs on any x86-64 (no CPU level; llama.cpp's baseline kernels, much slower),
-# built apart in target/portable.
+# For packaging: no CPU level, so llama.cpp takes its own defaults (AVX2, FMA, F16C: any x86-64
+# CPU since about 2015; no AVX-512, so prompts are slower), built apart in target/portable.
 build-portable:
 	RUSTFLAGS= CARGO_TARGET_DIR=target/portable $(CARGO) build --release --locked
 
