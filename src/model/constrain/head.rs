@@ -1,8 +1,8 @@
 //! The rewrite constraint: a rewrite reply is one code block (the backend opens its fence, the
 //! closing fence stops the reply), and its code must begin with the target definition's head —
 //! its first line up to the name (`def parse_args`, `pub fn peek`, `DEFAULTS`) — after any
-//! indentation or blank lines. A reply that starts with prose, with another definition, or with nothing can
-//! no longer be written.
+//! indentation or blank lines. A reply that starts with prose, with another definition, or
+//! with nothing can no longer be written.
 
 use super::Step;
 
@@ -60,12 +60,14 @@ pub fn of_definition(code: &str, name: &str) -> String {
         .find(|l| !l.trim().is_empty())
         .unwrap_or_default()
         .trim();
+    if name.is_empty() {
+        return first.to_string();
+    }
     let word = |c: char| c.is_alphanumeric() || c == '_';
     let through_name = first.match_indices(name).find_map(|(at, _)| {
         let (before, rest) = first.split_at_checked(at)?;
         let after = rest.get(name.len()..)?;
-        let whole_word = !name.is_empty()
-            && !before.chars().next_back().is_some_and(word)
+        let whole_word = !before.chars().next_back().is_some_and(word)
             && !after.chars().next().is_some_and(word);
         whole_word.then(|| format!("{before}{name}"))
     });

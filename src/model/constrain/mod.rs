@@ -1,6 +1,7 @@
 //! Constrained decoding: where a reply has a grammar, tokens that would break it are masked
 //! before sampling, so the model cannot write them. Only a backend with the model in-process
-//! can do this (`llama`); the others ignore [`Constraints`].
+//! (`llama`) can do this for every span; an endpoint that takes a grammar gets the rewrite's
+//! as one ([`gbnf`]), and each backend says what it enforces ([`Enforced`]).
 //!
 //! Three spans of a reply are constrained; everything else is free, and there sampling is
 //! exactly what it would be without a constraint:
