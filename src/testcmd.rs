@@ -136,6 +136,48 @@ pub fn runner_missing(run: &TestRun) -> Option<String> {
     .map(|m| m.to_string())
 }
 
+/// The names of the failing tests, as common runners print them: cargo (`---- m::name stdout
+/// ----`, `test m::name ... FAILED`), pytest (`FAILED file::name`), unittest (`FAIL: name (`),
+/// node's TAP and spec reporters (`not ok 3 - name`, `✖ name (1ms)`), jest (`● suite › name`)
+/// and go (`--- FAIL: Name`). Paths and modules are cut off: what is left is the name a test's
+/// definition (or its `test("…")` call) carries.
+pub fn failing_tests(output: &str) -> Vec<String> {
+    static RES: std::sync::OnceLock<Vec<regex::Regex>> = std::sync::OnceLock::new();
+    let res = RES.get_or_init(|| {
+        [
+            r"(?m)^---- (\S+) stdout ----",
+            r"(?m)^test (\S+) \.\.\. FAILED",
+            r"(?m)^FAILED (\S+)",
+            r"(?m)^\S+::(\S+) FAILED",
+            r"(?m)^(?:FAIL|ERROR): (\w+) \(",
+            r"(?m)^\s*not ok \d+ - (.+?)\s*(?:# .*)?$",
+            r"(?m)^\s*\x{2716} (.+?) \(\d[\d.]*m?s\)\s*$",
+            r"(?m)^\s*\x{25cf} (.+?)\s*$",
+            r"(?m)^\s*--- FAIL: (\S+)",
+        ]
+        .iter()
+        .filter_map(|r| regex::Regex::new(r).ok())
+        .collect()
+    });
+    let mut names: Vec<String> = Vec::new();
+    for re in res {
+        for cap in re.captures_iter(output) {
+            let Some(m) = cap.get(1) else { continue };
+            let full = m.as_str();
+            let name = if full.contains("::") {
+                full.rsplit("::").next().unwrap_or(full)
+            } else {
+                full.rsplit(" \u{203a} ").next().unwrap_or(full)
+            };
+            let name = name.split('[').next().unwrap_or(name).trim();
+            if !name.is_empty() && !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+    }
+    names
+}
+
 /// Failing tests reported by common runners (pytest, unittest, cargo test, go test), if readable.
 pub fn failure_count(output: &str) -> Option<usize> {
     static RES: std::sync::OnceLock<Vec<regex::Regex>> = std::sync::OnceLock::new();
@@ -163,3 +205,7 @@ pub fn failure_count(output: &str) -> Option<usize> {
     }
     total
 }
+
+#[cfg(test)]
+#[path = "testcmd_tests.rs"]
+mod tests;

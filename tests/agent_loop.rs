@@ -297,3 +297,50 @@ fn a_broken_test_of_the_issues_examples_leaves_the_projects_verdict() {
     );
     assert_eq!(report.files_changed, ["shop/cart.py"]);
 }
+
+/// A JavaScript project whose tests cannot be traced: the failing test calls `summary`, the bug
+/// is in `cents`, a helper in another file that only the failing test reaches. What the failing
+/// test calls brings `cents` into the rewrite candidates (by the issue's words and the shown
+/// files alone the candidates would be `summary` and its neighbours), and its rewrite fixes it.
+#[test]
+fn the_helper_a_failing_javascript_test_reaches_is_a_rewrite_candidate() {
+    let s = Scratch::empty();
+    s.write(
+        "package.json",
+        "{\"name\": \"shop\", \"scripts\": {\"test\": \"node --test\"}}\n",
+    );
+    s.write(
+        "src/money.js",
+        "function cents(amount) {\n  return Math.round(amount * 10);\n}\n\nfunction euros(n) {\n  return `${n} EUR`;\n}\n\nmodule.exports = { cents, euros };\n",
+    );
+    s.write(
+        "src/report.js",
+        "const { cents } = require('./money');\n\nfunction header(title) {\n  return `# ${title}`;\n}\n\nfunction footer(note) {\n  return `-- ${note}`;\n}\n\nfunction summary(items) {\n  const total = items.reduce((sum, item) => sum + cents(item.price), 0);\n  return `total: ${total}`;\n}\n\nmodule.exports = { header, footer, summary };\n",
+    );
+    s.write(
+        "tests/report.test.js",
+        "const test = require('node:test');\nconst assert = require('node:assert');\nconst { header, footer, summary } = require('../src/report');\n\ntest('adds up the prices', () => {\n  assert.strictEqual(summary([{ price: 1.5 }, { price: 2 }]), 'total: 350');\n});\n\ntest('titles the report', () => {\n  assert.strictEqual(header('May'), '# May');\n});\n\ntest('signs the report', () => {\n  assert.strictEqual(footer('ok'), '-- ok');\n});\n",
+    );
+    let summary = "```javascript\nfunction summary(items) {\n  const total = items.reduce((sum, item) => sum + cents(item.price), 0);\n  return 'total: ' + total;\n}\n```";
+    let cents =
+        "```javascript\nfunction cents(amount) {\n  return Math.round(amount * 100);\n}\n```";
+    let (report, events) = run(
+        s.path(),
+        &[],
+        "The report's summary line is wrong: prices of 1.50 and 2.00 add up to 35 instead of 350.",
+        &["The cause is in summary.", summary, cents],
+    );
+    let st = statuses(&events);
+    let asked = st
+        .iter()
+        .find(|m| m.starts_with("asking for a rewrite of:"))
+        .unwrap_or_else(|| panic!("{st:#?}"));
+    assert!(asked.contains("cents (src/money.js)"), "{st:#?}");
+    assert_eq!(
+        report.outcome,
+        Some(Outcome::Fixed),
+        "{}\n{st:#?}",
+        report.summary
+    );
+    assert!(s.read("src/money.js").contains("amount * 100"));
+}

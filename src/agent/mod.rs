@@ -8,11 +8,13 @@
 //! - `session`: [`fix`], the loop, and every change of stage.
 
 mod config;
+mod frames;
 mod hardcode;
 mod hooks;
 mod mcp;
 pub mod plan;
 pub mod prompt;
+mod reach;
 mod report;
 mod repro_imports;
 pub mod reproduce;

@@ -44,9 +44,13 @@ const NOT_METHODS: &[&str] = &[
 
 fn name_of(line: &str) -> Option<String> {
     let t = line.trim_start();
-    // JavaScript/TypeScript: `const name = (a) => {` and class methods `name(a) {`.
+    // JavaScript/TypeScript: `const name = (a) => {` at the top level (inside a function it
+    // is a local, not a definition to rewrite), and class methods `name(a) {`.
     for kw in ["const ", "let ", "var ", "export const "] {
         if let Some(rest) = t.strip_prefix(kw) {
+            if line.starts_with([' ', '\t']) {
+                return None;
+            }
             let (name, value) = rest.split_once('=')?;
             let name = name.trim().split(':').next()?.trim();
             let arrow = value.contains("=>") || value.trim_start().starts_with("function");
@@ -173,7 +177,7 @@ fn lines_of(lines: &[&str], start: usize, end: usize) -> String {
     picked.iter().map(|l| format!("{l}\n")).collect()
 }
 
-fn mentions(text: &str, name: &str) -> bool {
+pub(super) fn mentions(text: &str, name: &str) -> bool {
     text.match_indices(name).any(|(at, _)| {
         let before = text.get(..at).and_then(|t| t.chars().next_back());
         let after = text.get(at + name.len()..).and_then(|t| t.chars().next());

@@ -115,7 +115,8 @@ fn module_constants_are_targets_too() {
         .map(|t| t.name)
         .collect();
     assert_eq!(names, ["LIMIT", "TABLE", "g"]);
-    let js = "const MAX = 10;\nconst add = (a, b) => {\n  return a + b;\n};\n";
+    // A local arrow function inside another is part of it, not a definition of its own.
+    let js = "const MAX = 10;\nconst add = (a, b) => {\n  const twice = (x) => x * 2;\n  return twice(a) + b;\n};\n";
     let names: Vec<String> = definitions("a.js", js)
         .into_iter()
         .map(|t| t.name)

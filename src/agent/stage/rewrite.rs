@@ -1,16 +1,19 @@
 //! The rewrite stage: when the model cannot write a usable edit, cria asks for one whole
 //! corrected definition at a time — the most suspicious first — and puts it in place itself.
-//! Candidates come from the diagnosis, the failure text and, where the tests can be traced, the
-//! functions the failing tests run ([`crate::agent::spectrum`]).
+//! Candidates come from the diagnosis, the failure text, the places the failure printed
+//! ([`crate::agent::frames`]) and the functions the failing tests run — traced where they can be
+//! ([`crate::agent::spectrum`]), else read from what they call ([`crate::agent::reach`]).
 
 use crate::agent::prompt;
 use crate::agent::rewrite::{self, Target};
 use crate::agent::run::{Next, Run, Stage};
 use crate::agent::sampling::{budget, rewrite_variants};
 use crate::agent::spectrum::{self, Suspect};
+use crate::agent::{frames, reach};
 use crate::edit;
 use crate::model::{constrain, BackendError};
 use crate::protocol::{EditFailure, Event, StopReason};
+use crate::testcmd;
 
 /// Passes over the candidates before the stage gives up.
 const PASSES: usize = 3;
@@ -19,13 +22,8 @@ impl Run<'_> {
     /// The definitions to rewrite, best first: from the shown files and the files of the three
     /// most suspicious functions, ranked by `diagnosis`, the issue, the failure and the trace.
     pub(in crate::agent) fn rewrite_targets(&mut self, diagnosis: &str) -> Vec<Target> {
-        let tests = self
-            .report
-            .tests_before
-            .as_ref()
-            .map(|t| t.output.clone())
-            .unwrap_or_default();
-        let suspects = self.suspects();
+        let tests = self.failing_output();
+        let suspects = self.suspects(&tests);
         let mut paths: Vec<String> = self.shown.iter().map(|f| f.path.clone()).collect();
         for s in suspects.iter().take(3) {
             if !paths.contains(&s.path) {
@@ -42,17 +40,46 @@ impl Run<'_> {
         rewrite::pick(diagnosis, &self.issue, &tests, &current, &suspects)
     }
 
-    /// The functions the failing tests run more than the passing ones, where the tests can be
-    /// traced; asked once, when the rewrite stage starts.
-    fn suspects(&mut self) -> Vec<Suspect> {
-        let Some(cmd) = self.test_cmd.clone() else {
-            return Vec::new();
-        };
-        if !self.bug_shown || !spectrum::traceable(&cmd) {
+    /// The output of the latest run that failed: the reproduction's (or the last edit's) when
+    /// the first run passed.
+    fn failing_output(&self) -> String {
+        [&self.report.tests_after, &self.report.tests_before]
+            .into_iter()
+            .flatten()
+            .find(|t| !t.passed)
+            .map(|t| t.output.clone())
+            .unwrap_or_default()
+    }
+
+    /// What running the failing tests shows, asked once, when the rewrite stage starts: the
+    /// definitions the failure's own places are in (a panic, a stack, a traceback), then the
+    /// functions the failing tests run more than the passing ones — traced where the tests can
+    /// be (Python under pytest), else read from what the tests call.
+    fn suspects(&mut self, failing_output: &str) -> Vec<Suspect> {
+        if !self.bug_shown {
             return Vec::new();
         }
-        self.busy("tracing the failing tests to see which functions they run");
-        let found = spectrum::suspects(&self.cfg.runner, self.cfg.root.path(), self.test_timeout);
+        let files = self.source_files();
+        let names: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
+        let places = frames::places(failing_output, self.cfg.root.path(), &names);
+        let mut found = frames::suspects(&places, &files);
+        let traced = match self.test_cmd.clone() {
+            Some(cmd) if spectrum::traceable(&cmd) => {
+                self.busy("tracing the failing tests to see which functions they run");
+                spectrum::suspects(&self.cfg.runner, self.cfg.root.path(), self.test_timeout)
+            }
+            _ => Vec::new(),
+        };
+        let ranked = if traced.is_empty() {
+            reach::suspects(&files, &testcmd::failing_tests(failing_output))
+        } else {
+            traced
+        };
+        for s in ranked {
+            if !found.iter().any(|f| f.path == s.path && f.name == s.name) {
+                found.push(s);
+            }
+        }
         if !found.is_empty() {
             let top: Vec<String> = found
                 .iter()
@@ -62,6 +89,25 @@ impl Run<'_> {
             self.status(format!("the failing tests point at: {}", top.join(", ")));
         }
         found
+    }
+
+    /// The project's source files and their text (regular files only, a bounded number).
+    fn source_files(&self) -> Vec<(String, String)> {
+        const MAX_FILES: usize = 400;
+        const MAX_BYTES: usize = 256 * 1024;
+        let root = self.cfg.root.path();
+        crate::context::scan::list_files(root)
+            .into_iter()
+            .filter(|p| crate::context::tags::supported(p))
+            .take(MAX_FILES)
+            .filter_map(|p| {
+                let bytes = crate::sandbox::beneath::read_regular(&root.join(&p)).ok()?;
+                if bytes.len() > MAX_BYTES {
+                    return None;
+                }
+                Some((p, String::from_utf8(bytes).ok()?))
+            })
+            .collect()
     }
 
     /// The next candidate, how many passes over the candidates came before it, the history

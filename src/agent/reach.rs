@@ -1,0 +1,179 @@
+//! Finding the bug by what the failing tests *call*, where their execution cannot be traced
+//! (Rust, JavaScript, Go; Python without pytest): each test's body names functions, those name
+//! others, and the definitions a failing test reaches — but passing tests reach less — are the
+//! suspects, scored by Ochiai over these static spectra exactly as [`super::spectrum`] scores
+//! traced ones. Coarser than a trace (a call on a branch never taken still counts), but it is
+//! what brings the helper in another file, two calls below the function the issue names, into
+//! the rewrite stage's candidates.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use super::rewrite::{definitions, mentions, Target};
+use super::spectrum::Suspect;
+use crate::context::localize::is_test_path;
+use crate::edit::loose::extent;
+
+/// How many calls below a test a definition may be and still count as reached.
+const DEPTH: usize = 6;
+
+/// One test: its name (a function's, or the string a `test("…")` call gives) and its body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    pub name: String,
+    pub body: String,
+}
+
+/// The tests defined in a file: `#[test]` functions, `def test_*`, `func Test*`, and
+/// JavaScript's `test("…", …)` / `it("…", …)` calls.
+pub fn units(text: &str) -> Vec<Unit> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut attributed = false;
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with("#[") {
+            attributed |=
+                t.starts_with("#[test]") || t.contains("::test]") || t.contains("::test(");
+            continue;
+        }
+        let name = if attributed {
+            fn_name(t)
+        } else {
+            py_or_go_test(t).or_else(|| js_test(t))
+        };
+        attributed = false;
+        let Some(name) = name else { continue };
+        let end = extent(&lines, i).max(i + 1);
+        let body = lines.get(i..end).unwrap_or_default().join("\n");
+        out.push(Unit { name, body });
+    }
+    out
+}
+
+/// `fn name(` (after any visibility and `async`).
+fn fn_name(t: &str) -> Option<String> {
+    let rest = t.split_once("fn ")?.1;
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+fn py_or_go_test(t: &str) -> Option<String> {
+    let rest = t
+        .strip_prefix("async def ")
+        .or_else(|| t.strip_prefix("def "))
+        .filter(|r| r.starts_with("test"))
+        .or_else(|| t.strip_prefix("func ").filter(|r| r.starts_with("Test")))?;
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    rest.get(name.len()..)?.starts_with('(').then_some(name)
+}
+
+fn js_test(t: &str) -> Option<String> {
+    let call = ["test", "it"].iter().find_map(|k| t.strip_prefix(k))?;
+    let call = call.strip_prefix(".only").unwrap_or(call).trim_start();
+    let arg = call.strip_prefix('(')?.trim_start();
+    let quote = arg
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '\'' | '"' | '`'))?;
+    let name = arg.get(1..)?.split(quote).next()?;
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// Static suspects: `files` are the project's source files (path, text), `failing` the names
+/// of the tests that failed. Empty when no failing test can be found among the files' tests.
+pub fn suspects(files: &[(String, String)], failing: &[String]) -> Vec<Suspect> {
+    let defs: Vec<Target> = files
+        .iter()
+        .filter(|(path, _)| !is_test_path(path))
+        .flat_map(|(path, text)| definitions(path, text))
+        .collect();
+    let tests: Vec<Unit> = files.iter().flat_map(|(_, text)| units(text)).collect();
+    let calls: Vec<Vec<usize>> = defs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| called(&d.code, &defs, Some(i)))
+        .collect();
+    let all_failed = tests.iter().filter(|u| failing.contains(&u.name)).count();
+    if all_failed == 0 {
+        return Vec::new();
+    }
+    // definition → (failed tests reaching it, passed tests reaching it, fewest calls down)
+    let mut counts: BTreeMap<usize, (usize, usize, usize)> = BTreeMap::new();
+    for unit in &tests {
+        let failed = failing.contains(&unit.name);
+        for (def, depth) in reached(&called(&unit.body, &defs, None), &calls) {
+            let entry = counts.entry(def).or_insert((0, 0, usize::MAX));
+            if failed {
+                entry.0 += 1;
+            } else {
+                entry.1 += 1;
+            }
+            entry.2 = entry.2.min(depth);
+        }
+    }
+    let mut ranked: Vec<(Suspect, usize)> = counts
+        .into_iter()
+        .filter(|(_, (failed, _, _))| *failed > 0)
+        .filter_map(|(def, (failed, passed, depth))| {
+            let d = defs.get(def)?;
+            let score = failed as f64 / ((all_failed * (failed + passed)) as f64).sqrt();
+            let suspect = Suspect {
+                path: d.path.clone(),
+                name: d.name.clone(),
+                score,
+            };
+            Some((suspect, depth))
+        })
+        .collect();
+    // Equally suspicious: the nearer the test, the likelier it is what the test checks.
+    ranked.sort_by(|(a, da), (b, db)| {
+        b.score
+            .total_cmp(&a.score)
+            .then(da.cmp(db))
+            .then(a.name.cmp(&b.name))
+    });
+    let mut seen = BTreeSet::new();
+    ranked
+        .into_iter()
+        .map(|(s, _)| s)
+        .filter(|s| seen.insert((s.path.clone(), s.name.clone())))
+        .collect()
+}
+
+/// The definitions `code` names (other than `this`).
+fn called(code: &str, defs: &[Target], this: Option<usize>) -> Vec<usize> {
+    defs.iter()
+        .enumerate()
+        .filter(|(i, d)| Some(*i) != this && mentions(code, &d.name))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Everything reachable from `start` within [`DEPTH`] calls, with its distance (start = 0).
+fn reached(start: &[usize], calls: &[Vec<usize>]) -> BTreeMap<usize, usize> {
+    let mut depth: BTreeMap<usize, usize> = start.iter().map(|&d| (d, 0)).collect();
+    let mut queue: VecDeque<usize> = start.iter().copied().collect();
+    while let Some(d) = queue.pop_front() {
+        let next = depth.get(&d).copied().unwrap_or(0) + 1;
+        if next > DEPTH {
+            continue;
+        }
+        for &c in calls.get(d).map(Vec::as_slice).unwrap_or_default() {
+            if let std::collections::btree_map::Entry::Vacant(e) = depth.entry(c) {
+                e.insert(next);
+                queue.push_back(c);
+            }
+        }
+    }
+    depth
+}
+
+#[cfg(test)]
+#[path = "reach_tests.rs"]
+mod tests;
