@@ -93,11 +93,22 @@ pub fn suspects(files: &[(String, String)], failing: &[String]) -> Vec<Suspect> 
         .filter(|(path, _)| !is_test_path(path))
         .flat_map(|(path, text)| definitions(path, text))
         .collect();
+    let owners: Vec<Option<String>> = defs
+        .iter()
+        .map(|d| {
+            let (_, text) = files.iter().find(|(p, _)| *p == d.path)?;
+            implicit_owner(text, d)
+        })
+        .collect();
+    let graph = Graph {
+        defs: &defs,
+        owners: &owners,
+    };
     let tests: Vec<Unit> = files.iter().flat_map(|(_, text)| units(text)).collect();
     let calls: Vec<Vec<usize>> = defs
         .iter()
         .enumerate()
-        .map(|(i, d)| called(&d.code, &defs, Some(i)))
+        .map(|(i, d)| graph.called(&d.code, Some(i)))
         .collect();
     let all_failed = tests.iter().filter(|u| failing.contains(&u.name)).count();
     if all_failed == 0 {
@@ -107,7 +118,7 @@ pub fn suspects(files: &[(String, String)], failing: &[String]) -> Vec<Suspect> 
     let mut counts: BTreeMap<usize, (usize, usize, usize)> = BTreeMap::new();
     for unit in &tests {
         let failed = failing.contains(&unit.name);
-        for (def, depth) in reached(&called(&unit.body, &defs, None), &calls) {
+        for (def, depth) in reached(&graph.called(&unit.body, None), &calls) {
             let entry = counts.entry(def).or_insert((0, 0, usize::MAX));
             if failed {
                 entry.0 += 1;
@@ -146,13 +157,67 @@ pub fn suspects(files: &[(String, String)], failing: &[String]) -> Vec<Suspect> 
         .collect()
 }
 
-/// The definitions `code` names (other than `this`).
-fn called(code: &str, defs: &[Target], this: Option<usize>) -> Vec<usize> {
-    defs.iter()
-        .enumerate()
-        .filter(|(i, d)| Some(*i) != this && mentions(code, &d.name))
-        .map(|(i, _)| i)
-        .collect()
+/// The definitions, and for each the type whose use runs it without naming it.
+struct Graph<'a> {
+    defs: &'a [Target],
+    owners: &'a [Option<String>],
+}
+
+impl Graph<'_> {
+    /// The definitions `code` runs (other than `this`): those it names, and the implicit
+    /// methods of the types it names.
+    fn called(&self, code: &str, this: Option<usize>) -> Vec<usize> {
+        self.defs
+            .iter()
+            .zip(self.owners)
+            .enumerate()
+            .filter(|(i, (d, owner))| {
+                Some(*i) != this
+                    && (mentions(code, &d.name)
+                        || owner.as_ref().is_some_and(|t| mentions(code, t)))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+/// The type `def` is an implicit method of, run by code that names the type rather than the
+/// method: a Rust trait impl's methods (`impl Ord for Job`: `cmp` runs wherever a heap of
+/// `Job`s is popped), Python's dunder methods (`__lt__`, `__init__`) and a JavaScript class's
+/// `constructor`.
+fn implicit_owner(text: &str, def: &Target) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let first = def.code.lines().next()?;
+    let indent = first.len() - first.trim_start().len();
+    if indent == 0 {
+        return None;
+    }
+    let block = lines
+        .get(..def.line.checked_sub(1)?)?
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty() && l.len() - l.trim_start().len() < indent)?
+        .trim_start();
+    let type_name = |rest: &str| -> Option<String> {
+        let last = rest
+            .split(['<', ' ', '{', '(', ':'])
+            .next()?
+            .rsplit("::")
+            .next()?;
+        let ok = !last.is_empty() && last.chars().all(|c| c.is_alphanumeric() || c == '_');
+        ok.then(|| last.to_string())
+    };
+    if block.starts_with("impl") {
+        return type_name(block.split_once(" for ")?.1.trim_start());
+    }
+    let class = block
+        .strip_prefix("export ")
+        .unwrap_or(block)
+        .strip_prefix("class ")?;
+    let dunder = def.name.starts_with("__") && def.name.ends_with("__");
+    (dunder || def.name == "constructor")
+        .then(|| type_name(class))
+        .flatten()
 }
 
 /// Everything reachable from `start` within [`DEPTH`] calls, with its distance (start = 0).

@@ -70,3 +70,37 @@ fn no_failing_test_among_the_files_means_no_suspects() {
     assert!(suspects(&files, &["other".to_string()]).is_empty());
     assert!(suspects(&files, &[]).is_empty());
 }
+
+/// A trait impl's method is run by code that uses its type, not by its name: the failing test
+/// pops a queue, the queue holds `Job`s, and `Job`'s `Ord::cmp` decides the order.
+#[test]
+fn a_trait_impl_is_reached_through_its_type() {
+    let job = "use std::cmp::Ordering;\n\npub struct Job {\n    pub id: u32,\n}\n\nimpl Ord for Job {\n    fn cmp(&self, other: &Self) -> Ordering {\n        other.id.cmp(&self.id)\n    }\n}\n\nimpl std::fmt::Display for Job {\n    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {\n        write!(f, \"#{}\", self.id)\n    }\n}\n";
+    let queue = "use crate::job::Job;\n\npub struct Queue {\n    heap: std::collections::BinaryHeap<Job>,\n}\n\nimpl Queue {\n    pub fn push(&mut self, id: u32) {\n        self.heap.push(Job { id });\n    }\n\n    pub fn len(&self) -> usize {\n        self.heap.len()\n    }\n}\n";
+    let tests = "#[test]\nfn first_come_first_served() {\n    let mut q = Queue::default();\n    q.push(1);\n}\n\n#[test]\nfn counts() {\n    assert_eq!(Queue::default().len(), 0);\n}\n";
+    let files = [
+        file("src/job.rs", job),
+        file("src/queue.rs", queue),
+        file("tests/queue.rs", tests),
+    ];
+    let ranked = suspects(&files, &["first_come_first_served".to_string()]);
+    let names: Vec<&str> = ranked.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["push", "cmp", "fmt"], "{ranked:?}");
+}
+
+#[test]
+fn python_dunders_and_javascript_constructors_belong_to_their_class() {
+    let py = "class Slot:\n    def __init__(self, start):\n        self.start = start\n\n    def __lt__(self, other):\n        return self.start > other.start\n\n    def length(self):\n        return 1\n";
+    let defs = definitions("app/slot.py", py);
+    let owner = |name: &str| {
+        let d = defs.iter().find(|d| d.name == name).unwrap();
+        implicit_owner(py, d)
+    };
+    assert_eq!(owner("__lt__").as_deref(), Some("Slot"));
+    assert_eq!(owner("__init__").as_deref(), Some("Slot"));
+    assert_eq!(owner("length"), None, "called by its own name");
+    let js = "export class Cell {\n  constructor(text) {\n    this.text = text;\n  }\n\n  width() {\n    return this.text.length;\n  }\n}\n";
+    let defs = definitions("src/cell.js", js);
+    let ctor = defs.iter().find(|d| d.name == "constructor").unwrap();
+    assert_eq!(implicit_owner(js, ctor).as_deref(), Some("Cell"));
+}

@@ -91,7 +91,8 @@ impl Run<'_> {
         found
     }
 
-    /// The project's source files and their text (regular files only, a bounded number).
+    /// The project's source files and their text: regular files reached through no link (a
+    /// test run may have planted one since the walk), a bounded number.
     fn source_files(&self) -> Vec<(String, String)> {
         const MAX_FILES: usize = 400;
         const MAX_BYTES: usize = 256 * 1024;
@@ -101,7 +102,7 @@ impl Run<'_> {
             .filter(|p| crate::context::tags::supported(p))
             .take(MAX_FILES)
             .filter_map(|p| {
-                let bytes = crate::sandbox::beneath::read_regular(&root.join(&p)).ok()?;
+                let bytes = crate::sandbox::beneath::read(root, &p).ok()?;
                 if bytes.len() > MAX_BYTES {
                     return None;
                 }
