@@ -36,6 +36,12 @@ pub struct BenchReport {
     pub agent_decode_tps: f64,
     pub prefill_ratio: f64,
     pub decode_ratio: f64,
+    /// Milliseconds to tokenize the prefill prompt (best of three): part of cria's prefill
+    /// time, not of the raw loop's, which tokenizes before its clock starts.
+    pub tokenize_ms: f64,
+    /// The prompt's tokens as the raw loop and as cria processed them (the same prompt).
+    pub raw_prompt_tokens: usize,
+    pub agent_prompt_tokens: usize,
     pub turn2_new_tokens: usize,
     pub turn2_prefilled_tokens: usize,
     pub prefix_tokens: usize,
@@ -130,7 +136,7 @@ fn measure(b: &mut LlamaBackendHandle, threads: usize) -> BenchResult<BenchRepor
     let step = |what: &str| eprintln!("cria bench: {what}");
 
     // 1. The anchor against cria's path: a ~1,000-token prompt, then 128 greedy tokens. Best of
-    //    five each, alternating, so neither gets the warmer caches (on a shared 2-core machine a
+    //    six each, in rounds that alternate which goes first (on a shared 2-core machine a
     //    single pass varies by a tenth either way).
     step("prefill and decode: raw llama.cpp loop vs cria");
     let question = vec![
@@ -143,19 +149,34 @@ fn measure(b: &mut LlamaBackendHandle, threads: usize) -> BenchResult<BenchRepor
     let rendered = b.template().render(&question, &[])?;
     b.set_lookup(false)?;
     b.set_disk_cache(false)?;
-    for _ in 0..5 {
-        let raw = b.raw(rendered.clone(), 128)?;
-        r.raw_prefill_tps = r
-            .raw_prefill_tps
-            .max(per_s(raw.prefill_tokens, raw.prefill_seconds));
-        r.raw_decode_tps = r
-            .raw_decode_tps
-            .max(per_s(raw.decode_tokens, raw.decode_seconds));
-        b.reset()?;
-        let c = complete(b, &question, 128)?;
-        r.agent_prefill_tps = r.agent_prefill_tps.max(prefill_tps(&c));
-        r.agent_decode_tps = r.agent_decode_tps.max(decode_tps(&c));
+    for round in 0..6 {
+        // Each goes first in half the rounds: whichever runs second finds the other's caches.
+        for agent in [round % 2 == 1, round % 2 == 0] {
+            if agent {
+                b.reset()?;
+                let c = complete(b, &question, 128)?;
+                r.agent_prompt_tokens = c.prompt_tokens - c.reused_tokens;
+                r.agent_prefill_tps = r.agent_prefill_tps.max(prefill_tps(&c));
+                r.agent_decode_tps = r.agent_decode_tps.max(decode_tps(&c));
+            } else {
+                let raw = b.raw(rendered.clone(), 128)?;
+                r.raw_prompt_tokens = raw.prefill_tokens;
+                r.raw_prefill_tps = r
+                    .raw_prefill_tps
+                    .max(per_s(raw.prefill_tokens, raw.prefill_seconds));
+                r.raw_decode_tps = r
+                    .raw_decode_tps
+                    .max(per_s(raw.decode_tokens, raw.decode_seconds));
+            }
+        }
     }
+    r.tokenize_ms = (0..3)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            b.count_tokens(&rendered);
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .fold(f64::INFINITY, f64::min);
     r.prefill_ratio = r.agent_prefill_tps / r.raw_prefill_tps;
     r.decode_ratio = r.agent_decode_tps / r.raw_decode_tps;
     b.set_disk_cache(true)?;
@@ -356,10 +377,13 @@ fn decode_tps(c: &Completion) -> f64 {
 fn print(r: &BenchReport, json: bool) {
     println!("model {} on {} threads", r.model, r.threads);
     println!(
-        "prefill   raw {:7.1} tok/s   cria {:7.1} tok/s   ({:.0}%)",
+        "prefill   raw {:7.1} tok/s   cria {:7.1} tok/s   ({:.0}%; {} and {} tokens, tokenizing {:.1} ms)",
         r.raw_prefill_tps,
         r.agent_prefill_tps,
-        100.0 * r.prefill_ratio
+        100.0 * r.prefill_ratio,
+        r.raw_prompt_tokens,
+        r.agent_prompt_tokens,
+        r.tokenize_ms
     );
     println!(
         "decode    raw {:7.1} tok/s   cria {:7.1} tok/s   ({:.0}%)",
