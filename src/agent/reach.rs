@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::rewrite::{definitions, mentions, Target};
-use super::spectrum::Suspect;
+use super::spectrum::{ochiai_score, Suspect};
 use crate::context::localize::is_test_path;
 use crate::edit::loose::extent;
 
@@ -88,32 +88,28 @@ fn js_test(t: &str) -> Option<String> {
 /// Static suspects: `files` are the project's source files (path, text), `failing` the names
 /// of the tests that failed. Empty when no failing test can be found among the files' tests.
 pub fn suspects(files: &[(String, String)], failing: &[String]) -> Vec<Suspect> {
-    let defs: Vec<Target> = files
-        .iter()
-        .filter(|(path, _)| !is_test_path(path))
-        .flat_map(|(path, text)| definitions(path, text))
-        .collect();
-    let owners: Vec<Option<String>> = defs
-        .iter()
-        .map(|d| {
-            let (_, text) = files.iter().find(|(p, _)| *p == d.path)?;
-            implicit_owner(text, d)
-        })
-        .collect();
+    let tests: Vec<Unit> = files.iter().flat_map(|(_, text)| units(text)).collect();
+    let all_failed = tests.iter().filter(|u| failing.contains(&u.name)).count();
+    if all_failed == 0 {
+        return Vec::new();
+    }
+    let (mut defs, mut owners) = (Vec::new(), Vec::new());
+    for (path, text) in files.iter().filter(|(path, _)| !is_test_path(path)) {
+        let lines: Vec<&str> = text.lines().collect();
+        for d in definitions(path, text) {
+            owners.push(implicit_owner(&lines, &d));
+            defs.push(d);
+        }
+    }
     let graph = Graph {
         defs: &defs,
         owners: &owners,
     };
-    let tests: Vec<Unit> = files.iter().flat_map(|(_, text)| units(text)).collect();
     let calls: Vec<Vec<usize>> = defs
         .iter()
         .enumerate()
         .map(|(i, d)| graph.called(&d.code, Some(i)))
         .collect();
-    let all_failed = tests.iter().filter(|u| failing.contains(&u.name)).count();
-    if all_failed == 0 {
-        return Vec::new();
-    }
     // definition → (failed tests reaching it, passed tests reaching it, fewest calls down)
     let mut counts: BTreeMap<usize, (usize, usize, usize)> = BTreeMap::new();
     for unit in &tests {
@@ -133,11 +129,10 @@ pub fn suspects(files: &[(String, String)], failing: &[String]) -> Vec<Suspect> 
         .filter(|(_, (failed, _, _))| *failed > 0)
         .filter_map(|(def, (failed, passed, depth))| {
             let d = defs.get(def)?;
-            let score = failed as f64 / ((all_failed * (failed + passed)) as f64).sqrt();
             let suspect = Suspect {
                 path: d.path.clone(),
                 name: d.name.clone(),
-                score,
+                score: ochiai_score(failed, passed, all_failed),
             };
             Some((suspect, depth))
         })
@@ -185,8 +180,7 @@ impl Graph<'_> {
 /// method: a Rust trait impl's methods (`impl Ord for Job`: `cmp` runs wherever a heap of
 /// `Job`s is popped), Python's dunder methods (`__lt__`, `__init__`) and a JavaScript class's
 /// `constructor`.
-fn implicit_owner(text: &str, def: &Target) -> Option<String> {
-    let lines: Vec<&str> = text.lines().collect();
+fn implicit_owner(lines: &[&str], def: &Target) -> Option<String> {
     let first = def.code.lines().next()?;
     let indent = first.len() - first.trim_start().len();
     if indent == 0 {

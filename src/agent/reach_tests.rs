@@ -92,9 +92,10 @@ fn a_trait_impl_is_reached_through_its_type() {
 fn python_dunders_and_javascript_constructors_belong_to_their_class() {
     let py = "class Slot:\n    def __init__(self, start):\n        self.start = start\n\n    def __lt__(self, other):\n        return self.start > other.start\n\n    def length(self):\n        return 1\n";
     let defs = definitions("app/slot.py", py);
+    let lines: Vec<&str> = py.lines().collect();
     let owner = |name: &str| {
         let d = defs.iter().find(|d| d.name == name).unwrap();
-        implicit_owner(py, d)
+        implicit_owner(&lines, d)
     };
     assert_eq!(owner("__lt__").as_deref(), Some("Slot"));
     assert_eq!(owner("__init__").as_deref(), Some("Slot"));
@@ -102,5 +103,6 @@ fn python_dunders_and_javascript_constructors_belong_to_their_class() {
     let js = "export class Cell {\n  constructor(text) {\n    this.text = text;\n  }\n\n  width() {\n    return this.text.length;\n  }\n}\n";
     let defs = definitions("src/cell.js", js);
     let ctor = defs.iter().find(|d| d.name == "constructor").unwrap();
-    assert_eq!(implicit_owner(js, ctor).as_deref(), Some("Cell"));
+    let lines: Vec<&str> = js.lines().collect();
+    assert_eq!(implicit_owner(&lines, ctor).as_deref(), Some("Cell"));
 }

@@ -100,6 +100,12 @@ pub fn suspects(runner: &Runner, root: &std::path::Path, timeout: Duration) -> V
     }
 }
 
+/// Ochiai: how suspicious a function run by `failed` failing and `passed` passing tests is,
+/// when `all_failed` tests failed.
+pub fn ochiai_score(failed: usize, passed: usize, all_failed: usize) -> f64 {
+    failed as f64 / ((all_failed * (failed + passed)) as f64).sqrt()
+}
+
 /// Rank the functions in a traced run's output by Ochiai.
 pub fn ochiai(output: &str) -> Vec<Suspect> {
     let Some(json) = output.lines().find_map(|l| l.trim().strip_prefix(MARKER)) else {
@@ -136,7 +142,7 @@ pub fn ochiai(output: &str) -> Vec<Suspect> {
         .map(|((path, name), (failed, passed))| Suspect {
             path,
             name,
-            score: failed as f64 / ((all_failed * (failed + passed)) as f64).sqrt(),
+            score: ochiai_score(failed, passed, all_failed),
         })
         .collect();
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
