@@ -61,6 +61,58 @@ fn reverting_after_a_test_run_planted_a_symlink_writes_nothing_outside() {
     assert!(fin["reason"].as_str().unwrap().contains("symlink"), "{fin}");
 }
 
+/// Class 1, reading: a test run swaps the edited file for a link to a secret, or for a pipe
+/// nothing writes to. cria's own reads (the diff it prints, the text it shows the model) go
+/// through no link and open no pipe: the secret is not shown and the run ends.
+#[test]
+fn a_file_a_test_run_swapped_for_a_link_or_a_pipe_is_not_read() {
+    let outside = outside_dir("swap-read");
+    std::fs::write(outside.join("secret.txt"), "SECRET=hunter2\n").unwrap();
+    let o = outside.display();
+    for plant in [
+        format!("ln -s {o}/secret.txt a.py"),
+        "mkfifo a.py".to_string(),
+    ] {
+        let s = repo();
+        s.write("a.py", "x = 1\n");
+        let test_cmd =
+            format!("sh -c 'if [ -f .ran ]; then rm a.py && {plant}; else touch .ran; fi; exit 1'");
+        let edit = "a.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n";
+        let script = s.script(&[edit]);
+        let out = s
+            .cria()
+            .args([
+                "fix",
+                "--json",
+                "--max-steps",
+                "1",
+                "--test-cmd",
+                &test_cmd,
+                "--script",
+            ])
+            .arg(&script)
+            .arg("--repo")
+            .arg(s.path())
+            .arg("x should be 2")
+            .timeout(std::time::Duration::from_secs(120))
+            .output()
+            .unwrap();
+        let planted = s.path().join("a.py").symlink_metadata().unwrap();
+        assert!(
+            !planted.is_file(),
+            "control: the test run did replace a.py ({plant})"
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let fin = events(&out.stdout)
+            .pop()
+            .expect("the run ended with a report");
+        assert_eq!(fin["type"], "finished", "{plant}: {stdout}");
+        assert!(!stdout.contains("hunter2"), "{plant}: {stdout}");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("hunter2"));
+        assert_ne!(fin["outcome"], "fixed", "{fin}");
+    }
+}
+
 /// Class 1, `cria undo`: the folder it would restore into was swapped for a link.
 #[test]
 fn undo_refuses_to_write_through_a_swapped_folder() {

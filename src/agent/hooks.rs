@@ -65,7 +65,7 @@ impl Run<'_> {
             "stop_hook_active": self.stop_hook_active,
             "outcome": stop.outcome(),
             "reason": stop.to_string(),
-            "diff": self.work.diff(),
+            "diff": self.work.diff(&self.cfg.root),
         });
         self.hook(HookEvent::Stop, None, input).blocked
     }

@@ -444,9 +444,15 @@ impl Run<'_> {
         }
     }
 
+    /// `rel`'s bytes, if it is a regular file reached through no link: a test run (code the
+    /// model wrote) may have put a link to a secret, or a pipe that never answers, in its place.
+    pub(super) fn read_file(&self, rel: &str) -> Option<Vec<u8>> {
+        crate::sandbox::beneath::read(self.cfg.root.path(), rel).ok()
+    }
+
     /// `rel`'s current text (normalized), if it is a readable text file.
     pub(super) fn current_text(&self, rel: &str) -> Option<String> {
-        let bytes = std::fs::read(self.cfg.root.path().join(rel)).ok()?;
+        let bytes = self.read_file(rel)?;
         Some(edit::text::FileText::decode(&bytes).ok()?.body)
     }
 

@@ -129,7 +129,7 @@ impl Run<'_> {
             after_steps: self.report.steps,
             kept_by: None,
         });
-        self.diff_at_escalation = Some(self.work.diff());
+        self.diff_at_escalation = Some(self.work.diff(&self.cfg.root));
         self.budget_from = (self.report.steps, std::time::Instant::now());
         // The conversation goes on; the new model is told what it inherits.
         self.tell(&prompt::escalated(&self.attempts.tried));
@@ -203,7 +203,7 @@ impl Run<'_> {
         });
         self.shown = selection.shown.clone();
         for f in &self.shown {
-            let bytes = std::fs::read(self.cfg.root.path().join(&f.path)).ok();
+            let bytes = self.read_file(&f.path);
             self.work.saw(&f.path, bytes.as_deref());
         }
         selection
@@ -298,14 +298,14 @@ impl Run<'_> {
         if self.cfg.drop_repro_test {
             self.drop_repro();
         }
-        let changes = self.work.changes();
+        let changes = self.work.changes(&self.cfg.root);
         if let Err(e) = self.work.record(&self.cfg.root) {
             self.status(format!("could not save the undo record: {e}"));
         }
         let outcome = stop.outcome();
         let reason = stop.to_string();
         self.report.files_changed = changes.iter().map(|c| c.rel.clone()).collect();
-        self.report.diff = self.work.diff();
+        self.report.diff = self.work.diff(&self.cfg.root);
         self.report.outcome = Some(outcome);
         self.report.stop = Some(stop.clone());
         self.report.reason = reason.clone();

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use crate::edit::commit;
 use crate::edit::{diff, FileChange, Plan};
+use crate::sandbox::beneath;
 use crate::sandbox::paths::Root;
 
 #[derive(Debug, Default)]
@@ -57,12 +58,13 @@ impl Workspace {
         }
     }
 
-    /// Every changed file as original → now.
-    pub fn changes(&self) -> Vec<FileChange> {
+    /// Every changed file as original → now. A file is read through no link and only if
+    /// regular: a test run may have put a link or a pipe in its place.
+    pub fn changes(&self, root: &Root) -> Vec<FileChange> {
         self.originals
             .iter()
             .filter_map(|(rel, (abs, before))| {
-                let now = std::fs::read(abs).ok();
+                let now = beneath::read(root.path(), rel).ok();
                 (now != *before).then(|| FileChange {
                     abs: abs.clone(),
                     rel: rel.clone(),
@@ -73,8 +75,8 @@ impl Workspace {
             .collect()
     }
 
-    pub fn diff(&self) -> String {
-        diff::unified_all(&self.changes())
+    pub fn diff(&self, root: &Root) -> String {
+        diff::unified_all(&self.changes(root))
     }
 
     /// Put back the files `changes` touched as they were before those changes.
@@ -106,6 +108,6 @@ impl Workspace {
     /// every applied or reverted attempt).
     pub fn record(&mut self, root: &Root) -> Result<(), commit::CommitError> {
         let id = self.undo_id.get_or_insert_with(commit::undo_id).clone();
-        commit::record_undo(root.path(), &id, &self.changes())
+        commit::record_undo(root.path(), &id, &self.changes(root))
     }
 }

@@ -75,7 +75,7 @@ pub fn build_with_cache(root: &Path, path: &Path) -> (TagIndex, IndexStats) {
         if std::fs::metadata(&abs).map_or(true, |m| m.len() > MAX_FILE_BYTES) {
             continue;
         }
-        let Ok(bytes) = std::fs::read(&abs) else {
+        let Ok(bytes) = crate::sandbox::beneath::read(root, &rel) else {
             continue;
         };
         let h = hash(&bytes);

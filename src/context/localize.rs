@@ -176,7 +176,10 @@ pub fn rank(root: &Root, issue: &str, test_output: &str) -> Vec<Candidate> {
 /// Repository files that `path` imports (Python imports, JavaScript `require`/`import from`,
 /// Rust `mod`/`use crate::`, C `#include "..."`), as far as they resolve to known files.
 pub fn imported_files(root: &Root, path: &str, known: &BTreeSet<&str>) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(root.path().join(path)) else {
+    let Some(text) = crate::sandbox::beneath::read(root.path(), path)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+    else {
         return Vec::new();
     };
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);

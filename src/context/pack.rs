@@ -74,7 +74,7 @@ pub fn pack(
     let texts: Vec<(String, String)> = ranked
         .iter()
         .filter_map(|r| {
-            let bytes = std::fs::read(root.join(&r.path)).ok()?;
+            let bytes = crate::sandbox::beneath::read(root, &r.path).ok()?;
             let text = crate::edit::text::FileText::decode(&bytes).ok()?.body;
             Some((r.path.clone(), text))
         })

@@ -107,7 +107,10 @@ fn lexical(
     let mut counts: Vec<(String, Vec<usize>)> = Vec::new();
     let mut df = vec![0usize; terms.len()];
     for f in files {
-        let Ok(text) = std::fs::read_to_string(root.join(f)) else {
+        let Some(text) = crate::sandbox::beneath::read(root, f)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+        else {
             continue;
         };
         let lower = text.to_lowercase();

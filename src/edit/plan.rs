@@ -356,7 +356,7 @@ fn locate(
         let holders: Vec<&String> = all
             .iter()
             .filter(|f| {
-                std::fs::read(root.path().join(f))
+                crate::sandbox::beneath::read(root.path(), f)
                     .ok()
                     .and_then(|b| FileText::decode(&b).ok())
                     .is_some_and(|t| matching::replace_unique(&t.body, search, "").is_ok())

@@ -125,7 +125,7 @@ impl Run<'_> {
         self.status(format!(
             "the tests pass; checking the issue's own examples with a new test in {path}"
         ));
-        let diff = self.work.diff();
+        let diff = self.work.diff(&self.cfg.root);
         let saved = std::mem::replace(
             &mut self.talk.history,
             vec![Message::system(prompt::system(&self.shown))],

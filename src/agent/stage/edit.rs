@@ -120,7 +120,7 @@ impl Run<'_> {
     }
 
     fn no_action(&mut self, reply: &str) -> Next {
-        if !self.work.changes().is_empty() && self.test_cmd.is_none() {
+        if !self.work.changes(&self.cfg.root).is_empty() && self.test_cmd.is_none() {
             return Next::Stop(StopReason::NoTests);
         }
         if self.begin_rewriting(reply) {
@@ -172,7 +172,8 @@ impl Run<'_> {
             if let Some(rel) = call.arguments.get("path").and_then(|p| p.as_str()) {
                 if let Ok(abs) = self.cfg.root.resolve(rel) {
                     let rel = self.cfg.root.display(&abs);
-                    self.work.saw(&rel, std::fs::read(&abs).ok().as_deref());
+                    let bytes = self.read_file(&rel);
+                    self.work.saw(&rel, bytes.as_deref());
                 }
             }
         }

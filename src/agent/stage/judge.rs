@@ -159,7 +159,7 @@ impl Run<'_> {
             .rev()
             .filter(|set| {
                 set.iter().all(|c| {
-                    !touched.contains(&c.rel.as_str()) && std::fs::read(&c.abs).ok() == c.before
+                    !touched.contains(&c.rel.as_str()) && self.read_file(&c.rel) == c.before
                 })
             })
             .take(COMBINE_WITH)

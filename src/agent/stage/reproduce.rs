@@ -10,6 +10,7 @@ use crate::agent::run::Run;
 use crate::agent::sampling::budget;
 use crate::edit::parse::SearchReplaceBlock;
 use crate::protocol::{Message, TestRun};
+use crate::sandbox::beneath;
 
 impl Run<'_> {
     /// Try to add a test that fails the way the issue says; the test run with it when kept.
@@ -156,7 +157,7 @@ impl Run<'_> {
         let files: Vec<(String, String)> = crate::context::scan::list_files(root)
             .into_iter()
             .filter_map(|p| {
-                let text = std::fs::read_to_string(root.join(&p)).ok()?;
+                let text = String::from_utf8(beneath::read(root, &p).ok()?).ok()?;
                 Some((p, text))
             })
             .collect();
