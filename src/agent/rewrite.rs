@@ -85,6 +85,13 @@ fn name_of(line: &str) -> Option<String> {
         .then(|| name.to_string())
 }
 
+/// What a function no failing test ran loses in [`pick`]: more than the issue naming it gains.
+const NOT_RUN: f64 = 4.0;
+
+fn is_constant(t: &Target) -> bool {
+    t.code.lines().next().and_then(constant_name).is_some()
+}
+
 /// A module-level constant's name: `NAME = ...` (Python), `const NAME: T = ...` / `static`
 /// (Rust), `const NAME = ...` (JavaScript) — data a bug can live in (a factor, a table).
 fn constant_name(line: &str) -> Option<String> {
@@ -189,13 +196,16 @@ pub(super) fn mentions(text: &str, name: &str) -> bool {
 /// Definitions in `files` ranked by how likely they hold the bug, best first: named by the
 /// diagnosis, the issue or the failure, using the issue's words, in a better-ranked file — and
 /// executed by the failing tests more than by the passing ones (`suspects`, see
-/// [`super::spectrum`]), which weighs most: it is what running the code showed.
+/// [`super::spectrum`]), which weighs most: it is what running the code showed. When the
+/// suspects were `traced`, a function missing from them never ran in a failing test, so it is
+/// ranked down, whatever names it (a constant is read at import, before any test: it stays).
 pub fn pick(
     diagnosis: &str,
     issue: &str,
     test_output: &str,
     files: &[ShownFile],
     suspects: &[super::spectrum::Suspect],
+    traced: bool,
 ) -> Vec<Target> {
     let sources: Vec<&ShownFile> = files.iter().filter(|f| !is_test_path(&f.path)).collect();
     let words = identifiers(issue);
@@ -214,11 +224,13 @@ pub fn pick(
             }
             let used = words.iter().filter(|w| mentions(&t.code, w)).count();
             s += (used.min(3) as f64) * 0.5;
-            if let Some(suspect) = suspects
+            match suspects
                 .iter()
                 .find(|x| x.path == f.path && x.name == t.name)
             {
-                s += 6.0 * suspect.score;
+                Some(suspect) => s += 6.0 * suspect.score,
+                None if traced && !is_constant(&t) => s -= NOT_RUN,
+                None => {}
             }
             t.score = s;
             all.push(t);

@@ -41,6 +41,7 @@ fn diagnosis_decides_the_target() {
         "",
         &files,
         &[],
+        false,
     );
     assert_eq!(t[0].name, "parse_config");
 }
@@ -63,8 +64,35 @@ fn what_the_failing_tests_ran_outweighs_a_name_in_the_issue() {
         "",
         &files,
         &suspects,
+        false,
     );
     assert_eq!(t[0].name, "parse_line");
+}
+
+#[test]
+fn a_function_no_failing_test_ran_is_ranked_below_the_ones_they_did() {
+    let src = "RATES = {\"EUR\": 2}\n\n\ndef render(x):\n    return str(x)\n\n\ndef report(xs):\n    return [render(x) for x in xs]\n\n\ndef summary(xs):\n    return len(xs)\n";
+    let files = vec![ShownFile {
+        path: "r.py".into(),
+        content: src.into(),
+    }];
+    let ran = |name: &str, score| crate::agent::spectrum::Suspect {
+        path: "r.py".into(),
+        name: name.into(),
+        score,
+    };
+    let suspects = [ran("report", 0.5), ran("render", 0.5)];
+    let issue = "summary and report disagree about EUR";
+    let names = |traced| -> Vec<String> {
+        pick("", issue, "", &files, &suspects, traced)
+            .into_iter()
+            .map(|t| t.name)
+            .collect()
+    };
+    // Traced: `summary` never ran in the failing test; the constant stays a candidate.
+    assert_eq!(names(true), ["report", "render", "RATES"]);
+    // Read statically, a missing function may still have run: the issue's word counts.
+    assert!(names(false).contains(&"summary".to_string()));
 }
 
 #[test]

@@ -1,13 +1,18 @@
 //! Finding the bug by running it: spectrum-based fault localization. The failing (or
-//! reproduction) tests run once more under a tracer that records which functions each test
-//! executed; a function run by the failing tests and little by the passing ones is suspicious
-//! (Ochiai: `failed(f) / sqrt(all failed * run(f))`, as in the program-repair literature). The
-//! rewrite stage blends this with what the diagnosis and the failure text name, so the helper two
-//! calls below the function the issue names can be found — not only the function itself.
+//! reproduction) tests run once more under a tracer that records which lines each test
+//! executed; a line run by the failing tests and little by the passing ones is suspicious
+//! (Ochiai: `failed(l) / sqrt(all failed * run(l))`, as in the program-repair literature), and a
+//! function is as suspicious as its most suspicious line. Lines, not functions: a helper that
+//! every test calls is told apart by the branch only the failing test takes (an overlap case, a
+//! repeated key). The rewrite stage blends this with what the diagnosis and the failure text
+//! name, so the helper two calls below the function the issue names can be found — not only
+//! the function itself.
 //!
-//! Python for now (a pytest plugin with `sys.settrace` on calls only, run in the same sandbox
-//! as the tests; unittest suites run under pytest too). The plugin lives in a folder of its own
-//! that the sandbox shows read-only; its report is one marked line of the test output.
+//! Python for now (a pytest plugin with `sys.settrace`, run in the same sandbox as the tests;
+//! unittest suites run under pytest too). The plugin lives in a folder of its own that the
+//! sandbox shows read-only; its report is one marked line of the test output, counted in the
+//! plugin (lines the failing tests ran, each with how many failing and passing tests ran it), so
+//! its size follows the code the failing tests run, not the number of tests.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -26,29 +31,47 @@ pub struct Suspect {
 
 const MARKER: &str = "@@CRIA-SPECTRUM@@";
 
-/// The pytest plugin: per test, the repository functions it called, and whether it failed.
+/// The pytest plugin: per line of the repository's code, how many failing and passing tests
+/// ran it (a function's first line stands for the call itself).
 const PLUGIN: &str = r#"
 import json, os, sys, threading
 import pytest
 
 _root = os.path.realpath(os.getcwd()) + os.sep
+_paths = {}
 _seen = set()
-_spectra = {}
+_counts = {}
 _failed = set()
+_all_failed = 0
+
+def _rel(filename):
+    if filename not in _paths:
+        rel = None
+        if not filename.startswith("<"):
+            path = os.path.realpath(filename)
+            if path.startswith(_root) and "site-packages" not in path:
+                rel = path[len(_root):]
+        _paths[filename] = rel
+    return _paths[filename]
+
+def _lines(frame, event, arg):
+    if event == "line":
+        code = frame.f_code
+        _seen.add((_paths[code.co_filename], code.co_name, frame.f_lineno))
+    return _lines
 
 def _tracer(frame, event, arg):
     if event == "call":
         code = frame.f_code
-        name = code.co_filename
-        if name.startswith("<"):
-            return None
-        path = os.path.realpath(name)
-        if path.startswith(_root) and "site-packages" not in path:
-            _seen.add((path[len(_root):], code.co_name))
+        rel = _rel(code.co_filename)
+        if rel is not None:
+            _seen.add((rel, code.co_name, code.co_firstlineno))
+            return _lines
     return None
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
+    global _all_failed
     _seen.clear()
     sys.settrace(_tracer)
     threading.settrace(_tracer)
@@ -57,21 +80,27 @@ def pytest_runtest_protocol(item, nextitem):
     finally:
         sys.settrace(None)
         threading.settrace(None)
-        _spectra[item.nodeid] = sorted(_seen)
+        failed = item.nodeid in _failed
+        _all_failed += failed
+        for key in _seen:
+            _counts.setdefault(key, [0, 0])[0 if failed else 1] += 1
 
 def pytest_runtest_logreport(report):
     if report.failed:
         _failed.add(report.nodeid)
 
 def pytest_terminal_summary(terminalreporter):
-    out = [{"test": t, "failed": t in _failed, "funcs": f} for t, f in _spectra.items()]
+    lines = [[p, f, l, c[0], c[1]] for (p, f, l), c in sorted(_counts.items()) if c[0]]
+    out = {"failed": _all_failed, "lines": lines}
     terminalreporter.write_line("@@CRIA-SPECTRUM@@" + json.dumps(out))
 "#;
 
+/// The plugin's report: how many tests failed, and every line a failing test ran as
+/// `(path, function, line, failing tests that ran it, passing tests that ran it)`.
 #[derive(Debug, Deserialize)]
-struct TestSpectrum {
-    failed: bool,
-    funcs: Vec<(String, String)>,
+struct Report {
+    failed: usize,
+    lines: Vec<(String, String, usize, usize, usize)>,
 }
 
 /// Whether `test_cmd` runs Python tests this module can trace.
@@ -106,44 +135,34 @@ pub fn ochiai_score(failed: usize, passed: usize, all_failed: usize) -> f64 {
     failed as f64 / ((all_failed * (failed + passed)) as f64).sqrt()
 }
 
-/// Rank the functions in a traced run's output by Ochiai.
+/// Rank the functions in a traced run's output: each by its most suspicious line's Ochiai.
 pub fn ochiai(output: &str) -> Vec<Suspect> {
     let Some(json) = output.lines().find_map(|l| l.trim().strip_prefix(MARKER)) else {
         return Vec::new();
     };
-    let Ok(tests) = serde_json::from_str::<Vec<TestSpectrum>>(json) else {
+    let Ok(report) = serde_json::from_str::<Report>(json) else {
         return Vec::new();
     };
-    let all_failed = tests.iter().filter(|t| t.failed).count();
-    if all_failed == 0 {
+    if report.failed == 0 {
         return Vec::new();
     }
-    // (failed tests that ran it, passed tests that ran it)
-    let mut counts: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
-    for t in &tests {
-        for f in &t.funcs {
-            let entry = counts.entry(f.clone()).or_default();
-            if t.failed {
-                entry.0 += 1;
-            } else {
-                entry.1 += 1;
-            }
+    let mut best: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for (path, name, _, failed, passed) in report.lines {
+        if failed == 0
+            || path.starts_with('<')
+            || crate::context::localize::is_test_path(&path)
+            || name.starts_with("test")
+            || name.starts_with('<')
+        {
+            continue;
         }
+        let score = ochiai_score(failed.min(report.failed), passed, report.failed);
+        let entry = best.entry((path, name)).or_default();
+        *entry = entry.max(score);
     }
-    let mut out: Vec<Suspect> = counts
+    let mut out: Vec<Suspect> = best
         .into_iter()
-        .filter(|((path, name), (failed, _))| {
-            *failed > 0
-                && !path.starts_with('<')
-                && !crate::context::localize::is_test_path(path)
-                && !name.starts_with("test")
-                && !name.starts_with('<')
-        })
-        .map(|((path, name), (failed, passed))| Suspect {
-            path,
-            name,
-            score: ochiai_score(failed, passed, all_failed),
-        })
+        .map(|((path, name), score)| Suspect { path, name, score })
         .collect();
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
     out

@@ -3,50 +3,89 @@
 use super::*;
 
 #[test]
-fn ochiai_ranks_what_only_the_failing_test_ran_first() {
-    let spectra = serde_json::json!([
-        {"test": "t::fails", "failed": true, "funcs": [["app/calc.py", "total"], ["app/calc.py", "scale"], ["tests/test_calc.py", "test_fails"]]},
-        {"test": "t::passes", "failed": false, "funcs": [["app/calc.py", "total"]]},
-    ]);
-    let output = format!("..F\n{MARKER}{spectra}\n1 failed, 1 passed\n");
+fn a_function_is_as_suspicious_as_its_most_suspicious_line() {
+    // Two tests failed, two passed.
+    let report = serde_json::json!({"failed": 2, "lines": [
+        ["app/calc.py", "total", 1, 2, 2],
+        ["app/calc.py", "total", 2, 2, 2],
+        ["app/calc.py", "scale", 5, 2, 2],
+        ["app/calc.py", "scale", 7, 2, 0],
+        ["app/calc.py", "label", 9, 1, 2],
+        ["tests/test_calc.py", "test_fails", 3, 2, 0],
+    ]});
+    let output = format!("..FF\n{MARKER}{report}\n2 failed, 2 passed\n");
     let ranked = ochiai(&output);
     let names: Vec<&str> = ranked.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["scale", "total"], "{ranked:?}");
+    assert_eq!(names, ["scale", "total", "label"], "{ranked:?}");
     assert!((ranked[0].score - 1.0).abs() < 1e-9);
     assert!((ranked[1].score - 0.5_f64.sqrt()).abs() < 1e-9);
+    assert!((ranked[2].score - 1.0 / 6.0_f64.sqrt()).abs() < 1e-9);
 }
 
 #[test]
 fn no_failing_test_or_no_report_means_no_suspects() {
-    let spectra = serde_json::json!([{"test": "t", "failed": false, "funcs": [["a.py", "f"]]}]);
-    assert!(ochiai(&format!("{MARKER}{spectra}")).is_empty());
+    let report = serde_json::json!({"failed": 0, "lines": []});
+    assert!(ochiai(&format!("{MARKER}{report}")).is_empty());
     assert!(ochiai("1 passed").is_empty());
+    assert!(ochiai(&format!("{MARKER}[not json")).is_empty());
+}
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
 }
 
 /// The real tracer on a real pytest run: the bug sits in a helper the failing test reaches
 /// through the function it calls.
 #[test]
 fn the_traced_run_finds_the_helper_below_the_called_function() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    std::fs::create_dir_all(root.join("app")).unwrap();
-    std::fs::create_dir_all(root.join("tests")).unwrap();
-    std::fs::write(root.join("app/__init__.py"), "").unwrap();
-    std::fs::write(
-        root.join("app/calc.py"),
-        "def scale(x):\n    return x * 3\n\n\ndef total(xs):\n    return sum(scale(x) for x in xs)\n\n\ndef label(xs):\n    return f'{len(xs)} items'\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("tests/test_calc.py"),
-        "from app.calc import label, total\n\n\ndef test_total():\n    assert total([1, 2]) == 6\n\n\ndef test_empty_total():\n    assert total([]) == 0\n\n\ndef test_label():\n    assert label([1]) == '1 items'\n",
-    )
-    .unwrap();
-    let ranked = suspects(&Runner::plain(), root, Duration::from_secs(120));
+    let dir = project(&[
+        ("app/__init__.py", ""),
+        (
+            "app/calc.py",
+            "def scale(x):\n    return x * 3\n\n\ndef total(xs):\n    return sum(scale(x) for x in xs)\n\n\ndef label(xs):\n    return f'{len(xs)} items'\n",
+        ),
+        (
+            "tests/test_calc.py",
+            "from app.calc import label, total\n\n\ndef test_total():\n    assert total([1, 2]) == 6\n\n\ndef test_empty_total():\n    assert total([]) == 0\n\n\ndef test_label():\n    assert label([1]) == '1 items'\n",
+        ),
+    ]);
+    let ranked = suspects(&Runner::plain(), dir.path(), Duration::from_secs(120));
     assert_eq!(
         ranked.first().map(|s| s.name.as_str()),
         Some("scale"),
         "{ranked:?}"
     );
     assert!(!ranked.iter().any(|s| s.name == "label"), "{ranked:?}");
+}
+
+/// The real tracer, where every test runs every function: only the branch the failing test
+/// takes tells the helper apart (a repeated item overwrites its count instead of adding).
+#[test]
+fn the_branch_only_the_failing_test_takes_singles_out_its_function() {
+    let dir = project(&[
+        ("stock/__init__.py", ""),
+        (
+            "stock/levels.py",
+            "def parse(line):\n    name, qty = line.split(',')\n    return name.strip(), int(qty)\n\n\ndef restock(levels, name, qty):\n    if name in levels:\n        levels[name] = qty\n    else:\n        levels[name] = qty\n    return levels\n\n\ndef totals(lines):\n    levels = {}\n    for line in lines:\n        name, qty = parse(line)\n        restock(levels, name, qty)\n    return levels\n",
+        ),
+        (
+            "tests/test_levels.py",
+            "from stock.levels import totals\n\n\ndef test_one():\n    assert totals(['a,1']) == {'a': 1}\n\n\ndef test_two_items():\n    assert totals(['a,1', 'b, 2']) == {'a': 1, 'b': 2}\n\n\ndef test_repeated_item_adds_up():\n    assert totals(['a,1', 'a,2']) == {'a': 3}\n",
+        ),
+    ]);
+    let ranked = suspects(&Runner::plain(), dir.path(), Duration::from_secs(120));
+    assert_eq!(
+        ranked.first().map(|s| (s.name.as_str(), s.score)),
+        Some(("restock", 1.0)),
+        "{ranked:?}"
+    );
+    // Every function is run by every test: by function alone they would all score alike.
+    let others: Vec<f64> = ranked.iter().skip(1).map(|s| s.score).collect();
+    assert!(others.iter().all(|s| *s < 1.0), "{ranked:?}");
 }

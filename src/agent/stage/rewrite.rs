@@ -23,7 +23,7 @@ impl Run<'_> {
     /// most suspicious functions, ranked by `diagnosis`, the issue, the failure and the trace.
     pub(in crate::agent) fn rewrite_targets(&mut self, diagnosis: &str) -> Vec<Target> {
         let tests = self.failing_output();
-        let suspects = self.suspects(&tests);
+        let (suspects, traced) = self.suspects(&tests);
         let mut paths: Vec<String> = self.shown.iter().map(|f| f.path.clone()).collect();
         for s in suspects.iter().take(3) {
             if !paths.contains(&s.path) {
@@ -37,7 +37,7 @@ impl Run<'_> {
                 Some(prompt::ShownFile { path, content })
             })
             .collect();
-        rewrite::pick(diagnosis, &self.issue, &tests, &current, &suspects)
+        rewrite::pick(diagnosis, &self.issue, &tests, &current, &suspects, traced)
     }
 
     /// The output of the latest run that failed: the reproduction's (or the last edit's) when
@@ -54,10 +54,11 @@ impl Run<'_> {
     /// What running the failing tests shows, asked once, when the rewrite stage starts: the
     /// definitions the failure's own places are in (a panic, a stack, a traceback), then the
     /// functions the failing tests run more than the passing ones — traced where the tests can
-    /// be (Python under pytest), else read from what the tests call.
-    fn suspects(&mut self, failing_output: &str) -> Vec<Suspect> {
+    /// be (Python under pytest), else read from what the tests call; and whether they were
+    /// traced (then a function missing from them never ran in a failing test).
+    fn suspects(&mut self, failing_output: &str) -> (Vec<Suspect>, bool) {
         if !self.bug_shown {
-            return Vec::new();
+            return (Vec::new(), false);
         }
         let files = self.source_files();
         let names: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
@@ -70,6 +71,7 @@ impl Run<'_> {
             }
             _ => Vec::new(),
         };
+        let was_traced = !traced.is_empty();
         let ranked = if traced.is_empty() {
             reach::suspects(&files, &testcmd::failing_tests(failing_output))
         } else {
@@ -88,7 +90,7 @@ impl Run<'_> {
                 .collect();
             self.status(format!("the failing tests point at: {}", top.join(", ")));
         }
-        found
+        (found, was_traced)
     }
 
     /// The project's source files and their text: regular files reached through no link (a
