@@ -85,6 +85,7 @@ pub fn suspects(places: &[(String, usize)], files: &[(String, String)]) -> Vec<S
                     path: d.path,
                     name: d.name,
                     score: 1.0,
+                    line: Some(*line),
                 });
             }
         }

@@ -133,6 +133,7 @@ pub fn suspects(files: &[(String, String)], failing: &[String]) -> Vec<Suspect> 
                 path: d.path.clone(),
                 name: d.name.clone(),
                 score: ochiai_score(failed, passed, all_failed),
+                line: None,
             };
             Some((suspect, depth))
         })

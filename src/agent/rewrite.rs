@@ -19,6 +19,8 @@ pub struct Target {
     /// 1-based first line.
     pub line: usize,
     pub score: f64,
+    /// The one line of its body that running the tests singled out, as written (trimmed).
+    pub hint: Option<String>,
 }
 
 const STARTS: &[&str] = &[
@@ -85,6 +87,17 @@ fn name_of(line: &str) -> Option<String> {
         .then(|| name.to_string())
 }
 
+/// Line `line` of the file, when it is in `t`'s body (not its first line, which stands for the
+/// call) and says something.
+fn body_line(t: &Target, line: usize) -> Option<String> {
+    let text = t
+        .code
+        .lines()
+        .nth(line.checked_sub(t.line + 1)? + 1)?
+        .trim();
+    (text.len() > 2).then(|| text.to_string())
+}
+
 /// What a function no failing test ran loses in [`pick`]: more than the issue naming it gains.
 const NOT_RUN: f64 = 4.0;
 
@@ -147,6 +160,7 @@ pub fn definitions(path: &str, body: &str) -> Vec<Target> {
                     code: lines_of(&lines, i, end),
                     line: i + 1,
                     score: 0.0,
+                    hint: None,
                 });
             }
             continue;
@@ -173,6 +187,7 @@ pub fn definitions(path: &str, body: &str) -> Vec<Target> {
             code,
             line: i + 1,
             score: 0.0,
+            hint: None,
         });
     }
     out
@@ -228,7 +243,10 @@ pub fn pick(
                 .iter()
                 .find(|x| x.path == f.path && x.name == t.name)
             {
-                Some(suspect) => s += 6.0 * suspect.score,
+                Some(suspect) => {
+                    s += 6.0 * suspect.score;
+                    t.hint = suspect.line.and_then(|l| body_line(&t, l));
+                }
                 None if traced && !is_constant(&t) => s -= NOT_RUN,
                 None => {}
             }
@@ -256,6 +274,11 @@ pub fn request(t: &Target, lang: &str, issue: &str, failure: &str, failed: &[Str
         "Here is `{}` from `{}`:\n```{lang}\n{}```\n",
         t.name, t.path, t.code
     ));
+    if let Some(line) = &t.hint {
+        s.push_str(&format!(
+            "Running the tests points at this line of it: `{line}`.\n"
+        ));
+    }
     for f in failed.iter().rev().take(2) {
         s.push_str(&format!("This version was tried and did NOT fix it; do not write it again:\n```{lang}\n{f}```\n"));
     }

@@ -56,6 +56,7 @@ fn what_the_failing_tests_ran_outweighs_a_name_in_the_issue() {
         path: "c.py".into(),
         name: "parse_line".into(),
         score: 1.0,
+        line: None,
     }];
     // The issue names parse_config; running the tests showed only parse_line fails them.
     let t = pick(
@@ -80,6 +81,7 @@ fn a_function_no_failing_test_ran_is_ranked_below_the_ones_they_did() {
         path: "r.py".into(),
         name: name.into(),
         score,
+        line: None,
     };
     let suspects = [ran("report", 0.5), ran("render", 0.5)];
     let issue = "summary and report disagree about EUR";
@@ -171,4 +173,32 @@ fn a_reply_defining_another_function_is_no_rewrite_of_the_target() {
     assert!(edit_for(&t, other, &["total".into(), "mean".into()]).is_none());
     let body_only = "```python\n    return sum(items) + 0\n```";
     assert!(edit_for(&t, body_only, &[]).is_some());
+}
+
+#[test]
+fn the_line_running_singled_out_is_named_in_the_request() {
+    let src = "def restock(levels, name, qty):\n    if name in levels:\n        levels[name] = qty\n    else:\n        levels[name] = qty\n    return levels\n";
+    let files = vec![ShownFile {
+        path: "s.py".into(),
+        content: src.into(),
+    }];
+    let at = |line| {
+        let suspect = crate::agent::spectrum::Suspect {
+            path: "s.py".into(),
+            name: "restock".into(),
+            score: 1.0,
+            line,
+        };
+        pick("", "counts are wrong", "", &files, &[suspect], true).remove(0)
+    };
+    let t = at(Some(3));
+    assert_eq!(t.hint.as_deref(), Some("levels[name] = qty"));
+    assert!(request(&t, "python", "counts are wrong", "", &[])
+        .contains("points at this line of it: `levels[name] = qty`"));
+    // The first line stands for the call; a line outside the definition is no hint.
+    for line in [Some(1), Some(9), None] {
+        let t = at(line);
+        assert_eq!(t.hint, None, "{line:?}");
+        assert!(!request(&t, "python", "counts are wrong", "", &[]).contains("points at"));
+    }
 }

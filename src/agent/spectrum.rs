@@ -27,6 +27,9 @@ pub struct Suspect {
     pub path: String,
     pub name: String,
     pub score: f64,
+    /// Its most suspicious line (1-based, in the file), where running showed one: the line a
+    /// failing test ran most apart from the passing ones, or where the failure happened.
+    pub line: Option<usize>,
 }
 
 const MARKER: &str = "@@CRIA-SPECTRUM@@";
@@ -146,8 +149,9 @@ pub fn ochiai(output: &str) -> Vec<Suspect> {
     if report.failed == 0 {
         return Vec::new();
     }
-    let mut best: BTreeMap<(String, String), f64> = BTreeMap::new();
-    for (path, name, _, failed, passed) in report.lines {
+    // (path, function) → (best score, the lines with that score)
+    let mut best: BTreeMap<(String, String), (f64, Vec<usize>)> = BTreeMap::new();
+    for (path, name, line, failed, passed) in report.lines {
         if failed == 0
             || path.starts_with('<')
             || crate::context::localize::is_test_path(&path)
@@ -157,12 +161,25 @@ pub fn ochiai(output: &str) -> Vec<Suspect> {
             continue;
         }
         let score = ochiai_score(failed.min(report.failed), passed, report.failed);
-        let entry = best.entry((path, name)).or_default();
-        *entry = entry.max(score);
+        let entry = best.entry((path, name)).or_insert((score, Vec::new()));
+        if score > entry.0 {
+            *entry = (score, vec![line]);
+        } else if score == entry.0 {
+            entry.1.push(line);
+        }
     }
+    // A line singles itself out only when no other line of the function scores as high.
     let mut out: Vec<Suspect> = best
         .into_iter()
-        .map(|((path, name), score)| Suspect { path, name, score })
+        .map(|((path, name), (score, lines))| Suspect {
+            path,
+            name,
+            score,
+            line: match lines.as_slice() {
+                [one] => Some(*one),
+                _ => None,
+            },
+        })
         .collect();
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
     out

@@ -17,6 +17,9 @@ fn a_function_is_as_suspicious_as_its_most_suspicious_line() {
     let ranked = ochiai(&output);
     let names: Vec<&str> = ranked.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["scale", "total", "label"], "{ranked:?}");
+    // One line of `scale` stands out; `total`'s two lines tie, so neither does.
+    assert_eq!(ranked[0].line, Some(7));
+    assert_eq!(ranked[1].line, None);
     assert!((ranked[0].score - 1.0).abs() < 1e-9);
     assert!((ranked[1].score - 0.5_f64.sqrt()).abs() < 1e-9);
     assert!((ranked[2].score - 1.0 / 6.0_f64.sqrt()).abs() < 1e-9);
@@ -85,6 +88,7 @@ fn the_branch_only_the_failing_test_takes_singles_out_its_function() {
         Some(("restock", 1.0)),
         "{ranked:?}"
     );
+    assert_eq!(ranked[0].line, Some(8), "the branch for a repeated item");
     // Every function is run by every test: by function alone they would all score alike.
     let others: Vec<f64> = ranked.iter().skip(1).map(|s| s.score).collect();
     assert!(others.iter().all(|s| *s < 1.0), "{ranked:?}");

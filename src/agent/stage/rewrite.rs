@@ -137,7 +137,11 @@ impl Run<'_> {
             .map(|body| rewrite::definitions(&target.path, &body))
             .unwrap_or_default();
         if let Some(now) = defs.iter().find(|d| d.name == target.name) {
-            target = now.clone();
+            let hint = target.hint.take().filter(|h| now.code.contains(h.as_str()));
+            target = Target {
+                hint,
+                ..now.clone()
+            };
         }
         // The first pass over the candidates is greedy and follows the model's diagnosis; later
         // passes drop the diagnosis (it may be what misled them) and sample ever more freely.
