@@ -106,3 +106,23 @@ fn python_dunders_and_javascript_constructors_belong_to_their_class() {
     let lines: Vec<&str> = js.lines().collect();
     assert_eq!(implicit_owner(&lines, ctor).as_deref(), Some("Cell"));
 }
+
+/// A test calls a helper in its own file, and the helper calls the code: the failing test
+/// reaches what the helper calls, and the helper is no suspect.
+#[test]
+fn calls_go_through_the_test_files_own_helpers() {
+    let files = [
+        file(
+            "src/queue.rs",
+            "pub struct Queue { items: Vec<u32> }\n\nimpl Queue {\n    pub fn add(&mut self, x: u32) {\n        self.items.push(x);\n    }\n\n    pub fn take(&mut self) -> Option<u32> {\n        self.items.pop()\n    }\n}\n",
+        ),
+        file(
+            "tests/queue.rs",
+            "fn drain(q: &mut Queue) -> Vec<u32> {\n    std::iter::from_fn(|| q.take()).collect()\n}\n\n#[test]\nfn adds() {\n    let mut q = Queue::default();\n    q.add(1);\n}\n\n#[test]\nfn first_in_first_out() {\n    let mut q = Queue::default();\n    q.add(1);\n    q.add(2);\n    assert_eq!(drain(&mut q), [1, 2]);\n}\n",
+        ),
+    ];
+    let ranked = suspects(&files, &["first_in_first_out".to_string()]);
+    let names: Vec<&str> = ranked.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["take", "add"], "{ranked:?}");
+    assert!((ranked[0].score - 1.0).abs() < 1e-9, "{ranked:?}");
+}
