@@ -447,3 +447,62 @@ fn a_fix_that_misses_a_case_the_issue_states_is_not_fixed_yet() {
     );
     assert!(diff.contains("+    def test_examples(self):"), "{diff}");
 }
+
+/// A test of the issue's examples that asserts what the issue calls wrong (the model copied
+/// the output the issue quotes): it fails on the fix and passes on the code before it, so it
+/// judges nothing. It is removed, the fix stays in place, and with several stated cases left
+/// unchecked the outcome is "unverified" — neither "fixed" nor a run sent after a wrong test.
+#[test]
+fn a_test_of_the_issue_examples_that_passes_on_the_buggy_code_judges_nothing() {
+    let s = Scratch::task("py-cart-discount");
+    let issue = "A 10% discount on a cart worth 200.00 gives `190.0` instead of `180.0`, and a \
+                 25% discount on 200.00 should give `150.0`.";
+    let copied = "```python\nclass TestIssue(unittest.TestCase):\n    def test_examples(self):\n        cart = Cart()\n        cart.add(\"lamp\", 200.0)\n        cart.apply_discount(10)\n        self.assertEqual(cart.total(), 190.0)\n```";
+    let script = s.script(&[
+        "The cause is the discount.",
+        FIX,
+        copied,
+        "this reply must never be requested",
+    ]);
+    let out = s
+        .cria()
+        .args(["fix", "--json", "--script"])
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path())
+        .arg(issue)
+        .output()
+        .unwrap();
+    let ev = events(&out.stdout);
+    let statuses: Vec<&str> = ev
+        .iter()
+        .filter(|e| e["type"] == "status")
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        statuses
+            .iter()
+            .any(|m| m.contains("running `test_examples` on the code before the change")),
+        "{statuses:#?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .any(|m| m.contains("it passes on the code before the change too")),
+        "{statuses:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "unverified", "{fin}");
+    assert_eq!(out.status.code(), Some(4));
+    // The fix was put back after the run without it; the copied test is gone.
+    let cart = s.read("shop/cart.py");
+    assert!(
+        cart.contains("subtotal * (1 - self.discount_percent / 100)"),
+        "{cart}"
+    );
+    assert!(!s.read("tests/test_cart.py").contains("test_examples"));
+    assert!(fin["diff"]
+        .as_str()
+        .unwrap()
+        .contains("subtotal * (1 - self.discount_percent / 100)"));
+}

@@ -5,8 +5,11 @@
 //! input and expected output the issue gives, against the changed code:
 //! - it passes: the fix is verified by the project's tests and the issue's examples (the test
 //!   stays in the diff as a regression test unless `--drop-repro-test`);
-//! - it fails in the new test for a real reason: the change is incomplete; the test becomes the
-//!   judge (as a reproduction test is) and the run goes on, told what still fails;
+//! - it fails in the new test for a real reason, and fails on the code before the change too:
+//!   the change is incomplete; the test becomes the judge (as a reproduction test is) and the
+//!   run goes on, told what still fails. One that passes on the code before the change asserts
+//!   what the issue calls wrong (a small model copies the output the issue quotes as the
+//!   expected value): it is broken, and no judge of anything;
 //! - it is broken, or cannot be written: the project's own tests remain the verdict.
 
 use crate::agent::localize::Candidate;
@@ -14,6 +17,7 @@ use crate::agent::prompt::{self, ShownFile};
 use crate::agent::reproduce::{self, Repro};
 use crate::agent::run::{Next, Run};
 use crate::agent::sampling::budget;
+use crate::edit;
 use crate::protocol::{Message, StopReason, TestRun};
 use crate::sandbox::process::head_tail;
 
@@ -25,6 +29,8 @@ enum Verdict {
     Fail(TestRun),
     /// No usable test could be written (why).
     Unavailable(String),
+    /// The change could not be put back after the test ran without it.
+    Lost(StopReason),
 }
 
 /// The request for a test of every case the issue states, against the changed code.
@@ -87,6 +93,7 @@ impl Run<'_> {
                 }
                 verified(false)
             }
+            Verdict::Lost(stop) => Next::Stop(stop),
             Verdict::Fail(run) => {
                 self.attempts.baseline_failures = crate::testcmd::failure_count(&run.output);
                 self.tell(&prompt::still_failing(&run, &[]));
@@ -174,7 +181,19 @@ impl Run<'_> {
             self.status(format!("the issue's examples pass too (`{name}`)"));
             return Verdict::Pass;
         }
-        match reproduce::judge(&run, &name, &self.issue) {
+        let mut judged = reproduce::judge(&run, &name, &self.issue);
+        if judged.is_ok() {
+            match self.fails_without_the_change(&path, &name, cmd) {
+                Ok(true) => {}
+                Ok(false) => {
+                    judged = Err("it passes on the code before the change too: it asserts \
+                                  what the issue calls wrong"
+                        .into())
+                }
+                Err(stop) => return Verdict::Lost(stop),
+            }
+        }
+        match judged {
             Ok(()) => {
                 keep(self);
                 self.status(format!(
@@ -187,5 +206,46 @@ impl Run<'_> {
                 Verdict::Unavailable(why)
             }
         }
+    }
+
+    /// Whether the new test `name` (in `test_path`) fails on the code as it was before the
+    /// change, as a test of what the issue calls wrong must: the change is taken out for one
+    /// test run, then put back. `Err` when it could not be put back.
+    fn fails_without_the_change(
+        &mut self,
+        test_path: &str,
+        name: &str,
+        cmd: &str,
+    ) -> Result<bool, StopReason> {
+        let change: Vec<edit::FileChange> = self
+            .work
+            .changes(&self.cfg.root)
+            .into_iter()
+            .filter(|c| c.rel != test_path)
+            .collect();
+        if change.is_empty() {
+            return Ok(true);
+        }
+        self.revert(&change)?;
+        self.status(format!("running `{name}` on the code before the change"));
+        let root = self.cfg.root.path();
+        let before = crate::testcmd::run(&self.cfg.runner, cmd, root, self.test_timeout);
+        let plan = edit::Plan {
+            changes: change.clone(),
+            notes: Vec::new(),
+        };
+        edit::commit::commit_with(root, &plan, false, |_| Ok(())).map_err(|e| {
+            StopReason::RevertFailed {
+                why: format!("putting the change back after a test run without it: {e}"),
+            }
+        })?;
+        self.work.remember(&change);
+        if let Err(e) = self.work.record(&self.cfg.root) {
+            self.status(format!("could not save the undo record: {e}"));
+        }
+        let failing = crate::testcmd::failing_tests(&before.output);
+        Ok(before.timed_out
+            || failing.iter().any(|t| t == name)
+            || (failing.is_empty() && !before.passed && before.output.contains(name)))
     }
 }
