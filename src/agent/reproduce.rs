@@ -166,7 +166,7 @@ pub fn test_code(reply: &str, path: &str, body: &str) -> Option<String> {
             .collect()
     });
     let text = tidy_names(&dedent(&lines.join("\n")), body);
-    let text = without_cut_tail(text.trim_matches('\n'), prompt::fence_lang(path));
+    let text = text.trim_matches('\n').to_string();
     if text.trim().is_empty() {
         return None;
     }
@@ -180,76 +180,6 @@ pub fn test_code(reply: &str, path: &str, body: &str) -> Option<String> {
         ));
     }
     Some(text)
-}
-
-/// `code` (in `lang`, as [`prompt::fence_lang`] names it) less a last test the reply's token
-/// budget cut off mid-way, an open bracket or string: the tests before it are whole, and one
-/// cut test would make the file a syntax error and throw them all away. Code of one piece, or
-/// whose strings may span lines, is kept as it is.
-pub fn without_cut_tail(code: &str, lang: &str) -> String {
-    let mut units: Vec<Vec<&str>> = Vec::new();
-    // A decorator, attribute or comment opens the unit of what follows it.
-    let opens_only = |l: &&str| {
-        let t = l.trim_start();
-        t.is_empty() || t.starts_with(['@', '#']) || t.starts_with("//")
-    };
-    for line in code.lines() {
-        let top = !line.is_empty() && !line.starts_with([' ', '\t', '}', ')', ']']);
-        let has_body = units.last().is_some_and(|u| !u.iter().all(opens_only));
-        match units.last_mut() {
-            Some(u) if !(top && has_body) => u.push(line),
-            _ => units.push(vec![line]),
-        }
-    }
-    while units.len() > 1 && units.last().is_some_and(|u| cut(&u.join("\n"), lang)) {
-        units.pop();
-    }
-    let kept: Vec<String> = units.iter().map(|u| u.join("\n")).collect();
-    kept.join("\n").trim_end().to_string()
-}
-
-/// Whether `code` visibly stops mid-way: a bracket left open, or a quote left open on its
-/// line. Unknown (so not cut) where a string may span lines.
-fn cut(code: &str, lang: &str) -> bool {
-    let (quotes, comment): (&[char], &str) = match lang {
-        "python" => (&['"', '\''], "#"),
-        "rust" => (&['"'], "//"),
-        _ => (&['"', '\''], "//"),
-    };
-    if code.contains("\"\"\"")
-        || code.contains("\'\'\'")
-        || code.contains('`')
-        || code.contains("r#\"")
-    {
-        return false;
-    }
-    // Rust's char literals (`'('`) hold brackets that open nothing.
-    let code = match (lang, Regex::new(r"'(\\.|[^'\\])'")) {
-        ("rust", Ok(chars)) => chars.replace_all(code, "' '").into_owned(),
-        _ => code.to_string(),
-    };
-    let mut depth = 0i64;
-    for line in code.lines() {
-        let mut quote: Option<char> = None;
-        let mut escaped = false;
-        for (i, c) in line.char_indices() {
-            match quote {
-                Some(_) if escaped => escaped = false,
-                Some(_) if c == '\\' => escaped = true,
-                Some(q) if c == q => quote = None,
-                Some(_) => {}
-                None if quotes.contains(&c) => quote = Some(c),
-                None if line.get(i..).is_some_and(|r| r.starts_with(comment)) => break,
-                None if matches!(c, '(' | '[' | '{') => depth += 1,
-                None if matches!(c, ')' | ']' | '}') => depth -= 1,
-                None => {}
-            }
-        }
-        if quote.is_some() {
-            return true;
-        }
-    }
-    depth > 0
 }
 
 fn dedent(text: &str) -> String {
