@@ -22,6 +22,34 @@ fn fix(s: &Scratch, extra: &[&str], replies: &[&str]) -> std::process::Output {
     cmd.arg(ISSUE).output().unwrap()
 }
 
+/// `cria fix --json --script SCRIPT --repo REPO ISSUE` on `issue`: the output and its events.
+fn fix_issue(
+    s: &Scratch,
+    issue: &str,
+    replies: &[&str],
+) -> (std::process::Output, Vec<serde_json::Value>) {
+    let script = s.script(replies);
+    let out = s
+        .cria()
+        .args(["fix", "--json", "--script"])
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path())
+        .arg(issue)
+        .output()
+        .unwrap();
+    let ev = events(&out.stdout);
+    (out, ev)
+}
+
+/// The status lines among `ev`.
+fn statuses(ev: &[serde_json::Value]) -> Vec<&str> {
+    ev.iter()
+        .filter(|e| e["type"] == "status")
+        .map(|e| e["message"].as_str().unwrap())
+        .collect()
+}
+
 const FIX: &str = "The discount is subtracted as an amount.\n\nshop/cart.py\n```python\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        return round(subtotal * (1 - self.discount_percent / 100), 2)\n>>>>>>> REPLACE\n```\n";
 
 /// A test of the issue's example, as the model writes it when asked before "fixed" is said.
@@ -416,22 +444,12 @@ fn a_fix_that_misses_a_case_the_issue_states_is_not_fixed_yet() {
         "        return round(subtotal - self.discount_percent, 2)",
         "        return round(subtotal * 0.9 if self.discount_percent == 10 else subtotal - self.discount_percent, 2)",
     );
-    let script = s.script(&["The cause is the discount.", only_ten, examples, &full]);
-    let out = s
-        .cria()
-        .args(["fix", "--json", "--script"])
-        .arg(&script)
-        .arg("--repo")
-        .arg(s.path())
-        .arg(issue)
-        .output()
-        .unwrap();
-    let ev = events(&out.stdout);
-    let statuses: Vec<&str> = ev
-        .iter()
-        .filter(|e| e["type"] == "status")
-        .map(|e| e["message"].as_str().unwrap())
-        .collect();
+    let (out, ev) = fix_issue(
+        &s,
+        issue,
+        &["The cause is the discount.", only_ten, examples, &full],
+    );
+    let statuses = statuses(&ev);
     assert!(
         statuses.iter().any(|m| m
             .contains("the change is incomplete: the issue's examples fail in `test_examples`")),
@@ -458,27 +476,14 @@ fn a_test_of_the_issue_examples_that_passes_on_the_buggy_code_judges_nothing() {
     let issue = "A 10% discount on a cart worth 200.00 gives `190.0` instead of `180.0`, and a \
                  25% discount on 200.00 should give `150.0`.";
     let copied = "```python\nclass TestIssue(unittest.TestCase):\n    def test_examples(self):\n        cart = Cart()\n        cart.add(\"lamp\", 200.0)\n        cart.apply_discount(10)\n        self.assertEqual(cart.total(), 190.0)\n```";
-    let script = s.script(&[
+    let replies = [
         "The cause is the discount.",
         FIX,
         copied,
         "this reply must never be requested",
-    ]);
-    let out = s
-        .cria()
-        .args(["fix", "--json", "--script"])
-        .arg(&script)
-        .arg("--repo")
-        .arg(s.path())
-        .arg(issue)
-        .output()
-        .unwrap();
-    let ev = events(&out.stdout);
-    let statuses: Vec<&str> = ev
-        .iter()
-        .filter(|e| e["type"] == "status")
-        .map(|e| e["message"].as_str().unwrap())
-        .collect();
+    ];
+    let (out, ev) = fix_issue(&s, issue, &replies);
+    let statuses = statuses(&ev);
     assert!(
         statuses
             .iter()
