@@ -468,6 +468,20 @@ impl Run<'_> {
         run
     }
 
+    /// Apply `changes` again (ones undone earlier) and remember them as the run's own.
+    pub(super) fn put_back(
+        &mut self,
+        changes: &[edit::FileChange],
+    ) -> Result<(), edit::commit::CommitError> {
+        let plan = edit::Plan {
+            changes: changes.to_vec(),
+            notes: Vec::new(),
+        };
+        edit::commit::commit_with(self.cfg.root.path(), &plan, false, |_| Ok(()))?;
+        self.work.remember(changes);
+        Ok(())
+    }
+
     /// Undo `changes` (a failed attempt); the stop reason when that is impossible.
     pub(super) fn revert(&mut self, changes: &[edit::FileChange]) -> Result<(), StopReason> {
         self.work

@@ -230,16 +230,10 @@ impl Run<'_> {
         self.status(format!("running `{name}` on the code before the change"));
         let root = self.cfg.root.path();
         let before = crate::testcmd::run(&self.cfg.runner, cmd, root, self.test_timeout);
-        let plan = edit::Plan {
-            changes: change.clone(),
-            notes: Vec::new(),
-        };
-        edit::commit::commit_with(root, &plan, false, |_| Ok(())).map_err(|e| {
-            StopReason::RevertFailed {
+        self.put_back(&change)
+            .map_err(|e| StopReason::RevertFailed {
                 why: format!("putting the change back after a test run without it: {e}"),
-            }
-        })?;
-        self.work.remember(&change);
+            })?;
         if let Err(e) = self.work.record(&self.cfg.root) {
             self.status(format!("could not save the undo record: {e}"));
         }

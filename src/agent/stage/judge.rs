@@ -181,14 +181,9 @@ impl Run<'_> {
         if approved.is_err() {
             return None;
         }
-        let plan = edit::Plan {
-            changes: other.clone(),
-            notes: Vec::new(),
-        };
-        if edit::commit::commit_with(self.cfg.root.path(), &plan, false, |_| Ok(())).is_err() {
+        if self.put_back(&other).is_err() {
             return None;
         }
-        self.work.remember(&other);
         self.status("trying this candidate together with an earlier one that changed other files");
         let run = self.run_tests(cmd);
         if run.passed {
