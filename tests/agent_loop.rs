@@ -207,6 +207,54 @@ fn candidates_decoded_together_are_judged_in_turn_until_one_fixes_it() {
     assert!(!report.diff.contains("percent * 3"));
 }
 
+/// When the stage comes back to a definition, the request shows the earlier rewrite of it and
+/// what the tests said with it in place (a new error is a fix half made) — and, at the top, how
+/// the code as it stands fails, not how the last undone attempt did.
+#[test]
+fn a_second_rewrite_of_a_definition_is_told_what_the_first_one_led_to() {
+    let s = Scratch::task("py-cart-discount");
+    let half = "```python\ndef total(self) -> float:\n    subtotal = self.subtotal()\n    return round(subtotal * (1 - self.discount_percent / 100), digits)\n```";
+    let discount = "```python\ndef apply_discount(self, percent: float) -> None:\n    if not 0 <= percent <= 100:\n        raise ValueError(\"discount must be between 0 and 100\")\n    self.discount_percent = percent * 3\n```";
+    let right = "```python\ndef total(self) -> float:\n    subtotal = self.subtotal()\n    return round(subtotal * (1 - self.discount_percent / 100), 2)\n```";
+    let backend = scripted(&[
+        "The cause is the total.",
+        half,
+        discount,
+        discount,
+        discount,
+        right,
+        CART_EXAMPLES,
+    ]);
+    let told = backend.told();
+    let (report, events) = run_on(backend, s.path(), &[], "the total is wrong");
+    let st = statuses(&events);
+    assert_eq!(
+        report.outcome,
+        Some(Outcome::Fixed),
+        "{}\n{st:#?}",
+        report.summary
+    );
+    let told = told.lock().unwrap();
+    let again: Vec<&String> = told
+        .iter()
+        .filter(|m| m.contains("Here is `total`") && m.contains("was tried and did NOT fix it"))
+        .collect();
+    assert_eq!(again.len(), 1, "{told:#?}");
+    let (top, tried) = again[0].split_once("This version was tried").unwrap();
+    assert!(
+        tried.contains("With it, the tests failed with:") && tried.contains("NameError"),
+        "{}",
+        again[0]
+    );
+    // The code as it stands still computes 190 (the undone `apply_discount` made it 170).
+    assert!(
+        top.contains("AssertionError: 190.0 != 180.0"),
+        "{}",
+        again[0]
+    );
+    assert!(!top.contains("NameError"), "{}", again[0]);
+}
+
 /// The step limit ends a run that never edits, with that reason.
 #[test]
 fn the_step_limit_stops_a_run() {

@@ -261,7 +261,18 @@ pub fn pick(
 
 /// The request for one rewrite: the problem restated (it is far back in the context by now),
 /// the failure's key lines, the definition as it is, and the versions that already failed.
-pub fn request(t: &Target, lang: &str, issue: &str, failure: &str, failed: &[String]) -> String {
+/// A rewrite that was put in place and did not fix the bug.
+#[derive(Debug, Clone)]
+pub struct Tried {
+    /// The definition it rewrote.
+    pub name: String,
+    pub code: String,
+    /// What the tests said with it in place ([`key_failure_lines`]); `None` when they were not
+    /// run on it (the same change again, or one refused before the tests).
+    pub failure: Option<String>,
+}
+
+pub fn request(t: &Target, lang: &str, issue: &str, failure: &str, failed: &[&Tried]) -> String {
     let issue: String = issue.trim().chars().take(600).collect();
     let mut s = format!("The problem: {issue}\n");
     if !failure.trim().is_empty() {
@@ -280,7 +291,23 @@ pub fn request(t: &Target, lang: &str, issue: &str, failure: &str, failed: &[Str
         ));
     }
     for f in failed.iter().rev().take(2) {
-        s.push_str(&format!("This version was tried and did NOT fix it; do not write it again:\n```{lang}\n{f}```\n"));
+        s.push_str(&format!(
+            "This version was tried and did NOT fix it; do not write it again:\n```{lang}\n{}```\n",
+            f.code
+        ));
+        // What it led to is the most useful thing a failed attempt says: a new error further
+        // on is a fix half made, the same error is a change in the wrong place.
+        match f.failure.as_deref().map(str::trim) {
+            Some(said) if said == failure.trim() => {
+                s.push_str("With it, the tests failed the same way.\n");
+            }
+            Some(said) if !said.is_empty() => {
+                s.push_str(&format!(
+                    "With it, the tests failed with:\n```\n{said}\n```\n"
+                ));
+            }
+            _ => {}
+        }
     }
     s.push_str(&format!(
         "Rewrite `{}` so that the problem is fixed; if the fix needs a new function or method, add it after it. Answer with the complete code only, in one code block.",

@@ -63,12 +63,23 @@ pub(super) struct Guards {
 pub(super) struct Attempts {
     /// Failing tests to beat (`None` when the runner's count is unreadable).
     pub(super) baseline_failures: Option<usize>,
+    /// What the tests said about the code as it stands: the last run of a change that was kept
+    /// (not a reverted attempt's).
+    pub(super) baseline_output: String,
     /// Diffs of attempts that applied but did not make the tests pass.
     pub(super) tried: Vec<String>,
     /// The changes of those attempts (reverted), for trying two of them together.
     pub(super) failed_changes: Vec<Vec<edit::FileChange>>,
-    /// Rewrites that were applied, as (definition name, code).
-    pub(super) failed_rewrites: Vec<(String, String)>,
+    /// Rewrites that were applied and did not fix the bug.
+    pub(super) failed_rewrites: Vec<super::rewrite::Tried>,
+}
+
+impl Attempts {
+    /// The code as it stands failed with `output`: the run to beat.
+    pub(super) fn set_baseline(&mut self, output: &str) {
+        self.baseline_failures = crate::testcmd::failure_count(output);
+        self.baseline_output = output.to_string();
+    }
 }
 
 /// The conversation with the model.

@@ -68,7 +68,7 @@ impl Run<'_> {
             if t.passed && stated_case {
                 self.stage = Stage::Reproduce;
                 if let Some(run) = self.reproduce(&selection.ranked, &cmd) {
-                    self.attempts.baseline_failures = testcmd::failure_count(&run.output);
+                    self.attempts.set_baseline(&run.output);
                     self.bug_shown = true;
                     tests = Some(run);
                 }
@@ -170,7 +170,7 @@ impl Run<'_> {
             return None;
         }
         self.test_timeout = tightened_timeout(self.cfg.test_timeout, tests.seconds);
-        self.attempts.baseline_failures = testcmd::failure_count(&tests.output);
+        self.attempts.set_baseline(&tests.output);
         self.report.tests_before = Some(tests.clone());
         self.bug_shown = !tests.passed;
         Some(tests)

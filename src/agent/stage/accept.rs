@@ -95,7 +95,7 @@ impl Run<'_> {
             }
             Verdict::Lost(stop) => Next::Stop(stop),
             Verdict::Fail(run) => {
-                self.attempts.baseline_failures = crate::testcmd::failure_count(&run.output);
+                self.attempts.set_baseline(&run.output);
                 self.tell(&prompt::still_failing(&run, &[]));
                 Next::Continue
             }

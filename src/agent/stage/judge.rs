@@ -3,6 +3,7 @@
 
 use crate::agent::prompt::{self, ShownFile};
 use crate::agent::report::{rejected_line, reported};
+use crate::agent::rewrite;
 use crate::agent::run::{Next, Run};
 use crate::edit;
 use crate::protocol::{EditFailure, Event, StopReason};
@@ -97,11 +98,19 @@ impl Run<'_> {
         if run.passed {
             return self.tests_pass(false, &cmd);
         }
+        if let Some(tried) = self
+            .attempts
+            .failed_rewrites
+            .last_mut()
+            .filter(|t| t.failure.is_none())
+        {
+            tried.failure = Some(rewrite::key_failure_lines(&run.output));
+        }
         let now = testcmd::failure_count(&run.output);
         let improved =
             matches!((now, self.attempts.baseline_failures), (Some(n), Some(b)) if n < b);
         if improved {
-            self.attempts.baseline_failures = now;
+            self.attempts.set_baseline(&run.output);
             if self.rewriting() {
                 return self.rewrite_limit();
             }

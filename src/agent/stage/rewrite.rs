@@ -149,18 +149,13 @@ impl Run<'_> {
         let lang = prompt::fence_lang(&target.path);
         let existing: Vec<String> = defs.into_iter().map(|d| d.name).collect();
         self.talk.history.truncate(if pass == 0 { base } else { 2 });
-        let failure = self
-            .report
-            .tests_after
-            .as_ref()
-            .map(|t| rewrite::key_failure_lines(&t.output))
-            .unwrap_or_default();
-        let failed: Vec<String> = self
+        // How the code as it stands fails — not how the last reverted attempt did.
+        let failure = rewrite::key_failure_lines(&self.attempts.baseline_output);
+        let failed: Vec<&rewrite::Tried> = self
             .attempts
             .failed_rewrites
             .iter()
-            .filter(|(n, _)| *n == target.name)
-            .map(|(_, c)| c.clone())
+            .filter(|t| t.name == target.name)
             .collect();
         self.tell(&rewrite::request(
             &target,
@@ -210,9 +205,11 @@ impl Run<'_> {
             return Some(report);
         }
         let block = rewrite::edit_for(target, reply, existing)?;
-        self.attempts
-            .failed_rewrites
-            .push((target.name.clone(), block.replace.clone()));
+        self.attempts.failed_rewrites.push(rewrite::Tried {
+            name: target.name.clone(),
+            code: block.replace.clone(),
+            failure: None,
+        });
         Some(self.apply(&[edit::Edit::Replace(block)]))
     }
 
