@@ -255,6 +255,38 @@ fn a_second_rewrite_of_a_definition_is_told_what_the_first_one_led_to() {
     assert!(!top.contains("NameError"), "{}", again[0]);
 }
 
+/// A candidate that never returns holds the run no longer than its time limit: the test run is
+/// cut at the time left (here 6 s, not the 60 s one test run may otherwise take), and the run
+/// stops on the limit with the loop undone.
+#[test]
+fn a_candidate_that_loops_forever_is_cut_at_the_runs_time_limit() {
+    let s = Scratch::task("py-cart-discount");
+    let hangs = "```python\ndef total(self) -> float:\n    while True:\n        pass\n```";
+    let (report, events) = run(
+        s.path(),
+        &["--max-seconds", "6", "--test-timeout", "60"],
+        "the total is wrong",
+        &["The cause is the total.", hangs, hangs, hangs],
+    );
+    let runs: Vec<&cria::protocol::TestRun> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::TestsRun { run } => Some(run),
+            _ => None,
+        })
+        .collect();
+    let cut = runs.iter().find(|r| r.timed_out).expect("the loop was run");
+    assert!(cut.seconds < 30.0, "{}", cut.seconds);
+    assert_eq!(
+        report.outcome,
+        Some(Outcome::NotFixed),
+        "{}",
+        report.summary
+    );
+    assert!(report.reason.contains("time limit"), "{}", report.reason);
+    assert!(!report.diff.contains("while True"), "{}", report.diff);
+}
+
 /// The step limit ends a run that never edits, with that reason.
 #[test]
 fn the_step_limit_stops_a_run() {

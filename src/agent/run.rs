@@ -199,6 +199,26 @@ impl Run<'_> {
         matches!(self.stage, Stage::Rewrite(_))
     }
 
+    /// When the run's time limit passes.
+    pub(super) fn deadline(&self) -> Instant {
+        self.budget_from.1 + self.cfg.limits.max_wall
+    }
+
+    /// Whether the run's time limit has passed (the session stops on it at its next turn).
+    pub(super) fn past_deadline(&self) -> bool {
+        Instant::now() > self.deadline()
+    }
+
+    /// How long one test run may take: the per-run timeout, cut to the time the run has left
+    /// (a few seconds at least, so a quick suite still decides a change made just in time). A
+    /// candidate that loops forever would otherwise hold the run past its limit, once alone
+    /// and once beside every earlier candidate.
+    pub(super) fn test_limit(&self) -> Duration {
+        const AT_LEAST: Duration = Duration::from_secs(5);
+        let left = self.deadline().saturating_duration_since(Instant::now());
+        self.test_timeout.min(left.max(AT_LEAST))
+    }
+
     /// Whether another model call fits under the step limit.
     pub(super) fn steps_left(&self) -> bool {
         self.report.steps - self.budget_from.0 < self.cfg.limits.max_steps
@@ -287,11 +307,11 @@ impl Run<'_> {
                 text: prefill.to_string(),
             });
         }
-        let sink = &mut *self.sink;
-        let cancel = &self.cfg.cancel;
         // The run's time limit holds inside a reply too: a reply still going when it passes is
         // dropped, and the run stops on the limit (see `session::go`).
-        let deadline = self.budget_from.1 + self.cfg.limits.max_wall;
+        let deadline = self.deadline();
+        let sink = &mut *self.sink;
+        let cancel = &self.cfg.cancel;
         let late = std::cell::Cell::new(false);
         let mut stream = |piece: Piece<'_>| {
             if cancel.requested() {
@@ -472,7 +492,7 @@ impl Run<'_> {
             &self.cfg.runner,
             cmd,
             self.cfg.root.path(),
-            self.test_timeout,
+            self.test_limit(),
         );
         self.emit(Event::TestsRun { run: run.clone() });
         self.report.tests_after = Some(run.clone());

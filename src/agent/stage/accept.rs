@@ -229,7 +229,7 @@ impl Run<'_> {
         self.revert(&change)?;
         self.status(format!("running `{name}` on the code before the change"));
         let root = self.cfg.root.path();
-        let before = crate::testcmd::run(&self.cfg.runner, cmd, root, self.test_timeout);
+        let before = crate::testcmd::run(&self.cfg.runner, cmd, root, self.test_limit());
         self.put_back(&change)
             .map_err(|e| StopReason::RevertFailed {
                 why: format!("putting the change back after a test run without it: {e}"),

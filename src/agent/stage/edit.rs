@@ -216,7 +216,7 @@ impl Run<'_> {
             root: &self.cfg.root,
             guard: &guard,
             test_cmd: self.test_cmd.as_deref(),
-            test_timeout: self.test_timeout,
+            test_timeout: self.test_limit(),
             runner: &self.cfg.runner,
             approve: &approve,
             shell_timeout: self.cfg.shell_timeout,

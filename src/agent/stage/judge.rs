@@ -129,8 +129,12 @@ impl Run<'_> {
             self.tell(&prompt::still_failing(&run, &shown));
             return Next::Continue;
         }
-        if let Some(next) = self.combined(&report.changes, &cmd) {
-            return next;
+        // A candidate that ran out of time (a loop that never ends) is no half of a fix: beside
+        // another it would only run out of time again.
+        if !run.timed_out {
+            if let Some(next) = self.combined(&report.changes, &cmd) {
+                return next;
+            }
         }
         if let Err(stop) = self.revert(&report.changes) {
             return Next::Stop(stop);
@@ -138,7 +142,9 @@ impl Run<'_> {
         self.report
             .rejected
             .push(rejected_line(&report.changes, &run));
-        self.attempts.failed_changes.push(report.changes.clone());
+        if !run.timed_out {
+            self.attempts.failed_changes.push(report.changes.clone());
+        }
         self.attempts.tried.push(attempt);
         if self.rewriting() {
             return self.rewrite_limit();
@@ -175,6 +181,9 @@ impl Run<'_> {
             .cloned()
             .collect();
         for other in others {
+            if self.past_deadline() {
+                break;
+            }
             if let Some(next) = self.combine(other, cmd) {
                 return Some(next);
             }

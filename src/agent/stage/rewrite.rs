@@ -67,7 +67,7 @@ impl Run<'_> {
         let traced = match self.test_cmd.clone() {
             Some(cmd) if spectrum::traceable(&cmd) => {
                 self.busy("tracing the failing tests to see which functions they run");
-                spectrum::suspects(&self.cfg.runner, self.cfg.root.path(), self.test_timeout)
+                spectrum::suspects(&self.cfg.runner, self.cfg.root.path(), self.test_limit())
             }
             _ => Vec::new(),
         };
@@ -226,6 +226,11 @@ impl Run<'_> {
         let total = replies.len();
         let mut judged = 0;
         for (k, reply) in replies.iter().enumerate() {
+            // Each judgement is a test run (a build, for a compiled language): none starts
+            // once the time is up.
+            if self.past_deadline() {
+                break;
+            }
             if replies
                 .get(..k)
                 .is_some_and(|before| before.contains(reply))
@@ -247,7 +252,7 @@ impl Run<'_> {
                 break;
             }
         }
-        if judged == 0 {
+        if judged == 0 && !self.past_deadline() {
             self.no_new_code(target);
         }
         self.rewrite_limit()
