@@ -211,9 +211,10 @@ pub(super) fn mentions(text: &str, name: &str) -> bool {
 /// Definitions in `files` ranked by how likely they hold the bug, best first: named by the
 /// diagnosis, the issue or the failure, using the issue's words, in a better-ranked file — and
 /// executed by the failing tests more than by the passing ones (`suspects`, see
-/// [`super::spectrum`]), which weighs most: it is what running the code showed. When the
-/// suspects were `traced`, a function missing from them never ran in a failing test, so it is
-/// ranked down, whatever names it (a constant is read at import, before any test: it stays).
+/// [`super::spectrum`]), which weighs most: it is what running the code showed. A constant is
+/// as suspicious as the functions that read it ([`read_by`]). When the suspects were `traced`,
+/// a function missing from them never ran in a failing test, so it is ranked down, whatever
+/// names it (a constant is read at import, before any test: it stays).
 pub fn pick(
     diagnosis: &str,
     issue: &str,
@@ -224,39 +225,77 @@ pub fn pick(
 ) -> Vec<Target> {
     let sources: Vec<&ShownFile> = files.iter().filter(|f| !is_test_path(&f.path)).collect();
     let words = identifiers(issue);
+    let defs: Vec<(usize, Target)> = sources
+        .iter()
+        .enumerate()
+        .flat_map(|(rank, f)| {
+            definitions(&f.path, &f.content)
+                .into_iter()
+                .map(move |t| (rank, t))
+        })
+        .collect();
     let mut all: Vec<Target> = Vec::new();
-    for (rank, f) in sources.iter().enumerate() {
-        for mut t in definitions(&f.path, &f.content) {
-            let mut s = 1.0 / (rank as f64 + 1.0);
-            if mentions(diagnosis, &t.name) {
-                s += 5.0;
-            }
-            if mentions(issue, &t.name) {
-                s += 3.0;
-            }
-            if test_output.contains(&format!("in {}", t.name)) || mentions(test_output, &t.name) {
-                s += 2.0;
-            }
-            let used = words.iter().filter(|w| mentions(&t.code, w)).count();
-            s += (used.min(3) as f64) * 0.5;
-            match suspects
-                .iter()
-                .find(|x| x.path == f.path && x.name == t.name)
-            {
-                Some(suspect) => {
-                    s += 6.0 * suspect.score;
-                    t.hint = suspect.line.and_then(|l| body_line(&t, l));
-                }
-                None if traced && !is_constant(&t) => s -= NOT_RUN,
-                None => {}
-            }
-            t.score = s;
-            all.push(t);
+    for (rank, t) in &defs {
+        let mut t = t.clone();
+        let mut s = 1.0 / (*rank as f64 + 1.0);
+        if mentions(diagnosis, &t.name) {
+            s += 5.0;
         }
+        if mentions(issue, &t.name) {
+            s += 3.0;
+        }
+        if test_output.contains(&format!("in {}", t.name)) || mentions(test_output, &t.name) {
+            s += 2.0;
+        }
+        let used = words.iter().filter(|w| mentions(&t.code, w)).count();
+        s += (used.min(3) as f64) * 0.5;
+        match suspects
+            .iter()
+            .find(|x| x.path == t.path && x.name == t.name)
+        {
+            Some(suspect) => {
+                s += 6.0 * suspect.score;
+                t.hint = suspect.line.and_then(|l| body_line(&t, l));
+            }
+            None if is_constant(&t) => {
+                if let Some((reader_rank, score)) = read_by(&t, &defs, suspects) {
+                    s += (1.0 / (reader_rank as f64 + 1.0) - 1.0 / (*rank as f64 + 1.0)).max(0.0);
+                    s += 6.0 * score;
+                }
+            }
+            None if traced => s -= NOT_RUN,
+            None => {}
+        }
+        t.score = s;
+        all.push(t);
     }
     all.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.line.cmp(&b.line)));
     all.truncate(3);
     all
+}
+
+/// The most suspicious function that reads `constant`, as (its file's rank, its score): the
+/// constant ranks as it does. A wrong entry in a table shows only as a wrong result of the code
+/// that looks it up, and that code is all a spectrum sees run (the constant itself is evaluated
+/// at import, before any test) — so a table in a file of its own would otherwise never be a
+/// candidate.
+fn read_by(
+    constant: &Target,
+    defs: &[(usize, Target)],
+    suspects: &[super::spectrum::Suspect],
+) -> Option<(usize, f64)> {
+    defs.iter()
+        .filter(|(_, d)| !is_constant(d) && mentions(&d.code, &constant.name))
+        .filter_map(|(rank, d)| {
+            let s = suspects
+                .iter()
+                .find(|x| x.path == d.path && x.name == d.name)?;
+            Some((*rank, s.score))
+        })
+        .max_by(|a, b| {
+            let weight = |(rank, score): &(usize, f64)| 6.0 * score + 1.0 / (*rank as f64 + 1.0);
+            weight(a).total_cmp(&weight(b))
+        })
 }
 
 /// The request for one rewrite: the problem restated (it is far back in the context by now),

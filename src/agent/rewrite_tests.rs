@@ -98,6 +98,43 @@ fn a_function_no_failing_test_ran_is_ranked_below_the_ones_they_did() {
 }
 
 #[test]
+fn a_table_is_as_suspicious_as_the_functions_that_read_it() {
+    let data = "MINOR_UNITS = {\n    \"EUR\": 2, \"JPY\": 2,\n}\n\nLIMIT = 100\n";
+    let code = "from .data import MINOR_UNITS\n\n\ndef digits(c):\n    return MINOR_UNITS[c]\n\n\ndef render(m):\n    d = digits(m.c)\n    return f\"{m.v / 10**d:.{d}f}\"\n\n\ndef parse(t, c):\n    d = digits(c)\n    return int(t) * 10**d\n\n\ndef check(m):\n    return m.v < 10**9\n";
+    let files = vec![
+        ShownFile {
+            path: "money.py".into(),
+            content: code.into(),
+        },
+        ShownFile {
+            path: "data.py".into(),
+            content: data.into(),
+        },
+    ];
+    let ran = |name: &str, score| crate::agent::spectrum::Suspect {
+        path: "money.py".into(),
+        name: name.into(),
+        score,
+        line: None,
+    };
+    // Every function ran in the failing test about as much as in the passing ones.
+    let suspects = [
+        ran("render", 0.6),
+        ran("digits", 0.5),
+        ran("parse", 0.5),
+        ran("check", 0.5),
+    ];
+    let names: Vec<String> = pick("", "yen prints cents", "", &files, &suspects, true)
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    // The table `digits` looks up is in another file and never ran as code; a constant no
+    // suspect reads gains nothing.
+    assert!(names.contains(&"MINOR_UNITS".to_string()), "{names:?}");
+    assert!(!names.contains(&"LIMIT".to_string()), "{names:?}");
+}
+
+#[test]
 fn rewrite_is_reindented_and_trimmed_to_the_definition() {
     let t = definitions(
         "lib.rs",
