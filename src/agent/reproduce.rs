@@ -82,6 +82,48 @@ pub fn stated_examples(issue: &str) -> Vec<String> {
     out
 }
 
+/// The string literals an issue's own code and inline spans use as input or output
+/// (`q.push("resize-1", ...)`, `Money(1500, "JPY")`): double-quoted, two characters or more,
+/// once each. The lines of a traceback (`File "...", line 3`) are not the issue's code.
+pub fn quoted_inputs(issue: &str) -> Vec<String> {
+    let Ok(literal) = Regex::new(r#""([^"\n]{2,80})""#) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for line in issue.lines() {
+        let t = line.trim_start();
+        if t.starts_with("File \"") || t.starts_with("Traceback") {
+            continue;
+        }
+        for c in literal.captures_iter(line) {
+            let Some(s) = c.get(1).map(|m| m.as_str()) else {
+                continue;
+            };
+            if !s.trim().is_empty() && !out.iter().any(|o| o == s) {
+                out.push(s.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The issue's quoted inputs a test of its examples leaves out, when it leaves out more than
+/// half of them: such a test checks a case of the model's own making (two equal jobs where the
+/// issue shows four), which can pass by accident, so it verifies nothing the issue states.
+pub fn inputs_left_out(code: &str, issue: &str) -> Vec<String> {
+    let inputs = quoted_inputs(issue);
+    let missing: Vec<String> = inputs
+        .iter()
+        .filter(|i| !code.contains(i.as_str()))
+        .cloned()
+        .collect();
+    if inputs.len() >= 2 && missing.len() * 2 > inputs.len() {
+        missing
+    } else {
+        Vec::new()
+    }
+}
+
 /// The file a new test goes in: the best-ranked test file, else the first test file in the
 /// repository; for Rust, a source file with inline tests will do.
 pub fn test_file(ranked: &[Candidate], files: &[String]) -> Option<String> {

@@ -157,3 +157,23 @@ fn test_names_made_of_the_case_become_identifiers() {
         "def test_step_values_issue():\n    pass"
     );
 }
+
+#[test]
+fn a_test_of_the_examples_must_use_the_issues_own_inputs() {
+    let issue = "Jobs with the same priority run newest-first\n\n    q.push(\"resize-1\", Priority::Normal);\n    q.push(\"resize-2\", Priority::Normal);\n    q.push(\"thumbnail\", Priority::High);\n    q.push(\"resize-3\", Priority::Normal);\n\nTraceback (most recent call last):\n  File \"/tmp/q.py\", line 3, in pop\n";
+    assert_eq!(
+        quoted_inputs(issue),
+        ["resize-1", "resize-2", "thumbnail", "resize-3"]
+    );
+    // Two equal jobs of the model's own: they can come out in order by accident.
+    let own = "fn t() {\n    q.push(\"resize\", Priority::Normal);\n    q.push(\"thumbnail\", Priority::Normal);\n}\n";
+    assert_eq!(
+        inputs_left_out(own, issue),
+        ["resize-1", "resize-2", "resize-3"]
+    );
+    let issues = "fn t() {\n    q.push(\"resize-1\", N);\n    q.push(\"resize-2\", N);\n    q.push(\"thumbnail\", H);\n}\n";
+    assert!(inputs_left_out(issues, issue).is_empty());
+    // An issue that quotes one literal, or none, asks nothing of the test.
+    assert!(inputs_left_out(own, "`to_roman(4)` returns IIII, expected IV").is_empty());
+    assert!(inputs_left_out(own, "`parse(\"\")` crashes on \"x y\"").is_empty());
+}

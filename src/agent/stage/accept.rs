@@ -152,6 +152,14 @@ impl Run<'_> {
         let Some(name) = reproduce::test_name(&code) else {
             return Verdict::Unavailable("it has no test function cria can recognize".into());
         };
+        let left_out = reproduce::inputs_left_out(&code, &self.issue);
+        if !left_out.is_empty() {
+            let quoted: Vec<String> = left_out.iter().map(|i| format!("\"{i}\"")).collect();
+            return Verdict::Unavailable(format!(
+                "the test written leaves out the issue's own inputs ({})",
+                quoted.join(", ")
+            ));
+        }
         let mut placed = self.insert_and_run(&path, &body, &code, cmd);
         if let Some((run, changes)) = &placed {
             let import = (!run.passed && run.output.contains("is not defined"))
