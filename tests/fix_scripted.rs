@@ -511,3 +511,38 @@ fn a_test_of_the_issue_examples_that_passes_on_the_buggy_code_judges_nothing() {
         .unwrap()
         .contains("subtotal * (1 - self.discount_percent / 100)"));
 }
+
+/// A test of the issue's examples that passes, but on inputs of the model's own making (the
+/// issue's items are "desk" and "chair"; the test prices a "lamp"), verifies nothing the issue
+/// states: equal items could pass by accident. The fix stays; with the issue's cases unchecked
+/// the outcome is "unverified", not "fixed".
+#[test]
+fn a_test_of_the_examples_on_inputs_of_its_own_verifies_nothing() {
+    let s = Scratch::task("py-cart-discount");
+    let issue = "A 10% discount is taken off as 10.00:\n\n    cart.add(\"desk\", 150.0)\n    cart.add(\"chair\", 50.0)\n    cart.apply_discount(10)\n\ngives `190.0`; it should be `180.0`, and 25% should give `150.0`.";
+    let (out, ev) = fix_issue(
+        &s,
+        issue,
+        &[
+            "The cause is the discount.",
+            FIX,
+            ISSUE_TEST,
+            "this reply must never be requested",
+        ],
+    );
+    let statuses = statuses(&ev);
+    assert!(
+        statuses
+            .iter()
+            .any(|m| m.contains("leaves out the issue's own inputs (\"desk\", \"chair\")")),
+        "{statuses:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "unverified", "{fin}");
+    assert_eq!(out.status.code(), Some(4));
+    assert!(fin["diff"]
+        .as_str()
+        .unwrap()
+        .contains("subtotal * (1 - self.discount_percent / 100)"));
+    assert!(!s.read("tests/test_cart.py").contains("test_ten_percent"));
+}
