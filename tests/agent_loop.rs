@@ -61,6 +61,16 @@ fn run_on(
     (report, events)
 }
 
+/// The run ended "fixed"; its summary and `statuses` are shown when not.
+fn assert_fixed(report: &FixReport, statuses: &[String]) {
+    assert_eq!(
+        report.outcome,
+        Some(Outcome::Fixed),
+        "{}\n{statuses:#?}",
+        report.summary
+    );
+}
+
 fn statuses(events: &[Event]) -> Vec<String> {
     events
         .iter()
@@ -150,12 +160,7 @@ fn a_diagnosis_without_an_edit_leads_to_the_rewrite_stage() {
             .any(|m| m.starts_with("asking for a rewrite of: total")),
         "{st:#?}"
     );
-    assert_eq!(
-        report.outcome,
-        Some(Outcome::Fixed),
-        "{}\n{st:#?}",
-        report.summary
-    );
+    assert_fixed(&report, &st);
 }
 
 /// A backend that decodes candidates together: the stage's first rewrite is the greedy one
@@ -184,12 +189,7 @@ fn candidates_decoded_together_are_judged_in_turn_until_one_fixes_it() {
     let backend = scripted(&replies).with_parallel_width(4);
     let (report, events) = run_on(backend, s.path(), &[], "the total is wrong");
     let st = statuses(&events);
-    assert_eq!(
-        report.outcome,
-        Some(Outcome::Fixed),
-        "{}\n{st:#?}",
-        report.summary
-    );
+    assert_fixed(&report, &st);
     // The diagnosis, the greedy rewrite of `total` alone, then one step for four candidates of
     // the next definition.
     assert_eq!(report.steps, 3);
@@ -228,12 +228,7 @@ fn a_second_rewrite_of_a_definition_is_told_what_the_first_one_led_to() {
     let told = backend.told();
     let (report, events) = run_on(backend, s.path(), &[], "the total is wrong");
     let st = statuses(&events);
-    assert_eq!(
-        report.outcome,
-        Some(Outcome::Fixed),
-        "{}\n{st:#?}",
-        report.summary
-    );
+    assert_fixed(&report, &st);
     let told = told.lock().unwrap();
     let again: Vec<&String> = told
         .iter()
@@ -416,11 +411,6 @@ fn the_helper_a_failing_javascript_test_reaches_is_a_rewrite_candidate() {
         .find(|m| m.starts_with("asking for a rewrite of:"))
         .unwrap_or_else(|| panic!("{st:#?}"));
     assert!(asked.contains("cents (src/money.js)"), "{st:#?}");
-    assert_eq!(
-        report.outcome,
-        Some(Outcome::Fixed),
-        "{}\n{st:#?}",
-        report.summary
-    );
+    assert_fixed(&report, &st);
     assert!(s.read("src/money.js").contains("amount * 100"));
 }
