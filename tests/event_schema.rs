@@ -68,17 +68,10 @@ fn a_real_runs_events_are_all_named_by_the_schema() {
     );
     let s = common::Scratch::task("py-cart-discount");
     let fix = "shop/cart.py\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        return round(subtotal * (1 - self.discount_percent / 100), 2)\n>>>>>>> REPLACE\n";
-    let script = s.script(&["The discount is subtracted as an amount.", fix]);
-    let out = s
-        .cria()
-        .args(["fix", "--json", "--script"])
-        .arg(&script)
-        .arg("--repo")
-        .arg(s.path())
-        .arg("the total ignores the discount percentage")
-        .output()
-        .unwrap();
-    let events = common::events(&out.stdout);
+    let (out, events) = s.fix_json(
+        "the total ignores the discount percentage",
+        &["The discount is subtracted as an amount.", fix],
+    );
     assert!(events.len() > 5, "{}", String::from_utf8_lossy(&out.stderr));
     for e in &events {
         let t = e["type"].as_str().unwrap_or_default();

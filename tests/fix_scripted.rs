@@ -22,26 +22,6 @@ fn fix(s: &Scratch, extra: &[&str], replies: &[&str]) -> std::process::Output {
     cmd.arg(ISSUE).output().unwrap()
 }
 
-/// `cria fix --json --script SCRIPT --repo REPO ISSUE` on `issue`: the output and its events.
-fn fix_issue(
-    s: &Scratch,
-    issue: &str,
-    replies: &[&str],
-) -> (std::process::Output, Vec<serde_json::Value>) {
-    let script = s.script(replies);
-    let out = s
-        .cria()
-        .args(["fix", "--json", "--script"])
-        .arg(&script)
-        .arg("--repo")
-        .arg(s.path())
-        .arg(issue)
-        .output()
-        .unwrap();
-    let ev = events(&out.stdout);
-    (out, ev)
-}
-
 /// The status lines among `ev`.
 fn statuses(ev: &[serde_json::Value]) -> Vec<&str> {
     ev.iter()
@@ -444,8 +424,7 @@ fn a_fix_that_misses_a_case_the_issue_states_is_not_fixed_yet() {
         "        return round(subtotal - self.discount_percent, 2)",
         "        return round(subtotal * 0.9 if self.discount_percent == 10 else subtotal - self.discount_percent, 2)",
     );
-    let (out, ev) = fix_issue(
-        &s,
+    let (out, ev) = s.fix_json(
         issue,
         &["The cause is the discount.", only_ten, examples, &full],
     );
@@ -482,7 +461,7 @@ fn a_test_of_the_issue_examples_that_passes_on_the_buggy_code_judges_nothing() {
         copied,
         "this reply must never be requested",
     ];
-    let (out, ev) = fix_issue(&s, issue, &replies);
+    let (out, ev) = s.fix_json(issue, &replies);
     let statuses = statuses(&ev);
     assert!(
         statuses
@@ -520,8 +499,7 @@ fn a_test_of_the_issue_examples_that_passes_on_the_buggy_code_judges_nothing() {
 fn a_test_of_the_examples_on_inputs_of_its_own_verifies_nothing() {
     let s = Scratch::task("py-cart-discount");
     let issue = "A 10% discount is taken off as 10.00:\n\n    cart.add(\"desk\", 150.0)\n    cart.add(\"chair\", 50.0)\n    cart.apply_discount(10)\n\ngives `190.0`; it should be `180.0`, and 25% should give `150.0`.";
-    let (out, ev) = fix_issue(
-        &s,
+    let (out, ev) = s.fix_json(
         issue,
         &[
             "The cause is the discount.",

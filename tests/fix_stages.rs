@@ -64,17 +64,8 @@ fn the_localizer_ranks_the_reference_files_in_the_top_3_for_every_task() {
         let s = Scratch::task(task.file_name().unwrap().to_str().unwrap());
         // The run up to the first model call: tests, then localization (the script is empty,
         // so the run ends with a backend error right after).
-        let script = s.script(&[]);
-        let out = s
-            .cria()
-            .args(["fix", "--json", "--script"])
-            .arg(&script)
-            .arg("--repo")
-            .arg(s.path())
-            .arg(std::fs::read_to_string(task.join("ISSUE.md")).unwrap())
-            .output()
-            .unwrap();
-        let ev = events(&out.stdout);
+        let issue = std::fs::read_to_string(task.join("ISSUE.md")).unwrap();
+        let (_, ev) = s.fix_json(&issue, &[]);
         let top: Vec<String> = ev
             .iter()
             .find(|e| e["type"] == "localized")

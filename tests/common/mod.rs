@@ -77,6 +77,27 @@ impl Scratch {
         cmd
     }
 
+    /// `cria fix --json --script SCRIPT --repo REPO ISSUE` with `replies` as the model: the
+    /// output and its events.
+    pub fn fix_json(
+        &self,
+        issue: &str,
+        replies: &[&str],
+    ) -> (std::process::Output, Vec<serde_json::Value>) {
+        let script = self.script(replies);
+        let out = self
+            .cria()
+            .args(["fix", "--json", "--script"])
+            .arg(&script)
+            .arg("--repo")
+            .arg(self.path())
+            .arg(issue)
+            .output()
+            .unwrap();
+        let ev = events(&out.stdout);
+        (out, ev)
+    }
+
     /// Write a script of model replies and return its path.
     pub fn script(&self, replies: &[&str]) -> PathBuf {
         let p = self.state.path().join("script.json");
