@@ -27,7 +27,11 @@ pub struct TaskResult {
     pub tokens_out: usize,
     #[serde(flatten)]
     pub counts: Counts,
+    /// cria's own time on the task (every try, its test runs included), without the checks.
     pub seconds: f64,
+    /// The time the task's `check.sh` took, every try together: a hidden test that hangs
+    /// costs its own timeout here, not in `seconds`.
+    pub check_seconds: f64,
     pub error: Option<String>,
     /// The localizer's top 3 on the first try, and whether they hold every file the reference
     /// fix changes (`<task>/FIXED_FILES`; `None` without one).
@@ -52,6 +56,7 @@ pub struct Summary {
     pub solved: usize,
     pub solved_try1: usize,
     pub solved_try2: usize,
+    /// The median of the tasks' `seconds` (cria's time, the checks left out).
     pub median_seconds: f64,
     pub responses: usize,
     /// Model replies whose edits were all applied or that made no edit (tool calls, prose).
@@ -236,7 +241,9 @@ fn run_task(
         result.counts.edits_refused += c.edits_refused;
         result.counts.malformed_tool_calls += c.malformed_tool_calls;
         let runner = cfg.fix.runner.with_readable(&[task.to_path_buf()]);
+        let checking = Instant::now();
         let (ok, output) = check(&runner, &work, &task.join("check.sh"));
+        result.check_seconds += checking.elapsed().as_secs_f64();
         result.false_fixed |= said_fixed && !ok;
         if ok {
             result.solved = true;
@@ -248,7 +255,7 @@ fn run_task(
             output.trim()
         );
     }
-    result.seconds = start.elapsed().as_secs_f64();
+    result.seconds = start.elapsed().as_secs_f64() - result.check_seconds;
     result
 }
 
@@ -336,11 +343,12 @@ pub fn run(args: &AgentArgs, dir: &Path, tries: usize, json: bool) -> ExitCode {
         };
         let verdict = format!("{verdict}; cria said {}", r.outcome);
         eprintln!(
-            "cria eval: [{}/{}] {} — {verdict} ({:.0} s)",
+            "cria eval: [{}/{}] {} — {verdict} ({:.0} s; its check {:.0} s)",
             i + 1,
             dirs.len(),
             r.task,
-            r.seconds
+            r.seconds,
+            r.check_seconds
         );
         if json {
             println!("{}", serde_json::to_string(&r).unwrap_or_default());
@@ -378,7 +386,7 @@ pub fn run(args: &AgentArgs, dir: &Path, tries: usize, json: bool) -> ExitCode {
             );
         }
         println!(
-            "solved {}/{} (try 1: {}, try 2: {}), median {:.1} s per task, {} of {} responses well-formed, {} refused edits, {} malformed tool calls, tokens: {} processed, {} reused, {} generated",
+            "solved {}/{} (try 1: {}, try 2: {}), median {:.1} s per task (cria's time, checks apart), {} of {} responses well-formed, {} refused edits, {} malformed tool calls, tokens: {} processed, {} reused, {} generated",
             s.solved, s.tasks, s.solved_try1, s.solved_try2, s.median_seconds, s.well_formed_responses,
             s.responses, s.edits_refused, s.malformed_tool_calls, s.tokens_in, s.tokens_reused, s.tokens_out
         );
