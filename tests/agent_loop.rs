@@ -414,3 +414,46 @@ fn the_helper_a_failing_javascript_test_reaches_is_a_rewrite_candidate() {
     assert_fixed(&report, &st);
     assert!(s.read("src/money.js").contains("amount * 100"));
 }
+
+/// A rewrite that gives a helper the parameter it lacked is half of the fix; the other half is
+/// its caller, in another file, passing it. cria completes the call itself — with the value the
+/// caller has beside the argument it already passes (`opts.bullet` → `opts.width`) — and the
+/// two are judged as one change.
+#[test]
+fn a_new_parameter_is_passed_by_the_callers_in_other_files() {
+    let s = Scratch::empty();
+    s.write("pad/__init__.py", "");
+    s.write(
+        "pad/layout.py",
+        "\"\"\"Indenting list items.\"\"\"\n\nWIDTH = 4\n\n\ndef indent(line, bullet):\n    return \" \" * WIDTH + bullet + \" \" + line\n",
+    );
+    s.write(
+        "pad/cli.py",
+        "\"\"\"Rendering a list as the options say.\"\"\"\n\nfrom .layout import indent\n\n\nclass Options:\n    def __init__(self, width=4, bullet=\"*\"):\n        self.width = width\n        self.bullet = bullet\n\n\ndef render(opts, lines):\n    return \"\\n\".join(indent(line, opts.bullet) for line in lines)\n",
+    );
+    s.write(
+        "tests/test_pad.py",
+        "import unittest\n\nfrom pad.cli import Options, render\n\n\nclass TestRender(unittest.TestCase):\n    def test_default(self):\n        self.assertEqual(render(Options(), [\"a\"]), \"    * a\")\n\n    def test_width(self):\n        self.assertEqual(render(Options(width=2), [\"a\", \"b\"]), \"  * a\\n  * b\")\n",
+    );
+    let indent = "```python\ndef indent(line, width, bullet):\n    return \" \" * width + bullet + \" \" + line\n```";
+    let examples = "```python\nclass TestIssue(unittest.TestCase):\n    def test_narrow(self):\n        self.assertEqual(render(Options(width=1), [\"x\"]), \" * x\")\n```";
+    let (report, events) = run(
+        s.path(),
+        &[],
+        "The width option is ignored: every item is indented by four spaces whatever the width says.",
+        &["The cause is in indent.", indent, examples],
+    );
+    let st = statuses(&events);
+    assert!(
+        st.iter()
+            .any(|m| m == "`indent` takes `width` now: passed at 1 call(s)"),
+        "{st:#?}"
+    );
+    assert_fixed(&report, &st);
+    assert!(
+        s.read("pad/cli.py")
+            .contains("indent(line, opts.width, opts.bullet)"),
+        "{}",
+        s.read("pad/cli.py")
+    );
+}

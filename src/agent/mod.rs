@@ -1,12 +1,13 @@
 //! The agent: localize, prompt, generate, apply, test, follow up — within hard limits.
 //!
 //! Layers, each using only those above it:
-//! - pure helpers: `prompt`, `reproduce`, `rewrite`, `repro_imports`, `spectrum`, `workspace`,
+//! - pure helpers: `prompt`, `reproduce`, `rewrite`, `callers`, `repro_imports`, `spectrum`, `workspace`,
 //!   `sampling`, `config`, `report`;
 //! - `run`: the state of one run and the moves every stage shares;
 //! - `stage/`: the stages and verdicts, each an `impl Run` in its own file;
 //! - `session`: [`fix`], the loop, and every change of stage.
 
+mod callers;
 mod config;
 mod frames;
 mod hardcode;

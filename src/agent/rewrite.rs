@@ -298,8 +298,6 @@ fn read_by(
         })
 }
 
-/// The request for one rewrite: the problem restated (it is far back in the context by now),
-/// the failure's key lines, the definition as it is, and the versions that already failed.
 /// A rewrite that was put in place and did not fix the bug.
 #[derive(Debug, Clone)]
 pub struct Tried {
@@ -311,6 +309,8 @@ pub struct Tried {
     pub failure: Option<String>,
 }
 
+/// The request for one rewrite: the problem restated (it is far back in the context by now),
+/// the failure's key lines, the definition as it is, and the versions that already failed.
 pub fn request(t: &Target, lang: &str, issue: &str, failure: &str, failed: &[&Tried]) -> String {
     let issue: String = issue.trim().chars().take(600).collect();
     let mut s = format!("The problem: {issue}\n");

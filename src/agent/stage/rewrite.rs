@@ -9,8 +9,8 @@ use crate::agent::rewrite::{self, Target};
 use crate::agent::run::{Next, Run, Stage};
 use crate::agent::sampling::{budget, rewrite_variants};
 use crate::agent::spectrum::{self, Suspect};
-use crate::agent::{frames, reach};
-use crate::edit;
+use crate::agent::{callers, frames, reach};
+use crate::edit::{self, parse::SearchReplaceBlock};
 use crate::model::{constrain, BackendError};
 use crate::protocol::{EditFailure, Event, StopReason};
 use crate::testcmd;
@@ -210,7 +210,34 @@ impl Run<'_> {
             code: block.replace.clone(),
             failure: None,
         });
-        Some(self.apply(&[edit::Edit::Replace(block)]))
+        let callers = self.callers_follow(target, &block.replace);
+        let edits: Vec<edit::Edit> = std::iter::once(block)
+            .chain(callers)
+            .map(edit::Edit::Replace)
+            .collect();
+        Some(self.apply(&edits))
+    }
+
+    /// When the rewrite gave `target` parameters, the edits that pass them at its calls
+    /// ([`callers`]), judged with it as one change.
+    fn callers_follow(&mut self, target: &Target, new_code: &str) -> Vec<SearchReplaceBlock> {
+        let follow = callers::follow(target, new_code, || self.source_files());
+        if follow.added.is_empty() {
+            return Vec::new();
+        }
+        let added = follow.added.join("`, `");
+        let mut said = format!(
+            "`{}` takes `{added}` now: passed at {} call(s)",
+            target.name, follow.completed
+        );
+        if follow.left > 0 {
+            said.push_str(&format!(
+                "; {} call(s) have no value for it at hand",
+                follow.left
+            ));
+        }
+        self.status(said);
+        follow.edits
     }
 
     /// Judge candidates decoded together, one at a time (each reverted unless it helps), until
