@@ -7,6 +7,8 @@
 //! `opts.tab_width`), a variable of that name, or a field of that name the caller already reads.
 //! A call it cannot complete that way is left as it is (and the tests say what that leads to).
 
+use std::collections::BTreeSet;
+
 use super::localize::is_test_path;
 use super::rewrite::{definitions, Target};
 use crate::edit::parse::SearchReplaceBlock;
@@ -17,6 +19,15 @@ pub struct Param {
     pub name: String,
     /// It has a default value (Python, JavaScript): callers may leave it out.
     pub default: bool,
+}
+
+/// A head that gained parameters, and what its callers may pass for them.
+struct Change {
+    old: Vec<Param>,
+    added: Vec<(usize, Param)>,
+    python: bool,
+    /// The fields the project knows ([`fields`]).
+    fields: BTreeSet<String>,
 }
 
 /// What [`follow`] changed: the calls it completed, the ones it could not, the edits.
@@ -167,30 +178,103 @@ fn is_path(text: &str) -> bool {
             .all(|s| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_'))
 }
 
-/// The value the caller has for parameter `p`: the owner of a sibling argument named for its own
-/// parameter (`opts.initial_only` → `opts.tab_width`), a variable named `p`, or a field named `p`
-/// the caller reads (`cfg.tab_width`).
-fn value_for(p: &str, old: &[Param], args: &[String], caller: &str) -> Option<String> {
-    for (arg, param) in args.iter().zip(old) {
-        let (key, value) = match arg.split_once('=') {
-            Some((k, v)) if is_path(k.trim()) && !v.starts_with('=') => (k.trim(), v.trim()),
-            _ => (param.name.as_str(), arg.as_str()),
-        };
-        let value = value
-            .trim_start_matches('&')
-            .trim_start_matches("mut ")
-            .trim();
-        if let Some(owner) = value.strip_suffix(&format!(".{key}")) {
-            if is_path(owner) {
-                return Some(format!("{owner}.{p}"));
+/// The words of an identifier (`tab_stop`, `tabStop` → `tab`, `stop`), short ones left out.
+fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for c in name.chars() {
+        if c == '_' || (c.is_uppercase() && !word.is_empty()) {
+            out.push(std::mem::take(&mut word));
+        }
+        if c != '_' {
+            word.extend(c.to_lowercase());
+        }
+    }
+    out.push(word);
+    out.retain(|w| w.len() >= 3);
+    out
+}
+
+/// The fields the project's code reads or declares (`.tab_width`, `pub tab_width: usize`).
+fn fields(files: &[(String, String)]) -> BTreeSet<String> {
+    let ident = |t: &str| -> String {
+        t.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut out = BTreeSet::new();
+    for (_, text) in files {
+        for (at, _) in text.match_indices('.') {
+            let rest = text.get(at + 1..).unwrap_or_default();
+            let name = ident(rest);
+            let called = rest.get(name.len()..).is_some_and(|r| r.starts_with('('));
+            if name.starts_with(|c: char| c.is_alphabetic() || c == '_') && !called {
+                out.insert(name);
+            }
+        }
+        for line in text.lines() {
+            let t = line.trim_start();
+            let t = t.strip_prefix("pub ").unwrap_or(t);
+            let name = ident(t);
+            let declared = t.get(name.len()..).is_some_and(|r| r.starts_with(": "));
+            if declared && line.starts_with([' ', '\t']) && !name.is_empty() {
+                out.insert(name);
             }
         }
     }
+    out
+}
+
+/// The field of the project that parameter `p` stands for: `p` itself, or else the one field
+/// sharing the most words with it (`tab_stop` → `tab_width`); `None` when none does or two tie.
+fn field_for(p: &str, fields: &BTreeSet<String>) -> Option<String> {
+    if fields.contains(p) {
+        return Some(p.to_string());
+    }
+    let mine = words(p);
+    let mut best: Option<(usize, &String)> = None;
+    let mut tied = false;
+    for f in fields {
+        let shared = words(f).iter().filter(|w| mine.contains(w)).count();
+        match best {
+            _ if shared == 0 => {}
+            Some((n, _)) if shared < n => {}
+            Some((n, _)) if shared == n => tied = true,
+            _ => {
+                best = Some((shared, f));
+                tied = false;
+            }
+        }
+    }
+    best.filter(|_| !tied).map(|(_, f)| f.clone())
+}
+
+/// The value the caller has for parameter `p`: a variable named `p`, the field `p` stands for
+/// on the owner of a sibling argument named for its own parameter (`opts.initial_only` →
+/// `opts.tab_width`), or a field named `p` the caller reads (`cfg.tab_width`).
+fn value_for(p: &str, change: &Change, args: &[String], caller: &str) -> Option<String> {
     let bare = caller.match_indices(p).any(|(at, _)| {
         word_at(caller, at, p) && !caller.get(..at).is_some_and(|b| b.ends_with('.'))
     });
     if bare {
         return Some(p.to_string());
+    }
+    if let Some(field) = field_for(p, &change.fields) {
+        for (arg, param) in args.iter().zip(&change.old) {
+            let (key, value) = match arg.split_once('=') {
+                Some((k, v)) if is_path(k.trim()) && !v.starts_with('=') => (k.trim(), v.trim()),
+                _ => (param.name.as_str(), arg.as_str()),
+            };
+            let value = value
+                .trim_start_matches('&')
+                .trim_start_matches("mut ")
+                .trim();
+            if let Some(owner) = value.strip_suffix(&format!(".{key}")) {
+                if is_path(owner) {
+                    return Some(format!("{owner}.{field}"));
+                }
+            }
+        }
     }
     caller.match_indices(&format!(".{p}")).find_map(|(at, _)| {
         if !word_at(caller, at + 1, p) {
@@ -207,13 +291,8 @@ fn value_for(p: &str, old: &[Param], args: &[String], caller: &str) -> Option<St
 
 /// The arguments of a call that passed `args` to the old head, with the added parameters
 /// passed too; `None` when the call does not fit the old head or a value is missing.
-fn completed(
-    args: &[String],
-    old: &[Param],
-    added: &[(usize, Param)],
-    caller: &str,
-    python: bool,
-) -> Option<Vec<String>> {
+fn completed(args: &[String], change: &Change, caller: &str) -> Option<Vec<String>> {
+    let (old, python) = (&change.old, change.python);
     let required = old.iter().filter(|p| !p.default).count();
     let positional = args
         .iter()
@@ -224,8 +303,8 @@ fn completed(
     }
     let mut out = args.to_vec();
     let mut given = positional;
-    for (i, p) in added {
-        let value = value_for(&p.name, old, args, caller)?;
+    for (i, p) in &change.added {
+        let value = value_for(&p.name, change, args, caller)?;
         if *i <= given && (*i < given || !python || out.len() == given) {
             out.insert(*i, value);
             given += 1;
@@ -256,8 +335,14 @@ pub fn follow(
         return out;
     };
     out.added = added.iter().map(|(_, p)| p.name.clone()).collect();
-    let python = target.path.ends_with(".py");
-    for (path, text) in files().iter().filter(|(p, _)| !is_test_path(p)) {
+    let files = files();
+    let change = Change {
+        old,
+        added,
+        python: target.path.ends_with(".py"),
+        fields: fields(&files),
+    };
+    for (path, text) in files.iter().filter(|(p, _)| !is_test_path(p)) {
         // The outermost definition holding a call is the one edited (a nested function's
         // call is inside its outer function's text too).
         let mut end_of_last = 0;
@@ -268,13 +353,13 @@ pub fn follow(
             if *path == target.path && caller.name == target.name {
                 continue;
             }
-            let Some(code) = complete_calls(&caller.code, &target.name, &old, &added, python).map(
-                |(code, done, left)| {
+            let Some(code) =
+                complete_calls(&caller.code, &target.name, &change).map(|(code, done, left)| {
                     out.completed += done;
                     out.left += left;
                     code
-                },
-            ) else {
+                })
+            else {
                 continue;
             };
             if code != caller.code {
@@ -294,13 +379,7 @@ pub fn follow(
 
 /// `code` with every call of `name` completed, and how many were and were not; `None` when it
 /// makes no call of `name`.
-fn complete_calls(
-    code: &str,
-    name: &str,
-    old: &[Param],
-    added: &[(usize, Param)],
-    python: bool,
-) -> Option<(String, usize, usize)> {
+fn complete_calls(code: &str, name: &str, change: &Change) -> Option<(String, usize, usize)> {
     let mut text = code.to_string();
     let (mut done, mut left) = (0, 0);
     let mut from = 0;
@@ -323,7 +402,7 @@ fn complete_calls(
             continue;
         };
         let args = split_top(text.get(open + 1..close).unwrap_or_default());
-        match completed(&args, old, added, code, python) {
+        match completed(&args, change, code) {
             Some(new_args) => {
                 let joined = new_args.join(", ");
                 text.replace_range(open + 1..close, &joined);

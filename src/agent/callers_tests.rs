@@ -26,13 +26,19 @@ fn applied(follow: &Follow, path: &str, file: &str) -> String {
 }
 
 const EXPAND: &str = "const TAB_STOP: usize = 8;\n\npub fn expand_line(line: &str, initial_only: bool) -> String {\n    let mut out = String::new();\n    out\n}\n";
+const ARGS: &str =
+    "pub struct Options {\n    pub tab_width: usize,\n    pub initial_only: bool,\n}\n";
 const LIB: &str = "pub fn run(opts: &Options, input: &str) -> String {\n    let mut out = String::new();\n    for body in input.lines() {\n        let expanded = expand::expand_line(body, opts.initial_only);\n        out.push_str(&expanded);\n    }\n    out\n}\n";
 
 #[test]
 fn a_new_parameter_is_passed_from_the_same_owner_as_its_siblings() {
     let t = target("src/expand.rs", EXPAND, "expand_line");
     let new = "pub fn expand_line(line: &str, tab_width: usize, initial_only: bool) -> String {\n    String::new()\n}\n";
-    let tree = files(&[("src/expand.rs", EXPAND), ("src/lib.rs", LIB)]);
+    let tree = files(&[
+        ("src/expand.rs", EXPAND),
+        ("src/lib.rs", LIB),
+        ("src/args.rs", ARGS),
+    ]);
     let f = follow(&t, new, || tree.clone());
     assert_eq!(f.added, ["tab_width"]);
     assert_eq!((f.completed, f.left), (1, 0));
@@ -105,7 +111,11 @@ fn python_keyword_arguments_stay_last() {
     let user = "def get(cfg):\n    return fetch(cfg.url, retries=cfg.retries)\n";
     let t = target("net.py", lib, "fetch");
     let new = "def fetch(url, timeout, retries=3):\n    return url\n";
-    let f = follow(&t, new, || files(&[("net.py", lib), ("use.py", user)]));
+    let config =
+        "class Config:\n    def __init__(self):\n        self.url = ''\n        self.timeout = 5\n";
+    let f = follow(&t, new, || {
+        files(&[("net.py", lib), ("use.py", user), ("config.py", config)])
+    });
     let user = applied(&f, "use.py", user);
     assert!(
         user.contains("fetch(cfg.url, retries=cfg.retries, timeout=cfg.timeout)"),
@@ -119,8 +129,13 @@ fn javascript_and_nested_brackets_in_arguments() {
     let user = "function line(opts, cells) {\n  return pad(cells.map((c) => String(c)).join(\", \"), opts.width);\n}\n";
     let t = target("src/pad.js", lib, "pad");
     let new = "function pad(text, width, fill = \" \") {\n  return text.padEnd(width, fill);\n}\n";
+    let defaults = "const DEFAULTS = {\n  width: 10,\n  fill: \" \",\n};\n";
     let f = follow(&t, new, || {
-        files(&[("src/pad.js", lib), ("src/line.js", user)])
+        files(&[
+            ("src/pad.js", lib),
+            ("src/line.js", user),
+            ("src/defaults.js", defaults),
+        ])
     });
     let user = applied(&f, "src/line.js", user);
     assert!(
@@ -148,4 +163,32 @@ fn heads_with_receivers_and_patterns() {
     assert_eq!(names, [("item".into(), false), ("qty".into(), true)]);
     assert!(params("def f(*args):\n    pass\n", "f").is_none());
     assert!(params("fn f((a, b): (u8, u8)) {}\n", "f").is_none());
+}
+
+#[test]
+fn a_parameter_named_apart_from_the_field_takes_the_field_that_shares_its_words() {
+    let t = target("src/expand.rs", EXPAND, "expand_line");
+    let new = "pub fn expand_line(line: &str, tab_stop: usize, initial_only: bool) -> String {\n    String::new()\n}\n";
+    let tree = files(&[
+        ("src/expand.rs", EXPAND),
+        ("src/lib.rs", LIB),
+        ("src/args.rs", ARGS),
+    ]);
+    let lib = applied(&follow(&t, new, || tree.clone()), "src/lib.rs", LIB);
+    assert!(
+        lib.contains("expand_line(body, opts.tab_width, opts.initial_only)"),
+        "{lib}"
+    );
+    // A name that matches no field (or two equally) is not guessed at.
+    let new = "pub fn expand_line(line: &str, columns: usize, initial_only: bool) -> String {\n    String::new()\n}\n";
+    let f = follow(&t, new, || tree.clone());
+    assert_eq!((f.completed, f.left), (0, 1));
+    let two = "pub struct Options {\n    pub tab_width: usize,\n    pub tab_char: char,\n}\n";
+    let tree = files(&[
+        ("src/expand.rs", EXPAND),
+        ("src/lib.rs", LIB),
+        ("src/args.rs", two),
+    ]);
+    let new = "pub fn expand_line(line: &str, tab_stop: usize, initial_only: bool) -> String {\n    String::new()\n}\n";
+    assert_eq!(follow(&t, new, || tree.clone()).left, 1);
 }

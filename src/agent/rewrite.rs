@@ -62,7 +62,8 @@ fn name_of(line: &str) -> Option<String> {
             .then(|| name.to_string());
         }
     }
-    if line.starts_with([' ', '\t']) && t.trim_end().ends_with('{') {
+    // A match arm (`Err(e) => {`) looks like a method too: it is not one.
+    if line.starts_with([' ', '\t']) && t.trim_end().ends_with('{') && !t.contains("=>") {
         let head = t.trim_start_matches("async ").trim_start_matches("static ");
         if let Some((name, _)) = head.split_once('(') {
             let ok = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
@@ -348,11 +349,51 @@ pub fn request(t: &Target, lang: &str, issue: &str, failure: &str, failed: &[&Tr
             _ => {}
         }
     }
+    if let Some(constant) = fixed_setting(t, &issue) {
+        s.push_str(&format!(
+            "`{}` uses the fixed value `{constant}`. If a setting should decide it instead, add a parameter for it; cria passes it at every call.\n",
+            t.name
+        ));
+    }
     s.push_str(&format!(
         "Rewrite `{}` so that the problem is fixed; if the fix needs a new function or method, add it after it. Answer with the complete code only, in one code block.",
         t.name
     ));
     s
+}
+
+/// A constant `t` reads that the issue talks about (`TAB_STOP` where the report says `--tabs`
+/// is ignored): a value fixed in the code where an option should decide it — a fix that needs
+/// a new parameter, which [`super::callers`] then passes at every call.
+pub fn fixed_setting(t: &Target, issue: &str) -> Option<String> {
+    if is_constant(t) {
+        return None;
+    }
+    let said: Vec<String> = issue
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    let body = t.code.split_once('\n').map_or("", |(_, b)| b);
+    let mut seen = Vec::new();
+    for word in body.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+        if seen.contains(&word) || constant_name(&format!("{word} =")).is_none() {
+            continue;
+        }
+        seen.push(word);
+        let named = word
+            .split('_')
+            .filter(|p| p.len() >= 3)
+            .map(str::to_lowercase)
+            .any(|p| {
+                said.iter()
+                    .any(|w| w.starts_with(&p) || p.starts_with(w.as_str()))
+            });
+        if named {
+            return Some(word.to_string());
+        }
+    }
+    None
 }
 
 /// When the model handed the definition back unchanged.

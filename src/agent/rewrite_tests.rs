@@ -239,3 +239,34 @@ fn the_line_running_singled_out_is_named_in_the_request() {
         assert!(!request(&t, "python", "counts are wrong", "", &[]).contains("points at"));
     }
 }
+
+#[test]
+fn a_match_arm_is_not_a_method() {
+    let rs = "fn main() -> ExitCode {\n    let opts = match parse(&args) {\n        Ok(o) => o,\n        Err(e) => {\n            eprintln!(\"{e}\");\n            return ExitCode::FAILURE;\n        }\n    };\n    ExitCode::SUCCESS\n}\n";
+    let names: Vec<String> = definitions("src/main.rs", rs)
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(names, ["main"]);
+}
+
+#[test]
+fn a_constant_the_issue_talks_about_invites_a_parameter() {
+    let rs = "const TAB_STOP: usize = 8;\nconst LIMIT: usize = 99;\n\npub fn expand_line(line: &str, initial_only: bool) -> String {\n    let n = LIMIT.min(TAB_STOP);\n    line.repeat(n)\n}\n";
+    let t = definitions("src/expand.rs", rs)
+        .into_iter()
+        .find(|d| d.name == "expand_line")
+        .unwrap();
+    let issue = "`--tabs 4` is ignored: always 8 columns";
+    assert_eq!(fixed_setting(&t, issue).as_deref(), Some("TAB_STOP"));
+    assert!(request(&t, "rust", issue, "", &[]).contains(
+        "uses the fixed value `TAB_STOP`. If a setting should decide it instead, add a parameter"
+    ));
+    // A constant the issue does not talk about, or the constant itself, says nothing.
+    assert_eq!(
+        fixed_setting(&t, "the output is wrong for long lines"),
+        None
+    );
+    let constant = definitions("src/expand.rs", rs).remove(0);
+    assert_eq!(fixed_setting(&constant, issue), None);
+}
