@@ -3,14 +3,16 @@
 //! tab_width, initial_only)` *and* `expand_line(body, opts.tab_width, opts.initial_only)` in
 //! the caller, in another file. A small model rewrites one definition at a time; so when a
 //! rewrite adds parameters, cria updates every call in the project's source itself, with the
-//! value the caller plainly has for it — a sibling argument's owner (`opts.initial_only` gives
-//! `opts.tab_width`), a variable of that name, or a field of that name the caller already reads.
-//! A call it cannot complete that way is left as it is (and the tests say what that leads to).
+//! value the caller plainly has for it — a variable of that name, the matching field of the
+//! owner of an argument it already passes (`opts.initial_only` gives `opts.tab_width`, also when
+//! the model named the parameter `tab_stop`: a field the project has, sharing its words), or a
+//! field of that name the caller reads. A call it cannot complete that way is left as it is
+//! (and the tests say what that leads to).
 
 use std::collections::BTreeSet;
 
 use super::localize::is_test_path;
-use super::rewrite::{definitions, Target};
+use super::rewrite::{definitions, word_at, Target};
 use crate::edit::parse::SearchReplaceBlock;
 
 /// One parameter of a definition's head.
@@ -143,14 +145,6 @@ pub fn params(code: &str, name: &str) -> Option<Vec<Param>> {
         });
     }
     Some(out)
-}
-
-/// Whether `name` stands as a whole word at `at` in `text`.
-fn word_at(text: &str, at: usize, name: &str) -> bool {
-    let word = |c: char| c.is_alphanumeric() || c == '_';
-    let before = text.get(..at).and_then(|t| t.chars().next_back());
-    let after = text.get(at + name.len()..).and_then(|t| t.chars().next());
-    !before.is_some_and(word) && !after.is_some_and(word)
 }
 
 /// The parameters `new` adds to `old`, as (index in `new`, parameter), when `old`'s names are

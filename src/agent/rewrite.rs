@@ -201,12 +201,16 @@ fn lines_of(lines: &[&str], start: usize, end: usize) -> String {
 }
 
 pub(super) fn mentions(text: &str, name: &str) -> bool {
-    text.match_indices(name).any(|(at, _)| {
-        let before = text.get(..at).and_then(|t| t.chars().next_back());
-        let after = text.get(at + name.len()..).and_then(|t| t.chars().next());
-        let boundary = |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
-        boundary(before) && boundary(after)
-    })
+    text.match_indices(name)
+        .any(|(at, _)| word_at(text, at, name))
+}
+
+/// Whether `name` stands as a whole word at byte `at` of `text`.
+pub(super) fn word_at(text: &str, at: usize, name: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let before = text.get(..at).and_then(|t| t.chars().next_back());
+    let after = text.get(at + name.len()..).and_then(|t| t.chars().next());
+    !before.is_some_and(word) && !after.is_some_and(word)
 }
 
 /// Definitions in `files` ranked by how likely they hold the bug, best first: named by the
