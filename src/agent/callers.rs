@@ -347,17 +347,15 @@ pub fn follow(
             if *path == target.path && caller.name == target.name {
                 continue;
             }
-            let Some(code) =
-                complete_calls(&caller.code, &target.name, &change).map(|(code, done, left)| {
-                    out.completed += done;
-                    out.left += left;
-                    code
-                })
+            let Some((code, done, left)) = complete_calls(&caller.code, &target.name, &change)
             else {
                 continue;
             };
+            // Its calls are counted once, here, and not again for a function nested in it.
+            end_of_last = caller.line + caller.code.lines().count();
+            out.completed += done;
+            out.left += left;
             if code != caller.code {
-                end_of_last = caller.line + caller.code.lines().count();
                 out.edits.push(SearchReplaceBlock {
                     path: path.clone(),
                     search: caller.code.clone(),
