@@ -1,8 +1,8 @@
 //! The agent: localize, prompt, generate, apply, test, follow up — within hard limits.
 //!
 //! Layers, each using only those above it:
-//! - pure helpers: `prompt`, `reproduce`, `rewrite`, `callers`, `repro_imports`, `spectrum`, `workspace`,
-//!   `sampling`, `config`, `report`;
+//! - pure helpers: `prompt`, `reproduce`, `stated`, `rewrite`, `callers`, `repro_imports`, `spectrum`,
+//!   `workspace`, `sampling`, `config`, `report`;
 //! - `run`: the state of one run and the moves every stage shares;
 //! - `stage/`: the stages and verdicts, each an `impl Run` in its own file;
 //! - `session`: [`fix`], the loop, and every change of stage.
@@ -25,6 +25,7 @@ mod sampling;
 mod session;
 mod spectrum;
 mod stage;
+mod stated;
 mod workspace;
 
 pub use crate::context::localize;

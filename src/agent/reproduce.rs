@@ -190,9 +190,15 @@ pub fn request(
     s.push_str(&format!(
         "Write {} to add at the end of {path}. It must check exactly the case the issue states \
          (its input and the output it should give), so it fails now and passes once the bug is \
-         fixed. Use only names the test file already imports. Do not fix the bug. Reply with \
-         the test code only, in one ```{lang} block.",
+         fixed. Use only names the test file already imports. Do not fix the bug.",
         shape(path, body)
+    ));
+    if let Some(hint) = super::stated::stated(issue).hint() {
+        s.push(' ');
+        s.push_str(&hint);
+    }
+    s.push_str(&format!(
+        " Reply with the test code only, in one ```{lang} block."
     ));
     s
 }
@@ -347,9 +353,18 @@ const BROKEN: &[&str] = &[
     "undefined:",
 ];
 
+/// Signs that a test calls the code the wrong way (too many arguments, a float where a count
+/// goes, a method that does not exist) rather than meets the bug — unless the issue itself is
+/// about a crash.
+const MISCALLED: &[&str] = &["TypeError", "AttributeError", "is not a function"];
+
+/// Words with which an issue reports a crash, where any exception may be the bug itself.
+const CRASH: &[&str] = &["crash", "exception", "traceback", "raise", "throw", "error:"];
+
 /// Whether `run` (after adding the test `name`) shows the bug: it fails, in the new test, and
-/// not because the test cannot compile or names something that does not exist (unless the issue
-/// itself is about such an error). `Err` says why the test is not kept.
+/// not because the test cannot compile, names something that does not exist, or calls the code
+/// wrongly (unless the issue itself is about such an error). `Err` says why the test is not
+/// kept.
 pub fn judge(run: &TestRun, name: &str, issue: &str) -> Result<(), String> {
     if run.passed {
         return Err(
@@ -361,8 +376,12 @@ pub fn judge(run: &TestRun, name: &str, issue: &str) -> Result<(), String> {
     if run.timed_out {
         return Err("the tests timed out with it".into());
     }
+    let lower = issue.to_lowercase();
+    let crash = CRASH.iter().any(|w| lower.contains(w));
+    let miscalled = MISCALLED.iter().filter(|_| !crash);
     if let Some(sign) = BROKEN
         .iter()
+        .chain(miscalled)
         .find(|s| run.output.contains(*s) && !issue.contains(*s))
     {
         let line = run

@@ -127,6 +127,21 @@ fn only_a_test_that_fails_for_the_reported_reason_is_kept() {
 }
 
 #[test]
+fn a_test_that_calls_the_code_wrongly_is_broken_unless_the_issue_reports_a_crash() {
+    let output = "FAILED tests/test_bar.py::test_eta - TypeError: can't multiply sequence by \
+                  non-int of type 'float'";
+    let wrong_call = run(false, output);
+    let issue = "`eta(119.7)` gives `1m 60s` instead of `2m 00s`.";
+    assert!(judge(&wrong_call, "test_eta", issue)
+        .unwrap_err()
+        .contains("broken"));
+    let crash = "`eta(None)` crashes the progress bar.";
+    assert!(judge(&wrong_call, "test_eta", crash).is_ok());
+    let js = run(false, "✕ eta (2 ms)\n TypeError: bar.eta is not a function");
+    assert!(judge(&js, "eta", issue).is_err());
+}
+
+#[test]
 fn stated_examples_are_the_quoted_literals_not_names_files_or_tracebacks() {
     let issue = "Step values like */15 aren't accepted\n\n    >>> Schedule(\"*/15 9-17 * * mon-fri\")\n    ValueError: bad minute field: '*/15'\n\nPlease support them: `*/15` in the minute field should mean 0, 15, 30, 45, and a step on a\nrange, like `9-17/2` for the hour, should mean 9, 11, 13, 15, 17. Lists should still work\naround them (`0-10/5,30` -> 0, 5, 10, 30), and `parse_field` in `cronlite/fields.py` is where `*/15` fails.";
     assert_eq!(stated_examples(issue), ["*/15", "9-17/2", "0-10/5,30"]);

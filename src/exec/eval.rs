@@ -48,6 +48,9 @@ pub struct TaskResult {
     /// cria said "fixed" on a try whose check then failed: a false claim, which must never
     /// happen.
     pub false_fixed: bool,
+    /// The test cria added that shows the issue (a reproduction, or a test of the issue's
+    /// examples), on the last try: what makes a fix checkable.
+    pub issue_test: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -78,6 +81,8 @@ pub struct Summary {
     pub unverified: usize,
     /// Tries that cria called fixed while the task's check failed (must be 0).
     pub false_fixed: usize,
+    /// Tasks where cria added a test that shows the issue.
+    pub issue_tests: usize,
 }
 
 /// The files the reference fix changes, one path per line in `<task>/FIXED_FILES`.
@@ -210,6 +215,7 @@ fn run_task(
         match backend.fix(&cfg, &text, &mut sink) {
             Ok(r) => {
                 said_fixed = r.fixed();
+                result.issue_test = r.repro_test.clone();
                 result.outcome = super::batch::outcome_name(r.outcome).into();
                 result.steps += r.steps;
                 result.tokens_in += r.tokens_in;
@@ -277,6 +283,7 @@ pub fn summarize(results: &[TaskResult]) -> Summary {
         s.tokens_out += r.tokens_out;
         s.unverified += (r.outcome == "unverified") as usize;
         s.false_fixed += r.false_fixed as usize;
+        s.issue_tests += r.issue_test.is_some() as usize;
         if let Some(hit) = r.localizer_hit {
             s.localizer_tasks += 1;
             s.localizer_top3 += hit as usize;
@@ -399,8 +406,8 @@ pub fn run(args: &AgentArgs, dir: &Path, tries: usize, json: bool) -> ExitCode {
             s.definition_first, s.definition_tasks
         );
         println!(
-            "honesty: {} task(s) ended unverified; cria said fixed where the check failed {} time(s)",
-            s.unverified, s.false_fixed
+            "honesty: {} task(s) ended unverified; cria said fixed where the check failed {} time(s); a test of the issue was added in {} task(s)",
+            s.unverified, s.false_fixed, s.issue_tests
         );
     }
     if s.solved == s.tasks {

@@ -60,6 +60,10 @@ fn request(issue: &str, path: &str, body: &str, diff: &str, code: &[ShownFile]) 
             listed.join(", ")
         ));
     }
+    if let Some(hint) = crate::agent::stated::stated(issue).hint() {
+        s.push(' ');
+        s.push_str(&hint);
+    }
     s
 }
 

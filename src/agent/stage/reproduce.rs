@@ -7,6 +7,7 @@ use crate::agent::reproduce::{
     insertion, judge, request, test_code, test_file, test_name, Repro, TRIES,
 };
 use crate::agent::run::Run;
+use crate::agent::stated::stated;
 use crate::agent::sampling::budget;
 use crate::edit::parse::SearchReplaceBlock;
 use crate::protocol::{Message, TestRun};
@@ -75,7 +76,15 @@ impl Run<'_> {
                         .map(|r| format!("{}::{}", r.path, r.name));
                     return Some(run);
                 }
-                Err((why, _)) => {
+                Err((mut why, run)) => {
+                    if run.passed {
+                        if let Some(wrong) = stated(&self.issue).asserted_wrong(&code) {
+                            why = format!(
+                                "it passes, so it does not show the bug: it expects `{wrong}`, \
+                                 which the issue reports as the wrong output"
+                            );
+                        }
+                    }
                     self.status(format!("the new test was not kept: {why}"));
                     rejected = Some(why);
                 }

@@ -1,0 +1,286 @@
+//! What an issue says comes out and what it says should: the values a report quotes as the
+//! wrong output (`prints `¥15.00``, the lines after a `>>>` prompt, the `X` of "`X` instead of
+//! `Y`") and the ones it expects (`I expected `ETA 2m 00s``, the `Y`). A small model asked
+//! for a test of the issue copies whichever value it sees first, and a test that expects the
+//! wrong output verifies nothing; naming the two columns is what keeps it on the right one.
+
+use regex::Regex;
+
+/// The issue's wrong and expected values, in the order it gives them.
+#[derive(Debug, Default, PartialEq)]
+pub struct Stated {
+    pub wrong: Vec<String>,
+    pub expected: Vec<String>,
+}
+
+/// Words after which a quoted value is what the code does now.
+const DOES: &[&str] = &[
+    "prints", "printed", "gives", "gave", "returns", "returned", "shows", "showed", "outputs",
+    "produces", "produced", "yields", "displays", "displayed", "reads", "becomes", "became",
+    "get", "gets", "got", "comes", "came", "renders", "rendered", "writes", "wrote",
+];
+
+/// Words after which a quoted value is what the code should do.
+const SHOULD: &[&str] = &[
+    "expected", "expect", "expecting", "should", "ought", "must", "correct", "supposed",
+    "instead", "rather",
+];
+
+/// Small words that may stand between a cue and its value ("should be", "instead of").
+const FILLER: &[&str] = &[
+    "as", "be", "is", "are", "of", "to", "the", "it", "give", "return", "print", "read", "show",
+    "say", "mean", "get", "still", "now", "just", "always", "me", "us", "you",
+];
+
+/// What `issue` quotes as wrong and as expected (see the module doc). A call (`render(5)`) is
+/// an input, never a value; a value quoted as both is left out of both.
+pub fn stated(issue: &str) -> Stated {
+    let mut out = Stated::default();
+    let (prose, sessions) = split_sessions(issue);
+    out.wrong.extend(sessions);
+    for sentence in sentences(&prose) {
+        classify(&sentence, &mut out);
+    }
+    let both: Vec<String> = out
+        .wrong
+        .iter()
+        .filter(|w| out.expected.contains(w))
+        .cloned()
+        .collect();
+    out.wrong.retain(|w| !both.contains(w));
+    out.expected.retain(|e| !both.contains(e));
+    dedup(&mut out.wrong);
+    dedup(&mut out.expected);
+    out
+}
+
+/// The issue's prose (code blocks and indented sessions left out), and the outputs its Python
+/// sessions show after a `>>>` line (a string's quotes taken off).
+fn split_sessions(issue: &str) -> (String, Vec<String>) {
+    let mut prose = String::new();
+    let mut outputs = Vec::new();
+    let mut fenced = false;
+    let mut after_prompt = false;
+    for line in issue.lines() {
+        let t = line.trim();
+        if t.starts_with("```") {
+            fenced = !fenced;
+            after_prompt = false;
+            continue;
+        }
+        let code = fenced || line.starts_with("    ") || line.starts_with('\t');
+        if !code {
+            after_prompt = false;
+            prose.push_str(line);
+            prose.push('\n');
+            continue;
+        }
+        if let Some(shown) = commented_output(t) {
+            outputs.push(shown.to_string());
+            continue;
+        }
+        if t.starts_with(">>>") || t.starts_with("...") {
+            after_prompt = t.starts_with(">>>");
+        } else if t.is_empty() {
+            after_prompt = false;
+        } else if after_prompt && !t.starts_with("Traceback") {
+            outputs.push(unquote(t).to_string());
+        }
+    }
+    (prose, outputs)
+}
+
+/// The output a line of code shows in its comment: `f(x)   # -> [1, 2]`, `g() // => "a"`;
+/// not when the comment says what it should be.
+fn commented_output(line: &str) -> Option<&str> {
+    let (_, comment) = line.split_once(" # ").or_else(|| line.split_once(" // "))?;
+    let shown = comment
+        .trim()
+        .strip_prefix("->")
+        .or_else(|| comment.trim().strip_prefix("=>"))?
+        .trim();
+    let lower = shown.to_lowercase();
+    let wish = SHOULD.iter().any(|w| lower.contains(w));
+    (!shown.is_empty() && !wish).then_some(unquote(shown))
+}
+
+/// A Python repr's text: `'abc'` → `abc`.
+fn unquote(s: &str) -> &str {
+    for q in ['\'', '"'] {
+        if let Some(inner) = s.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+            if !inner.contains(q) {
+                return inner;
+            }
+        }
+    }
+    s
+}
+
+/// The prose cut at sentence ends (`.`, `!`, `?` before a space or line end, outside inline
+/// code), blank lines and list items.
+fn sentences(prose: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut in_code = false;
+    let chars: Vec<char> = prose.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        current.push(c);
+        if c == '`' {
+            in_code = !in_code;
+        }
+        let next = chars.get(i + 1).copied();
+        let end_mark = matches!(c, '.' | '!' | '?') && next.is_none_or(char::is_whitespace);
+        let rest: String = chars.get(i + 1..).unwrap_or_default().iter().take(4).collect();
+        let rest = rest.trim_start_matches(' ');
+        let item = rest.starts_with("- ") || rest.starts_with("* ");
+        let blank = c == '\n' && (next == Some('\n') || item);
+        if !in_code && (end_mark || blank) {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    out.push(current);
+    out
+}
+
+/// Sort the values of one sentence: each takes the sense of the last cue word before it; the
+/// values before "instead of" / "rather than" with no cue of their own are the wrong ones.
+fn classify(sentence: &str, out: &mut Stated) {
+    let Ok(token) = Regex::new(r#"`([^`\n]+)`|"([^"\n]+)"|([A-Za-z]+)"#) else {
+        return;
+    };
+    let Ok(call) = Regex::new(r"^[\w.:]+\(.*\)$") else {
+        return;
+    };
+    let Ok(name) = Regex::new(r"^[A-Za-z_]\w*((::|\.)\w+)*$") else {
+        return;
+    };
+    #[derive(Clone, Copy, PartialEq)]
+    enum Sense {
+        Unknown,
+        Wrong,
+        Expected,
+    }
+    let mut sense = Sense::Unknown;
+    let mut unsorted: Vec<String> = Vec::new();
+    let mut wrong_seen = false;
+    // Whether the last word was a cue (small words between them aside): a name right after
+    // one is a value (`gives `creme``), elsewhere it is what the issue talks about (`pop`).
+    let mut cued = false;
+    for c in token.captures_iter(sentence) {
+        if let Some(word) = c.get(3) {
+            let word = word.as_str().to_lowercase();
+            if DOES.contains(&word.as_str()) {
+                sense = Sense::Wrong;
+                cued = true;
+            } else if SHOULD.contains(&word.as_str()) {
+                // "`X` instead of `Y`": the value right before is the wrong one, unless the
+                // sentence already said what comes out ("with `2` it shows `A` rather than").
+                if matches!(word.as_str(), "instead" | "rather") && !wrong_seen {
+                    out.wrong.extend(unsorted.pop());
+                }
+                sense = Sense::Expected;
+                cued = true;
+            } else if !FILLER.contains(&word.as_str()) {
+                cued = false;
+            }
+            continue;
+        }
+        let (value, named) = match (c.get(1), c.get(2)) {
+            (Some(code), _) => (code.as_str(), name.is_match(code.as_str())),
+            (None, Some(quoted)) => (quoted.as_str(), false),
+            (None, None) => continue,
+        };
+        let after_cue = std::mem::replace(&mut cued, false);
+        // A call is the input (`f(2)` gives …) unless it comes right after a cue (gives
+        // `Some(&1)`, comes in as `date(2024, 7, 3)`).
+        let input = call.is_match(value.trim());
+        let trivial = !value.chars().any(char::is_alphanumeric);
+        if trivial || ((named || input) && !after_cue) {
+            continue;
+        }
+        match sense {
+            Sense::Unknown => unsorted.push(value.to_string()),
+            Sense::Wrong => {
+                wrong_seen = true;
+                out.wrong.push(value.to_string());
+            }
+            Sense::Expected => out.expected.push(value.to_string()),
+        }
+    }
+}
+
+fn dedup(values: &mut Vec<String>) {
+    let mut seen: Vec<String> = Vec::new();
+    values.retain(|v| {
+        let new = !seen.contains(v);
+        seen.push(v.clone());
+        new
+    });
+}
+
+impl Stated {
+    /// A line for a request: which quoted values are the wrong output and which the expected
+    /// one. Only when the issue gives both: a value with a cue of one kind alone is too often an
+    /// input (`` `9-17/2` should mean ``), and a hint must not mislead.
+    pub fn hint(&self) -> Option<String> {
+        let list = |values: &[String]| {
+            values
+                .iter()
+                .take(4)
+                .map(|v| match v.char_indices().nth(80) {
+                    Some((cut, _)) => format!("`{}…`", &v[..cut]),
+                    None => format!("`{v}`"),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if self.wrong.is_empty() || self.expected.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "The issue reports {} as the wrong output, and expects {}: assert the expected \
+             values, never the wrong ones.",
+            list(&self.wrong),
+            list(&self.expected)
+        ))
+    }
+
+    /// A wrong value `code` asserts as expected: a string literal in an equality assertion
+    /// that is the wrong output, or holds it, with no expected value beside it.
+    pub fn asserted_wrong(&self, code: &str) -> Option<&str> {
+        let Ok(literal) = Regex::new(r#""([^"\n]*)"|'([^'\n]*)'"#) else {
+            return None;
+        };
+        let equality = ["==", "assert_eq!", "assertEqual", "toBe(", "toEqual(", "strictEqual("];
+        let negated = ["!=", "not in", "assert_ne!", "assertNotEqual", ".not.", "notStrictEqual"];
+        for line in code.lines() {
+            if !equality.iter().any(|e| line.contains(e)) || negated.iter().any(|n| line.contains(n)) {
+                continue;
+            }
+            for l in literal
+                .captures_iter(line)
+                .filter_map(|c| c.get(1).or_else(|| c.get(2)).map(|m| m.as_str()))
+            {
+                let Some(w) = self.wrong.iter().find(|w| {
+                    l == w.as_str() || (w.chars().count() >= 5 && l.contains(w.as_str()))
+                }) else {
+                    continue;
+                };
+                // An expected value beside it (not just a piece of the wrong one) makes it a
+                // different assertion.
+                let expected = self
+                    .expected
+                    .iter()
+                    .any(|e| l.contains(e.as_str()) && !w.contains(e.as_str()));
+                if !expected {
+                    return Some(w.as_str());
+                }
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+#[path = "stated_tests.rs"]
+mod tests;

@@ -1,0 +1,99 @@
+use super::*;
+
+#[test]
+fn instead_of_splits_wrong_from_expected() {
+    let s = stated("`slug(\"Crème\")` gives `cr-me` instead of `creme`.");
+    assert_eq!(s.wrong, vec!["cr-me"]);
+    assert_eq!(s.expected, vec!["creme"]);
+}
+
+#[test]
+fn a_python_session_shows_the_wrong_output_and_prose_the_expected() {
+    let issue = "Sizes are off:\n\n    >>> human(1023)\n    '1023.0 B'\n    >>> human(1024 ** 2)\n    '1024.0 KiB'\n\nI expected `1023 B` and `1.0 MiB`. With `2048` it shows `2048.0 B` rather than `2.0 KiB`.\n";
+    let s = stated(issue);
+    assert_eq!(s.wrong, vec!["1023.0 B", "1024.0 KiB", "2048.0 B"]);
+    assert_eq!(s.expected, vec!["1023 B", "1.0 MiB", "2.0 KiB"]);
+}
+
+#[test]
+fn names_are_what_the_issue_talks_about_unless_a_cue_precedes_them() {
+    let s = stated(
+        "`Stack::peek` returns the bottom: `peek()` gives `Some(&1)` but it should give \
+         `Some(&3)` (the element `pop` would return).",
+    );
+    assert_eq!(s.wrong, vec!["Some(&1)"]);
+    assert_eq!(s.expected, vec!["Some(&3)"]);
+}
+
+#[test]
+fn list_items_are_sentences_of_their_own() {
+    let s = stated(
+        "Importing:\n- `\"day\": 3` comes in as `4`\n- `\"day\": 9` fails with `KeyError`\n",
+    );
+    assert_eq!(s.wrong, vec!["4"]);
+}
+
+#[test]
+fn a_comment_in_a_code_block_shows_the_output() {
+    let issue = "```python\nmerge([(1, 5), (2, 3)])   # -> [(1, 3)]\nsplit(4)  # should be [2, 2]\n```\nI expected `[(1, 5)]`.\n";
+    let s = stated(issue);
+    assert_eq!(s.wrong, vec!["[(1, 3)]"]);
+    assert_eq!(s.expected, vec!["[(1, 5)]"]);
+}
+
+#[test]
+fn double_quoted_values_count_and_calls_are_inputs() {
+    let s = stated("`to_roman(4)` returns \"IIII\" but it should return \"IV\".");
+    assert_eq!(s.wrong, vec!["IIII"]);
+    assert_eq!(s.expected, vec!["IV"]);
+}
+
+#[test]
+fn a_value_quoted_both_ways_is_neither() {
+    let s = stated("It prints `1.5`, `2.5`. Expected `1.5`, then `3.5`.");
+    assert_eq!(s.wrong, vec!["2.5"]);
+    assert_eq!(s.expected, vec!["3.5"]);
+}
+
+#[test]
+fn a_full_stop_inside_inline_code_does_not_end_the_sentence() {
+    let s = stated("`fmt(1500)` prints `$15.00` instead of `$1,500.00`. Odd.");
+    assert_eq!(s.wrong, vec!["$15.00"]);
+    assert_eq!(s.expected, vec!["$1,500.00"]);
+}
+
+#[test]
+fn an_issue_without_quoted_values_states_nothing() {
+    let s = stated("The report is slow and the colours are ugly.");
+    assert_eq!(s, Stated::default());
+    assert_eq!(s.hint(), None);
+}
+
+#[test]
+fn the_hint_names_both_columns() {
+    let s = stated("It returns `7` instead of `8`.");
+    let hint = s.hint().unwrap_or_default();
+    assert!(hint.contains("`7` as the wrong output"), "{hint}");
+    assert!(hint.contains("expects `8`"), "{hint}");
+}
+
+#[test]
+fn a_test_that_expects_the_wrong_output_is_found() {
+    let s = stated("`human(1023)` gives `1023.0 B` instead of `1023 B`.");
+    let copies = "def test_it():\n    assert human(1023) == '1023.0 B'\n";
+    assert_eq!(s.asserted_wrong(copies), Some("1023.0 B"));
+    let right = "def test_it():\n    assert human(1023) == '1023 B'\n";
+    assert_eq!(s.asserted_wrong(right), None);
+    let negated = "def test_it():\n    assert human(1023) != '1023.0 B'\n";
+    assert_eq!(s.asserted_wrong(negated), None);
+    let rust = "#[test]\nfn it() { assert_eq!(human(1023), \"1023.0 B\"); }\n";
+    assert_eq!(s.asserted_wrong(rust), Some("1023.0 B"));
+}
+
+#[test]
+fn a_whole_line_holding_the_wrong_fragment_is_found() {
+    let s = stated("The footer reads `Total: 3 itemss` rather than `Total: 3 items`.");
+    let code = "assert footer(3) == 'Page 1 | Total: 3 itemss'\n";
+    assert_eq!(s.asserted_wrong(code), Some("Total: 3 itemss"));
+}
+
