@@ -41,40 +41,50 @@ pub struct Follow {
     pub edits: Vec<SearchReplaceBlock>,
 }
 
+/// The characters of `text` outside string and character literals: (byte offset, the
+/// character, the one before it). The one scanner [`split_top`] and [`closing`] share.
+fn code_chars(text: &str) -> impl Iterator<Item = (usize, char, char)> + '_ {
+    let mut quote: Option<char> = None;
+    let mut prev = ' ';
+    text.char_indices().filter_map(move |(i, c)| {
+        let before = std::mem::replace(&mut prev, c);
+        match quote {
+            Some(q) => {
+                if c == q && before != '\\' {
+                    quote = None;
+                }
+                None
+            }
+            None if matches!(c, '"' | '\'' | '`') => {
+                quote = Some(c);
+                None
+            }
+            None => Some((i, c, before)),
+        }
+    })
+}
+
 /// `text` split at the commas outside brackets and strings, each part trimmed; a trailing comma
 /// makes no empty part.
 fn split_top(text: &str) -> Vec<String> {
     let mut parts = Vec::new();
     let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut current = String::new();
-    let mut prev = ' ';
-    for c in text.chars() {
-        match quote {
-            Some(q) => {
-                if c == q && prev != '\\' {
-                    quote = None;
-                }
+    let mut start = 0;
+    for (i, c, prev) in code_chars(text) {
+        match c {
+            '(' | '[' | '{' | '<' => depth += 1,
+            '>' if prev == '-' || prev == '=' => {}
+            ')' | ']' | '}' | '>' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(text.get(start..i).unwrap_or_default().trim().to_string());
+                start = i + 1;
             }
-            None => match c {
-                '"' | '\'' | '`' => quote = Some(c),
-                '(' | '[' | '{' | '<' => depth += 1,
-                '>' if prev == '-' || prev == '=' => {}
-                ')' | ']' | '}' | '>' => depth -= 1,
-                ',' if depth == 0 => {
-                    parts.push(current.trim().to_string());
-                    current.clear();
-                    prev = c;
-                    continue;
-                }
-                _ => {}
-            },
+            _ => {}
         }
-        current.push(c);
-        prev = c;
     }
-    if !current.trim().is_empty() {
-        parts.push(current.trim().to_string());
+    let last = text.get(start..).unwrap_or_default().trim();
+    if !last.is_empty() {
+        parts.push(last.to_string());
     }
     parts
 }
@@ -82,25 +92,17 @@ fn split_top(text: &str) -> Vec<String> {
 /// Where the bracket opened at `open` closes in `text` (outside strings).
 fn closing(text: &str, open: usize) -> Option<usize> {
     let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut prev = ' ';
-    for (i, c) in text.get(open..)?.char_indices() {
-        match quote {
-            Some(q) if c == q && prev != '\\' => quote = None,
-            Some(_) => {}
-            None => match c {
-                '"' | '\'' | '`' => quote = Some(c),
-                '(' => depth += 1,
-                ')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(open + i);
-                    }
+    for (i, c, _) in code_chars(text.get(open..)?) {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(open + i);
                 }
-                _ => {}
-            },
+            }
+            _ => {}
         }
-        prev = c;
     }
     None
 }

@@ -359,7 +359,14 @@ const BROKEN: &[&str] = &[
 const MISCALLED: &[&str] = &["TypeError", "AttributeError", "is not a function"];
 
 /// Words with which an issue reports a crash, where any exception may be the bug itself.
-const CRASH: &[&str] = &["crash", "exception", "traceback", "raise", "throw", "error:"];
+const CRASH: &[&str] = &[
+    "crash",
+    "exception",
+    "traceback",
+    "raise",
+    "throw",
+    "error:",
+];
 
 /// Whether `run` (after adding the test `name`) shows the bug: it fails, in the new test, and
 /// not because the test cannot compile, names something that does not exist, or calls the code

@@ -217,7 +217,8 @@ pub(super) fn word_at(text: &str, at: usize, name: &str) -> bool {
 /// diagnosis, the issue or the failure, using the issue's words, in a better-ranked file — and
 /// executed by the failing tests more than by the passing ones (`suspects`, see
 /// [`super::spectrum`]), which weighs most: it is what running the code showed. A constant is
-/// as suspicious as the functions that read it ([`read_by`]). When the suspects were `traced`,
+/// as suspicious as the functions that read it ([`read_by`]), and more when it has an entry
+/// for an input the failing assertions or the issue quote (`"JPY"` in a table of currencies). When the suspects were `traced`,
 /// a function missing from them never ran in a failing test, so it is ranked down, whatever
 /// names it (a constant is read at import, before any test: it stays).
 pub fn pick(
@@ -230,6 +231,8 @@ pub fn pick(
 ) -> Vec<Target> {
     let sources: Vec<&ShownFile> = files.iter().filter(|f| !is_test_path(&f.path)).collect();
     let words = identifiers(issue);
+    let mut keys = super::hardcode::assertions(test_output).inputs;
+    keys.extend(super::reproduce::quoted_inputs(issue));
     let defs: Vec<(usize, Target)> = sources
         .iter()
         .enumerate()
@@ -267,6 +270,11 @@ pub fn pick(
                     s += (1.0 / (reader_rank as f64 + 1.0) - 1.0 / (*rank as f64 + 1.0)).max(0.0);
                     s += 6.0 * score;
                 }
+                // A table with an entry for the very input the failing code is given weighs
+                // as a function the failure names does.
+                if keys.iter().any(|k| keyed(&t.code, k)) {
+                    s += 2.0;
+                }
             }
             None if traced => s -= NOT_RUN,
             None => {}
@@ -277,6 +285,11 @@ pub fn pick(
     all.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.line.cmp(&b.line)));
     all.truncate(3);
     all
+}
+
+/// Whether `code` holds `key` as a string literal of its own (`"JPY": 2`, `'tab'`).
+fn keyed(code: &str, key: &str) -> bool {
+    code.contains(&format!("\"{key}\"")) || code.contains(&format!("'{key}'"))
 }
 
 /// The most suspicious function that reads `constant`, as (its file's rank, its score): the

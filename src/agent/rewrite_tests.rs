@@ -135,6 +135,52 @@ fn a_table_is_as_suspicious_as_the_functions_that_read_it() {
 }
 
 #[test]
+fn a_table_with_an_entry_for_the_failing_input_competes_with_the_functions_the_failure_names() {
+    let data = "MINOR_UNITS = {\n    \"EUR\": 2, \"JPY\": 2,\n}\n";
+    let code = "from .data import MINOR_UNITS\n\n\ndef digits(c):\n    return MINOR_UNITS[c]\n\n\ndef render(m):\n    d = digits(m.c)\n    return f\"{m.v / 10**d:.{d}f}\"\n\n\ndef parse(t, c):\n    d = digits(c)\n    return int(t) * 10**d\n";
+    let files = vec![
+        ShownFile {
+            path: "money.py".into(),
+            content: code.into(),
+        },
+        ShownFile {
+            path: "data.py".into(),
+            content: data.into(),
+        },
+    ];
+    let ran = |name: &str, score| crate::agent::spectrum::Suspect {
+        path: "money.py".into(),
+        name: name.into(),
+        score,
+        line: None,
+    };
+    let suspects = [ran("render", 0.6), ran("digits", 0.5), ran("parse", 0.5)];
+    let failure = |input: &str| {
+        format!(
+            ">       assert render(Money(1500, \"{input}\")) == \"1500\"\nmoney.py:9: in render\n    d = digits(m.c)\nmoney.py:5: in digits\nmoney.py:14: in parse\n"
+        )
+    };
+    let names = |output: &str| -> Vec<String> {
+        pick(
+            "",
+            "whole amounts print cents",
+            output,
+            &files,
+            &suspects,
+            true,
+        )
+        .into_iter()
+        .map(|t| t.name)
+        .collect()
+    };
+    let keyed = names(&failure("JPY"));
+    assert!(keyed.contains(&"MINOR_UNITS".to_string()), "{keyed:?}");
+    // An input the table has no entry for leaves it behind the functions the failure names.
+    let other = names(&failure("XAU"));
+    assert!(!other.contains(&"MINOR_UNITS".to_string()), "{other:?}");
+}
+
+#[test]
 fn rewrite_is_reindented_and_trimmed_to_the_definition() {
     let t = definitions(
         "lib.rs",

@@ -15,15 +15,46 @@ pub struct Stated {
 
 /// Words after which a quoted value is what the code does now.
 const DOES: &[&str] = &[
-    "prints", "printed", "gives", "gave", "returns", "returned", "shows", "showed", "outputs",
-    "produces", "produced", "yields", "displays", "displayed", "reads", "becomes", "became",
-    "get", "gets", "got", "comes", "came", "renders", "rendered", "writes", "wrote",
+    "prints",
+    "printed",
+    "gives",
+    "gave",
+    "returns",
+    "returned",
+    "shows",
+    "showed",
+    "outputs",
+    "produces",
+    "produced",
+    "yields",
+    "displays",
+    "displayed",
+    "reads",
+    "becomes",
+    "became",
+    "get",
+    "gets",
+    "got",
+    "comes",
+    "came",
+    "renders",
+    "rendered",
+    "writes",
+    "wrote",
 ];
 
 /// Words after which a quoted value is what the code should do.
 const SHOULD: &[&str] = &[
-    "expected", "expect", "expecting", "should", "ought", "must", "correct", "supposed",
-    "instead", "rather",
+    "expected",
+    "expect",
+    "expecting",
+    "should",
+    "ought",
+    "must",
+    "correct",
+    "supposed",
+    "instead",
+    "rather",
 ];
 
 /// Small words that may stand between a cue and its value ("should be", "instead of").
@@ -130,7 +161,12 @@ fn sentences(prose: &str) -> Vec<String> {
         }
         let next = chars.get(i + 1).copied();
         let end_mark = matches!(c, '.' | '!' | '?') && next.is_none_or(char::is_whitespace);
-        let rest: String = chars.get(i + 1..).unwrap_or_default().iter().take(4).collect();
+        let rest: String = chars
+            .get(i + 1..)
+            .unwrap_or_default()
+            .iter()
+            .take(4)
+            .collect();
         let rest = rest.trim_start_matches(' ');
         let item = rest.starts_with("- ") || rest.starts_with("* ");
         let blank = c == '\n' && (next == Some('\n') || item);
@@ -251,10 +287,26 @@ impl Stated {
         let Ok(literal) = Regex::new(r#""([^"\n]*)"|'([^'\n]*)'"#) else {
             return None;
         };
-        let equality = ["==", "assert_eq!", "assertEqual", "toBe(", "toEqual(", "strictEqual("];
-        let negated = ["!=", "not in", "assert_ne!", "assertNotEqual", ".not.", "notStrictEqual"];
+        let equality = [
+            "==",
+            "assert_eq!",
+            "assertEqual",
+            "toBe(",
+            "toEqual(",
+            "strictEqual(",
+        ];
+        let negated = [
+            "!=",
+            "not in",
+            "assert_ne!",
+            "assertNotEqual",
+            ".not.",
+            "notStrictEqual",
+        ];
         for line in code.lines() {
-            if !equality.iter().any(|e| line.contains(e)) || negated.iter().any(|n| line.contains(n)) {
+            if !equality.iter().any(|e| line.contains(e))
+                || negated.iter().any(|n| line.contains(n))
+            {
                 continue;
             }
             for l in literal

@@ -96,4 +96,3 @@ fn a_whole_line_holding_the_wrong_fragment_is_found() {
     let code = "assert footer(3) == 'Page 1 | Total: 3 itemss'\n";
     assert_eq!(s.asserted_wrong(code), Some("Total: 3 itemss"));
 }
-

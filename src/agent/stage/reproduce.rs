@@ -7,8 +7,8 @@ use crate::agent::reproduce::{
     insertion, judge, request, test_code, test_file, test_name, Repro, TRIES,
 };
 use crate::agent::run::Run;
-use crate::agent::stated::stated;
 use crate::agent::sampling::budget;
+use crate::agent::stated::stated;
 use crate::edit::parse::SearchReplaceBlock;
 use crate::protocol::{Message, TestRun};
 use crate::sandbox::beneath;
