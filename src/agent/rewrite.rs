@@ -292,8 +292,14 @@ fn keyed(code: &str, key: &str) -> bool {
     code.contains(&format!("\"{key}\"")) || code.contains(&format!("'{key}'"))
 }
 
-/// The most suspicious function that reads `constant`, as (its file's rank, its score): the
-/// constant ranks as it does. A wrong entry in a table shows only as a wrong result of the code
+/// Whether `code` calls `name` (`name(` as a whole word).
+fn calls(code: &str, name: &str) -> bool {
+    code.match_indices(&format!("{name}("))
+        .any(|(at, _)| word_at(code, at, name))
+}
+
+/// The most suspicious function that reads `constant`, itself or through a helper that reads
+/// it, as (its file's rank, its score): the constant ranks as it does. A wrong entry in a table shows only as a wrong result of the code
 /// that looks it up, and that code is all a spectrum sees run (the constant itself is evaluated
 /// at import, before any test) — so a table in a file of its own would otherwise never be a
 /// candidate.
@@ -302,8 +308,21 @@ fn read_by(
     defs: &[(usize, Target)],
     suspects: &[super::spectrum::Suspect],
 ) -> Option<(usize, f64)> {
+    let direct: Vec<&Target> = defs
+        .iter()
+        .map(|(_, d)| d)
+        .filter(|d| !is_constant(d) && mentions(&d.code, &constant.name))
+        .collect();
+    // A lookup helper (`minor_digits(c)` returning `MINOR_UNITS[c]`) reads it for its callers.
+    let through_helper = |d: &Target| {
+        direct
+            .iter()
+            .any(|h| h.name != d.name && calls(&d.code, &h.name))
+    };
     defs.iter()
-        .filter(|(_, d)| !is_constant(d) && mentions(&d.code, &constant.name))
+        .filter(|(_, d)| {
+            !is_constant(d) && (direct.iter().any(|h| h.name == d.name) || through_helper(d))
+        })
         .filter_map(|(rank, d)| {
             let s = suspects
                 .iter()

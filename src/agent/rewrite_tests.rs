@@ -181,6 +181,40 @@ fn a_table_with_an_entry_for_the_failing_input_competes_with_the_functions_the_f
 }
 
 #[test]
+fn a_table_read_through_a_lookup_helper_is_as_suspicious_as_the_helpers_callers() {
+    let data = "MINOR_UNITS = {\n    \"EUR\": 2, \"JPY\": 2,\n}\n";
+    let code = "from .data import MINOR_UNITS\n\n\ndef digits(c):\n    return MINOR_UNITS[c]\n\n\ndef render(m):\n    d = digits(m.c)\n    return f\"{m.v / 10**d:.{d}f}\"\n\n\ndef total(ms):\n    return sum(m.v for m in ms)\n\n\ndef label(m):\n    return m.c.upper()\n";
+    let files = vec![
+        ShownFile {
+            path: "money.py".into(),
+            content: code.into(),
+        },
+        ShownFile {
+            path: "data.py".into(),
+            content: data.into(),
+        },
+    ];
+    let ran = |name: &str, score| crate::agent::spectrum::Suspect {
+        path: "money.py".into(),
+        name: name.into(),
+        score,
+        line: None,
+    };
+    // Every test looks amounts up, so the helper itself stands out little.
+    let suspects = [
+        ran("render", 0.7),
+        ran("total", 0.5),
+        ran("label", 0.5),
+        ran("digits", 0.1),
+    ];
+    let names: Vec<String> = pick("", "whole amounts print cents", "", &files, &suspects, true)
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert!(names.contains(&"MINOR_UNITS".to_string()), "{names:?}");
+}
+
+#[test]
 fn rewrite_is_reindented_and_trimmed_to_the_definition() {
     let t = definitions(
         "lib.rs",
