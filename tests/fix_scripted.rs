@@ -524,3 +524,49 @@ fn a_test_of_the_examples_on_inputs_of_its_own_verifies_nothing() {
         .contains("subtotal * (1 - self.discount_percent / 100)"));
     assert!(!s.read("tests/test_cart.py").contains("test_ten_percent"));
 }
+
+/// The issue says another case goes wrong the same way ("store credit has the same problem"),
+/// and the test of its examples checks only the first: the fix passes everything run, but
+/// "fixed" would vouch for a case nothing checked. The outcome is "unverified", the change kept.
+#[test]
+fn a_case_the_issue_says_goes_wrong_the_same_way_left_out_of_the_test_is_unverified() {
+    let s = Scratch::task("py-cart-discount");
+    let issue = "A 10% discount on a cart worth 200.00 gives 190.00 instead of 180.00. Store \
+                 credit vouchers have the same problem.";
+    let (out, ev) = s.fix_json(
+        issue,
+        &[
+            "The cause is the discount.",
+            FIX,
+            ISSUE_TEST,
+            "this reply must never be requested",
+        ],
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "unverified", "{fin}");
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        fin["stop"]["why"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Store credit vouchers have the same problem."),
+        "{fin}"
+    );
+    assert!(fin["diff"]
+        .as_str()
+        .unwrap()
+        .contains("subtotal * (1 - self.discount_percent / 100)"));
+    // Without that sentence the same run is fixed.
+    let s = Scratch::task("py-cart-discount");
+    let (out, ev) = s.fix_json(
+        "A 10% discount on a cart worth 200.00 gives 190.00 instead of 180.00.",
+        &[
+            "The cause is the discount.",
+            FIX,
+            ISSUE_TEST,
+            "this reply must never be requested",
+        ],
+    );
+    assert_eq!(ev.last().unwrap()["outcome"], "fixed");
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -197,6 +197,11 @@ pub fn request(
         s.push(' ');
         s.push_str(&hint);
     }
+    for case in super::stated::other_cases(issue) {
+        s.push_str(&format!(
+            " The issue also says \"{case}\": check that case too."
+        ));
+    }
     s.push_str(&format!(
         " Reply with the test code only, in one ```{lang} block."
     ));

@@ -96,3 +96,31 @@ fn a_whole_line_holding_the_wrong_fragment_is_found() {
     let code = "assert footer(3) == 'Page 1 | Total: 3 itemss'\n";
     assert_eq!(s.asserted_wrong(code), Some("Total: 3 itemss"));
 }
+
+#[test]
+fn another_case_said_to_go_wrong_the_same_way_is_found() {
+    let issue = "`fmt(1500, \"EUR\")` prints `15.00 €` instead of `1,500 €`.\nSwiss francs have the same problem. Same with `fmt_short()`.\nIt is the same output as before.\n";
+    assert_eq!(
+        other_cases(issue),
+        vec![
+            "Swiss francs have the same problem.",
+            "Same with `fmt_short()`."
+        ]
+    );
+}
+
+#[test]
+fn a_test_touches_a_case_by_a_span_a_name_in_it_or_a_word() {
+    let francs = "Swiss francs have the same problem.";
+    assert!(!touches("assert fmt(1500, 'EUR') == '1,500 €'", francs));
+    assert!(touches(
+        "assert fmt(1500, 'CHF') == '1,500 CHF'  # swiss",
+        francs
+    ));
+    let short = "Same with `Table::render()` from the library.";
+    assert!(touches(
+        "assert_eq!(Table::new(rows).render(), want);",
+        short
+    ));
+    assert!(!touches("assert_eq!(layout(&rows), want);", short));
+}

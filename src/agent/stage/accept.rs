@@ -17,6 +17,7 @@ use crate::agent::prompt::{self, ShownFile};
 use crate::agent::reproduce::{self, Repro};
 use crate::agent::run::{Next, Run};
 use crate::agent::sampling::budget;
+use crate::agent::stated;
 use crate::edit;
 use crate::protocol::{Message, StopReason, TestRun};
 use crate::sandbox::process::head_tail;
@@ -60,9 +61,14 @@ fn request(issue: &str, path: &str, body: &str, diff: &str, code: &[ShownFile]) 
             listed.join(", ")
         ));
     }
-    if let Some(hint) = crate::agent::stated::stated(issue).hint() {
+    if let Some(hint) = stated::stated(issue).hint() {
         s.push(' ');
         s.push_str(&hint);
+    }
+    for case in stated::other_cases(issue) {
+        s.push_str(&format!(
+            " The issue also says \"{case}\": check that case too."
+        ));
     }
     s
 }
@@ -80,12 +86,16 @@ impl Run<'_> {
             && !self.acceptance_asked
             && reproduce::states_expectation(&self.issue);
         if !wanted {
-            return verified(false);
+            return self
+                .other_case_unchecked()
+                .unwrap_or_else(|| verified(false));
         }
         self.acceptance_asked = true;
         let passing = self.report.tests_after.clone();
         match self.issue_examples(cmd) {
-            Verdict::Pass => verified(true),
+            Verdict::Pass => self
+                .other_case_unchecked()
+                .unwrap_or_else(|| verified(true)),
             Verdict::Unavailable(reason) => {
                 // The run that passed is the last word on the tests, not the broken test's.
                 self.report.tests_after = passing;
@@ -104,6 +114,19 @@ impl Run<'_> {
                 Next::Continue
             }
         }
+    }
+
+    /// The stop when the test cria added of the issue leaves out a case the issue says goes
+    /// wrong the same way ("Korean won amounts have the same problem"): the change may fix the
+    /// first case alone, so that case is unchecked. `None` when cria added no test.
+    fn other_case_unchecked(&self) -> Option<Next> {
+        let code = &self.repro.as_ref()?.code;
+        let case = stated::other_cases(&self.issue)
+            .into_iter()
+            .find(|case| !stated::touches(code, case))?;
+        Some(Next::Stop(StopReason::ExamplesUnchecked {
+            why: format!("the test cria added leaves out \"{case}\""),
+        }))
     }
 
     /// Ask for a test of the issue's examples, put it in, and run the tests (see [`Verdict`]).
