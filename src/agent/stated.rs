@@ -332,7 +332,7 @@ impl Stated {
                 .iter()
                 .take(4)
                 .map(|v| match v.char_indices().nth(80) {
-                    Some((cut, _)) => format!("`{}…`", &v[..cut]),
+                    Some((cut, _)) => format!("`{}…`", v.get(..cut).unwrap_or(v)),
                     None => format!("`{v}`"),
                 })
                 .collect::<Vec<_>>()
