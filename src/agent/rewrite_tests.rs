@@ -97,11 +97,9 @@ fn a_function_no_failing_test_ran_is_ranked_below_the_ones_they_did() {
     assert!(names(false).contains(&"summary".to_string()));
 }
 
-#[test]
-fn a_table_is_as_suspicious_as_the_functions_that_read_it() {
-    let data = "MINOR_UNITS = {\n    \"EUR\": 2, \"JPY\": 2,\n}\n\nLIMIT = 100\n";
-    let code = "from .data import MINOR_UNITS\n\n\ndef digits(c):\n    return MINOR_UNITS[c]\n\n\ndef render(m):\n    d = digits(m.c)\n    return f\"{m.v / 10**d:.{d}f}\"\n\n\ndef parse(t, c):\n    d = digits(c)\n    return int(t) * 10**d\n\n\ndef check(m):\n    return m.v < 10**9\n";
-    let files = vec![
+/// A module `money.py` and the `data.py` its tables live in, as shown to the model.
+fn money_and_data(code: &str, data: &str) -> Vec<ShownFile> {
+    vec![
         ShownFile {
             path: "money.py".into(),
             content: code.into(),
@@ -110,19 +108,30 @@ fn a_table_is_as_suspicious_as_the_functions_that_read_it() {
             path: "data.py".into(),
             content: data.into(),
         },
-    ];
-    let ran = |name: &str, score| crate::agent::spectrum::Suspect {
+    ]
+}
+
+/// A function of `money.py` the failing tests ran, with its suspiciousness.
+fn ran_in_money(name: &str, score: f64) -> crate::agent::spectrum::Suspect {
+    crate::agent::spectrum::Suspect {
         path: "money.py".into(),
         name: name.into(),
         score,
         line: None,
-    };
+    }
+}
+
+#[test]
+fn a_table_is_as_suspicious_as_the_functions_that_read_it() {
+    let data = "MINOR_UNITS = {\n    \"EUR\": 2, \"JPY\": 2,\n}\n\nLIMIT = 100\n";
+    let code = "from .data import MINOR_UNITS\n\n\ndef digits(c):\n    return MINOR_UNITS[c]\n\n\ndef render(m):\n    d = digits(m.c)\n    return f\"{m.v / 10**d:.{d}f}\"\n\n\ndef parse(t, c):\n    d = digits(c)\n    return int(t) * 10**d\n\n\ndef check(m):\n    return m.v < 10**9\n";
+    let files = money_and_data(code, data);
     // Every function ran in the failing test about as much as in the passing ones.
     let suspects = [
-        ran("render", 0.6),
-        ran("digits", 0.5),
-        ran("parse", 0.5),
-        ran("check", 0.5),
+        ran_in_money("render", 0.6),
+        ran_in_money("digits", 0.5),
+        ran_in_money("parse", 0.5),
+        ran_in_money("check", 0.5),
     ];
     let names: Vec<String> = pick("", "yen prints cents", "", &files, &suspects, true)
         .into_iter()
@@ -138,23 +147,12 @@ fn a_table_is_as_suspicious_as_the_functions_that_read_it() {
 fn a_table_with_an_entry_for_the_failing_input_competes_with_the_functions_the_failure_names() {
     let data = "MINOR_UNITS = {\n    \"EUR\": 2, \"JPY\": 2,\n}\n";
     let code = "from .data import MINOR_UNITS\n\n\ndef digits(c):\n    return MINOR_UNITS[c]\n\n\ndef render(m):\n    d = digits(m.c)\n    return f\"{m.v / 10**d:.{d}f}\"\n\n\ndef parse(t, c):\n    d = digits(c)\n    return int(t) * 10**d\n";
-    let files = vec![
-        ShownFile {
-            path: "money.py".into(),
-            content: code.into(),
-        },
-        ShownFile {
-            path: "data.py".into(),
-            content: data.into(),
-        },
+    let files = money_and_data(code, data);
+    let suspects = [
+        ran_in_money("render", 0.6),
+        ran_in_money("digits", 0.5),
+        ran_in_money("parse", 0.5),
     ];
-    let ran = |name: &str, score| crate::agent::spectrum::Suspect {
-        path: "money.py".into(),
-        name: name.into(),
-        score,
-        line: None,
-    };
-    let suspects = [ran("render", 0.6), ran("digits", 0.5), ran("parse", 0.5)];
     let failure = |input: &str| {
         format!(
             ">       assert render(Money(1500, \"{input}\")) == \"1500\"\nmoney.py:9: in render\n    d = digits(m.c)\nmoney.py:5: in digits\nmoney.py:14: in parse\n"
@@ -184,28 +182,13 @@ fn a_table_with_an_entry_for_the_failing_input_competes_with_the_functions_the_f
 fn a_table_read_through_a_lookup_helper_is_as_suspicious_as_the_helpers_callers() {
     let data = "MINOR_UNITS = {\n    \"EUR\": 2, \"JPY\": 2,\n}\n";
     let code = "from .data import MINOR_UNITS\n\n\ndef digits(c):\n    return MINOR_UNITS[c]\n\n\ndef render(m):\n    d = digits(m.c)\n    return f\"{m.v / 10**d:.{d}f}\"\n\n\ndef total(ms):\n    return sum(m.v for m in ms)\n\n\ndef label(m):\n    return m.c.upper()\n";
-    let files = vec![
-        ShownFile {
-            path: "money.py".into(),
-            content: code.into(),
-        },
-        ShownFile {
-            path: "data.py".into(),
-            content: data.into(),
-        },
-    ];
-    let ran = |name: &str, score| crate::agent::spectrum::Suspect {
-        path: "money.py".into(),
-        name: name.into(),
-        score,
-        line: None,
-    };
+    let files = money_and_data(code, data);
     // Every test looks amounts up, so the helper itself stands out little.
     let suspects = [
-        ran("render", 0.7),
-        ran("total", 0.5),
-        ran("label", 0.5),
-        ran("digits", 0.1),
+        ran_in_money("render", 0.7),
+        ran_in_money("total", 0.5),
+        ran_in_money("label", 0.5),
+        ran_in_money("digits", 0.1),
     ];
     let names: Vec<String> = pick("", "whole amounts print cents", "", &files, &suspects, true)
         .into_iter()
