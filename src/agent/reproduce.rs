@@ -193,15 +193,7 @@ pub fn request(
          fixed. Use only names the test file already imports. Do not fix the bug.",
         shape(path, body)
     ));
-    if let Some(hint) = super::stated::stated(issue).hint() {
-        s.push(' ');
-        s.push_str(&hint);
-    }
-    for case in super::stated::other_cases(issue) {
-        s.push_str(&format!(
-            " The issue also says \"{case}\": check that case too."
-        ));
-    }
+    s.push_str(&super::stated::request_notes(issue));
     s.push_str(&format!(
         " Reply with the test code only, in one ```{lang} block."
     ));

@@ -218,9 +218,10 @@ pub(super) fn word_at(text: &str, at: usize, name: &str) -> bool {
 /// executed by the failing tests more than by the passing ones (`suspects`, see
 /// [`super::spectrum`]), which weighs most: it is what running the code showed. A constant is
 /// as suspicious as the functions that read it ([`read_by`]), and more when it has an entry
-/// for an input the failing assertions or the issue quote (`"JPY"` in a table of currencies). When the suspects were `traced`,
-/// a function missing from them never ran in a failing test, so it is ranked down, whatever
-/// names it (a constant is read at import, before any test: it stays).
+/// for an input the failing assertions or the issue quote (`"JPY"` in a table of currencies).
+/// When the suspects were `traced`, a function missing from them never ran in a failing test,
+/// so it is ranked down, whatever names it (a constant is read at import, before any test:
+/// it stays).
 pub fn pick(
     diagnosis: &str,
     issue: &str,
@@ -299,10 +300,10 @@ fn calls(code: &str, name: &str) -> bool {
 }
 
 /// The most suspicious function that reads `constant`, itself or through a helper that reads
-/// it, as (its file's rank, its score): the constant ranks as it does. A wrong entry in a table shows only as a wrong result of the code
-/// that looks it up, and that code is all a spectrum sees run (the constant itself is evaluated
-/// at import, before any test) — so a table in a file of its own would otherwise never be a
-/// candidate.
+/// it, as (its file's rank, its score): the constant ranks as it does. A wrong entry in a
+/// table shows only as a wrong result of the code that looks it up, and that code is all a
+/// spectrum sees run (the constant itself is evaluated at import, before any test) — so a
+/// table in a file of its own would otherwise never be a candidate.
 fn read_by(
     constant: &Target,
     defs: &[(usize, Target)],

@@ -245,6 +245,23 @@ fn classify(sentence: &str, out: &mut Stated) {
     }
 }
 
+/// What a request for a test of the issue adds from what the issue states: which values are
+/// wrong and which expected ([`Stated::hint`]), and each other case it names ([`other_cases`]);
+/// each sentence led by a space, or nothing.
+pub fn request_notes(issue: &str) -> String {
+    let mut s = String::new();
+    if let Some(hint) = stated(issue).hint() {
+        s.push(' ');
+        s.push_str(&hint);
+    }
+    for case in other_cases(issue) {
+        s.push_str(&format!(
+            " The issue also says \"{case}\": check that case too."
+        ));
+    }
+    s
+}
+
 /// Phrases with which an issue says another case goes wrong the same way.
 const SAME: &[&str] = &[
     "same problem",

@@ -61,15 +61,7 @@ fn request(issue: &str, path: &str, body: &str, diff: &str, code: &[ShownFile]) 
             listed.join(", ")
         ));
     }
-    if let Some(hint) = stated::stated(issue).hint() {
-        s.push(' ');
-        s.push_str(&hint);
-    }
-    for case in stated::other_cases(issue) {
-        s.push_str(&format!(
-            " The issue also says \"{case}\": check that case too."
-        ));
-    }
+    s.push_str(&stated::request_notes(issue));
     s
 }
 
