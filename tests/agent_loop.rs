@@ -373,10 +373,10 @@ fn a_broken_test_of_the_issues_examples_leaves_the_projects_verdict() {
     assert_eq!(report.files_changed, ["shop/cart.py"]);
 }
 
-/// A JavaScript project whose tests cannot be traced: the failing test calls `summary`, the bug
-/// is in `cents`, a helper in another file that only the failing test reaches. What the failing
-/// test calls brings `cents` into the rewrite candidates (by the issue's words and the shown
-/// files alone the candidates would be `summary` and its neighbours), and its rewrite fixes it.
+/// A JavaScript project under node's own runner: the failing test calls `summary`, the bug is in
+/// `cents`, a helper in another file that only the failing test reaches. Tracing the tests brings
+/// `cents` into the rewrite candidates (by the issue's words and the shown files alone the
+/// candidates would be `summary` and its neighbours), and its rewrite fixes it.
 #[test]
 fn the_helper_a_failing_javascript_test_reaches_is_a_rewrite_candidate() {
     let s = Scratch::empty();

@@ -8,13 +8,16 @@
 //! name, so the helper two calls below the function the issue names can be found — not only
 //! the function itself.
 //!
-//! Python for now (a pytest plugin with `sys.settrace`, run in the same sandbox as the tests;
-//! unittest suites run under pytest too). The plugin lives in a folder of its own that the
-//! sandbox shows read-only; its report is one marked line of the test output, counted in the
-//! plugin (lines the failing tests ran, each with how many failing and passing tests ran it), so
-//! its size follows the code the failing tests run, not the number of tests.
+//! Two tracers, each run in the same sandbox as the tests: for Python a pytest plugin with
+//! `sys.settrace` (unittest suites run under pytest too); for JavaScript under node's own test
+//! runner a driver that lists the tests and runs each alone under V8's block coverage
+//! (`NODE_V8_COVERAGE`). Each lives in a folder of its own that the sandbox shows read-only; its
+//! report is one marked line of output, counted in the tracer (lines the failing tests ran, each
+//! with how many failing and passing tests ran it), so its size follows the code the failing
+//! tests run, not the number of tests.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -34,69 +37,11 @@ pub struct Suspect {
 
 const MARKER: &str = "@@CRIA-SPECTRUM@@";
 
-/// The pytest plugin: per line of the repository's code, how many failing and passing tests
-/// ran it (a function's first line stands for the call itself).
-const PLUGIN: &str = r#"
-import json, os, sys, threading
-import pytest
+/// The pytest plugin (`-p cria_spectrum`).
+const PYTEST_PLUGIN: &str = include_str!("spectrum/pytest_plugin.py");
 
-_root = os.path.realpath(os.getcwd()) + os.sep
-_paths = {}
-_seen = set()
-_counts = {}
-_failed = set()
-_all_failed = 0
-
-def _rel(filename):
-    if filename not in _paths:
-        rel = None
-        if not filename.startswith("<"):
-            path = os.path.realpath(filename)
-            if path.startswith(_root) and "site-packages" not in path:
-                rel = path[len(_root):]
-        _paths[filename] = rel
-    return _paths[filename]
-
-def _lines(frame, event, arg):
-    if event == "line":
-        code = frame.f_code
-        _seen.add((_paths[code.co_filename], code.co_name, frame.f_lineno))
-    return _lines
-
-def _tracer(frame, event, arg):
-    if event == "call":
-        code = frame.f_code
-        rel = _rel(code.co_filename)
-        if rel is not None:
-            _seen.add((rel, code.co_name, code.co_firstlineno))
-            return _lines
-    return None
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item, nextitem):
-    global _all_failed
-    _seen.clear()
-    sys.settrace(_tracer)
-    threading.settrace(_tracer)
-    try:
-        yield
-    finally:
-        sys.settrace(None)
-        threading.settrace(None)
-        failed = item.nodeid in _failed
-        _all_failed += failed
-        for key in _seen:
-            _counts.setdefault(key, [0, 0])[0 if failed else 1] += 1
-
-def pytest_runtest_logreport(report):
-    if report.failed:
-        _failed.add(report.nodeid)
-
-def pytest_terminal_summary(terminalreporter):
-    lines = [[p, f, l, c[0], c[1]] for (p, f, l), c in sorted(_counts.items()) if c[0]]
-    out = {"failed": _all_failed, "lines": lines}
-    terminalreporter.write_line("@@CRIA-SPECTRUM@@" + json.dumps(out))
-"#;
+/// The driver for node's own test runner: lists the tests, runs each alone under V8 coverage.
+const NODE_TRACER: &str = include_str!("spectrum/node_tracer.js");
 
 /// The plugin's report: how many tests failed, and every line a failing test ran as
 /// `(path, function, line, failing tests that ran it, passing tests that ran it)`.
@@ -106,26 +51,81 @@ struct Report {
     lines: Vec<(String, String, usize, usize, usize)>,
 }
 
-/// Whether `test_cmd` runs Python tests this module can trace.
-pub fn traceable(test_cmd: &str) -> bool {
-    test_cmd.contains("pytest") || test_cmd.contains("unittest")
+/// How a project's tests can be traced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tracer {
+    /// pytest (unittest suites run under pytest too).
+    Pytest,
+    /// node's own test runner, with what follows `node` in the test script (`--test`, folders).
+    Node(Vec<String>),
+}
+
+/// How the tests `test_cmd` runs in `root` can be traced, if they can: Python tests, and node's
+/// own runner whether called directly or through the package's `test` script.
+pub fn tracer(test_cmd: &str, root: &Path) -> Option<Tracer> {
+    if test_cmd.contains("pytest") || test_cmd.contains("unittest") {
+        return Some(Tracer::Pytest);
+    }
+    if let Some(args) = node_test_args(test_cmd) {
+        return Some(Tracer::Node(args));
+    }
+    let words: Vec<&str> = test_cmd.split_whitespace().collect();
+    let script_runner = matches!(
+        words.as_slice(),
+        ["npm" | "yarn" | "pnpm", "test" | "t", ..] | ["npm" | "yarn" | "pnpm", "run", "test", ..]
+    );
+    if !script_runner {
+        return None;
+    }
+    let package = crate::sandbox::beneath::read(root, "package.json").ok()?;
+    let package: serde_json::Value = serde_json::from_slice(&package).ok()?;
+    let script = package.get("scripts")?.get("test")?.as_str()?;
+    node_test_args(script).map(Tracer::Node)
+}
+
+/// The arguments of a plain `node --test …` command line: none that a shell would read (quotes,
+/// variables, `&&`), so they can be passed on as they are.
+fn node_test_args(command: &str) -> Option<Vec<String>> {
+    let mut words = command.split_whitespace();
+    if words.next() != Some("node") {
+        return None;
+    }
+    let args: Vec<String> = words.map(str::to_string).collect();
+    let plain = |w: &String| {
+        w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:*,@+".contains(c))
+    };
+    (args.iter().any(|a| a == "--test") && args.iter().all(plain)).then_some(args)
 }
 
 /// Run the tests under the tracer; the suspects, most suspicious first (empty when nothing
 /// could be traced or no test failed).
-pub fn suspects(runner: &Runner, root: &std::path::Path, timeout: Duration) -> Vec<Suspect> {
+pub fn suspects(tracer: &Tracer, runner: &Runner, root: &Path, timeout: Duration) -> Vec<Suspect> {
     let Ok(dir) = tempfile::Builder::new().prefix("cria-spectrum-").tempdir() else {
         return Vec::new();
     };
-    if std::fs::write(dir.path().join("cria_spectrum.py"), PLUGIN).is_err() {
+    let plugin_dir = dir.path().to_path_buf();
+    let (file, text) = match tracer {
+        Tracer::Pytest => ("cria_spectrum.py", PYTEST_PLUGIN),
+        Tracer::Node(_) => ("node_tracer.js", NODE_TRACER),
+    };
+    if std::fs::write(plugin_dir.join(file), text).is_err() {
         return Vec::new();
     }
-    let plugin_dir = dir.path().to_path_buf();
+    let command = match tracer {
+        Tracer::Pytest => format!(
+            "PYTHONPATH='{}'${{PYTHONPATH:+:$PYTHONPATH}} PYTHONDONTWRITEBYTECODE=1 python3 -m pytest -q -p cria_spectrum -p no:cacheprovider",
+            plugin_dir.display()
+        ),
+        // The driver stops starting tests at four fifths of the time, so it can still report.
+        Tracer::Node(args) => format!(
+            "node '{}' {} {}",
+            plugin_dir.join(file).display(),
+            timeout.as_millis() * 4 / 5,
+            args.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(" ")
+        ),
+    };
     let runner = runner.with_readable(std::slice::from_ref(&plugin_dir));
-    let command = format!(
-        "PYTHONPATH='{}'${{PYTHONPATH:+:$PYTHONPATH}} PYTHONDONTWRITEBYTECODE=1 python3 -m pytest -q -p cria_spectrum -p no:cacheprovider",
-        plugin_dir.display()
-    );
     match runner.run(&command, root, timeout) {
         Ok(out) => ochiai(&out.output),
         Err(_) => Vec::new(),

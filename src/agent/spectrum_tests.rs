@@ -58,7 +58,12 @@ fn the_traced_run_finds_the_helper_below_the_called_function() {
             "from app.calc import label, total\n\n\ndef test_total():\n    assert total([1, 2]) == 6\n\n\ndef test_empty_total():\n    assert total([]) == 0\n\n\ndef test_label():\n    assert label([1]) == '1 items'\n",
         ),
     ]);
-    let ranked = suspects(&Runner::plain(), dir.path(), Duration::from_secs(120));
+    let ranked = suspects(
+        &Tracer::Pytest,
+        &Runner::plain(),
+        dir.path(),
+        Duration::from_secs(120),
+    );
     assert_eq!(
         ranked.first().map(|s| s.name.as_str()),
         Some("scale"),
@@ -82,7 +87,12 @@ fn the_branch_only_the_failing_test_takes_singles_out_its_function() {
             "from stock.levels import totals\n\n\ndef test_one():\n    assert totals(['a,1']) == {'a': 1}\n\n\ndef test_two_items():\n    assert totals(['a,1', 'b, 2']) == {'a': 1, 'b': 2}\n\n\ndef test_repeated_item_adds_up():\n    assert totals(['a,1', 'a,2']) == {'a': 3}\n",
         ),
     ]);
-    let ranked = suspects(&Runner::plain(), dir.path(), Duration::from_secs(120));
+    let ranked = suspects(
+        &Tracer::Pytest,
+        &Runner::plain(),
+        dir.path(),
+        Duration::from_secs(120),
+    );
     assert_eq!(
         ranked.first().map(|s| (s.name.as_str(), s.score)),
         Some(("restock", 1.0)),
@@ -93,3 +103,122 @@ fn the_branch_only_the_failing_test_takes_singles_out_its_function() {
     let others: Vec<f64> = ranked.iter().skip(1).map(|s| s.score).collect();
     assert!(others.iter().all(|s| *s < 1.0), "{ranked:?}");
 }
+
+#[test]
+fn node_runs_are_traced_directly_or_through_the_package_test_script() {
+    let script = |test: &str| {
+        let package = serde_json::json!({"name": "x", "scripts": {"test": test}});
+        project(&[("package.json", &package.to_string())])
+    };
+    let node = |args: &[&str]| Some(Tracer::Node(args.iter().map(|a| a.to_string()).collect()));
+    let plain = script("node --test");
+    assert_eq!(tracer("npm test --silent", plain.path()), node(&["--test"]));
+    assert_eq!(tracer("npm run test", plain.path()), node(&["--test"]));
+    assert_eq!(
+        tracer("python3 -m pytest -q", plain.path()),
+        Some(Tracer::Pytest)
+    );
+    assert_eq!(
+        tracer("node --test test/", plain.path()),
+        node(&["--test", "test/"])
+    );
+    let folder = script("node --test --test-concurrency=1 test/");
+    assert_eq!(
+        tracer("npm test", folder.path()),
+        node(&["--test", "--test-concurrency=1", "test/"])
+    );
+    // Other runners, and command lines a shell would read, are not traced.
+    for test in [
+        "jest",
+        "node --test && echo done",
+        "node test.js",
+        "node --test '$X'",
+    ] {
+        assert_eq!(tracer("npm test", script(test).path()), None, "{test}");
+    }
+    assert_eq!(tracer("npm test", project(&[]).path()), None);
+    assert_eq!(tracer("cargo test", plain.path()), None);
+}
+
+/// The real node driver on a real `node --test` run: the failing test calls `toCsv`, whose
+/// helper `escape` has the bug in a branch only cells with a quote take; a passing test runs
+/// every other line of it.
+#[test]
+fn the_traced_node_run_finds_the_branch_of_the_helper_below_the_called_function() {
+    let dir = project(&[
+        (
+            "package.json",
+            r#"{"name": "csv", "scripts": {"test": "node --test"}}"#,
+        ),
+        ("src/cell.js", NODE_CELL),
+        ("src/csv.js", NODE_CSV),
+        ("test/csv.test.js", NODE_CSV_TEST),
+    ]);
+    let tracer = tracer("npm test --silent", dir.path()).expect("traceable");
+    let ranked = suspects(
+        &tracer,
+        &Runner::plain(),
+        dir.path(),
+        Duration::from_secs(120),
+    );
+    let top = ranked.first().expect("suspects");
+    assert_eq!(
+        (top.path.as_str(), top.name.as_str()),
+        ("src/cell.js", "escape"),
+        "{ranked:?}"
+    );
+    assert_eq!(top.line, Some(5), "the branch for a quote: {ranked:?}");
+    assert!((top.score - 1.0).abs() < 1e-9, "{ranked:?}");
+    assert!(!ranked.iter().any(|s| s.name == "width"), "{ranked:?}");
+    assert!(ranked.iter().any(|s| s.name == "toCsv"), "{ranked:?}");
+}
+
+const NODE_CELL: &str = r#"'use strict';
+
+function escape(text) {
+  if (text.includes('"')) {
+    return '"' + text.replace('"', '""') + '"';
+  }
+  return text.includes(',') ? `"${text}"` : text;
+}
+
+module.exports = { escape };
+"#;
+
+const NODE_CSV: &str = r#"'use strict';
+
+const { escape } = require('./cell');
+
+function toCsv(rows) {
+  return rows.map((row) => row.map(escape).join(',')).join('\n');
+}
+
+function width(rows) {
+  return Math.max(...rows.map((row) => row.length));
+}
+
+module.exports = { toCsv, width };
+"#;
+
+const NODE_CSV_TEST: &str = r#"'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { toCsv, width } = require('../src/csv');
+
+test('plain cells', () => {
+  assert.equal(toCsv([['a', 'b']]), 'a,b');
+});
+
+test('a comma is quoted', () => {
+  assert.equal(toCsv([['a,b']]), '"a,b"');
+});
+
+test('every quote is doubled', () => {
+  assert.equal(toCsv([['say "hi" "x"']]), '"say ""hi"" ""x"""');
+});
+
+test('width', () => {
+  assert.equal(width([[1, 2], [3]]), 2);
+});
+"#;

@@ -54,8 +54,8 @@ impl Run<'_> {
     /// What running the failing tests shows, asked once, when the rewrite stage starts: the
     /// definitions the failure's own places are in (a panic, a stack, a traceback), then the
     /// functions the failing tests run more than the passing ones — traced where the tests can
-    /// be (Python under pytest), else read from what the tests call; and whether they were
-    /// traced (then a function missing from them never ran in a failing test).
+    /// be (Python; JavaScript under node's runner), else read from what the tests call; and
+    /// whether they were traced (then a function missing from them never ran in a failing test).
     fn suspects(&mut self, failing_output: &str) -> (Vec<Suspect>, bool) {
         if !self.bug_shown {
             return (Vec::new(), false);
@@ -64,12 +64,15 @@ impl Run<'_> {
         let names: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
         let places = frames::places(failing_output, self.cfg.root.path(), &names);
         let mut found = frames::suspects(&places, &files);
-        let traced = match self.test_cmd.clone() {
-            Some(cmd) if spectrum::traceable(&cmd) => {
+        let tracer =
+            (self.test_cmd.as_deref()).and_then(|cmd| spectrum::tracer(cmd, self.cfg.root.path()));
+        let traced = match tracer {
+            Some(tracer) => {
                 self.busy("tracing the failing tests to see which functions they run");
-                spectrum::suspects(&self.cfg.runner, self.cfg.root.path(), self.test_limit())
+                let root = self.cfg.root.path();
+                spectrum::suspects(&tracer, &self.cfg.runner, root, self.test_limit())
             }
-            _ => Vec::new(),
+            None => Vec::new(),
         };
         let was_traced = !traced.is_empty();
         let ranked = if traced.is_empty() {
