@@ -570,3 +570,40 @@ fn a_case_the_issue_says_goes_wrong_the_same_way_left_out_of_the_test_is_unverif
     assert_eq!(ev.last().unwrap()["outcome"], "fixed");
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// The issue shows the wrong output as a block ("the page gets this slug:"); the model's test of
+/// the issue's examples copies that block as the expected value. Such a test is not run, let
+/// alone kept as the judge of the change (it fails on every version of the code, so it would
+/// call a right fix incomplete): the fix stays, the examples stay unchecked, and the outcome is
+/// "unverified".
+#[test]
+fn a_test_of_the_issue_that_expects_the_output_it_shows_as_wrong_is_not_run() {
+    let s = Scratch::task("py-slugify");
+    let issue = "For the title `Hello, World!` the page gets this slug:\n\n    hello--world-\n\nI expected `hello-world`, and `Rust & Go` should give `rust-go`.";
+    let fix = "textutil/slug.py\n```python\n<<<<<<< SEARCH\n    text = re.sub(r\"[^a-z0-9]\", \"-\", text)\n    return text\n=======\n    text = re.sub(r\"[^a-z0-9]+\", \"-\", text)\n    return text.strip(\"-\")\n>>>>>>> REPLACE\n```\n";
+    let copied = "```python\nclass TestIssue(unittest.TestCase):\n    def test_examples(self):\n        self.assertEqual(slugify(\"Hello, World!\"), \"hello--world-\")\n        self.assertEqual(slugify(\"Rust & Go\"), \"rust-go\")\n```";
+    let replies = [
+        "The cause is in slugify.",
+        fix,
+        copied,
+        "this reply must never be requested",
+    ];
+    let (out, ev) = s.fix_json(issue, &replies);
+    let statuses = statuses(&ev);
+    assert!(
+        statuses.iter().any(|m| m
+            .contains("it expects `hello--world-`, which the issue reports as the wrong output")),
+        "{statuses:#?}"
+    );
+    assert!(
+        !statuses
+            .iter()
+            .any(|m| m.contains("on the code before the change")),
+        "{statuses:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "unverified", "{fin}");
+    assert_eq!(out.status.code(), Some(4));
+    assert!(s.read("textutil/slug.py").contains("text.strip(\"-\")"));
+    assert!(!s.read("tests/test_slug.py").contains("test_examples"));
+}

@@ -85,26 +85,64 @@ pub fn stated(issue: &str) -> Stated {
     out
 }
 
-/// The issue's prose (code blocks and indented sessions left out), and the outputs its Python
-/// sessions show after a `>>>` line (a string's quotes taken off).
+/// Words that, in the line leading into a block, say the block is what came out ("the file
+/// has this line:", "invoices come out like this:") — with the words of [`DOES`].
+const SHOWN_BELOW: &[&str] = &[
+    "has", "have", "contains", "come", "out", "output", "looks", "actual", "result",
+];
+
+/// The issue's prose (code blocks and indented sessions left out), and the outputs its code
+/// blocks show: after a `>>>` line (a string's quotes taken off), in a `# -> …` comment, and a
+/// whole block a line ending in a colon says came out ("the file has this line:") — one value,
+/// its lines joined, since some of them may be right (a table's header).
 fn split_sessions(issue: &str) -> (String, Vec<String>) {
     let mut prose = String::new();
     let mut outputs = Vec::new();
     let mut fenced = false;
     let mut after_prompt = false;
+    // Whether the last line of prose led into a block of output, and that block's lines (`None`
+    // once one looks like code or a session).
+    let mut output_below = false;
+    let mut block: Option<Vec<String>> = Some(Vec::new());
+    let flush = |block: &mut Option<Vec<String>>, output_below: bool, outputs: &mut Vec<_>| {
+        if let Some(lines) = block.replace(Vec::new()) {
+            if output_below && !lines.is_empty() {
+                outputs.push(lines.join("\n"));
+            }
+        }
+    };
     for line in issue.lines() {
         let t = line.trim();
         if t.starts_with("```") {
+            if fenced {
+                flush(&mut block, output_below, &mut outputs);
+            }
             fenced = !fenced;
             after_prompt = false;
             continue;
         }
         let code = fenced || line.starts_with("    ") || line.starts_with('\t');
         if !code {
+            flush(&mut block, output_below, &mut outputs);
             after_prompt = false;
+            if !t.is_empty() {
+                output_below = t.ends_with(':') && leads_into_output(t);
+            }
             prose.push_str(line);
             prose.push('\n');
             continue;
+        }
+        let session = commented_output(t).is_some() || t.starts_with(">>>");
+        if session || looks_like_code(t) {
+            block = None;
+        } else if let Some(lines) = block.as_mut().filter(|_| !t.starts_with("$ ")) {
+            let inner = match fenced {
+                true => line,
+                false => (line.strip_prefix("    "))
+                    .or_else(|| line.strip_prefix('\t'))
+                    .unwrap_or(line),
+            };
+            lines.push(inner.trim_end().to_string());
         }
         if let Some(shown) = commented_output(t) {
             outputs.push(shown.to_string());
@@ -118,7 +156,30 @@ fn split_sessions(issue: &str) -> (String, Vec<String>) {
             outputs.push(unquote(t).to_string());
         }
     }
+    flush(&mut block, output_below, &mut outputs);
     (prose, outputs)
+}
+
+/// Whether a line ending in a colon says what follows came out of the code: a word of what it
+/// does, and none of what it should do ("Expected output:").
+fn leads_into_output(line: &str) -> bool {
+    let words: Vec<String> = line
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .collect();
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+    !has(SHOULD) && (has(DOES) || has(SHOWN_BELOW))
+}
+
+/// A line that makes a block code rather than output: a statement, a comment, a call. (A
+/// shell prompt line, `$ cmd`, is left out of the output after it.)
+fn looks_like_code(line: &str) -> bool {
+    static CALL: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
+    let call = CALL.get_or_init(|| Regex::new(r"^[\w.:]+\(.*\);?$").ok());
+    line.starts_with("//")
+        || line.starts_with('#')
+        || line.ends_with(';')
+        || call.as_ref().is_some_and(|re| re.is_match(line))
 }
 
 /// The output a line of code shows in its comment: `f(x)   # -> [1, 2]`, `g() // => "a"`;
@@ -344,9 +405,11 @@ impl Stated {
     /// one. Only when the issue gives both: a value with a cue of one kind alone is too often an
     /// input (`` `9-17/2` should mean ``), and a hint must not mislead.
     pub fn hint(&self) -> Option<String> {
+        // A block of several lines is too long to name; a test that copies it is caught after.
         let list = |values: &[String]| {
             values
                 .iter()
+                .filter(|v| !v.contains('\n'))
                 .take(4)
                 .map(|v| match v.char_indices().nth(80) {
                     Some((cut, _)) => format!("`{}…`", v.get(..cut).unwrap_or(v)),
@@ -355,7 +418,8 @@ impl Stated {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        if self.wrong.is_empty() || self.expected.is_empty() {
+        let one_line = |values: &[String]| values.iter().any(|v| !v.contains('\n'));
+        if !one_line(&self.wrong) || !one_line(&self.expected) {
             return None;
         }
         Some(format!(
@@ -367,40 +431,35 @@ impl Stated {
     }
 
     /// A wrong value `code` asserts as expected: a string literal in an equality assertion
-    /// that is the wrong output, or holds it, with no expected value beside it.
+    /// that is the wrong output, or holds it, with no expected value beside it. A literal passed
+    /// to a call inside the assertion (`slugify("Hello World")`) is an input, not what is
+    /// asserted.
     pub fn asserted_wrong(&self, code: &str) -> Option<&str> {
-        let Ok(literal) = Regex::new(r#""([^"\n]*)"|'([^'\n]*)'"#) else {
-            return None;
-        };
-        let equality = [
-            "==",
-            "assert_eq!",
-            "assertEqual",
-            "toBe(",
-            "toEqual(",
-            "strictEqual(",
-        ];
-        let negated = [
+        const EQUALITY: &[&str] = &["==", "assert_eq!", "equal(", "tobe("];
+        const NEGATED: &[&str] = &[
             "!=",
-            "not in",
+            " not in ",
             "assert_ne!",
-            "assertNotEqual",
+            "notequal",
+            "notstrictequal",
+            "notdeepequal",
+            "notdeepstrictequal",
             ".not.",
-            "notStrictEqual",
         ];
         for line in code.lines() {
-            if !equality.iter().any(|e| line.contains(e))
-                || negated.iter().any(|n| line.contains(n))
+            let lower = line.to_lowercase();
+            if !EQUALITY.iter().any(|e| lower.contains(e))
+                || NEGATED.iter().any(|n| lower.contains(n))
             {
                 continue;
             }
-            for l in literal
-                .captures_iter(line)
-                .filter_map(|c| c.get(1).or_else(|| c.get(2)).map(|m| m.as_str()))
-            {
-                let Some(w) = self.wrong.iter().find(|w| {
-                    l == w.as_str() || (w.chars().count() >= 5 && l.contains(w.as_str()))
-                }) else {
+            for l in asserted_literals(line) {
+                // A value of several lines is written with `\n` escapes in a literal.
+                let holds = |w: &str| {
+                    let escaped = w.replace('\n', "\\n");
+                    l == w || l == escaped || (w.chars().count() >= 5 && l.contains(&escaped))
+                };
+                let Some(w) = self.wrong.iter().find(|w| holds(w)) else {
                     continue;
                 };
                 // An expected value beside it (not just a piece of the wrong one) makes it a
@@ -416,6 +475,58 @@ impl Stated {
         }
         None
     }
+}
+
+/// The string literals of one line of a test that are not arguments of a call other than the
+/// assertion itself (`assert_eq!(`, `assertEqual(`, `assert.equal(`, `expect(…).toBe(`).
+fn asserted_literals(line: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    let mut callers: Vec<bool> = Vec::new(); // per open parenthesis: a call other than assert
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(&(at, c)) = chars.get(i) {
+        match c {
+            '"' | '\'' => {
+                let mut j = i + 1;
+                while let Some(&(_, d)) = chars.get(j) {
+                    if d == '\\' {
+                        j += 2;
+                        continue;
+                    }
+                    if d == c {
+                        break;
+                    }
+                    j += 1;
+                }
+                let end = chars.get(j).map_or(line.len(), |&(e, _)| e);
+                if !callers.iter().any(|&other| other) {
+                    out.extend(line.get(at + 1..end));
+                }
+                i = j + 1;
+                continue;
+            }
+            '(' => {
+                let name: String = (line.get(..at).unwrap_or_default())
+                    .chars()
+                    .rev()
+                    .take_while(|c| c.is_alphanumeric() || "_.!".contains(*c))
+                    .collect::<String>()
+                    .to_lowercase();
+                let name: String = name.chars().rev().collect();
+                let assertion = ["assert", "equal", "expect", "tobe"]
+                    .iter()
+                    .any(|a| name.contains(a));
+                // A bare parenthesis groups; it passes nothing to a call.
+                callers.push(!name.is_empty() && !assertion);
+            }
+            ')' => {
+                callers.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]

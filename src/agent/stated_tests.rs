@@ -124,3 +124,75 @@ fn a_test_touches_a_case_by_a_span_a_name_in_it_or_a_word() {
     ));
     assert!(!touches("assert_eq!(layout(&rows), want);", short));
 }
+
+#[test]
+fn a_block_the_line_before_says_came_out_is_the_wrong_output() {
+    let issue = "After `export(tickets)` the file has this line:\n\n    512,\"Say \"\"Hi\" now\",open\n\nReading it back breaks the title.";
+    assert_eq!(stated(issue).wrong, ["512,\"Say \"\"Hi\" now\",open"]);
+    // A command and code in such a block are not output; the output lines keep their spaces.
+    let shell = "`--tabs 4` gives the same output as none:\n\n    $ detab --tabs 4 < main.go\n    func main() {\n            if ok {\n";
+    assert_eq!(
+        stated(shell).wrong,
+        ["func main() {\n        if ok {"],
+        "{shell}"
+    );
+    let code = "Our worker gets them reversed:\n\n    q.push(\"a\", 1);\n    drain(q)\n";
+    assert!(stated(code).wrong.is_empty());
+}
+
+#[test]
+fn a_block_of_inputs_or_of_what_is_expected_is_not_wrong() {
+    for issue in [
+        "For 3.4.0 our commits were:\n\n    feat(api/v2): add search\n    fix(parser): tabs\n",
+        "Expected output:\n\n    Total: 3 items\n",
+        "The file should have this line:\n\n```\n512,open\n```\n",
+    ] {
+        assert!(stated(issue).wrong.is_empty(), "{issue}");
+    }
+}
+
+#[test]
+fn a_javascript_test_expecting_the_wrong_output_is_found() {
+    let issue =
+        "After `exportTickets(t)` the file has this line:\n\n    512,\"Say \"\"Hi\" now\",open\n";
+    let s = stated(issue);
+    let copies = "test('quotes', () => {\n  assert.equal(exportTickets(t), '512,\"Say \"\"Hi\" now\",open\\r\\n');\n});\n";
+    assert_eq!(
+        s.asserted_wrong(copies),
+        Some("512,\"Say \"\"Hi\" now\",open")
+    );
+    let deep = "  assert.deepStrictEqual(rows(t), ['512,\"Say \"\"Hi\" now\",open']);\n";
+    assert_eq!(
+        s.asserted_wrong(deep),
+        Some("512,\"Say \"\"Hi\" now\",open")
+    );
+    let negated = "  assert.notEqual(exportTickets(t), '512,\"Say \"\"Hi\" now\",open');\n";
+    assert_eq!(s.asserted_wrong(negated), None);
+}
+
+#[test]
+fn a_wrong_value_passed_to_a_call_in_the_assertion_is_an_input() {
+    // The title comes back unchanged: the wrong output is also the input.
+    let s = stated("`slugify(title)` returns `Hello World` unchanged instead of `hello-world`.");
+    let right = "    self.assertEqual(slugify(\"Hello World\"), \"hello-world\")\n";
+    assert_eq!(s.asserted_wrong(right), None);
+    let jest = "  expect(slugify('Hello World')).toBe('hello-world');\n";
+    assert_eq!(s.asserted_wrong(jest), None);
+    let copies = "  expect(slugify('Hello World')).toBe('Hello World');\n";
+    assert_eq!(s.asserted_wrong(copies), Some("Hello World"));
+    let python = "    assert slugify('Hello World') == 'Hello World'\n";
+    assert_eq!(s.asserted_wrong(python), Some("Hello World"));
+}
+
+#[test]
+fn the_hint_leaves_out_a_block_of_output_but_the_check_still_knows_it() {
+    let issue = "Invoices come out like this:\n\n    Ramen   2 x  ¥1,200.00\n    Total        ¥2,400.00\n\n`str(Money(1500, \"JPY\"))` prints `¥15.00` instead of `¥1,500`.";
+    let s = stated(issue);
+    let hint = s.hint().expect("both columns");
+    assert!(hint.contains("`¥15.00` as the wrong output"), "{hint}");
+    assert!(!hint.contains("Ramen"), "{hint}");
+    let copies = "    assert render(inv) == 'Ramen   2 x  ¥1,200.00\\nTotal        ¥2,400.00'\n";
+    assert!(s
+        .asserted_wrong(copies)
+        .is_some_and(|w| w.starts_with("Ramen")));
+}

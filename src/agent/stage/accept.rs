@@ -179,6 +179,11 @@ impl Run<'_> {
                 quoted.join(", ")
             ));
         }
+        if let Some(wrong) = stated::stated(&self.issue).asserted_wrong(&code) {
+            return Verdict::Unavailable(format!(
+                "it expects `{wrong}`, which the issue reports as the wrong output"
+            ));
+        }
         let mut placed = self.insert_and_run(&path, &body, &code, cmd);
         if let Some((run, changes)) = &placed {
             let import = (!run.passed && run.output.contains("is not defined"))

@@ -53,6 +53,13 @@ impl Run<'_> {
                 rejected = Some("it has no test function cria can recognize".into());
                 continue;
             }
+            if let Some(wrong) = stated(&self.issue).asserted_wrong(&code) {
+                let why =
+                    format!("it expects `{wrong}`, which the issue reports as the wrong output");
+                self.status(format!("the new test was not kept: {why}"));
+                rejected = Some(why);
+                continue;
+            }
             let mut tried = self.place_test(&path, &body, &code, &name, cmd)?;
             // A test that calls a project function it forgot to import: add the import.
             let import = match &tried {
@@ -76,15 +83,7 @@ impl Run<'_> {
                         .map(|r| format!("{}::{}", r.path, r.name));
                     return Some(run);
                 }
-                Err((mut why, run)) => {
-                    if run.passed {
-                        if let Some(wrong) = stated(&self.issue).asserted_wrong(&code) {
-                            why = format!(
-                                "it passes, so it does not show the bug: it expects `{wrong}`, \
-                                 which the issue reports as the wrong output"
-                            );
-                        }
-                    }
+                Err((why, _)) => {
                     self.status(format!("the new test was not kept: {why}"));
                     rejected = Some(why);
                 }
