@@ -136,11 +136,12 @@ fn split_sessions(issue: &str) -> (String, Vec<String>) {
         if session || looks_like_code(t) {
             block = None;
         } else if let Some(lines) = block.as_mut().filter(|_| !t.starts_with("$ ")) {
-            let inner = match fenced {
-                true => line,
-                false => (line.strip_prefix("    "))
+            let inner = if fenced {
+                line
+            } else {
+                (line.strip_prefix("    "))
                     .or_else(|| line.strip_prefix('\t'))
-                    .unwrap_or(line),
+                    .unwrap_or(line)
             };
             lines.push(inner.trim_end().to_string());
         }
