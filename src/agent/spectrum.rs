@@ -105,26 +105,30 @@ pub fn suspects(tracer: &Tracer, runner: &Runner, root: &Path, timeout: Duration
         return Vec::new();
     };
     let plugin_dir = dir.path().to_path_buf();
-    let (file, text) = match tracer {
-        Tracer::Pytest => ("cria_spectrum.py", PYTEST_PLUGIN),
-        Tracer::Node(_) => ("node_tracer.js", NODE_TRACER),
+    let (file, text, command) = match tracer {
+        Tracer::Pytest => (
+            "cria_spectrum.py",
+            PYTEST_PLUGIN,
+            format!(
+                "PYTHONPATH='{}'${{PYTHONPATH:+:$PYTHONPATH}} PYTHONDONTWRITEBYTECODE=1 python3 -m pytest -q -p cria_spectrum -p no:cacheprovider",
+                plugin_dir.display()
+            ),
+        ),
+        // The driver stops starting tests at four fifths of the time, so it can still report.
+        Tracer::Node(args) => (
+            "node_tracer.js",
+            NODE_TRACER,
+            format!(
+                "node '{}' {} {}",
+                plugin_dir.join("node_tracer.js").display(),
+                timeout.as_millis() * 4 / 5,
+                args.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(" ")
+            ),
+        ),
     };
     if std::fs::write(plugin_dir.join(file), text).is_err() {
         return Vec::new();
     }
-    let command = match tracer {
-        Tracer::Pytest => format!(
-            "PYTHONPATH='{}'${{PYTHONPATH:+:$PYTHONPATH}} PYTHONDONTWRITEBYTECODE=1 python3 -m pytest -q -p cria_spectrum -p no:cacheprovider",
-            plugin_dir.display()
-        ),
-        // The driver stops starting tests at four fifths of the time, so it can still report.
-        Tracer::Node(args) => format!(
-            "node '{}' {} {}",
-            plugin_dir.join(file).display(),
-            timeout.as_millis() * 4 / 5,
-            args.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(" ")
-        ),
-    };
     let runner = runner.with_readable(std::slice::from_ref(&plugin_dir));
     match runner.run(&command, root, timeout) {
         Ok(out) => ochiai(&out.output),

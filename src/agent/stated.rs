@@ -324,6 +324,16 @@ pub fn request_notes(issue: &str) -> String {
     s
 }
 
+/// Why the test `code` of `issue` tests nothing: it expects a value the issue reports as the
+/// wrong output ([`Stated::asserted_wrong`]).
+pub fn expects_wrong(issue: &str, code: &str) -> Option<String> {
+    let stated = stated(issue);
+    let wrong = stated.asserted_wrong(code)?;
+    Some(format!(
+        "it expects `{wrong}`, which the issue reports as the wrong output"
+    ))
+}
+
 /// Phrases with which an issue says another case goes wrong the same way.
 const SAME: &[&str] = &[
     "same problem",

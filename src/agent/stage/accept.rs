@@ -179,10 +179,8 @@ impl Run<'_> {
                 quoted.join(", ")
             ));
         }
-        if let Some(wrong) = stated::stated(&self.issue).asserted_wrong(&code) {
-            return Verdict::Unavailable(format!(
-                "it expects `{wrong}`, which the issue reports as the wrong output"
-            ));
+        if let Some(why) = stated::expects_wrong(&self.issue, &code) {
+            return Verdict::Unavailable(why);
         }
         let mut placed = self.insert_and_run(&path, &body, &code, cmd);
         if let Some((run, changes)) = &placed {

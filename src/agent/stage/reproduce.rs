@@ -8,7 +8,7 @@ use crate::agent::reproduce::{
 };
 use crate::agent::run::Run;
 use crate::agent::sampling::budget;
-use crate::agent::stated::stated;
+use crate::agent::stated::expects_wrong;
 use crate::edit::parse::SearchReplaceBlock;
 use crate::protocol::{Message, TestRun};
 use crate::sandbox::beneath;
@@ -53,9 +53,7 @@ impl Run<'_> {
                 rejected = Some("it has no test function cria can recognize".into());
                 continue;
             }
-            if let Some(wrong) = stated(&self.issue).asserted_wrong(&code) {
-                let why =
-                    format!("it expects `{wrong}`, which the issue reports as the wrong output");
+            if let Some(why) = expects_wrong(&self.issue, &code) {
                 self.status(format!("the new test was not kept: {why}"));
                 rejected = Some(why);
                 continue;
