@@ -130,6 +130,14 @@ pub enum StopReason {
     ExamplesUnchecked {
         why: String,
     },
+    /// The tests that showed the bug pass with the change, but the test cria wrote of the
+    /// issue's examples (`test`) failed on it and kept failing until the run stopped (`then`):
+    /// the change may be incomplete, or the test may expect a wrong value. The test was taken
+    /// out; the change that passed the tests is kept.
+    OwnTestDisagrees {
+        test: String,
+        then: String,
+    },
     Cancelled,
     StepLimit {
         steps: usize,
@@ -183,7 +191,8 @@ impl StopReason {
             StopReason::TestsPass { .. } => Outcome::Fixed,
             StopReason::NoTests
             | StopReason::BugNotShown
-            | StopReason::ExamplesUnchecked { .. } => Outcome::Unverified,
+            | StopReason::ExamplesUnchecked { .. }
+            | StopReason::OwnTestDisagrees { .. } => Outcome::Unverified,
             _ => Outcome::NotFixed,
         }
     }
@@ -213,6 +222,13 @@ impl std::fmt::Display for StopReason {
                 f,
                 "the project's tests pass, but the issue states several cases and no test of \
                  them could be written ({why}), so the ones those tests miss are unchecked"
+            ),
+            StopReason::OwnTestDisagrees { test, then } => write!(
+                f,
+                "the tests that showed the bug pass with the change, but the test cria wrote of \
+                 the issue's examples (`{test}`) still failed when the run stopped ({then}): the \
+                 change may be incomplete, or the test may expect a wrong value; the test was \
+                 taken out"
             ),
             StopReason::Cancelled => f.write_str("cancelled by the user"),
             StopReason::StepLimit { steps } => write!(f, "step limit reached ({steps})"),

@@ -607,3 +607,51 @@ fn a_test_of_the_issue_that_expects_the_output_it_shows_as_wrong_is_not_run() {
     assert!(s.read("textutil/slug.py").contains("text.strip(\"-\")"));
     assert!(!s.read("tests/test_slug.py").contains("test_examples"));
 }
+
+/// The project's failing test passes with the fix, and the model's test of the issue's example
+/// fails on it — and on the code before it — for a reason of its own (it expects the total as
+/// text). The test judges what follows; when nothing better comes before the step limit, the run
+/// ends on the change the project's tests passed: the test is taken out, and the outcome is
+/// "unverified", neither "fixed" (cria's own check disagrees) nor "not fixed" with a change the
+/// tests that showed the bug pass.
+#[test]
+fn a_change_only_cria_own_test_disagrees_with_is_unverified_not_unfixed() {
+    let s = Scratch::task("py-cart-discount");
+    let as_text = ISSUE_TEST.replace("180.0)", "\"180.00\")");
+    let script = s.script(&[
+        "The cause is the discount.",
+        FIX,
+        &as_text,
+        "The total is computed correctly now.",
+        "The total is computed correctly now.",
+        "The total is computed correctly now.",
+        "The total is computed correctly now.",
+    ]);
+    let out = s
+        .cria()
+        .args(["fix", "--json", "--max-steps", "4", "--script"])
+        .arg(&script)
+        .arg("--repo")
+        .arg(s.path())
+        .arg(ISSUE)
+        .output()
+        .unwrap();
+    let ev = events(&out.stdout);
+    let statuses = statuses(&ev);
+    assert!(
+        statuses.iter().any(|m| m
+            .contains("the change is incomplete: the issue's examples fail in `test_ten_percent`")),
+        "{statuses:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "unverified", "{fin}");
+    assert_eq!(fin["stop"]["kind"], "own_test_disagrees", "{fin}");
+    assert_eq!(out.status.code(), Some(4));
+    assert!(!s.read("tests/test_cart.py").contains("test_ten_percent"));
+    let diff = fin["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("subtotal * (1 - self.discount_percent / 100)"),
+        "{diff}"
+    );
+    assert!(!diff.contains("test_ten_percent"), "{diff}");
+}

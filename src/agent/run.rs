@@ -129,6 +129,24 @@ pub(super) struct Run<'a> {
     pub(super) acceptance_asked: bool,
     /// A `Stop` hook already sent the run back to work (it does so once).
     pub(super) stop_hook_active: bool,
+    /// The project's tests passed with a change and only cria's own test of the issue's
+    /// examples failed on it (see [`Disputed`]).
+    pub(super) disputed: Option<Disputed>,
+}
+
+/// A change the project's tests passed and cria's test of the examples failed: the test
+/// judges what follows, and if nothing better is found the run ends on this change, unverified
+/// (the test may be the one that is wrong), with the test taken out.
+#[derive(Debug)]
+pub(super) struct Disputed {
+    /// The changed files as they were then, the new test included ([`Workspace::state`]).
+    pub(super) state: Vec<(String, Option<Vec<u8>>)>,
+    /// The test's insertion, to take it out again.
+    pub(super) inserted: Vec<edit::FileChange>,
+    /// The test's name.
+    pub(super) test: String,
+    /// The run of the project's tests that passed with the change.
+    pub(super) passing: Option<TestRun>,
 }
 
 impl Run<'_> {
@@ -173,6 +191,7 @@ impl Run<'_> {
             bug_shown: false,
             acceptance_asked: false,
             stop_hook_active: false,
+            disputed: None,
         }
     }
 

@@ -46,7 +46,10 @@ pub fn fix_escalating<'a>(
     let mut run = Run::new(backend, cfg, sink, issue);
     run.escalation = escalation;
     match run.go() {
-        Ok(stop) => run.finish(stop),
+        Ok(stop) => {
+            let stop = run.settle(stop);
+            run.finish(stop)
+        }
         Err(BackendError::Cancelled) => run.finish(StopReason::Cancelled),
         Err(e) => {
             run.finish(StopReason::ModelFailure { why: e.to_string() });

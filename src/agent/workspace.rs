@@ -75,6 +75,14 @@ impl Workspace {
             .collect()
     }
 
+    /// The files cria changed, as they are now: two equal states are the same change.
+    pub fn state(&self, root: &Root) -> Vec<(String, Option<Vec<u8>>)> {
+        self.changes(root)
+            .into_iter()
+            .map(|c| (c.rel, c.after))
+            .collect()
+    }
+
     pub fn diff(&self, root: &Root) -> String {
         diff::unified_all(&self.changes(root))
     }

@@ -11,23 +11,30 @@
 //!   what the issue calls wrong (a small model copies the output the issue quotes as the
 //!   expected value): it is broken, and no judge of anything;
 //! - it is broken, or cannot be written: the project's own tests remain the verdict.
+//!
+//! A test that fails before and after the change may itself be what is wrong (it expects a
+//! value of the model's own making). So when the run then finds nothing better and ends on the
+//! very change the project's tests passed, the test is taken out and the outcome is
+//! *unverified*: neither "fixed" (cria's own check disagrees) nor "not fixed" (the tests that
+//! showed the bug pass). See [`Run::settle`].
 
 use crate::agent::localize::Candidate;
 use crate::agent::prompt::{self, ShownFile};
 use crate::agent::reproduce::{self, Repro};
-use crate::agent::run::{Next, Run};
+use crate::agent::run::{Disputed, Next, Run};
 use crate::agent::sampling::budget;
 use crate::agent::stated;
 use crate::edit;
-use crate::protocol::{Message, StopReason, TestRun};
+use crate::protocol::{Message, Outcome, StopReason, TestRun};
 use crate::sandbox::process::head_tail;
 
 /// What the issue's examples said about a change that makes the project's tests pass.
 enum Verdict {
     /// They pass too.
     Pass,
-    /// They fail: the change is incomplete (the run with the new test).
-    Fail(TestRun),
+    /// They fail: the change is incomplete, or the test is wrong (the run with the new test,
+    /// the test's insertion and its name).
+    Fail(TestRun, Vec<edit::FileChange>, String),
     /// No usable test could be written (why).
     Unavailable(String),
     /// The change could not be put back after the test ran without it.
@@ -100,11 +107,51 @@ impl Run<'_> {
                 verified(false)
             }
             Verdict::Lost(stop) => Next::Stop(stop),
-            Verdict::Fail(run) => {
+            Verdict::Fail(run, inserted, test) => {
+                self.disputed = Some(Disputed {
+                    state: self.work.state(&self.cfg.root),
+                    inserted,
+                    test,
+                    passing,
+                });
                 self.attempts.set_baseline(&run.output);
                 self.tell(&prompt::still_failing(&run, &[]));
                 Next::Continue
             }
+        }
+    }
+
+    /// The stop a run that found no fix ends with: when it ends on the change the project's
+    /// tests passed and only cria's own test of the examples failed on it, that test is taken
+    /// out and the change is *unverified* ([`StopReason::OwnTestDisagrees`]); any other stop is
+    /// left as it is. Not after a cancel or a failure, which say what they say.
+    pub(in crate::agent) fn settle(&mut self, stop: StopReason) -> StopReason {
+        let settles = stop.outcome() == Outcome::NotFixed
+            && !matches!(
+                stop,
+                StopReason::Cancelled
+                    | StopReason::RevertFailed { .. }
+                    | StopReason::ModelFailure { .. }
+                    | StopReason::HookRefused { .. }
+            );
+        let Some(disputed) = self.disputed.take().filter(|_| settles) else {
+            return stop;
+        };
+        if self.work.state(&self.cfg.root) != disputed.state
+            || !self.remove_test(&disputed.inserted)
+        {
+            return stop;
+        }
+        self.status(format!(
+            "took out `{}`: it failed on the change the project's tests passed",
+            disputed.test
+        ));
+        self.repro = None;
+        self.report.repro_test = None;
+        self.report.tests_after = disputed.passing;
+        StopReason::OwnTestDisagrees {
+            test: disputed.test,
+            then: stop.to_string(),
         }
     }
 
@@ -229,7 +276,7 @@ impl Run<'_> {
                 self.status(format!(
                     "the change is incomplete: the issue's examples fail in `{name}`"
                 ));
-                Verdict::Fail(run)
+                Verdict::Fail(run, changes, name)
             }
             Err(why) => {
                 self.remove_test(&changes);
