@@ -299,6 +299,41 @@ fn calls(code: &str, name: &str) -> bool {
         .any(|(at, _)| word_at(code, at, name))
 }
 
+/// The files, beyond `suspects`' own, that define a constant one of them reads: a pattern or a
+/// table imported from a module of its own (`COMMIT_RE` from `patterns.js`, `RATES` from
+/// `tables.py`). A spectrum never names such a file — nothing in it runs during a test — so
+/// without this the constant, ranked by [`read_by`], is never among the candidates.
+pub fn constant_files(
+    suspects: &[super::spectrum::Suspect],
+    files: &[(String, String)],
+) -> Vec<String> {
+    let text = |path: &str| {
+        files
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, t)| t.as_str())
+    };
+    let readers: Vec<Target> = suspects
+        .iter()
+        .filter_map(|s| {
+            definitions(&s.path, text(&s.path)?)
+                .into_iter()
+                .find(|d| d.name == s.name)
+        })
+        .collect();
+    let own: Vec<&str> = suspects.iter().map(|s| s.path.as_str()).collect();
+    files
+        .iter()
+        .filter(|(path, _)| !own.contains(&path.as_str()) && !is_test_path(path))
+        .filter(|(path, body)| {
+            definitions(path, body)
+                .iter()
+                .any(|c| is_constant(c) && readers.iter().any(|r| mentions(&r.code, &c.name)))
+        })
+        .map(|(path, _)| path.clone())
+        .collect()
+}
+
 /// The most suspicious function that reads `constant`, itself or through a helper that reads
 /// it, as (its file's rank, its score): the constant ranks as it does. A wrong entry in a
 /// table shows only as a wrong result of the code that looks it up, and that code is all a

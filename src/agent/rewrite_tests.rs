@@ -333,3 +333,52 @@ fn a_constant_the_issue_talks_about_invites_a_parameter() {
     let constant = definitions("src/expand.rs", rs).remove(0);
     assert_eq!(fixed_setting(&constant, issue), None);
 }
+
+#[test]
+fn the_file_of_a_constant_a_suspect_reads_joins_the_candidates() {
+    let patterns = "'use strict';\nconst COMMIT_RE = /^(\\w+)(?:\\((\\w+)\\))?: (.+)$/;\nconst REF_RE = /#(\\d+)/g;\n\nmodule.exports = { COMMIT_RE, REF_RE };\n";
+    let parse = "const { COMMIT_RE } = require('./patterns');\n\nfunction parseCommit(message) {\n  const match = COMMIT_RE.exec(message);\n  return match ? match[1] : null;\n}\n\nmodule.exports = { parseCommit };\n";
+    let unrelated = "const LIMIT = 10;\n\nfunction clamp(n) {\n  return Math.min(n, LIMIT);\n}\n";
+    let test = "const COMMIT_RE = /x/;\ntest('parses', () => parseCommit('fix: a'));\n";
+    let files: Vec<(String, String)> = [
+        ("src/patterns.js", patterns),
+        ("src/parse.js", parse),
+        ("src/clamp.js", unrelated),
+        ("tests/parse.test.js", test),
+    ]
+    .iter()
+    .map(|(p, t)| (p.to_string(), t.to_string()))
+    .collect();
+    let suspect = |path: &str, name: &str| crate::agent::spectrum::Suspect {
+        path: path.into(),
+        name: name.into(),
+        score: 0.7,
+        line: None,
+    };
+    assert_eq!(
+        constant_files(&[suspect("src/parse.js", "parseCommit")], &files),
+        ["src/patterns.js"]
+    );
+    // A suspect that reads no constant of another file brings none in; its own file is its own.
+    assert!(constant_files(&[suspect("src/clamp.js", "clamp")], &files).is_empty());
+    // Once shown, the pattern is a rewrite candidate, ranked as the function that reads it.
+    let shown: Vec<ShownFile> = files[..2]
+        .iter()
+        .map(|(path, content)| ShownFile {
+            path: path.clone(),
+            content: content.clone(),
+        })
+        .collect();
+    let names: Vec<String> = pick(
+        "",
+        "a scope with a dash is not read",
+        "",
+        &shown,
+        &[suspect("src/parse.js", "parseCommit")],
+        true,
+    )
+    .into_iter()
+    .map(|t| t.name)
+    .collect();
+    assert!(names.contains(&"COMMIT_RE".to_string()), "{names:?}");
+}

@@ -19,15 +19,18 @@ use crate::testcmd;
 const PASSES: usize = 3;
 
 impl Run<'_> {
-    /// The definitions to rewrite, best first: from the shown files and the files of the three
-    /// most suspicious functions, ranked by `diagnosis`, the issue, the failure and the trace.
+    /// The definitions to rewrite, best first: from the shown files, the files of the three
+    /// most suspicious functions and of the constants they read, ranked by `diagnosis`, the issue, the failure and the trace.
     pub(in crate::agent) fn rewrite_targets(&mut self, diagnosis: &str) -> Vec<Target> {
         let tests = self.failing_output();
-        let (suspects, traced) = self.suspects(&tests);
+        let files = self.source_files();
+        let (suspects, traced) = self.suspects(&tests, &files);
+        let top = suspects.get(..3).unwrap_or(&suspects);
         let mut paths: Vec<String> = self.shown.iter().map(|f| f.path.clone()).collect();
-        for s in suspects.iter().take(3) {
-            if !paths.contains(&s.path) {
-                paths.push(s.path.clone());
+        let read = rewrite::constant_files(top, &files);
+        for path in top.iter().map(|s| &s.path).chain(&read) {
+            if !paths.contains(path) {
+                paths.push(path.clone());
             }
         }
         let current: Vec<prompt::ShownFile> = paths
@@ -56,14 +59,17 @@ impl Run<'_> {
     /// functions the failing tests run more than the passing ones — traced where the tests can
     /// be (Python; JavaScript under node's runner), else read from what the tests call; and
     /// whether they were traced (then a function missing from them never ran in a failing test).
-    fn suspects(&mut self, failing_output: &str) -> (Vec<Suspect>, bool) {
+    fn suspects(
+        &mut self,
+        failing_output: &str,
+        files: &[(String, String)],
+    ) -> (Vec<Suspect>, bool) {
         if !self.bug_shown {
             return (Vec::new(), false);
         }
-        let files = self.source_files();
         let names: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
         let places = frames::places(failing_output, self.cfg.root.path(), &names);
-        let mut found = frames::suspects(&places, &files);
+        let mut found = frames::suspects(&places, files);
         let tracer =
             (self.test_cmd.as_deref()).and_then(|cmd| spectrum::tracer(cmd, self.cfg.root.path()));
         let traced = match tracer {
@@ -76,7 +82,7 @@ impl Run<'_> {
         };
         let was_traced = !traced.is_empty();
         let ranked = if traced.is_empty() {
-            reach::suspects(&files, &testcmd::failing_tests(failing_output))
+            reach::suspects(files, &testcmd::failing_tests(failing_output))
         } else {
             traced
         };
