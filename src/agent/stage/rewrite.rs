@@ -20,14 +20,15 @@ const PASSES: usize = 3;
 
 impl Run<'_> {
     /// The definitions to rewrite, best first: from the shown files, the files of the three
-    /// most suspicious functions and of the constants they read, ranked by `diagnosis`, the issue, the failure and the trace.
+    /// most suspicious functions and of the constants the first eight read, ranked by
+    /// `diagnosis`, the issue, the failure and the trace.
     pub(in crate::agent) fn rewrite_targets(&mut self, diagnosis: &str) -> Vec<Target> {
         let tests = self.failing_output();
         let files = self.source_files();
         let (suspects, traced) = self.suspects(&tests, &files);
         let top = suspects.get(..3).unwrap_or(&suspects);
+        let read = rewrite::constant_files(suspects.get(..8).unwrap_or(&suspects), &files);
         let mut paths: Vec<String> = self.shown.iter().map(|f| f.path.clone()).collect();
-        let read = rewrite::constant_files(top, &files);
         for path in top.iter().map(|s| &s.path).chain(&read) {
             if !paths.contains(path) {
                 paths.push(path.clone());
