@@ -252,6 +252,7 @@ fn eval_runs_checks_by_their_shebang_and_counts_false_fixed_claims() {
     assert_eq!(lines[0]["task"], "bash");
     assert_eq!(lines[0]["solved"], true, "{}", lines[0]);
     assert_eq!(lines[0]["outcome"], "fixed");
+    assert_eq!(lines[0]["stop"]["kind"], "tests_pass", "{}", lines[0]);
     assert_eq!(lines[1]["task"], "strict");
     assert_eq!(lines[1]["solved"], false);
     assert_eq!(lines[1]["false_fixed"], true);

@@ -302,7 +302,8 @@ fn calls(code: &str, name: &str) -> bool {
 /// The files, beyond `suspects`' own, that define a constant one of them reads: a pattern or a
 /// table imported from a module of its own (`COMMIT_RE` from `patterns.js`, `RATES` from
 /// `tables.py`). A spectrum never names such a file — nothing in it runs during a test — so
-/// without this the constant, ranked by [`read_by`], is never among the candidates.
+/// unless the first prompt happened to show it, the constant (ranked by [`read_by`]) would
+/// never be among the candidates.
 pub fn constant_files(
     suspects: &[super::spectrum::Suspect],
     files: &[(String, String)],

@@ -45,6 +45,8 @@ pub struct TaskResult {
     pub definition_judged: bool,
     /// What cria said on its last try: fixed, unverified or not_fixed.
     pub outcome: String,
+    /// Why it stopped on its last try: the typed reason `cria fix --json` ends with.
+    pub stop: Option<crate::protocol::StopReason>,
     /// cria said "fixed" on a try whose check then failed: a false claim, which must never
     /// happen.
     pub false_fixed: bool,
@@ -217,6 +219,7 @@ fn run_task(
                 said_fixed = r.fixed();
                 result.issue_test = r.repro_test.clone();
                 result.outcome = super::batch::outcome_name(r.outcome).into();
+                result.stop = r.stop.clone();
                 result.steps += r.steps;
                 result.tokens_in += r.tokens_in;
                 result.tokens_reused += r.tokens_reused;
