@@ -618,25 +618,20 @@ fn a_test_of_the_issue_that_expects_the_output_it_shows_as_wrong_is_not_run() {
 fn a_change_only_cria_own_test_disagrees_with_is_unverified_not_unfixed() {
     let s = Scratch::task("py-cart-discount");
     let as_text = ISSUE_TEST.replace("180.0)", "\"180.00\")");
-    let script = s.script(&[
-        "The cause is the discount.",
-        FIX,
-        &as_text,
-        "The total is computed correctly now.",
-        "The total is computed correctly now.",
-        "The total is computed correctly now.",
-        "The total is computed correctly now.",
-    ]);
-    let out = s
-        .cria()
-        .args(["fix", "--json", "--max-steps", "4", "--script"])
-        .arg(&script)
-        .arg("--repo")
-        .arg(s.path())
-        .arg(ISSUE)
-        .output()
-        .unwrap();
-    let ev = events(&out.stdout);
+    let said = "The total is computed correctly now.";
+    let (out, ev) = s.fix_json_with(
+        &["--max-steps", "4"],
+        ISSUE,
+        &[
+            "The cause is the discount.",
+            FIX,
+            &as_text,
+            said,
+            said,
+            said,
+            said,
+        ],
+    );
     let statuses = statuses(&ev);
     assert!(
         statuses.iter().any(|m| m

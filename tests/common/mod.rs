@@ -84,10 +84,22 @@ impl Scratch {
         issue: &str,
         replies: &[&str],
     ) -> (std::process::Output, Vec<serde_json::Value>) {
+        self.fix_json_with(&[], issue, replies)
+    }
+
+    /// [`Scratch::fix_json`] with `extra` options (`--max-steps 4`).
+    pub fn fix_json_with(
+        &self,
+        extra: &[&str],
+        issue: &str,
+        replies: &[&str],
+    ) -> (std::process::Output, Vec<serde_json::Value>) {
         let script = self.script(replies);
         let out = self
             .cria()
-            .args(["fix", "--json", "--script"])
+            .args(["fix", "--json"])
+            .args(extra)
+            .arg("--script")
             .arg(&script)
             .arg("--repo")
             .arg(self.path())
