@@ -24,7 +24,12 @@ impl Run<'_> {
     /// `diagnosis`, the issue, the failure and the trace.
     pub(in crate::agent) fn rewrite_targets(&mut self, diagnosis: &str) -> Vec<Target> {
         let tests = self.failing_output();
-        let files = self.source_files();
+        // Only a test that showed the bug can point at code (see `suspects`).
+        let files = if self.bug_shown {
+            self.source_files()
+        } else {
+            Vec::new()
+        };
         let (suspects, traced) = self.suspects(&tests, &files);
         let top = suspects.get(..3).unwrap_or(&suspects);
         let read = rewrite::constant_files(suspects.get(..8).unwrap_or(&suspects), &files);
