@@ -129,7 +129,11 @@ fn without_tests_an_edit_is_unverified() {
 #[test]
 fn passing_tests_then_a_reproduction_then_a_fix_end_fixed() {
     let s = Scratch::task("py-roman");
-    let issue = std::fs::read_to_string(common::fixture("tasks/py-roman/ISSUE.md")).unwrap();
+    // In words, without the call in inline code: the model writes the test (see fix_stages for
+    // the tests cria writes itself from the issue's cases).
+    let issue = std::fs::read_to_string(common::fixture("tasks/py-roman/ISSUE.md"))
+        .unwrap()
+        .replace('`', "");
     let test = "```python\nclass TestIssue(unittest.TestCase):\n    def test_four(self):\n        self.assertEqual(to_roman(4), \"IV\")\n```";
     let fix = "numerals/roman.py\n<<<<<<< SEARCH\n    (5, \"V\"),\n    (1, \"I\"),\n=======\n    (5, \"V\"),\n    (4, \"IV\"),\n    (1, \"I\"),\n>>>>>>> REPLACE\n";
     let (report, events) = run(s.path(), &[], &issue, &[test, "The table.", fix]);

@@ -42,7 +42,16 @@ fn issue_of(task: &str) -> String {
     std::fs::read_to_string(fixture("tasks").join(task).join("ISSUE.md")).unwrap()
 }
 
+/// The py-roman report without its call in inline code: no case cria can write a test of
+/// itself, so the model is asked for the reproduction test (the path these tests are about).
+fn roman_issue_in_words() -> String {
+    issue_of("py-roman").replace('`', "")
+}
+
 const ROMAN_TEST: &str = "```python\nclass TestIssue(unittest.TestCase):\n    def test_subtractive(self):\n        self.assertEqual(to_roman(4), \"IV\")\n        self.assertEqual(to_roman(9), \"IX\")\n```";
+
+/// Every case the py-roman report states.
+const ROMAN_ALL_TEST: &str = "```python\nclass TestIssue(unittest.TestCase):\n    def test_subtractive(self):\n        for n, s in [(4, \"IV\"), (9, \"IX\"), (40, \"XL\"), (90, \"XC\"), (400, \"CD\"), (900, \"CM\")]:\n            self.assertEqual(to_roman(n), s)\n```";
 
 const ROMAN_PASSING_TEST: &str = "```python\nclass TestIssue(unittest.TestCase):\n    def test_three(self):\n        self.assertEqual(to_roman(3), \"III\")\n```";
 
@@ -91,7 +100,7 @@ fn a_reproduction_test_is_kept_when_it_fails_and_then_judges_the_fix() {
     let s = Scratch::task("py-roman");
     let ev = fix(
         &s,
-        &issue_of("py-roman"),
+        &roman_issue_in_words(),
         &[],
         &[
             ROMAN_TEST,
@@ -137,13 +146,119 @@ fn a_reproduction_test_is_kept_when_it_fails_and_then_judges_the_fix() {
     assert!(test.find("class TestIssue").unwrap() < test.find("if __name__").unwrap());
 }
 
+/// A report that states its case in full (a call, what it gives, what it should give): cria
+/// writes the test itself from those values, with no model call, and it judges the fix.
+#[test]
+fn the_issues_own_case_becomes_the_reproduction_test_without_a_model_call() {
+    let s = Scratch::task("py-roman");
+    let ev = fix(
+        &s,
+        "`to_roman(4)` returns \"IIII\" but it should return \"IV\".",
+        &[],
+        &["The cause is the table.", ROMAN_HALF_FIX],
+    );
+    let st = statuses(&ev);
+    assert!(
+        st.iter()
+            .any(|m| m == "reproduced: the issue's cases fail as tests in tests/test_roman.py"),
+        "{st:#?}"
+    );
+    let runs: Vec<bool> = ev
+        .iter()
+        .filter(|e| e["type"] == "tests_run")
+        .map(|e| e["run"]["passed"].as_bool().unwrap())
+        .collect();
+    // Passing at first, failing with cria's test (tried alone, then kept), passing after.
+    assert_eq!(runs, [true, false, false, true], "{st:#?}");
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    let diff = fin["diff"].as_str().unwrap();
+    assert!(
+        diff.contains(
+            "+class TestIssueExample1(unittest.TestCase):\n+    def test_issue_example_1(self):\n\
+             +        self.assertEqual(to_roman(4), \"IV\")"
+        ),
+        "{diff}"
+    );
+    assert!(fin["summary"]
+        .as_str()
+        .unwrap()
+        .contains("tests/test_roman.py::test_issue_example_1"));
+}
+
+/// The report's 9, 40, 90… have no call cria can write: its own test checks 4 alone, which a
+/// change for 4 alone passes. So the issue's examples are still asked for once the tests pass,
+/// and their failing test takes over as the judge.
+#[test]
+fn a_partial_own_test_still_asks_for_the_issues_examples() {
+    let s = Scratch::task("py-roman");
+    let ev = fix(
+        &s,
+        &issue_of("py-roman"),
+        &[],
+        &[
+            "The cause is the table.",
+            ROMAN_HALF_FIX,
+            ROMAN_ALL_TEST,
+            &ROMAN_FIX.replace(
+                "    (5, \"V\"),\n    (1, \"I\"),\n=",
+                "    (5, \"V\"),\n    (4, \"IV\"),\n    (1, \"I\"),\n=",
+            ),
+        ],
+    );
+    let st = statuses(&ev);
+    assert!(
+        st.iter()
+            .any(|m| m.starts_with("the tests cria wrote leave out `IX`")),
+        "{st:#?}"
+    );
+    assert!(
+        st.iter()
+            .any(|m| m
+                == "the change is incomplete: the issue's examples fail in `test_subtractive`"),
+        "{st:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    assert!(fin["diff"]
+        .as_str()
+        .unwrap()
+        .contains("+    (900, \"CM\"),"));
+}
+
+/// ...and when no test of the other cases can be written, a change that passes cria's partial
+/// test is not called fixed.
+#[test]
+fn a_partial_own_test_without_a_test_of_the_rest_is_unverified() {
+    let s = Scratch::task("py-roman");
+    let ev = fix(
+        &s,
+        &issue_of("py-roman"),
+        &[],
+        &[
+            "The cause is the table.",
+            ROMAN_HALF_FIX,
+            "I cannot write that.",
+        ],
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "unverified", "{fin}");
+    assert!(
+        fin["summary"]
+            .as_str()
+            .unwrap()
+            .contains("no test of them could be written"),
+        "{fin}"
+    );
+}
+
 #[test]
 fn a_test_that_passes_is_not_kept_and_the_run_goes_on() {
     let s = Scratch::task("py-roman");
     let before = s.read("tests/test_roman.py");
     let ev = fix(
         &s,
-        &issue_of("py-roman"),
+        &roman_issue_in_words(),
         &[],
         &[
             ROMAN_PASSING_TEST,
@@ -191,7 +306,7 @@ fn without_a_failing_test_no_change_is_called_fixed() {
     assert!(s.read("numerals/roman.py").starts_with(doc));
     let ev = fix(
         &s,
-        &issue_of("py-roman"),
+        &roman_issue_in_words(),
         &[],
         &[
             ROMAN_PASSING_TEST,
@@ -231,7 +346,7 @@ fn a_reproduction_test_missing_its_import_gets_it_added() {
     let no_import = "```python\ndef test_subtractive():\n    assert to_roman(4) == \"IV\"\n```";
     let ev = fix(
         &s,
-        &issue_of("py-roman"),
+        &roman_issue_in_words(),
         &["--test-cmd", "python3 -m pytest -q"],
         &[no_import, "The cause is the table.", ROMAN_FIX, ROMAN_FIX],
     );
@@ -292,7 +407,7 @@ fn drop_repro_test_leaves_only_the_fix_in_the_diff() {
     let before = s.read("tests/test_roman.py");
     let ev = fix(
         &s,
-        &issue_of("py-roman"),
+        &roman_issue_in_words(),
         &["--drop-repro-test"],
         &[ROMAN_TEST, "The cause is the table.", ROMAN_FIX],
     );
@@ -310,7 +425,7 @@ fn an_edit_to_the_reproduction_test_is_undone() {
     let cheat = "tests/test_roman.py\n```python\n<<<<<<< SEARCH\n        self.assertEqual(to_roman(4), \"IV\")\n=======\n        self.assertEqual(to_roman(4), \"IIII\")\n>>>>>>> REPLACE\n```\n";
     let ev = fix(
         &s,
-        &issue_of("py-roman"),
+        &roman_issue_in_words(),
         &[],
         &[ROMAN_TEST, "The cause is the test.", cheat, ROMAN_FIX],
     );

@@ -8,6 +8,7 @@
 //! - `session`: [`fix`], the loop, and every change of stage.
 
 mod callers;
+mod cases;
 mod config;
 mod frames;
 mod hardcode;

@@ -20,6 +20,10 @@ pub struct Repro {
     pub name: String,
     /// The inserted text, as it stands in the file.
     pub code: String,
+    /// Whether it checks every value the issue says is expected. A model's test is taken to
+    /// (what it leaves out is caught when the fix passes); cria's own cases may leave out those
+    /// it could not place, and then the issue's examples are still asked for.
+    pub complete: bool,
 }
 
 /// Model calls spent on reproduction at most (a bad test is worth one more try).

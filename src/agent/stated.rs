@@ -14,7 +14,7 @@ pub struct Stated {
 }
 
 /// Words after which a quoted value is what the code does now.
-const DOES: &[&str] = &[
+pub(super) const DOES: &[&str] = &[
     "prints",
     "printed",
     "gives",
@@ -44,7 +44,7 @@ const DOES: &[&str] = &[
 ];
 
 /// Words after which a quoted value is what the code should do.
-const SHOULD: &[&str] = &[
+pub(super) const SHOULD: &[&str] = &[
     "expected",
     "expect",
     "expecting",
@@ -58,7 +58,7 @@ const SHOULD: &[&str] = &[
 ];
 
 /// Small words that may stand between a cue and its value ("should be", "instead of").
-const FILLER: &[&str] = &[
+pub(super) const FILLER: &[&str] = &[
     "as", "be", "is", "are", "of", "to", "the", "it", "give", "return", "print", "read", "show",
     "say", "mean", "get", "still", "now", "just", "always", "me", "us", "you",
 ];
@@ -95,7 +95,7 @@ const SHOWN_BELOW: &[&str] = &[
 /// blocks show: after a `>>>` line (a string's quotes taken off), in a `# -> …` comment, and a
 /// whole block a line ending in a colon says came out ("the file has this line:") — one value,
 /// its lines joined, since some of them may be right (a table's header).
-fn split_sessions(issue: &str) -> (String, Vec<String>) {
+pub(super) fn split_sessions(issue: &str) -> (String, Vec<String>) {
     let mut prose = String::new();
     let mut outputs = Vec::new();
     let mut fenced = false;
@@ -211,7 +211,7 @@ fn unquote(s: &str) -> &str {
 
 /// The prose cut at sentence ends (`.`, `!`, `?` before a space or line end, outside inline
 /// code), blank lines and list items.
-fn sentences(prose: &str) -> Vec<String> {
+pub(super) fn sentences(prose: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut in_code = false;

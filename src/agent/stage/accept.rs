@@ -1,8 +1,9 @@
 //! The last check before cria says "fixed": the issue's own examples. The project's failing tests
 //! passing is necessary but not enough — they may cover one case of several the issue states
 //! (`*/15` but not `9-17/2`, nor "a step of 0 is an error"). So when the issue states cases and
-//! no reproduction test was written at the start, the model is asked, once, for a test of every
-//! input and expected output the issue gives, against the changed code:
+//! no reproduction test was written at the start (or the one cria wrote from the issue's own
+//! values left some of them out), the model is asked, once, for a test of every input and
+//! expected output the issue gives, against the changed code:
 //! - it passes: the fix is verified by the project's tests and the issue's examples (the test
 //!   stays in the diff as a regression test unless `--drop-repro-test`);
 //! - it fails in the new test for a real reason, and fails on the code before the change too:
@@ -81,7 +82,9 @@ impl Run<'_> {
             return Next::Stop(StopReason::BugNotShown);
         }
         let verified = |examples| Next::Stop(StopReason::TestsPass { combined, examples });
-        let wanted = self.repro.is_none()
+        // cria's own test of the issue's cases may check only some of them.
+        let partial = self.repro.as_ref().is_some_and(|r| !r.complete);
+        let wanted = (self.repro.is_none() || partial)
             && !self.acceptance_asked
             && reproduce::states_expectation(&self.issue);
         if !wanted {
@@ -101,7 +104,7 @@ impl Run<'_> {
                 self.status(format!("no test of the issue's examples: {reason}"));
                 // One stated case is what the failing tests showed; several may be more than
                 // they check, and then "fixed" would claim what nothing verified.
-                if reproduce::stated_examples(&self.issue).len() > 1 {
+                if partial || reproduce::stated_examples(&self.issue).len() > 1 {
                     return Next::Stop(StopReason::ExamplesUnchecked { why: reason });
                 }
                 verified(false)
@@ -250,6 +253,7 @@ impl Run<'_> {
                 path: path.clone(),
                 name: name.clone(),
                 code: code.clone(),
+                complete: true,
             });
             run.report.repro_test = Some(format!("{path}::{name}"));
         };
