@@ -252,6 +252,61 @@ fn a_partial_own_test_without_a_test_of_the_rest_is_unverified() {
     );
 }
 
+const WORDFREQ_FIX: &str = "wordfreq.py\n```python\n<<<<<<< SEARCH\n    counts = Counter(words(text))\n=======\n    counts = Counter(w.lower() for w in words(text))\n>>>>>>> REPLACE\n```\n";
+
+/// A report whose cases cria can write in full has them checked by cria's own tests once the
+/// project's tests pass: no model call, no test of the model's making.
+#[test]
+fn the_issues_examples_are_checked_by_tests_cria_writes_when_it_can_write_them_all() {
+    let s = Scratch::task("py-wordfreq");
+    let ev = fix(
+        &s,
+        &issue_of("py-wordfreq"),
+        &[],
+        &["The cause is the case.", WORDFREQ_FIX],
+    );
+    let st = statuses(&ev);
+    assert!(
+        st.iter().any(|m| m
+            == "the issue's examples pass too (the tests cria wrote of them, `test_issue_example_1`…)"),
+        "{st:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    assert!(fin["diff"].as_str().unwrap().contains(
+        "+        self.assertEqual(top_words(\"The cat and the hat\", 1), [(\"the\", 2)])"
+    ));
+}
+
+/// A change that passes the project's (narrower) test but not the issue's own case is
+/// incomplete: cria's test of the case fails on it and before it, judges from then on, and the
+/// whole fix passes it.
+#[test]
+fn a_change_the_issues_own_case_fails_on_is_incomplete() {
+    let s = Scratch::task("py-wordfreq");
+    s.write(
+        "tests/test_wordfreq.py",
+        "import unittest\n\nfrom wordfreq import top_words\n\n\nclass WordFreqTest(unittest.TestCase):\n    def test_a(self):\n        self.assertEqual(top_words(\"A a\", 1), [(\"a\", 2)])\n",
+    );
+    let only_a = "wordfreq.py\n```python\n<<<<<<< SEARCH\n    counts = Counter(words(text))\n=======\n    counts = Counter(\"a\" if w == \"A\" else w for w in words(text))\n>>>>>>> REPLACE\n```\n";
+    let whole = "wordfreq.py\n```python\n<<<<<<< SEARCH\n    counts = Counter(\"a\" if w == \"A\" else w for w in words(text))\n=======\n    counts = Counter(w.lower() for w in words(text))\n>>>>>>> REPLACE\n```\n";
+    let ev = fix(
+        &s,
+        &issue_of("py-wordfreq"),
+        &[],
+        &["The cause is the case.", only_a, whole],
+    );
+    let st = statuses(&ev);
+    assert!(
+        st.iter().any(|m| m
+            == "the change is incomplete: the issue's examples fail in `test_issue_example_1`"),
+        "{st:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    assert!(fin["diff"].as_str().unwrap().contains("w.lower()"));
+}
+
 #[test]
 fn a_test_that_passes_is_not_kept_and_the_run_goes_on() {
     let s = Scratch::task("py-roman");

@@ -5,7 +5,7 @@
 //! to copy those into a test loses them as often as not (it asserts the wrong column, invents
 //! an input); cria writes the assertion from the issue's own values, and the reproduce stage
 //! keeps only the ones that fail now, so each kept test is a check of exactly what the issue
-//! says. Python only: its sessions and calls are what such reports quote.
+//! says. Python and JavaScript ([`super::case_test`] writes the test in the file's framework).
 
 use regex::Regex;
 
@@ -14,21 +14,26 @@ use super::stated::{self, DOES, FILLER, SHOULD};
 /// What a case's call should give.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expect {
-    /// Equal to this Python expression (a literal).
+    /// Equal to this literal, as the issue writes it.
     Equals(String),
-    /// `True`, `False` or `None`, compared with `is`.
+    /// This keyword literal (`True`, `false`, `None`…), compared for identity.
     Is(String),
     /// Its `str()` equal to this text (a value the issue quotes as printed).
     Prints(String),
     /// A string holding this text (the part of a longer output the issue says is wrong).
     Contains(String),
+    /// A collection with this literal among its items (the issue quotes one item of what the
+    /// call gives).
+    Holds(String),
 }
 
-/// One case: the assignments it needs, the call, and what the call should give.
+/// One case: the assignments it needs, the call, what the issue says it gives now (when it
+/// quotes that), and what it should give.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {
     pub setup: Vec<String>,
     pub call: String,
+    pub shown: Option<String>,
     pub expect: Expect,
 }
 
@@ -43,7 +48,7 @@ pub fn cases(issue: &str) -> Vec<Case> {
     let mut out: Vec<Case> = Vec::new();
     let mut used: Vec<String> = Vec::new();
     for sentence in stated::sentences(&prose) {
-        for (call, value) in prose_cases(&sentence) {
+        for (call, shown, value) in prose_cases(&sentence) {
             let expect = match value {
                 Value::Quoted(text) => Expect::Equals(py_str(&text)),
                 Value::Code(text) if is_literal(&text) => literal(&text),
@@ -51,7 +56,7 @@ pub fn cases(issue: &str) -> Vec<Case> {
                 Value::Bare(text) => literal(&text),
             };
             used.push(value_text(&expect).to_string());
-            out.push(case(&blocks.setup, call, expect));
+            out.push(case(&blocks.setup, call, shown, expect));
         }
     }
     let mut expected = stated::stated(issue)
@@ -75,7 +80,7 @@ pub fn cases(issue: &str) -> Vec<Case> {
                 None
             });
         if let Some(expect) = fits.and_then(|e| session_expect(&shown, &e)) {
-            out.push(case(&blocks.setup, call, expect));
+            out.push(case(&blocks.setup, call, Some(shown), expect));
         }
     }
     out.dedup();
@@ -95,19 +100,29 @@ pub fn unchecked(issue: &str, checked: &[Case]) -> Vec<String> {
         .collect()
 }
 
-/// The case of `call`, with the setup lines whose names it uses.
-fn case(setup: &[String], call: String, expect: Expect) -> Case {
+/// The case of `call`, with the setup lines whose names it uses (and those these use), in
+/// the issue's order.
+fn case(setup: &[String], call: String, shown: Option<String>, expect: Expect) -> Case {
+    let mut needed = vec![false; setup.len()];
+    let mut uses = vec![call.clone()];
+    while let Some(code) = uses.pop() {
+        for (line, need) in setup.iter().zip(needed.iter_mut()) {
+            if !*need && mentions(&code, assigned(line)) {
+                *need = true;
+                uses.push(assigned_value(line).to_string());
+            }
+        }
+    }
     let setup = setup
         .iter()
-        .filter(|line| {
-            let name = line.split('=').next().unwrap_or("").trim();
-            mentions(&call, name)
-        })
-        .cloned()
+        .zip(needed)
+        .filter(|(_, need)| *need)
+        .map(|(line, _)| line.clone())
         .collect();
     Case {
         setup,
         call,
+        shown,
         expect,
     }
 }
@@ -126,7 +141,11 @@ fn mentions(code: &str, name: &str) -> bool {
 /// The text of an expectation's value, as the issue wrote it (to tell which values a case took).
 fn value_text(expect: &Expect) -> &str {
     match expect {
-        Expect::Equals(v) | Expect::Is(v) | Expect::Prints(v) | Expect::Contains(v) => {
+        Expect::Equals(v)
+        | Expect::Is(v)
+        | Expect::Prints(v)
+        | Expect::Contains(v)
+        | Expect::Holds(v) => {
             let v = v.as_str();
             v.strip_prefix('"')
                 .and_then(|r| r.strip_suffix('"'))
@@ -179,11 +198,9 @@ fn code_lines(issue: &str) -> Blocks {
             }
             continue;
         }
-        if let Some((call, shown)) = t.split_once("# ->") {
-            let call = call.trim();
+        if let Some((call, shown)) = commented(t) {
             if is_call(call) {
-                out.sessions
-                    .push((call.to_string(), shown.trim().to_string()));
+                out.sessions.push((call.to_string(), shown.to_string()));
             }
         } else if is_assignment(t) {
             out.setup.push(t.to_string());
@@ -192,21 +209,51 @@ fn code_lines(issue: &str) -> Blocks {
     out
 }
 
-/// `name = expression` on one line, its brackets closed.
+/// A line of code and the output its comment shows: `f(x)   # -> [1]`, `g(2) // => 'a';`.
+fn commented(line: &str) -> Option<(&str, &str)> {
+    let (code, comment) = line.split_once(" # ").or_else(|| line.split_once(" // "))?;
+    let comment = comment.trim();
+    let shown = comment
+        .strip_prefix("->")
+        .or_else(|| comment.strip_prefix("=>"))?;
+    Some((code.trim().trim_end_matches(';'), shown.trim()))
+}
+
+/// `name = expression` on one line (`const`, `let` or `var` before it in JavaScript), its
+/// brackets closed.
 fn is_assignment(stmt: &str) -> bool {
     static RE: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| Regex::new(r"^[A-Za-z_]\w*\s*=[^=]").ok());
+    let re = RE.get_or_init(|| Regex::new(r"^((const|let|var)\s+)?[A-Za-z_$][\w$]*\s*=[^=]").ok());
     re.as_ref().is_some_and(|re| re.is_match(stmt)) && balanced(stmt)
 }
 
-/// A Python call expression (`render(5)`, `str(Money(1500, "JPY"))`, `q.pop()`).
+/// What an assignment line assigns (no `;` after it).
+pub(super) fn assigned_value(line: &str) -> &str {
+    line.split_once('=')
+        .map_or("", |(_, v)| v)
+        .trim()
+        .trim_end_matches(';')
+        .trim_end()
+}
+
+/// The name an assignment line assigns.
+pub(super) fn assigned(line: &str) -> &str {
+    let target = line.split('=').next().unwrap_or("").trim();
+    ["const ", "let ", "var "]
+        .iter()
+        .find_map(|k| target.strip_prefix(k))
+        .unwrap_or(target)
+        .trim()
+}
+
+/// A call expression (`render(5)`, `str(Money(1500, "JPY"))`, `q.pop()`).
 fn is_call(text: &str) -> bool {
     static RE: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| Regex::new(r"^[A-Za-z_][\w.]*\(.*\)(\[[^\]]*\])?$").ok());
     re.as_ref().is_some_and(|re| re.is_match(text)) && balanced(text) && !text.contains("::")
 }
 
-fn balanced(text: &str) -> bool {
+pub(super) fn balanced(text: &str) -> bool {
     let mut depth = 0i32;
     for c in text.chars() {
         match c {
@@ -221,14 +268,27 @@ fn balanced(text: &str) -> bool {
     depth == 0
 }
 
-/// A value in a sentence: inline code, a double-quoted string, or a bare number or `True`,
-/// `False`, `None` right after a cue word.
+/// A value in a sentence: inline code, a double-quoted string, or a bare number or keyword
+/// (`True`, `false`, `None`…) right after a cue word.
 #[derive(Debug, Clone, PartialEq)]
 enum Value {
     Code(String),
     Quoted(String),
     Bare(String),
 }
+
+impl Value {
+    /// The value as a Python literal would show it (a quoted string with its quotes).
+    fn repr(&self) -> String {
+        match self {
+            Value::Code(t) | Value::Bare(t) => t.clone(),
+            Value::Quoted(t) => py_str(t),
+        }
+    }
+}
+
+/// The literals that are words: Python's and JavaScript's.
+const KEYWORDS: &[&str] = &["True", "False", "None", "true", "false", "null"];
 
 /// Words that turn "should" around.
 const NOT: &[&str] = &[
@@ -253,16 +313,22 @@ const RAISES: &[&str] = &[
     "panics",
 ];
 
-/// The calls of one sentence and the value it says they should give: "`f(4)` returns "IIII"
-/// but it should return "IV"", "`a(1)` and `a(2)` are both True; both should be False".
-fn prose_cases(sentence: &str) -> Vec<(String, Value)> {
+/// The calls of one sentence, what it says they give now (when it quotes that) and the value it
+/// says they should give: "`f(4)` returns "IIII" but it should return "IV"", "`a(1)` and
+/// `a(2)` are both True; both should be False".
+fn prose_cases(sentence: &str) -> Vec<(String, Option<String>, Value)> {
     let Ok(token) = Regex::new(r#"`([^`\n]+)`|"([^"\n]*)"|(-?\d+(?:\.\d+)?)|([A-Za-z]+)"#) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     let mut calls: Vec<String> = Vec::new();
+    let mut shown: Option<String> = None;
+    let mut does = false;
     let mut should = false;
     let mut cued = false;
+    // Whether a value came after the calls so far: a call after one starts a new case ("`f(1)`
+    // gives 2 and `g(1)` should give 3" says nothing of what `f(1)` should give).
+    let mut valued = false;
     for c in token.captures_iter(sentence) {
         if let Some(word) = c.get(4).map(|m| m.as_str()) {
             let lower = word.to_lowercase();
@@ -270,16 +336,22 @@ fn prose_cases(sentence: &str) -> Vec<(String, Value)> {
                 // "should not be `X`", "should raise `ValueError`": no value to equal.
                 calls.clear();
                 should = false;
-            } else if matches!(word, "True" | "False" | "None") {
+            } else if KEYWORDS.contains(&word) {
+                valued |= cued;
                 if should && cued && !calls.is_empty() {
-                    out.extend(calls.drain(..).map(|k| (k, Value::Bare(word.to_string()))));
+                    let value = Value::Bare(word.to_string());
+                    out.extend(calls.drain(..).map(|k| (k, shown.clone(), value.clone())));
+                } else if does && cued {
+                    shown.get_or_insert_with(|| word.to_string());
                 }
                 cued = false;
             } else if SHOULD.contains(&lower.as_str()) {
                 should = true;
+                does = false;
                 cued = true;
             } else if DOES.contains(&lower.as_str()) {
                 should = false;
+                does = true;
                 cued = true;
             } else if !FILLER.contains(&lower.as_str()) {
                 cued = false;
@@ -293,6 +365,12 @@ fn prose_cases(sentence: &str) -> Vec<(String, Value)> {
                     calls.clear();
                     should = false;
                 }
+                if calls.is_empty() || valued {
+                    calls.clear();
+                    shown = None;
+                    does = false;
+                    valued = false;
+                }
                 calls.push(code.to_string());
                 cued = false;
                 continue;
@@ -303,19 +381,60 @@ fn prose_cases(sentence: &str) -> Vec<(String, Value)> {
         } else if let Some(n) = c.get(3).filter(|_| cued) {
             Value::Bare(n.as_str().to_string())
         } else {
+            valued |= c.get(3).is_some();
             cued = false;
             continue;
         };
         cued = false;
+        valued = true;
         if should && !calls.is_empty() {
-            out.extend(calls.drain(..).map(|k| (k, value.clone())));
+            out.extend(calls.drain(..).map(|k| (k, shown.clone(), value.clone())));
             should = false;
+        } else if does && !calls.is_empty() {
+            shown.get_or_insert_with(|| value.repr());
         }
     }
     out
 }
 
-/// A Python literal: a number, a string, a list, tuple, dict or set of literals, or a keyword.
+/// Whether the failed assertion of `case` (in a test run's `output`) shows the call giving a
+/// value of another kind than the issue quotes (a list, where it quotes one of its tuples):
+/// the issue quotes a part of what comes out, and equality with that part's right value would
+/// fail however right the fix.
+pub fn quotes_a_part(case: &Case, output: &str) -> bool {
+    let (Some(shown), Expect::Equals(_)) = (&case.shown, &case.expect) else {
+        return false;
+    };
+    // pytest's `E   assert [...] == (...)` (not the source line it quotes, marked `>`), or
+    // unittest's `AssertionError: [...] != (...)`.
+    let actual = output.lines().find_map(|line| {
+        let (_, rest) = line
+            .split_once("assert ")
+            .filter(|_| !line.trim_start().starts_with('>'))?;
+        Some(rest.split_once(" == ")?.0.trim())
+    });
+    let actual = actual.or_else(|| {
+        output.lines().find_map(|line| {
+            let (_, rest) = line.split_once("AssertionError: ")?;
+            Some(rest.split_once(" != ")?.0.trim())
+        })
+    });
+    actual.is_some_and(|a| is_literal(shown) && is_literal(a) && kind(a) != kind(shown))
+}
+
+/// `case` checked as one item of what its call gives, when it was checked as all of it and
+/// [`quotes_a_part`] says the issue quoted a part.
+pub fn as_part(case: &Case) -> Option<Case> {
+    let Expect::Equals(v) = &case.expect else {
+        return None;
+    };
+    Some(Case {
+        expect: Expect::Holds(v.clone()),
+        ..case.clone()
+    })
+}
+
+/// A literal: a number, a string, a list, tuple, dict or set of literals, or a keyword.
 fn is_literal(text: &str) -> bool {
     let t = text.trim();
     let Some(first) = t.chars().next() else {
@@ -326,13 +445,15 @@ fn is_literal(text: &str) -> bool {
         (first, t.chars().last()),
         ('[', Some(']')) | ('(', Some(')')) | ('{', Some('}'))
     ) && balanced(t);
-    matches!(t, "True" | "False" | "None") || t.parse::<f64>().is_ok() || quoted || bracketed
+    KEYWORDS.contains(&t) || t.parse::<f64>().is_ok() || quoted || bracketed
 }
 
 fn literal(text: &str) -> Expect {
-    match text.trim() {
-        k @ ("True" | "False" | "None") => Expect::Is(k.to_string()),
-        t => Expect::Equals(t.to_string()),
+    let t = text.trim();
+    if KEYWORDS.contains(&t) {
+        Expect::Is(t.to_string())
+    } else {
+        Expect::Equals(t.to_string())
     }
 }
 
@@ -362,64 +483,10 @@ fn kind(literal: &str) -> char {
     }
 }
 
-/// `text` as a Python string literal.
-fn py_str(text: &str) -> String {
+/// `text` as a string literal (Python's and JavaScript's alike).
+pub(super) fn py_str(text: &str) -> String {
     let escaped = text.replace('\\', "\\\\").replace('"', "\\\"");
     format!("\"{escaped}\"")
-}
-
-/// The test of `case` named `name`, in the style of the test file `body` (a `TestCase` method
-/// when it uses unittest, a plain function with `assert` otherwise).
-pub fn test_code(case: &Case, name: &str, body: &str) -> String {
-    let unittest = body.contains("unittest") && !body.contains("pytest");
-    let check = match (&case.expect, unittest) {
-        (Expect::Equals(v), false) => format!("assert {} == {v}", case.call),
-        (Expect::Is(v), false) => format!("assert {} is {v}", case.call),
-        (Expect::Prints(v), false) => format!("assert {} == {}", printed(&case.call), py_str(v)),
-        (Expect::Contains(v), false) => format!("assert {v} in {}", case.call),
-        (Expect::Equals(v), true) => format!("self.assertEqual({}, {v})", case.call),
-        (Expect::Is(v), true) => format!("self.assertIs({}, {v})", case.call),
-        (Expect::Prints(v), true) => {
-            format!("self.assertEqual({}, {})", printed(&case.call), py_str(v))
-        }
-        (Expect::Contains(v), true) => format!("self.assertIn({v}, {})", case.call),
-    };
-    let indent = if unittest { "        " } else { "    " };
-    let mut lines: Vec<String> = case
-        .setup
-        .iter()
-        .chain(std::iter::once(&check))
-        .map(|l| format!("{indent}{l}"))
-        .collect();
-    if unittest {
-        lines.insert(0, format!("    def {name}(self):"));
-        lines.insert(0, format!("class {}(unittest.TestCase):", class_name(name)));
-    } else {
-        lines.insert(0, format!("def {name}():"));
-    }
-    lines.join("\n")
-}
-
-/// `call` as text: itself when it already is `str(…)`, else wrapped in `str()`.
-fn printed(call: &str) -> String {
-    let inner = call.strip_prefix("str(").and_then(|r| r.strip_suffix(')'));
-    if inner.is_some_and(balanced) {
-        call.to_string()
-    } else {
-        format!("str({call})")
-    }
-}
-
-/// `test_issue_example_2` → `TestIssueExample2`.
-fn class_name(name: &str) -> String {
-    name.split('_')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
 }
 
 #[cfg(test)]

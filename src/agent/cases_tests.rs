@@ -1,10 +1,13 @@
 use super::*;
 
+/// The assertions (and setup) of the pytest tests cria writes of `issue`'s cases.
 fn checks(issue: &str) -> Vec<String> {
     cases(issue)
         .iter()
         .map(|c| {
-            let code = test_code(c, "test_issue_example_1", "import pytest\n");
+            let code =
+                crate::agent::case_test::test_code(c, 1, "tests/test_x.py", "import pytest\n")
+                    .unwrap();
             code.lines()
                 .skip(1)
                 .map(str::trim)
@@ -102,21 +105,67 @@ fn errors_negations_and_values_without_a_should_make_no_case() {
         "`lookup(\"x\")` should not return `None`.",
         "`median([1, 2, 3, 4])` returns 3, but the median of an even count is the mean, 2.5.",
         "`miles_to_km(10)` returns 16.0 but 10 miles are 16.09 km.",
+        // What one call gives says nothing of what the next should.
+        "`clamp(-5, 0, 10)` correctly gives 0 and `clamp(5, 0, 10)` gives 5.",
     ] {
         assert_eq!(cases(issue), [], "{issue}");
     }
 }
 
 #[test]
-fn a_unittest_file_gets_a_test_case_class() {
-    let case = Case {
-        setup: vec!["xs = [1, 2]".into()],
-        call: "mean(xs)".into(),
-        expect: Expect::Equals("1.5".into()),
-    };
+fn a_case_takes_the_assignments_its_own_assignments_use() {
+    let issue = "```python\n>>> start = 9\n>>> unused = 1\n>>> day = [(start, 12)]\n\
+        >>> gaps(day)\n[(12, 17)]\n```\nI expected `[(9, 17)]`.\n";
+    let found = cases(issue);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].setup, ["start = 9", "day = [(start, 12)]"]);
+}
+
+#[test]
+fn what_a_sentence_says_a_call_gives_now_is_kept_with_its_case() {
+    let issue = "`busy(tue)` is off: it says `('09:00', '10:30')` instead of `('09:00', '12:00')`.";
+    let found = cases(issue);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].shown.as_deref(), Some("('09:00', '10:30')"));
+    assert_eq!(found[0].expect, Expect::Equals("('09:00', '12:00')".into()));
+}
+
+#[test]
+fn a_failure_showing_a_list_where_the_issue_quotes_a_tuple_is_a_part() {
+    let case = &cases("`busy(tue)` gives `('09:00', '10:30')` instead of `('09:00', '12:00')`.")[0];
+    let pytest = "    def test_issue_example_1():\n>       assert busy(tue) == ('09:00', '12:00')\n\
+        E       AssertionError: assert [('09:00', '10:30'), ('14:00', '15:00')] == ('09:00', '12:00')\n";
+    assert!(quotes_a_part(case, pytest));
+    let unittest = "AssertionError: [('09:00', '10:30')] != ('09:00', '12:00')\n";
+    assert!(quotes_a_part(case, unittest));
+    // The whole value, of the kind the issue quotes: a case of its own.
+    let whole = "E       AssertionError: assert ('09:00', '10:30') == ('09:00', '12:00')\n";
+    assert!(!quotes_a_part(case, whole));
+}
+
+#[test]
+fn javascript_reports_give_cases_too() {
+    let found = cases("`clamp(15, 0, 10)` returns 15 but it should return 10.");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].expect, Expect::Equals("10".into()));
+    let found = cases("`isLeap(1900)` gives true; it should be false.");
+    assert_eq!(found[0].expect, Expect::Is("false".into()));
+    let issue = "```js\nconst day = [['09:00', '12:00']];\nfreeSlots(day); // => [['09:00', '17:00']]\n```\n\
+        I expected `[['12:00', '17:00']]`.\n";
+    let found = cases(issue);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].call, "freeSlots(day)");
+    assert_eq!(found[0].setup, ["const day = [['09:00', '12:00']];"]);
     assert_eq!(
-        test_code(&case, "test_issue_example_2", "import unittest\n"),
-        "class TestIssueExample2(unittest.TestCase):\n    def test_issue_example_2(self):\n        \
-         xs = [1, 2]\n        self.assertEqual(mean(xs), 1.5)"
+        found[0].expect,
+        Expect::Equals("[['12:00', '17:00']]".into())
     );
+}
+
+#[test]
+fn a_call_after_a_value_starts_a_case_of_its_own() {
+    let found = cases("`clamp(-5, 0, 10)` gives 0 and `clamp(15, 0, 10)` should give 10.");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].call, "clamp(15, 0, 10)");
+    assert_eq!(found[0].shown, None);
 }

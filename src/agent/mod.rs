@@ -1,13 +1,14 @@
 //! The agent: localize, prompt, generate, apply, test, follow up — within hard limits.
 //!
 //! Layers, each using only those above it:
-//! - pure helpers: `prompt`, `reproduce`, `stated`, `rewrite`, `callers`, `repro_imports`, `spectrum`,
-//!   `workspace`, `sampling`, `config`, `report`;
+//! - pure helpers: `prompt`, `reproduce`, `stated`, `cases`, `case_test`, `rewrite`, `callers`,
+//!   `repro_imports`, `spectrum`, `workspace`, `sampling`, `config`, `report`;
 //! - `run`: the state of one run and the moves every stage shares;
 //! - `stage/`: the stages and verdicts, each an `impl Run` in its own file;
 //! - `session`: [`fix`], the loop, and every change of stage.
 
 mod callers;
+mod case_test;
 mod cases;
 mod config;
 mod frames;

@@ -41,6 +41,8 @@ pub(super) const DOES: &[&str] = &[
     "rendered",
     "writes",
     "wrote",
+    "says",
+    "said",
 ];
 
 /// Words after which a quoted value is what the code should do.

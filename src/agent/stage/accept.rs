@@ -19,6 +19,8 @@
 //! *unverified*: neither "fixed" (cria's own check disagrees) nor "not fixed" (the tests that
 //! showed the bug pass). See [`Run::settle`].
 
+use super::cases::together;
+use crate::agent::cases;
 use crate::agent::localize::Candidate;
 use crate::agent::prompt::{self, ShownFile};
 use crate::agent::reproduce::{self, Repro};
@@ -201,6 +203,9 @@ impl Run<'_> {
         self.status(format!(
             "the tests pass; checking the issue's own examples with a new test in {path}"
         ));
+        if let Some(verdict) = self.own_examples(&path, &body, cmd) {
+            return verdict;
+        }
         let diff = self.work.diff(&self.cfg.root);
         let saved = std::mem::replace(
             &mut self.talk.history,
@@ -287,6 +292,69 @@ impl Run<'_> {
                 Verdict::Unavailable(why)
             }
         }
+    }
+
+    /// The issue's examples as tests cria writes itself (see [`super::cases`]), when it can
+    /// write every one of them and each is a sound check: `None` (the model is asked) when not.
+    fn own_examples(&mut self, path: &str, body: &str, cmd: &str) -> Option<Verdict> {
+        let all = cases::cases(&self.issue);
+        let whole = !all.is_empty()
+            && cases::unchecked(&self.issue, &all).is_empty()
+            && stated::other_cases(&self.issue).is_empty();
+        if !whole {
+            return None;
+        }
+        let runs = self.run_cases(&all, path, body, cmd)?;
+        if runs.len() < all.len() {
+            return None;
+        }
+        let mut failing: Option<String> = None;
+        for r in runs.iter().filter(|r| !r.run.passed) {
+            if r.flawed(&self.issue).is_some() {
+                return None;
+            }
+            failing.get_or_insert_with(|| r.name.clone());
+        }
+        let code = together(&runs);
+        let name = failing
+            .clone()
+            .or_else(|| runs.first().map(|r| r.name.clone()))?;
+        let Some((run, changes)) = self.insert_and_run(path, body, &code, cmd) else {
+            return Some(Verdict::Unavailable(format!(
+                "it could not be added to {path}"
+            )));
+        };
+        let keep = |run: &mut Self| {
+            run.work.remember(&changes);
+            run.keep_repro(Repro {
+                path: path.to_string(),
+                name: name.clone(),
+                code: code.clone(),
+                complete: true,
+            });
+        };
+        if failing.is_none() && run.passed {
+            keep(self);
+            self.status(format!(
+                "the issue's examples pass too (the tests cria wrote of them, `{name}`…)"
+            ));
+            return Some(Verdict::Pass);
+        }
+        let incomplete = failing.is_some() && !run.passed;
+        let shows_bug = incomplete
+            && match self.fails_without_the_change(path, &name, cmd) {
+                Ok(fails) => fails,
+                Err(stop) => return Some(Verdict::Lost(stop)),
+            };
+        if !shows_bug {
+            self.remove_test(&changes);
+            return None;
+        }
+        keep(self);
+        self.status(format!(
+            "the change is incomplete: the issue's examples fail in `{name}`"
+        ));
+        Some(Verdict::Fail(run, changes, name))
     }
 
     /// Whether the new test `name` (in `test_path`) fails on the code as it was before the

@@ -1,5 +1,6 @@
 //! The stages of a run and the verdicts between them, each acting on [`super::run::Run`]:
 //! - `reproduce`: write a test that shows the bug when the project's tests miss it;
+//! - `cases`: the issue's own cases as tests cria writes itself (for `reproduce` and `accept`);
 //! - `edit`: act on one reply — edits, tool calls, or nothing usable;
 //! - `rewrite`: ask for one whole corrected definition and put it in place;
 //! - `judge`: run the tests on an applied edit, keep it, combine it, or revert it;
@@ -8,6 +9,7 @@
 //! Which stage runs next is decided in [`super::session`] only.
 
 mod accept;
+mod cases;
 mod edit;
 mod judge;
 mod reproduce;

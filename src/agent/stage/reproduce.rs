@@ -1,11 +1,12 @@
-//! The reproduce stage: the project's tests pass, but the issue states a case, so the model is
-//! asked for one new test that fails the way the issue says (see [`crate::agent::reproduce`]).
+//! The reproduce stage: the project's tests pass, but the issue states a case. When it states
+//! the call and the value in full, cria writes the test itself (see [`crate::agent::cases`]);
+//! otherwise the model is asked for one new test that fails the way the issue says (see
+//! [`crate::agent::reproduce`]).
 
-use crate::agent::cases::{self, Case};
 use crate::agent::localize::Candidate;
 use crate::agent::prompt;
 use crate::agent::reproduce::{
-    insertion, judge, request, test_code, test_file, test_name, tidy_names, Repro, TRIES,
+    insertion, judge, request, test_code, test_file, test_name, Repro, TRIES,
 };
 use crate::agent::run::Run;
 use crate::agent::sampling::budget;
@@ -25,7 +26,7 @@ impl Run<'_> {
         let path = test_file(ranked, &files)?;
         let body = self.current_text(&path)?;
         let lang = prompt::fence_lang(&path);
-        if lang == "python" {
+        if matches!(lang, "python" | "javascript" | "typescript") {
             if let Some(run) = self.reproduce_stated(&path, &body, cmd) {
                 return Some(run);
             }
@@ -98,79 +99,8 @@ impl Run<'_> {
         None
     }
 
-    /// The issue's own cases written as tests by cria (see [`crate::agent::cases`]): each tried
-    /// alone (with the imports it turns out to need), and those that fail now kept together.
-    /// The run with them, when any was kept.
-    fn reproduce_stated(&mut self, path: &str, body: &str, cmd: &str) -> Option<TestRun> {
-        let cases = cases::cases(&self.issue);
-        if cases.is_empty() {
-            return None;
-        }
-        let count = match cases.len() {
-            1 => "a case".to_string(),
-            n => format!("{n} cases"),
-        };
-        self.status(format!(
-            "the tests pass, but the issue states {count} in full: writing tests of them in {path}"
-        ));
-        let mut imports: Vec<String> = Vec::new();
-        let mut kept: Vec<(Case, String, String)> = Vec::new();
-        for (i, case) in cases.iter().enumerate() {
-            let code = tidy_names(
-                &cases::test_code(case, &format!("test_issue_example_{}", i + 1), body),
-                body,
-            );
-            let name = test_name(&code)?;
-            let mut needs = imports.clone();
-            let verdict = loop {
-                let full = with_imports(&needs, &code);
-                let (run, changes) = self.insert_and_run(path, body, &full, cmd)?;
-                if !self.remove_test(&changes) {
-                    return None;
-                }
-                let import = (run.output.contains("is not defined") && needs.len() < 3)
-                    .then(|| self.import_line(&run, path, body))
-                    .flatten()
-                    .filter(|line| !needs.contains(line));
-                match import {
-                    Some(line) => needs.push(line),
-                    None => break judge(&run, &name, &self.issue),
-                }
-            };
-            match verdict {
-                Ok(()) => {
-                    imports = needs;
-                    kept.push((case.clone(), name, code));
-                }
-                Err(why) => self.status(format!("`{}` was not kept: {why}", case.call)),
-            }
-        }
-        let name = kept.first()?.1.clone();
-        let checked: Vec<Case> = kept.iter().map(|(case, _, _)| case.clone()).collect();
-        let unchecked = cases::unchecked(&self.issue, &checked);
-        let tests: Vec<String> = kept.into_iter().map(|(_, _, code)| code).collect();
-        let code = with_imports(&imports, &tests.join("\n\n\n"));
-        let run = self.place_test(path, body, &code, &name, cmd)?.ok()?;
-        self.status(format!(
-            "reproduced: the issue's cases fail as tests in {path}"
-        ));
-        if !unchecked.is_empty() {
-            self.status(format!(
-                "the tests cria wrote leave out {}: the issue's examples are checked again once the tests pass",
-                unchecked.join(", ")
-            ));
-        }
-        self.keep_repro(Repro {
-            path: path.to_string(),
-            name,
-            code,
-            complete: unchecked.is_empty(),
-        });
-        Some(run)
-    }
-
     /// From now on `repro` judges the fix.
-    fn keep_repro(&mut self, repro: Repro) {
+    pub(in crate::agent) fn keep_repro(&mut self, repro: Repro) {
         self.report.repro_test = Some(format!("{}::{}", repro.path, repro.name));
         self.repro = Some(repro);
     }
@@ -179,7 +109,7 @@ impl Run<'_> {
     /// bug (it stays in place), else why not and the run (it is removed again). `None` when the
     /// file could not be changed at all.
     #[allow(clippy::type_complexity)]
-    fn place_test(
+    pub(in crate::agent) fn place_test(
         &mut self,
         path: &str,
         body: &str,
@@ -285,12 +215,4 @@ impl Run<'_> {
             ));
         }
     }
-}
-
-/// `code` after the import lines it needs.
-fn with_imports(imports: &[String], code: &str) -> String {
-    [imports.join("\n"), code.to_string()]
-        .join("\n")
-        .trim_start()
-        .to_string()
 }

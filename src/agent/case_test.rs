@@ -1,0 +1,176 @@
+//! A case the issue states ([`super::cases`]), written as a test in the test file's own
+//! framework: a pytest function or a `unittest.TestCase` method for Python, a `test(…)` or
+//! `it(…)` call with node's `assert` for JavaScript. A case the language cannot express (a
+//! Python tuple in JavaScript) is no test.
+
+use super::cases::{assigned, assigned_value, balanced, py_str, Case, Expect};
+use super::prompt::fence_lang;
+
+/// The test of `case`, the `n`th of the issue's, for the test file `path` (whose text is
+/// `body`); `None` where it cannot be written there.
+pub fn test_code(case: &Case, n: usize, path: &str, body: &str) -> Option<String> {
+    match fence_lang(path) {
+        "python" => Some(python(case, &format!("test_issue_example_{n}"), body)),
+        "javascript" | "typescript" => javascript(case, &format!("issue example {n}"), body),
+        _ => None,
+    }
+}
+
+fn python(case: &Case, name: &str, body: &str) -> String {
+    let base = test_case_class(body);
+    let unittest = base.is_some();
+    let call = &case.call;
+    let check = match (&case.expect, unittest) {
+        (Expect::Equals(v), false) => format!("assert {call} == {}", python_words(v)),
+        (Expect::Is(v), false) => format!("assert {call} is {}", python_words(v)),
+        (Expect::Prints(v), false) => format!("assert {} == {}", printed(call), py_str(v)),
+        (Expect::Contains(v), false) => format!("assert {v} in {call}"),
+        (Expect::Holds(v), false) => format!("assert {} in {call}", python_words(v)),
+        (Expect::Equals(v), true) => format!("self.assertEqual({call}, {})", python_words(v)),
+        (Expect::Is(v), true) => format!("self.assertIs({call}, {})", python_words(v)),
+        (Expect::Prints(v), true) => {
+            format!("self.assertEqual({}, {})", printed(call), py_str(v))
+        }
+        (Expect::Contains(v), true) => format!("self.assertIn({v}, {call})"),
+        (Expect::Holds(v), true) => format!("self.assertIn({}, {call})", python_words(v)),
+    };
+    let setup = case.setup.iter().map(|line| {
+        format!(
+            "{} = {}",
+            assigned(line),
+            python_words(assigned_value(line))
+        )
+    });
+    let indent = if unittest { "        " } else { "    " };
+    let mut lines: Vec<String> = setup
+        .chain(std::iter::once(check))
+        .map(|l| format!("{indent}{l}"))
+        .collect();
+    if let Some(base) = base {
+        lines.insert(0, format!("    def {name}(self):"));
+        lines.insert(0, format!("class {}({base}):", class_name(name)));
+    } else {
+        lines.insert(0, format!("def {name}():"));
+    }
+    lines.join("\n")
+}
+
+fn javascript(case: &Case, title: &str, body: &str) -> Option<String> {
+    if !body.contains("assert") {
+        return None;
+    }
+    // The runner's own call, with a title: `test('…'`, `it("…"` (not a regex's `.test(s)`).
+    let calls = |name: &str| {
+        regex::Regex::new(&format!(r#"(?m)(^|[^\w.]){name}\(\s*['"`]"#))
+            .is_ok_and(|re| re.is_match(body))
+    };
+    let runner = ["test", "it"].into_iter().find(|name| calls(name))?;
+    let call = &case.call;
+    let check = match &case.expect {
+        Expect::Equals(v) if v.starts_with('(') => return None,
+        Expect::Equals(v) => format!("assert.deepStrictEqual({call}, {});", js_words(v)),
+        Expect::Is(v) => format!("assert.strictEqual({call}, {});", js_words(v)),
+        Expect::Prints(v) => format!("assert.strictEqual(String({call}), {});", py_str(v)),
+        Expect::Contains(v) => format!("assert.ok({call}.includes({v}));"),
+        // An item compared by value has no short form with node's assert.
+        Expect::Holds(_) => return None,
+    };
+    let setup = case.setup.iter().map(|line| {
+        format!(
+            "const {} = {};",
+            assigned(line),
+            js_words(assigned_value(line))
+        )
+    });
+    let lines: Vec<String> = setup
+        .chain(std::iter::once(check))
+        .map(|l| format!("  {l}"))
+        .collect();
+    Some(format!(
+        "{runner}('{title}', () => {{\n{}\n}});",
+        lines.join("\n")
+    ))
+}
+
+/// `value` with JavaScript's keyword literals in Python's words (`true` → `True`).
+fn python_words(value: &str) -> String {
+    swap_words(
+        value,
+        &[("true", "True"), ("false", "False"), ("null", "None")],
+    )
+}
+
+/// `value` with Python's keyword literals in JavaScript's words (`None` → `null`).
+fn js_words(value: &str) -> String {
+    swap_words(
+        value,
+        &[("True", "true"), ("False", "false"), ("None", "null")],
+    )
+}
+
+/// `value` with each whole word `from` replaced by `to`, outside string literals.
+fn swap_words(value: &str, pairs: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let flush = |word: &mut String, out: &mut String| {
+        let swapped = pairs
+            .iter()
+            .find(|(from, _)| from == word)
+            .map_or(word.as_str(), |(_, to)| to);
+        out.push_str(swapped);
+        word.clear();
+    };
+    for c in value.chars() {
+        if quote.is_none() && (c.is_alphanumeric() || c == '_') {
+            word.push(c);
+            continue;
+        }
+        flush(&mut word, &mut out);
+        match quote {
+            Some(q) if c == q => quote = None,
+            None if c == '\'' || c == '"' => quote = Some(c),
+            _ => {}
+        }
+        out.push(c);
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// The `TestCase` class as the test file `body` names it, when its tests are unittest's.
+fn test_case_class(body: &str) -> Option<&'static str> {
+    if body.contains("unittest.TestCase") {
+        Some("unittest.TestCase")
+    } else if body.contains("(TestCase)") {
+        Some("TestCase")
+    } else {
+        None
+    }
+}
+
+/// `call` as text: itself when it already is `str(…)`, else wrapped in `str()`.
+fn printed(call: &str) -> String {
+    let inner = call.strip_prefix("str(").and_then(|r| r.strip_suffix(')'));
+    if inner.is_some_and(balanced) {
+        call.to_string()
+    } else {
+        format!("str({call})")
+    }
+}
+
+/// `test_issue_example_2` → `TestIssueExample2`.
+fn class_name(name: &str) -> String {
+    name.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "case_test_tests.rs"]
+mod tests;

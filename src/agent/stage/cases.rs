@@ -1,0 +1,156 @@
+//! The issue's own cases as tests cria writes itself ([`crate::agent::cases`], in the test
+//! file's framework by [`crate::agent::case_test`]). Each is put in alone and run, with the
+//! imports it turns out to need, and taken out again; then the reproduce stage keeps those that
+//! fail now, and the check of the issue's examples judges a change by all of them.
+
+use crate::agent::case_test;
+use crate::agent::cases::{self, Case};
+use crate::agent::reproduce::{judge, test_name, tidy_names, Repro};
+use crate::agent::run::Run;
+use crate::protocol::TestRun;
+
+/// One case's test, run alone.
+pub(in crate::agent) struct CaseRun {
+    pub case: Case,
+    pub name: String,
+    pub code: String,
+    pub run: TestRun,
+    /// The imports the test file needed for it (those of the cases before it included).
+    pub imports: Vec<String>,
+}
+
+impl CaseRun {
+    /// Why this failing test is no check of the issue's case: it is broken, calls the code
+    /// wrongly, or shows the issue quoted only part of what the call gives.
+    pub fn flawed(&self, issue: &str) -> Option<String> {
+        if cases::quotes_a_part(&self.case, &self.run.output) {
+            return Some("the issue quotes a part of what it gives".into());
+        }
+        judge(&self.run, &self.name, issue).err()
+    }
+}
+
+impl Run<'_> {
+    /// Each of `cases` as a test in `path` (whose text is `body`), run alone (see the module
+    /// doc); a case whose run shows the issue quoted one item of what the call gives (a tuple of
+    /// the list) is run again as a check that the item is among them. `None` when the test file
+    /// could not be changed, or not changed back.
+    pub(in crate::agent) fn run_cases(
+        &mut self,
+        cases: &[Case],
+        path: &str,
+        body: &str,
+        cmd: &str,
+    ) -> Option<Vec<CaseRun>> {
+        let mut out: Vec<CaseRun> = Vec::new();
+        let mut imports: Vec<String> = Vec::new();
+        for (i, case) in cases.iter().enumerate() {
+            let written = |case: &Case| {
+                let code = tidy_names(&case_test::test_code(case, i + 1, path, body)?, body);
+                Some((test_name(&code)?, code))
+            };
+            let mut case = case.clone();
+            let Some((mut name, mut code)) = written(&case) else {
+                continue;
+            };
+            let run = loop {
+                let (run, changes) =
+                    self.insert_and_run(path, body, &with_imports(&imports, &code), cmd)?;
+                if !self.remove_test(&changes) {
+                    return None;
+                }
+                let import = (run.output.contains("is not defined") && imports.len() < 3)
+                    .then(|| self.import_line(&run, path, body))
+                    .flatten()
+                    .filter(|line| !imports.contains(line));
+                if let Some(line) = import {
+                    imports.push(line);
+                    continue;
+                }
+                // The issue quoted one item of what the call gives: check that it is among them.
+                let part =
+                    cases::as_part(&case).filter(|_| cases::quotes_a_part(&case, &run.output));
+                match part.and_then(|part| Some((written(&part)?, part))) {
+                    Some(((n, c), part)) => (name, code, case) = (n, c, part),
+                    None => break run,
+                }
+            };
+            out.push(CaseRun {
+                case,
+                name,
+                code,
+                run,
+                imports: imports.clone(),
+            });
+        }
+        Some(out)
+    }
+
+    /// The issue's cases written as tests, kept when they fail now (see the module doc). The
+    /// run with them, when any was kept.
+    pub(in crate::agent) fn reproduce_stated(
+        &mut self,
+        path: &str,
+        body: &str,
+        cmd: &str,
+    ) -> Option<TestRun> {
+        let cases = cases::cases(&self.issue);
+        if cases.is_empty() {
+            return None;
+        }
+        let count = match cases.len() {
+            1 => "a case".to_string(),
+            n => format!("{n} cases"),
+        };
+        self.status(format!(
+            "the tests pass, but the issue states {count} in full: writing tests of them in {path}"
+        ));
+        let mut kept: Vec<CaseRun> = Vec::new();
+        for tried in self.run_cases(&cases, path, body, cmd)? {
+            match tried.flawed(&self.issue) {
+                None => kept.push(tried),
+                Some(why) => {
+                    self.status(format!("`{}` was not kept: {why}", tried.case.call));
+                }
+            }
+        }
+        let name = kept.first()?.name.clone();
+        let checked: Vec<Case> = kept.iter().map(|k| k.case.clone()).collect();
+        let unchecked = cases::unchecked(&self.issue, &checked);
+        let code = together(&kept);
+        let run = self.place_test(path, body, &code, &name, cmd)?.ok()?;
+        self.status(format!(
+            "reproduced: the issue's cases fail as tests in {path}"
+        ));
+        if !unchecked.is_empty() {
+            self.status(format!(
+                "the tests cria wrote leave out {}: the issue's examples are checked again once \
+                 the tests pass",
+                unchecked.join(", ")
+            ));
+        }
+        self.keep_repro(Repro {
+            path: path.to_string(),
+            name,
+            code,
+            complete: unchecked.is_empty(),
+        });
+        Some(run)
+    }
+}
+
+/// The tests of `runs` as one insertion: the imports the last of them needed (which include
+/// those of the ones before), then the tests.
+pub(in crate::agent) fn together(runs: &[CaseRun]) -> String {
+    let imports = runs.last().map(|r| r.imports.clone()).unwrap_or_default();
+    let tests: Vec<&str> = runs.iter().map(|r| r.code.as_str()).collect();
+    with_imports(&imports, &tests.join("\n\n\n"))
+}
+
+/// `code` after the import lines it needs.
+fn with_imports(imports: &[String], code: &str) -> String {
+    [imports.join("\n"), code.to_string()]
+        .join("\n")
+        .trim_start()
+        .to_string()
+}
