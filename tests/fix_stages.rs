@@ -186,9 +186,10 @@ fn the_issues_own_case_becomes_the_reproduction_test_without_a_model_call() {
         .contains("tests/test_roman.py::test_issue_example_1"));
 }
 
-/// The report's 9, 40, 90… have no call cria can write: its own test checks 4 alone, which a
-/// change for 4 alone passes. So the issue's examples are still asked for once the tests pass,
-/// and their failing test takes over as the judge.
+/// The report's 9, 40, 90… have no call cria can write: its own test checks 4 alone. The
+/// model's test (which may check more) comes first; when it cannot write one, cria's partial
+/// test reproduces the bug, and since a change for 4 alone passes it, the issue's examples are
+/// still asked for once the tests pass, and their failing test takes over as the judge.
 #[test]
 fn a_partial_own_test_still_asks_for_the_issues_examples() {
     let s = Scratch::task("py-roman");
@@ -197,6 +198,8 @@ fn a_partial_own_test_still_asks_for_the_issues_examples() {
         &issue_of("py-roman"),
         &[],
         &[
+            "I cannot.",
+            "I cannot.",
             "The cause is the table.",
             ROMAN_HALF_FIX,
             ROMAN_ALL_TEST,
@@ -236,6 +239,8 @@ fn a_partial_own_test_without_a_test_of_the_rest_is_unverified() {
         &issue_of("py-roman"),
         &[],
         &[
+            "I cannot.",
+            "I cannot.",
             "The cause is the table.",
             ROMAN_HALF_FIX,
             "I cannot write that.",

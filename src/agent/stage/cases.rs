@@ -19,6 +19,12 @@ pub(in crate::agent) struct CaseRun {
     pub imports: Vec<String>,
 }
 
+/// cria's tests of the issue's cases that fail now, and the expected values they leave out.
+pub(in crate::agent) struct StatedTests {
+    pub kept: Vec<CaseRun>,
+    pub unchecked: Vec<String>,
+}
+
 impl CaseRun {
     /// Why this failing test is no check of the issue's case: it is broken, calls the code
     /// wrongly, or shows the issue quoted only part of what the call gives.
@@ -86,14 +92,14 @@ impl Run<'_> {
         Some(out)
     }
 
-    /// The issue's cases written as tests, kept when they fail now (see the module doc). The
-    /// run with them, when any was kept.
-    pub(in crate::agent) fn reproduce_stated(
+    /// The issue's cases written as tests that fail now (see the module doc), and the values
+    /// the issue expects that they leave out; `None` when none fails for the issue's reason.
+    pub(in crate::agent) fn stated_tests(
         &mut self,
         path: &str,
         body: &str,
         cmd: &str,
-    ) -> Option<TestRun> {
+    ) -> Option<StatedTests> {
         let cases = cases::cases(&self.issue);
         if cases.is_empty() {
             return None;
@@ -114,26 +120,42 @@ impl Run<'_> {
                 }
             }
         }
-        let name = kept.first()?.name.clone();
+        if kept.is_empty() {
+            return None;
+        }
         let checked: Vec<Case> = kept.iter().map(|k| k.case.clone()).collect();
         let unchecked = cases::unchecked(&self.issue, &checked);
-        let code = together(&kept);
+        if !unchecked.is_empty() {
+            self.status(format!(
+                "the tests cria wrote leave out {}",
+                unchecked.join(", ")
+            ));
+        }
+        Some(StatedTests { kept, unchecked })
+    }
+
+    /// Put `tests` in place as the reproduction test: the run with them, when they still fail.
+    pub(in crate::agent) fn keep_stated(
+        &mut self,
+        path: &str,
+        body: &str,
+        cmd: &str,
+        tests: StatedTests,
+    ) -> Option<TestRun> {
+        let name = tests.kept.first()?.name.clone();
+        let code = together(&tests.kept);
         let run = self.place_test(path, body, &code, &name, cmd)?.ok()?;
         self.status(format!(
             "reproduced: the issue's cases fail as tests in {path}"
         ));
-        if !unchecked.is_empty() {
-            self.status(format!(
-                "the tests cria wrote leave out {}: the issue's examples are checked again once \
-                 the tests pass",
-                unchecked.join(", ")
-            ));
+        if !tests.unchecked.is_empty() {
+            self.status("the issue's examples are checked again once the tests pass");
         }
         self.keep_repro(Repro {
             path: path.to_string(),
             name,
             code,
-            complete: unchecked.is_empty(),
+            complete: tests.unchecked.is_empty(),
         });
         Some(run)
     }

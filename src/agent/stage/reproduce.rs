@@ -26,10 +26,13 @@ impl Run<'_> {
         let path = test_file(ranked, &files)?;
         let body = self.current_text(&path)?;
         let lang = prompt::fence_lang(&path);
-        if matches!(lang, "python" | "javascript" | "typescript") {
-            if let Some(run) = self.reproduce_stated(&path, &body, cmd) {
-                return Some(run);
-            }
+        // cria's own tests of the issue's cases, when they check all it expects; a model's test
+        // may check more than a partial set, which stays the fallback.
+        let mut own = matches!(lang, "python" | "javascript" | "typescript")
+            .then(|| self.stated_tests(&path, &body, cmd))
+            .flatten();
+        if own.as_ref().is_some_and(|o| o.unchecked.is_empty()) {
+            return self.keep_stated(&path, &body, cmd, own.take()?);
         }
         self.status(format!(
             "the tests pass, but the issue states a case: asking for a test in {path} that reproduces it"
@@ -94,6 +97,9 @@ impl Run<'_> {
                     rejected = Some(why);
                 }
             }
+        }
+        if let Some(run) = own.and_then(|o| self.keep_stated(&path, &body, cmd, o)) {
+            return Some(run);
         }
         self.status("could not reproduce the issue with a test; going on without one");
         None
