@@ -186,29 +186,32 @@ fn the_issues_own_case_becomes_the_reproduction_test_without_a_model_call() {
         .contains("tests/test_roman.py::test_issue_example_1"));
 }
 
+/// py-roman's whole report, the model writing no test of it (so cria's partial one reproduces
+/// the bug) and a change for 4 alone; then `rest`.
+fn roman_half_fixed(rest: &[&str]) -> Vec<serde_json::Value> {
+    let replies = [
+        "I cannot.",
+        "I cannot.",
+        "The cause is the table.",
+        ROMAN_HALF_FIX,
+    ];
+    let all: Vec<&str> = replies.iter().chain(rest).copied().collect();
+    fix(&Scratch::task("py-roman"), &issue_of("py-roman"), &[], &all)
+}
+
 /// The report's 9, 40, 90… have no call cria can write: its own test checks 4 alone. The
 /// model's test (which may check more) comes first; when it cannot write one, cria's partial
 /// test reproduces the bug, and since a change for 4 alone passes it, the issue's examples are
 /// still asked for once the tests pass, and their failing test takes over as the judge.
 #[test]
 fn a_partial_own_test_still_asks_for_the_issues_examples() {
-    let s = Scratch::task("py-roman");
-    let ev = fix(
-        &s,
-        &issue_of("py-roman"),
-        &[],
-        &[
-            "I cannot.",
-            "I cannot.",
-            "The cause is the table.",
-            ROMAN_HALF_FIX,
-            ROMAN_ALL_TEST,
-            &ROMAN_FIX.replace(
-                "    (5, \"V\"),\n    (1, \"I\"),\n=",
-                "    (5, \"V\"),\n    (4, \"IV\"),\n    (1, \"I\"),\n=",
-            ),
-        ],
-    );
+    let ev = roman_half_fixed(&[
+        ROMAN_ALL_TEST,
+        &ROMAN_FIX.replace(
+            "    (5, \"V\"),\n    (1, \"I\"),\n=",
+            "    (5, \"V\"),\n    (4, \"IV\"),\n    (1, \"I\"),\n=",
+        ),
+    ]);
     let st = statuses(&ev);
     assert!(
         st.iter()
@@ -233,19 +236,7 @@ fn a_partial_own_test_still_asks_for_the_issues_examples() {
 /// test is not called fixed.
 #[test]
 fn a_partial_own_test_without_a_test_of_the_rest_is_unverified() {
-    let s = Scratch::task("py-roman");
-    let ev = fix(
-        &s,
-        &issue_of("py-roman"),
-        &[],
-        &[
-            "I cannot.",
-            "I cannot.",
-            "The cause is the table.",
-            ROMAN_HALF_FIX,
-            "I cannot write that.",
-        ],
-    );
+    let ev = roman_half_fixed(&["I cannot write that."]);
     let fin = ev.last().unwrap();
     assert_eq!(fin["outcome"], "unverified", "{fin}");
     assert!(
