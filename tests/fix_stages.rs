@@ -38,6 +38,14 @@ fn statuses(ev: &[serde_json::Value]) -> Vec<String> {
         .collect()
 }
 
+/// Whether each test run of the events passed, in order.
+fn test_runs(ev: &[serde_json::Value]) -> Vec<bool> {
+    ev.iter()
+        .filter(|e| e["type"] == "tests_run")
+        .map(|e| e["run"]["passed"].as_bool().unwrap())
+        .collect()
+}
+
 fn issue_of(task: &str) -> String {
     std::fs::read_to_string(fixture("tasks").join(task).join("ISSUE.md")).unwrap()
 }
@@ -115,11 +123,7 @@ fn a_reproduction_test_is_kept_when_it_fails_and_then_judges_the_fix() {
             .contains("reproduced: the new test `test_subtractive` in tests/test_roman.py fails")),
         "{st:#?}"
     );
-    let runs: Vec<bool> = ev
-        .iter()
-        .filter(|e| e["type"] == "tests_run")
-        .map(|e| e["run"]["passed"].as_bool().unwrap())
-        .collect();
+    let runs = test_runs(&ev);
     // Passing at first, failing with the new test, still failing after the half fix, passing.
     assert_eq!(runs, [true, false, false, true], "{st:#?}");
     let fin = ev.last().unwrap();
@@ -163,11 +167,7 @@ fn the_issues_own_case_becomes_the_reproduction_test_without_a_model_call() {
             .any(|m| m == "reproduced: the issue's cases fail as tests in tests/test_roman.py"),
         "{st:#?}"
     );
-    let runs: Vec<bool> = ev
-        .iter()
-        .filter(|e| e["type"] == "tests_run")
-        .map(|e| e["run"]["passed"].as_bool().unwrap())
-        .collect();
+    let runs = test_runs(&ev);
     // Passing at first, failing with cria's test (tried alone, then kept), passing after.
     assert_eq!(runs, [true, false, false, true], "{st:#?}");
     let fin = ev.last().unwrap();

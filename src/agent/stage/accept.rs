@@ -252,16 +252,7 @@ impl Run<'_> {
         let Some((run, changes)) = placed else {
             return Verdict::Unavailable(format!("it could not be added to {path}"));
         };
-        let keep = |run: &mut Self| {
-            run.work.remember(&changes);
-            run.repro = Some(Repro {
-                path: path.clone(),
-                name: name.clone(),
-                code: code.clone(),
-                complete: true,
-            });
-            run.report.repro_test = Some(format!("{path}::{name}"));
-        };
+        let keep = |run: &mut Self| run.keep_examples(&changes, &path, &name, &code);
         if run.passed {
             keep(self);
             self.status(format!("the issue's examples pass too (`{name}`)"));
@@ -328,15 +319,7 @@ impl Run<'_> {
                 "it could not be added to {path}"
             )));
         };
-        let keep = |run: &mut Self| {
-            run.work.remember(&changes);
-            run.keep_repro(Repro {
-                path: path.to_string(),
-                name: name.clone(),
-                code: code.clone(),
-                complete: true,
-            });
-        };
+        let keep = |run: &mut Self| run.keep_examples(&changes, path, &name, &code);
         if failing.is_none() && run.passed {
             keep(self);
             self.status(format!(
@@ -359,6 +342,17 @@ impl Run<'_> {
             "the change is incomplete: the issue's examples fail in `{name}`"
         ));
         Some(Verdict::Fail(run, changes, name))
+    }
+
+    /// The test of the examples `changes` added stays, and judges from now on.
+    fn keep_examples(&mut self, changes: &[edit::FileChange], path: &str, name: &str, code: &str) {
+        self.work.remember(changes);
+        self.keep_repro(Repro {
+            path: path.to_string(),
+            name: name.to_string(),
+            code: code.to_string(),
+            complete: true,
+        });
     }
 
     /// Whether the new test `name` (in `test_path`) fails on the code as it was before the
