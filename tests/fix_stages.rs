@@ -521,3 +521,122 @@ fn two_failed_halves_in_different_files_are_tried_together() {
     );
     assert!(s.read("geo/units.py").contains("1.609344"));
 }
+
+/// The fix of py-size-sum: a size and its unit, with or without a space between them.
+const SIZE_FIX: &str = "sizes.py\n```python\n<<<<<<< SEARCH\n    number, unit = text.split()\n=======\n    text = text.strip()\n    digits = text.rstrip(\"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\")\n    number, unit = digits, text[len(digits):].strip()\n>>>>>>> REPLACE\n```\n";
+
+/// The small model's usual "fix" of a crash: catch the error and give 0.
+const SIZE_SWALLOW: &str = "sizes.py\n```python\n<<<<<<< SEARCH\n    number, unit = text.split()\n=======\n    try:\n        number, unit = text.split()\n    except ValueError:\n        return 0\n>>>>>>> REPLACE\n```\n";
+
+/// The fix, written on top of [`SIZE_SWALLOW`].
+const SIZE_FIX_AFTER_SWALLOW: &str = "sizes.py\n```python\n<<<<<<< SEARCH\n    try:\n        number, unit = text.split()\n    except ValueError:\n        return 0\n=======\n    text = text.strip()\n    digits = text.rstrip(\"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\")\n    number, unit = digits, text[len(digits):].strip()\n>>>>>>> REPLACE\n```\n";
+
+const SIZE_VALUE_TEST: &str = "```python\nclass TestIssue(unittest.TestCase):\n    def test_no_space(self):\n        self.assertEqual(parse_size(\"512B\"), 512)\n```";
+
+/// A crash the project's tests miss, shown by a traceback: cria calls the functions it names
+/// with the value the report quotes and keeps the call that fails with the report's own error
+/// as the reproduction test (no model call). Not crashing is not the whole fix: a change that
+/// catches the error and gives 0 passes it, so the issue's examples are asked for, their test
+/// fails on that change (and before it), and judges until the real fix.
+#[test]
+fn a_reported_crash_is_reproduced_by_calling_the_traceback_with_the_quoted_value() {
+    let s = Scratch::task("py-size-sum");
+    let ev = fix(
+        &s,
+        &issue_of("py-size-sum"),
+        &[],
+        &[
+            "The split needs a space.",
+            SIZE_SWALLOW,
+            SIZE_VALUE_TEST,
+            SIZE_FIX_AFTER_SWALLOW,
+        ],
+    );
+    let st = statuses(&ev);
+    assert!(
+        st.iter()
+            .any(|m| m == "reproduced: the issue's cases fail as tests in tests/test_sizes.py"),
+        "{st:#?}"
+    );
+    assert!(
+        st.iter()
+            .any(|m| m == "the change is incomplete: the issue's examples fail in `test_no_space`"),
+        "{st:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    let diff = fin["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("+        parse_size(\"512B\")"),
+        "the innermost function, with the quoted size: {diff}"
+    );
+    assert!(!diff.contains("total_size(\"512B\")"), "{diff}");
+    assert!(!diff.contains("return 0"), "{diff}");
+}
+
+/// The same crash when the project's tests already fail on it: once they pass, the reported
+/// call is checked too — on the code before the change (where it must fail with the report's
+/// error) and on the change (where it must not).
+#[test]
+fn a_reported_crash_is_checked_before_and_after_the_change() {
+    let s = Scratch::task("py-size-sum");
+    let tests = s.read("tests/test_sizes.py");
+    s.write(
+        "tests/test_sizes.py",
+        &tests.replace(
+            "        self.assertEqual(parse_size(\"1.5 gb\"), 1_500_000_000)\n",
+            "        self.assertEqual(parse_size(\"1.5 gb\"), 1_500_000_000)\n        self.assertEqual(parse_size(\"3KB\"), 3_000)\n",
+        ),
+    );
+    let ev = fix(
+        &s,
+        &issue_of("py-size-sum"),
+        &[],
+        &["The split needs a space.", SIZE_FIX],
+    );
+    let st = statuses(&ev);
+    assert!(
+        st.iter().any(|m| m
+            == "the issue's crash is gone: `parse_size(\"512B\")` failed with it before the change and passes now"),
+        "{st:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+}
+
+/// A test of the issue's examples that passes on the change and on the code before it shows
+/// nothing (here: that each result starts right): it is no check, and not kept as one; with
+/// six values the issue expects unchecked, the change is unverified.
+#[test]
+fn an_examples_test_that_passes_before_the_change_too_is_no_check() {
+    let s = Scratch::task("py-roman");
+    s.write(
+        "tests/test_roman.py",
+        &s.read("tests/test_roman.py").replacen(
+            "class",
+            "class Four(unittest.TestCase):\n    def test_four(self):\n        self.assertEqual(to_roman(4), \"IV\")\n\n\nclass",
+            1,
+        ),
+    );
+    let tautology = "```python\nclass TestIssue(unittest.TestCase):\n    def test_subtractive(self):\n        for n, s in [(4, \"IV\"), (9, \"IX\"), (40, \"XL\"), (90, \"XC\"), (400, \"CD\"), (900, \"CM\")]:\n            self.assertTrue(to_roman(n).startswith(s[0]) or to_roman(n) != \"IIII\")\n```";
+    let ev = fix(
+        &s,
+        &issue_of("py-roman"),
+        &[],
+        &["The cause is the table.", ROMAN_HALF_FIX, tautology],
+    );
+    let st = statuses(&ev);
+    assert!(
+        st.iter().any(|m| m
+            == "no test of the issue's examples: `test_subtractive` passes on the code before the change too: it does not show the bug"),
+        "{st:#?}"
+    );
+    let fin = ev.last().unwrap();
+    // The issue expects six values; the project's failing test checked one.
+    assert_eq!(fin["outcome"], "unverified", "{fin}");
+    assert!(!fin["diff"].as_str().unwrap().contains("test_subtractive"));
+    assert!(!fin["summary"]
+        .as_str()
+        .unwrap()
+        .contains("reproduces the issue"));
+}

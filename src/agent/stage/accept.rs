@@ -4,8 +4,9 @@
 //! no reproduction test was written at the start (or the one cria wrote from the issue's own
 //! values left some of them out), the model is asked, once, for a test of every input and
 //! expected output the issue gives, against the changed code:
-//! - it passes: the fix is verified by the project's tests and the issue's examples (the test
-//!   stays in the diff as a regression test unless `--drop-repro-test`);
+//! - it passes, and fails on the code before the change: the fix is verified by the project's
+//!   tests and the issue's examples (the test stays in the diff as a regression test unless
+//!   `--drop-repro-test`). One that passes before the change too shows nothing: no check;
 //! - it fails in the new test for a real reason, and fails on the code before the change too:
 //!   the change is incomplete; the test becomes the judge (as a reproduction test is) and the
 //!   run goes on, told what still fails. One that passes on the code before the change asserts
@@ -13,14 +14,17 @@
 //!   expected value): it is broken, and no judge of anything;
 //! - it is broken, or cannot be written: the project's own tests remain the verdict.
 //!
+//! cria writes the test itself when it can: from the cases the issue states in full, or, for a
+//! crash, from calls that fail with the issue's own error on the code before the change.
+//!
 //! A test that fails before and after the change may itself be what is wrong (it expects a
 //! value of the model's own making). So when the run then finds nothing better and ends on the
 //! very change the project's tests passed, the test is taken out and the outcome is
 //! *unverified*: neither "fixed" (cria's own check disagrees) nor "not fixed" (the tests that
 //! showed the bug pass). See [`Run::settle`].
 
-use super::cases::together;
-use crate::agent::cases;
+use super::cases::{together, CaseRun};
+use crate::agent::cases::{self, Case};
 use crate::agent::localize::Candidate;
 use crate::agent::prompt::{self, ShownFile};
 use crate::agent::reproduce::{self, Repro};
@@ -30,6 +34,9 @@ use crate::agent::stated;
 use crate::edit;
 use crate::protocol::{Message, Outcome, StopReason, TestRun};
 use crate::sandbox::process::head_tail;
+
+/// Why a test of the issue's examples that passes on the change is no check of it.
+const PASSES_BEFORE: &str = "passes on the code before the change too: it does not show the bug";
 
 /// What the issue's examples said about a change that makes the project's tests pass.
 enum Verdict {
@@ -106,7 +113,9 @@ impl Run<'_> {
                 self.status(format!("no test of the issue's examples: {reason}"));
                 // One stated case is what the failing tests showed; several may be more than
                 // they check, and then "fixed" would claim what nothing verified.
-                if partial || reproduce::stated_examples(&self.issue).len() > 1 {
+                let several = reproduce::stated_examples(&self.issue).len() > 1
+                    || cases::unchecked(&self.issue, &[]).len() > 1;
+                if partial || several {
                     return Next::Stop(StopReason::ExamplesUnchecked { why: reason });
                 }
                 verified(false)
@@ -203,7 +212,13 @@ impl Run<'_> {
         self.status(format!(
             "the tests pass; checking the issue's own examples with a new test in {path}"
         ));
-        if let Some(verdict) = self.own_examples(&path, &body, cmd) {
+        if let Some(verdict) = self.own_examples(&path, &body, cmd).or_else(|| {
+            // A reproduction test from the start already checks the crash.
+            self.repro
+                .is_none()
+                .then(|| self.crash_examples(&path, &body, cmd))
+                .flatten()
+        }) {
             return verdict;
         }
         let diff = self.work.diff(&self.cfg.root);
@@ -254,13 +269,21 @@ impl Run<'_> {
         };
         let keep = |run: &mut Self| run.keep_examples(&changes, &path, &name, &code);
         if run.passed {
+            match self.fails_without_the_change(&path, &[name.clone()], cmd) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.remove_test(&changes);
+                    return Verdict::Unavailable(format!("`{name}` {PASSES_BEFORE}"));
+                }
+                Err(stop) => return Verdict::Lost(stop),
+            }
             keep(self);
             self.status(format!("the issue's examples pass too (`{name}`)"));
             return Verdict::Pass;
         }
         let mut judged = reproduce::judge(&run, &name, &self.issue);
         if judged.is_ok() {
-            match self.fails_without_the_change(&path, &name, cmd) {
+            match self.fails_without_the_change(&path, &[name.clone()], cmd) {
                 Ok(true) => {}
                 Ok(false) => {
                     judged = Err("it passes on the code before the change too: it asserts \
@@ -321,6 +344,18 @@ impl Run<'_> {
         };
         let keep = |run: &mut Self| run.keep_examples(&changes, path, &name, &code);
         if failing.is_none() && run.passed {
+            let names: Vec<String> = runs.iter().map(|r| r.name.clone()).collect();
+            match self.fails_without_the_change(path, &names, cmd) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.status(format!(
+                        "the tests cria wrote of the examples {PASSES_BEFORE}"
+                    ));
+                    self.remove_test(&changes);
+                    return None;
+                }
+                Err(stop) => return Some(Verdict::Lost(stop)),
+            }
             keep(self);
             self.status(format!(
                 "the issue's examples pass too (the tests cria wrote of them, `{name}`…)"
@@ -329,7 +364,7 @@ impl Run<'_> {
         }
         let incomplete = failing.is_some() && !run.passed;
         let shows_bug = incomplete
-            && match self.fails_without_the_change(path, &name, cmd) {
+            && match self.fails_without_the_change(path, &[name.clone()], cmd) {
                 Ok(fails) => fails,
                 Err(stop) => return Some(Verdict::Lost(stop)),
             };
@@ -340,6 +375,73 @@ impl Run<'_> {
         keep(self);
         self.status(format!(
             "the change is incomplete: the issue's examples fail in `{name}`"
+        ));
+        Some(Verdict::Fail(run, changes, name))
+    }
+
+    /// The crash the issue shows, as tests cria writes itself ([`cases::crash_cases`]), when
+    /// the issue expects nothing else it quotes: each candidate call runs on the code before
+    /// the change, and those that fail there with the issue's own error are the check. `None`
+    /// (the model is asked) when none shows the crash.
+    fn crash_examples(&mut self, path: &str, body: &str, cmd: &str) -> Option<Verdict> {
+        let candidates = cases::crash_cases(&self.issue);
+        if candidates.is_empty() || !cases::unchecked(&self.issue, &[]).is_empty() {
+            return None;
+        }
+        self.status(format!(
+            "the issue shows a crash: trying {} calls as tests on the code before the change",
+            candidates.len()
+        ));
+        let tried =
+            self.without_the_change(path, |run| run.run_cases(&candidates, path, body, cmd));
+        let tried = match tried {
+            Ok(tried) => tried?,
+            Err(stop) => return Some(Verdict::Lost(stop)),
+        };
+        let shown: Vec<Case> = tried
+            .into_iter()
+            .filter(|t| !t.run.passed && t.flawed(&self.issue).is_none())
+            .map(|t| t.case)
+            .collect();
+        if shown.is_empty() {
+            return None;
+        }
+        // With the change, each again: it passes, or fails some other way (an input that was
+        // never valid may still be refused, but not with the issue's error).
+        let (passing, failing): (Vec<CaseRun>, Vec<CaseRun>) = self
+            .run_cases(&shown, path, body, cmd)?
+            .into_iter()
+            .partition(|t| t.run.passed);
+        let still = failing
+            .iter()
+            .any(|t| cases::shows_crash(&t.case, &t.run.output));
+        let (kept, pass) = if still || passing.is_empty() {
+            (failing, false)
+        } else {
+            (passing, true)
+        };
+        let name = kept.first()?.name.clone();
+        let call = kept.first()?.case.call.clone();
+        let code = together(&kept);
+        let Some((run, changes)) = self.insert_and_run(path, body, &code, cmd) else {
+            return Some(Verdict::Unavailable(format!(
+                "it could not be added to {path}"
+            )));
+        };
+        if pass && run.passed {
+            self.keep_examples(&changes, path, &name, &code);
+            self.status(format!(
+                "the issue's crash is gone: `{call}` failed with it before the change and passes now"
+            ));
+            return Some(Verdict::Pass);
+        }
+        if pass || run.passed || reproduce::judge(&run, &name, &self.issue).is_err() {
+            self.remove_test(&changes);
+            return None;
+        }
+        self.keep_examples(&changes, path, &name, &code);
+        self.status(format!(
+            "the change is incomplete: `{call}` still fails in `{name}`"
         ));
         Some(Verdict::Fail(run, changes, name))
     }
@@ -355,28 +457,51 @@ impl Run<'_> {
         });
     }
 
-    /// Whether the new test `name` (in `test_path`) fails on the code as it was before the
-    /// change, as a test of what the issue calls wrong must: the change is taken out for one
+    /// Whether one of the new tests `names` (in `test_path`) fails on the code as it was before
+    /// the change, as a test of what the issue calls wrong must: the change is taken out for one
     /// test run, then put back. `Err` when it could not be put back.
     fn fails_without_the_change(
         &mut self,
         test_path: &str,
-        name: &str,
+        names: &[String],
         cmd: &str,
     ) -> Result<bool, StopReason> {
-        let change: Vec<edit::FileChange> = self
-            .work
+        if self.change_outside(test_path).is_empty() {
+            return Ok(true);
+        }
+        let before = self.without_the_change(test_path, |run| {
+            let name = names.first().map_or("", String::as_str);
+            run.status(format!("running `{name}` on the code before the change"));
+            let root = run.cfg.root.path();
+            crate::testcmd::run(&run.cfg.runner, cmd, root, run.test_limit())
+        })?;
+        let failing = crate::testcmd::failing_tests(&before.output);
+        Ok(before.timed_out
+            || names.iter().any(|name| {
+                failing.iter().any(|t| t == name)
+                    || (failing.is_empty() && !before.passed && before.output.contains(name))
+            }))
+    }
+
+    /// The run's change, less what it did to `test_path`.
+    fn change_outside(&self, test_path: &str) -> Vec<edit::FileChange> {
+        self.work
             .changes(&self.cfg.root)
             .into_iter()
             .filter(|c| c.rel != test_path)
-            .collect();
-        if change.is_empty() {
-            return Ok(true);
-        }
+            .collect()
+    }
+
+    /// `f` run on the code as it was before the change (all of it but `test_path`'s): the
+    /// change is taken out, then put back. `Err` when it could not be put back.
+    fn without_the_change<T>(
+        &mut self,
+        test_path: &str,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> Result<T, StopReason> {
+        let change = self.change_outside(test_path);
         self.revert(&change)?;
-        self.status(format!("running `{name}` on the code before the change"));
-        let root = self.cfg.root.path();
-        let before = crate::testcmd::run(&self.cfg.runner, cmd, root, self.test_limit());
+        let out = f(self);
         self.put_back(&change)
             .map_err(|e| StopReason::RevertFailed {
                 why: format!("putting the change back after a test run without it: {e}"),
@@ -384,9 +509,6 @@ impl Run<'_> {
         if let Err(e) = self.work.record(&self.cfg.root) {
             self.status(format!("could not save the undo record: {e}"));
         }
-        let failing = crate::testcmd::failing_tests(&before.output);
-        Ok(before.timed_out
-            || failing.iter().any(|t| t == name)
-            || (failing.is_empty() && !before.passed && before.output.contains(name)))
+        Ok(out)
     }
 }

@@ -4,7 +4,7 @@
 //! fail now, and the check of the issue's examples judges a change by all of them.
 
 use crate::agent::case_test;
-use crate::agent::cases::{self, Case};
+use crate::agent::cases::{self, Case, Expect};
 use crate::agent::reproduce::{judge, test_name, tidy_names, Repro};
 use crate::agent::run::Run;
 use crate::protocol::TestRun;
@@ -32,7 +32,11 @@ impl CaseRun {
         if cases::quotes_a_part(&self.case, &self.run.output) {
             return Some("the issue quotes a part of what it gives".into());
         }
-        judge(&self.run, &self.name, issue).err()
+        judge(&self.run, &self.name, issue).err().or_else(|| {
+            let crash = self.case.expect == Expect::Completes;
+            (crash && !cases::shows_crash(&self.case, &self.run.output))
+                .then(|| "it fails, but not with the issue's error".into())
+        })
     }
 }
 
@@ -100,19 +104,35 @@ impl Run<'_> {
         body: &str,
         cmd: &str,
     ) -> Option<StatedTests> {
-        let cases = cases::cases(&self.issue);
+        let mut cases = cases::cases(&self.issue);
+        let crashes = cases::crash_cases(&self.issue);
+        if !cases.is_empty() {
+            let count = match cases.len() {
+                1 => "a case".to_string(),
+                n => format!("{n} cases"),
+            };
+            self.status(format!(
+                "the tests pass, but the issue states {count} in full: writing tests of them in {path}"
+            ));
+        }
+        if !crashes.is_empty() {
+            self.status(format!(
+                "the issue shows a crash: trying {} calls as tests in {path}",
+                crashes.len()
+            ));
+        }
+        cases.extend(crashes);
         if cases.is_empty() {
             return None;
         }
-        let count = match cases.len() {
-            1 => "a case".to_string(),
-            n => format!("{n} cases"),
-        };
-        self.status(format!(
-            "the tests pass, but the issue states {count} in full: writing tests of them in {path}"
-        ));
         let mut kept: Vec<CaseRun> = Vec::new();
         for tried in self.run_cases(&cases, path, body, cmd)? {
+            // The crash's calls are guesses: the first that shows it (innermost function, first
+            // value) is the one; another may have been no valid input ever.
+            let crash = tried.case.expect == Expect::Completes;
+            if crash && kept.iter().any(|k| k.case.expect == Expect::Completes) {
+                continue;
+            }
             match tried.flawed(&self.issue) {
                 None => kept.push(tried),
                 Some(why) => {
@@ -148,14 +168,21 @@ impl Run<'_> {
         self.status(format!(
             "reproduced: the issue's cases fail as tests in {path}"
         ));
-        if !tests.unchecked.is_empty() {
+        // A call that no longer crashes may still give the wrong value (a small model's "fix"
+        // is often to catch the error and return 0): the issue's examples are asked for too.
+        let complete = tests.unchecked.is_empty()
+            && tests
+                .kept
+                .iter()
+                .all(|k| k.case.expect != Expect::Completes);
+        if !complete {
             self.status("the issue's examples are checked again once the tests pass");
         }
         self.keep_repro(Repro {
             path: path.to_string(),
             name,
             code,
-            complete: tests.unchecked.is_empty(),
+            complete,
         });
         Some(run)
     }
