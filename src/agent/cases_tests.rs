@@ -261,3 +261,25 @@ fn a_crash_is_shown_by_a_run_that_ends_in_the_issues_error_only() {
     assert!(!shows_crash(&case, other));
     assert!(!shows_crash(&case, other_message));
 }
+
+#[test]
+fn commands_and_options_are_not_tried_as_inputs() {
+    for span in [
+        "python3 -m report data.csv",
+        "du-sum report.txt",
+        "--tabs",
+        "logstat",
+        "$ make check",
+    ] {
+        assert!(is_command(span), "{span}");
+    }
+    for span in [
+        "512B",
+        "10.0.0.1 - - [x] \"GET /\" 200 -",
+        "name;;42",
+        "{ id: 4 }",
+        "hello world",
+    ] {
+        assert!(!is_command(span), "{span}");
+    }
+}
