@@ -269,7 +269,7 @@ impl Run<'_> {
         };
         let keep = |run: &mut Self| run.keep_examples(&changes, &path, &name, &code);
         if run.passed {
-            match self.fails_without_the_change(&path, &[name.clone()], cmd) {
+            match self.fails_without_the_change(&path, std::slice::from_ref(&name), cmd) {
                 Ok(true) => {}
                 Ok(false) => {
                     self.remove_test(&changes);
@@ -283,7 +283,7 @@ impl Run<'_> {
         }
         let mut judged = reproduce::judge(&run, &name, &self.issue);
         if judged.is_ok() {
-            match self.fails_without_the_change(&path, &[name.clone()], cmd) {
+            match self.fails_without_the_change(&path, std::slice::from_ref(&name), cmd) {
                 Ok(true) => {}
                 Ok(false) => {
                     judged = Err("it passes on the code before the change too: it asserts \
@@ -364,7 +364,7 @@ impl Run<'_> {
         }
         let incomplete = failing.is_some() && !run.passed;
         let shows_bug = incomplete
-            && match self.fails_without_the_change(path, &[name.clone()], cmd) {
+            && match self.fails_without_the_change(path, std::slice::from_ref(&name), cmd) {
                 Ok(fails) => fails,
                 Err(stop) => return Some(Verdict::Lost(stop)),
             };
