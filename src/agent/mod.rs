@@ -11,6 +11,7 @@ mod callers;
 mod case_test;
 mod cases;
 mod config;
+mod crash;
 mod frames;
 mod hardcode;
 mod hooks;

@@ -67,7 +67,7 @@ impl Run<'_> {
         let mut tests = self.run_first_tests();
         let selection = self.localize(tests.as_ref());
         let stated_case = reproduce::states_expectation(&self.issue)
-            || !super::cases::crash_cases(&self.issue).is_empty();
+            || !super::crash::crash_cases(&self.issue).is_empty();
         if let (Some(t), Some(cmd)) = (&tests, self.test_cmd.clone()) {
             if t.passed && stated_case {
                 self.stage = Stage::Reproduce;

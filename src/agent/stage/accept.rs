@@ -25,6 +25,7 @@
 
 use super::cases::{together, CaseRun};
 use crate::agent::cases::{self, Case};
+use crate::agent::crash;
 use crate::agent::localize::Candidate;
 use crate::agent::prompt::{self, ShownFile};
 use crate::agent::reproduce::{self, Repro};
@@ -379,12 +380,12 @@ impl Run<'_> {
         Some(Verdict::Fail(run, changes, name))
     }
 
-    /// The crash the issue shows, as tests cria writes itself ([`cases::crash_cases`]), when
+    /// The crash the issue shows, as tests cria writes itself ([`crash::crash_cases`]), when
     /// the issue expects nothing else it quotes: each candidate call runs on the code before
     /// the change, and those that fail there with the issue's own error are the check. `None`
     /// (the model is asked) when none shows the crash.
     fn crash_examples(&mut self, path: &str, body: &str, cmd: &str) -> Option<Verdict> {
-        let candidates = cases::crash_cases(&self.issue);
+        let candidates = crash::crash_cases(&self.issue);
         if candidates.is_empty() || !cases::unchecked(&self.issue, &[]).is_empty() {
             return None;
         }
@@ -414,7 +415,7 @@ impl Run<'_> {
             .partition(|t| t.run.passed);
         let still = failing
             .iter()
-            .any(|t| cases::shows_crash(&t.case, &t.run.output));
+            .any(|t| crash::shows_crash(&t.case, &t.run.output));
         let (kept, pass) = if still || passing.is_empty() {
             (failing, false)
         } else {

@@ -5,6 +5,7 @@
 
 use crate::agent::case_test;
 use crate::agent::cases::{self, Case, Expect};
+use crate::agent::crash;
 use crate::agent::reproduce::{judge, test_name, tidy_names, Repro};
 use crate::agent::run::Run;
 use crate::protocol::TestRun;
@@ -34,7 +35,7 @@ impl CaseRun {
         }
         judge(&self.run, &self.name, issue).err().or_else(|| {
             let crash = self.case.expect == Expect::Completes;
-            (crash && !cases::shows_crash(&self.case, &self.run.output))
+            (crash && !crash::shows_crash(&self.case, &self.run.output))
                 .then(|| "it fails, but not with the issue's error".into())
         })
     }
@@ -105,7 +106,7 @@ impl Run<'_> {
         cmd: &str,
     ) -> Option<StatedTests> {
         let mut cases = cases::cases(&self.issue);
-        let crashes = cases::crash_cases(&self.issue);
+        let crashes = crash::crash_cases(&self.issue);
         if !cases.is_empty() {
             let count = match cases.len() {
                 1 => "a case".to_string(),
