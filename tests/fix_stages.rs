@@ -640,3 +640,43 @@ fn an_examples_test_that_passes_before_the_change_too_is_no_check() {
         .unwrap()
         .contains("reproduces the issue"));
 }
+
+/// A Rust report's calls and values become `#[test]` functions in the crate's integration test
+/// file, with the import the build asks for (the test file imports other functions only); they
+/// reproduce the bug with no model call and judge the fix.
+#[test]
+fn a_rust_issues_own_cases_become_tests_with_the_import_they_need() {
+    let s = Scratch::task("rs-word-count");
+    let tests = std::fs::read_to_string(s.path().join("tests/counts.rs")).unwrap();
+    s.write(
+        "tests/counts.rs",
+        &tests.replace(
+            "use textstat::{count_lines, count_words, longest_word};",
+            "use textstat::{count_lines, longest_word};",
+        ).replace("    assert_eq!(count_words(\"one two three\"), 3);\n    assert_eq!(count_words(\"\"), 0);\n", ""),
+    );
+    let fix_it = "src/count.rs\n```rust\n<<<<<<< SEARCH\n    text.split(' ').count()\n=======\n    text.split_whitespace().count()\n>>>>>>> REPLACE\n```\n";
+    let ev = fix(
+        &s,
+        &issue_of("rs-word-count"),
+        &[],
+        &["Runs of spaces are split into empty words.", fix_it],
+    );
+    let st = statuses(&ev);
+    assert!(
+        st.iter()
+            .any(|m| m == "reproduced: the issue's cases fail as tests in tests/counts.rs"),
+        "{st:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    let diff = fin["diff"].as_str().unwrap();
+    for added in [
+        "+use textstat::count_words;",
+        "+    assert_eq!(count_words(\"  hello   world \"), 2);",
+        "+    assert_eq!(count_words(\"a\\tb\\nc\"), 3);",
+        "+    assert_eq!(count_words(\"   \"), 0);",
+    ] {
+        assert!(diff.contains(added), "{added} in {diff}");
+    }
+}

@@ -1,7 +1,8 @@
 //! A case the issue states ([`super::cases`]), written as a test in the test file's own
 //! framework: a pytest function or a `unittest.TestCase` method for Python, a `test(…)` or
-//! `it(…)` call with node's `assert` for JavaScript. A case the language cannot express (a
-//! Python tuple in JavaScript) is no test.
+//! `it(…)` call with node's `assert` for JavaScript, a `#[test]` function with `assert_eq!` for
+//! Rust. A case the language cannot express (a Python tuple in JavaScript, a dict in Rust) is
+//! no test.
 
 use super::cases::{assigned, assigned_value, balanced, py_str, Case, Expect};
 use super::prompt::fence_lang;
@@ -12,6 +13,7 @@ pub fn test_code(case: &Case, n: usize, path: &str, body: &str) -> Option<String
     match fence_lang(path) {
         "python" => Some(python(case, &format!("test_issue_example_{n}"), body)),
         "javascript" | "typescript" => javascript(case, &format!("issue example {n}"), body),
+        "rust" => rust(case, &format!("test_issue_example_{n}")),
         _ => None,
     }
 }
@@ -92,6 +94,73 @@ fn javascript(case: &Case, title: &str, body: &str) -> Option<String> {
         "{runner}('{title}', () => {{\n{}\n}});",
         lines.join("\n")
     ))
+}
+
+/// A `#[test]` function, for a test file of its own (an integration test in `tests/`, which
+/// calls the crate's public items); the names it needs are imported when the build says so.
+fn rust(case: &Case, name: &str) -> Option<String> {
+    let call = rust_words(&case.call)?;
+    let check = match &case.expect {
+        Expect::Equals(v) | Expect::Is(v) => format!("assert_eq!({call}, {});", rust_words(v)?),
+        Expect::Prints(v) => format!("assert_eq!({call}.to_string(), {});", py_str(v)),
+        Expect::Contains(v) => format!("assert!({call}.contains({}));", rust_words(v)?),
+        Expect::Holds(v) => format!("assert!({call}.contains(&{}));", rust_words(v)?),
+        Expect::Completes => format!("let _ = {call};"),
+    };
+    let mut lines = case
+        .setup
+        .iter()
+        .map(|line| {
+            let value = rust_words(assigned_value(line))?;
+            Some(format!("    let {} = {value};", assigned(line)))
+        })
+        .collect::<Option<Vec<String>>>()?;
+    lines.push(format!("    {check}"));
+    Some(format!("#[test]\nfn {name}() {{\n{}\n}}", lines.join("\n")))
+}
+
+/// `value` in Rust's words: `true`, `false` and `None` for the keywords of Python and
+/// JavaScript, a string in single quotes (Python's) in double ones (a one-character one stays a
+/// `char`); `None` when it holds a dict or set, which Rust has no literal for.
+fn rust_words(value: &str) -> Option<String> {
+    let value = swap_words(
+        value,
+        &[("True", "true"), ("False", "false"), ("null", "None")],
+    );
+    let mut out = String::new();
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' => return None,
+            '"' => out.push_str(&format!("\"{}\"", literal_text(&mut chars, '"'))),
+            '\'' => {
+                let text = literal_text(&mut chars, '\'');
+                let char = text.chars().count() == 1 || (text.len() == 2 && text.starts_with('\\'));
+                if char {
+                    out.push_str(&format!("'{text}'"));
+                } else {
+                    let text = text.replace("\\'", "'").replace('"', "\\\"");
+                    out.push_str(&format!("\"{text}\""));
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// A string literal's text up to its closing `quote` (escapes as written); the quote is taken.
+fn literal_text(chars: &mut std::str::Chars<'_>, quote: char) -> String {
+    let mut text = String::new();
+    let mut escaped = false;
+    for c in chars.by_ref() {
+        if c == quote && !escaped {
+            break;
+        }
+        escaped = c == '\\' && !escaped;
+        text.push(c);
+    }
+    text
 }
 
 /// `value` with JavaScript's keyword literals in Python's words (`true` → `True`).

@@ -123,3 +123,43 @@ fn an_item_of_what_a_call_gives_is_checked_with_in() {
         None
     );
 }
+
+#[test]
+fn a_rust_case_is_a_test_function_with_assert_eq() {
+    let case = |call: &str, expect: Expect| Case {
+        shown: None,
+        setup: Vec::new(),
+        call: call.into(),
+        expect,
+    };
+    let count = case(
+        "count_words(\"  hello   world \")",
+        Expect::Equals("2".into()),
+    );
+    assert_eq!(
+        test_code(&count, 1, "tests/counts.rs", "").as_deref(),
+        Some(
+            "#[test]\nfn test_issue_example_1() {\n    \
+             assert_eq!(count_words(\"  hello   world \"), 2);\n}"
+        )
+    );
+    // Python's words become Rust's: keywords, a string in single quotes; a char stays one.
+    let is = case("is_leap(2024)", Expect::Is("True".into()));
+    assert!(test_code(&is, 2, "tests/t.rs", "")
+        .unwrap()
+        .contains("assert_eq!(is_leap(2024), true);"));
+    let quoted = case("pad('ab', 'x')", Expect::Equals("'xab'".into()));
+    assert!(test_code(&quoted, 3, "tests/t.rs", "")
+        .unwrap()
+        .contains("assert_eq!(pad(\"ab\", 'x'), \"xab\");"));
+    let with_setup = Case {
+        setup: vec!["xs = [1, 2, 3]".into()],
+        ..case("total(&xs)", Expect::Equals("6".into()))
+    };
+    assert!(test_code(&with_setup, 4, "tests/t.rs", "")
+        .unwrap()
+        .contains("    let xs = [1, 2, 3];\n    assert_eq!(total(&xs), 6);"));
+    // A dict has no Rust literal: no test.
+    let dict = case("counts(\"a a\")", Expect::Equals("{'a': 2}".into()));
+    assert_eq!(test_code(&dict, 5, "tests/t.rs", ""), None);
+}

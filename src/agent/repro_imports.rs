@@ -13,6 +13,8 @@ pub fn undefined_name(output: &str) -> Option<String> {
     let patterns = [
         r"NameError: name '(\w+)' is not defined",
         r"ReferenceError: (\w+) is not defined",
+        r"cannot find (?:function|value|struct|type|macro) `(\w+)` in this scope",
+        r"use of undeclared type `(\w+)`",
     ];
     patterns.iter().find_map(|p| {
         let re = Regex::new(p).ok()?;
@@ -37,6 +39,7 @@ pub fn import_line(
     match lang {
         "python" => Some(python_import(name, path, files)),
         "javascript" | "typescript" => Some(js_import(name, path, test_path, test_body)),
+        "rust" => rust_import(name, path, files),
         _ => None,
     }
 }
@@ -47,6 +50,10 @@ fn definition_pattern(lang: &str, name: &str) -> Option<Regex> {
         "python" => format!(r"(?m)^(?:async\s+def|def|class)\s+{name}\b|^{name}\s*[:=]"),
         "javascript" | "typescript" => format!(
             r"(?m)^\s*(?:export\s+)?(?:async\s+)?(?:function\*?|class|const|let|var)\s+{name}\b"
+        ),
+        // A public item at a module's top level: what an integration test can name.
+        "rust" => format!(
+            r"(?m)^pub\s+(?:const\s+|async\s+|unsafe\s+)*(?:fn|struct|enum|trait|type|const|static)\s+{name}\b"
         ),
         _ => return None,
     };
@@ -74,6 +81,40 @@ fn python_import(name: &str, path: &str, files: &[(String, String)]) -> String {
         &module
     };
     format!("from {from} import {name}")
+}
+
+/// `use krate::module::name;` for an integration test, from the crate root when `lib.rs`
+/// re-exports it; `None` for a binary's own file, which no integration test can reach.
+fn rust_import(name: &str, path: &str, files: &[(String, String)]) -> Option<String> {
+    let module = path.strip_prefix("src/")?.strip_suffix(".rs")?;
+    if module == "main" || module.starts_with("bin/") {
+        return None;
+    }
+    let krate = crate_name(files)?;
+    let word = Regex::new(&format!(r"\b{}\b", regex::escape(name))).ok()?;
+    let exported = files.iter().any(|(p, text)| {
+        p == "src/lib.rs"
+            && text
+                .lines()
+                .any(|l| l.trim_start().starts_with("pub use") && word.is_match(l))
+    });
+    let module = module.trim_end_matches("/mod");
+    if exported || module == "lib" {
+        return Some(format!("use {krate}::{name};"));
+    }
+    Some(format!(
+        "use {krate}::{}::{name};",
+        module.replace('/', "::")
+    ))
+}
+
+/// The library crate's name, as `Cargo.toml` gives it (its package's, `-` as `_`, unless its
+/// `[lib]` names it).
+fn crate_name(files: &[(String, String)]) -> Option<String> {
+    let manifest = &files.iter().find(|(p, _)| p == "Cargo.toml")?.1;
+    let manifest: toml::Table = toml::from_str(manifest).ok()?;
+    let name = |section: &str| manifest.get(section)?.get("name")?.as_str();
+    Some(name("lib").or_else(|| name("package"))?.replace('-', "_"))
 }
 
 /// `const { name } = require('./rel')` in CommonJS test files, an `import` in ES modules.

@@ -81,3 +81,58 @@ fn javascript_requires_by_relative_path_in_commonjs_and_imports_in_modules() {
         Some("import { clamp } from '../lib/num.js';")
     );
 }
+
+#[test]
+fn the_undefined_name_is_read_from_rustc_errors() {
+    let fun =
+        "error[E0425]: cannot find function `count_words` in this scope\n --> tests/c.rs:9:16";
+    assert_eq!(undefined_name(fun).as_deref(), Some("count_words"));
+    let ty = "error[E0433]: failed to resolve: use of undeclared type `Stack`";
+    assert_eq!(undefined_name(ty).as_deref(), Some("Stack"));
+}
+
+#[test]
+fn rust_imports_through_the_crate_root_or_the_module_path() {
+    let manifest = "[package]\nname = \"text-stat\"\nversion = \"0.1.0\"\n";
+    let count = "pub fn count_words(s: &str) -> usize {\n    0\n}\n";
+    let wrap = "pub fn wrap(s: &str) -> String {\n    s.into()\n}\n";
+    let mut project = files(&[
+        ("Cargo.toml", manifest),
+        (
+            "src/lib.rs",
+            "pub mod count;\npub mod fmt;\n\npub use count::count_words;\n",
+        ),
+        ("src/count.rs", count),
+        ("src/fmt/wrap.rs", wrap),
+        ("tests/counts.rs", "use text_stat::count_lines;\n"),
+    ]);
+    let import = |name: &str, project: &[(String, String)]| {
+        import_line(name, "tests/counts.rs", "", project)
+    };
+    // Re-exported by lib.rs: from the crate root, named as Cargo.toml names the crate.
+    assert_eq!(
+        import("count_words", &project).as_deref(),
+        Some("use text_stat::count_words;")
+    );
+    assert_eq!(
+        import("wrap", &project).as_deref(),
+        Some("use text_stat::fmt::wrap::wrap;")
+    );
+    // A method of an impl (indented) is no item an integration test can import.
+    project.push((
+        "src/stack.rs".into(),
+        "impl S {\n    pub fn peek(&self) {}\n}\n".into(),
+    ));
+    assert_eq!(import("peek", &project), None);
+    // `[lib]` renames the crate; a binary's own functions cannot be imported.
+    project[0].1 = format!("{manifest}\n[lib]\nname = \"ts\"\n");
+    assert_eq!(
+        import("count_words", &project).as_deref(),
+        Some("use ts::count_words;")
+    );
+    let bin = files(&[
+        ("Cargo.toml", manifest),
+        ("src/main.rs", "pub fn run() {}\n"),
+    ]);
+    assert_eq!(import("run", &bin), None);
+}

@@ -255,7 +255,7 @@ impl Run<'_> {
         }
         let mut placed = self.insert_and_run(&path, &body, &code, cmd);
         if let Some((run, changes)) = &placed {
-            let import = (!run.passed && run.output.contains("is not defined"))
+            let import = (!run.passed)
                 .then(|| self.import_line(run, &path, &body))
                 .flatten();
             if let Some(import) = import {
@@ -381,8 +381,8 @@ impl Run<'_> {
     }
 
     /// The crash the issue shows, as tests cria writes itself ([`crash::crash_cases`]), when
-    /// the issue expects nothing else it quotes: each candidate call runs on the code before
-    /// the change, and those that fail there with the issue's own error are the check. `None`
+    /// the issue expects nothing else it quotes: the candidate calls run on the code before the
+    /// change, and the first that fails there with the issue's own error is the check. `None`
     /// (the model is asked) when none shows the crash.
     fn crash_examples(&mut self, path: &str, body: &str, cmd: &str) -> Option<Verdict> {
         let candidates = crash::crash_cases(&self.issue);

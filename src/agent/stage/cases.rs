@@ -44,8 +44,9 @@ impl CaseRun {
 impl Run<'_> {
     /// Each of `cases` as a test in `path` (whose text is `body`), run alone (see the module
     /// doc); a case whose run shows the issue quoted one item of what the call gives (a tuple of
-    /// the list) is run again as a check that the item is among them. `None` when the test file
-    /// could not be changed, or not changed back.
+    /// the list) is run again as a check that the item is among them, and a crash's calls stop
+    /// at the first that shows it. `None` when the test file could not be changed, or not
+    /// changed back.
     pub(in crate::agent) fn run_cases(
         &mut self,
         cases: &[Case],
@@ -56,6 +57,13 @@ impl Run<'_> {
         let mut out: Vec<CaseRun> = Vec::new();
         let mut imports: Vec<String> = Vec::new();
         for (i, case) in cases.iter().enumerate() {
+            // A crash's calls are guesses tried in order: once one shows it, the rest need not
+            // run (each is a run of the whole suite).
+            let crash = |r: &CaseRun| r.case.expect == Expect::Completes;
+            let shown = |r: &CaseRun| crash(r) && !r.run.passed && r.flawed(&self.issue).is_none();
+            if case.expect == Expect::Completes && out.iter().any(shown) {
+                continue;
+            }
             let written = |case: &Case| {
                 let code = tidy_names(&case_test::test_code(case, i + 1, path, body)?, body);
                 Some((test_name(&code)?, code))
@@ -70,7 +78,7 @@ impl Run<'_> {
                 if !self.remove_test(&changes) {
                     return None;
                 }
-                let import = (run.output.contains("is not defined") && imports.len() < 3)
+                let import = (!run.passed && imports.len() < 3)
                     .then(|| self.import_line(&run, path, body))
                     .flatten()
                     .filter(|line| !imports.contains(line));
@@ -127,13 +135,9 @@ impl Run<'_> {
             return None;
         }
         let mut kept: Vec<CaseRun> = Vec::new();
+        // The crash's calls are guesses: the first that shows it (innermost function, first
+        // value) is the one, and the later ones do not run.
         for tried in self.run_cases(&cases, path, body, cmd)? {
-            // The crash's calls are guesses: the first that shows it (innermost function, first
-            // value) is the one; another may have been no valid input ever.
-            let crash = tried.case.expect == Expect::Completes;
-            if crash && kept.iter().any(|k| k.case.expect == Expect::Completes) {
-                continue;
-            }
             match tried.flawed(&self.issue) {
                 None => kept.push(tried),
                 Some(why) => {

@@ -28,7 +28,7 @@ impl Run<'_> {
         let lang = prompt::fence_lang(&path);
         // cria's own tests of the cases, when they check all it expects; a model's test
         // may check more than a partial set, which stays the fallback.
-        let mut own = matches!(lang, "python" | "javascript" | "typescript")
+        let mut own = matches!(lang, "python" | "javascript" | "typescript" | "rust")
             .then(|| self.stated_tests(&path, &body, cmd))
             .flatten();
         if own.as_ref().is_some_and(|o| o.unchecked.is_empty()) {
@@ -71,9 +71,7 @@ impl Run<'_> {
             let mut tried = self.place_test(&path, &body, &code, &name, cmd)?;
             // A test that calls a project function it forgot to import: add the import.
             let import = match &tried {
-                Err((why, run)) if why.contains("is not defined") => {
-                    self.import_line(run, &path, &body)
-                }
+                Err((_, run)) => self.import_line(run, &path, &body),
                 _ => None,
             };
             if let Some(import) = import {
