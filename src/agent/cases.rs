@@ -5,8 +5,8 @@
 //! to copy those into a test loses them as often as not (it asserts the wrong column, invents
 //! an input); cria writes the assertion from the issue's own values, and the reproduce stage
 //! keeps only the ones that fail now, so each kept test is a check of exactly what the issue
-//! says. Python and JavaScript ([`super::case_test`] writes the test in the file's framework).
-//! A reported crash gives cases of its own ([`super::crash`]).
+//! says. Python, JavaScript and Rust ([`super::case_test`] writes the test in the file's
+//! framework). A reported crash gives cases of its own ([`super::crash`]).
 
 use regex::Regex;
 
