@@ -143,7 +143,19 @@ pub fn test_file(ranked: &[Candidate], files: &[String]) -> Option<String> {
         .chain(files.iter().map(String::as_str))
         .find(|p| localize::is_test_path(p) && testable(p) && collected(p))
         .map(String::from)
+        .or_else(|| new_test_file(files))
 }
+
+/// The test file cria creates where the project has none it can add to: an integration test
+/// for a Rust library whose tests are all inside its source files (`cargo test` builds each
+/// file in `tests/` as a crate of its own that calls the library's public items).
+fn new_test_file(files: &[String]) -> Option<String> {
+    let has = |path: &str| files.iter().any(|f| f == path);
+    (has("Cargo.toml") && has("src/lib.rs")).then(|| NEW_RUST_TEST.to_string())
+}
+
+/// The integration test cria creates in a Rust library without one.
+pub const NEW_RUST_TEST: &str = "tests/issue.rs";
 
 /// Whether test runners collect tests from this file (a package's `__init__.py`, pytest's
 /// `conftest.py` and fixture folders hold none).
@@ -184,17 +196,31 @@ pub fn request(
     for f in code.iter().filter(|f| f.path != path).take(2) {
         s.push_str(&prompt::render_file(f));
     }
-    s.push_str(&format!(
-        "The test file {path}:\n```{lang}\n{}\n```\n\n",
-        head_tail(body.trim_end(), 3_000, 1_500)
-    ));
+    let new = body.trim().is_empty();
+    if !new {
+        s.push_str(&format!(
+            "The test file {path}:\n```{lang}\n{}\n```\n\n",
+            head_tail(body.trim_end(), 3_000, 1_500)
+        ));
+    }
     if let Some(why) = rejected {
         s.push_str(&format!("Your last test was not kept: {why}\n\n"));
     }
+    let (place, names) = if new {
+        (
+            "for a new test file,",
+            "Start it with the `use` lines it needs.",
+        )
+    } else {
+        (
+            "to add at the end of",
+            "Use only names the test file already imports.",
+        )
+    };
     s.push_str(&format!(
-        "Write {} to add at the end of {path}. It must check exactly the case the issue states \
-         (its input and the output it should give), so it fails now and passes once the bug is \
-         fixed. Use only names the test file already imports. Do not fix the bug.",
+        "Write {} {place} {path}. It must check exactly the case the issue states (its input \
+         and the output it should give), so it fails now and passes once the bug is fixed. \
+         {names} Do not fix the bug.",
         shape(path, body)
     ));
     s.push_str(&super::stated::request_notes(issue));
@@ -303,8 +329,17 @@ pub fn test_name(code: &str) -> Option<String> {
 }
 
 /// The edit that adds `code` to the test file: before Python's `if __name__ == "__main__":`
-/// block when there is one, else at the end.
+/// block when there is one, else at the end; a file with no text yet is created.
 pub fn insertion(path: &str, body: &str, code: &str) -> SearchReplaceBlock {
+    if body.is_empty() {
+        return SearchReplaceBlock {
+            path: path.to_string(),
+            search: String::new(),
+            replace: format!("{code}\n"),
+            index: 1,
+            ..Default::default()
+        };
+    }
     let main = body
         .lines()
         .position(|l| l.starts_with("if __name__"))

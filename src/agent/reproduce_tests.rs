@@ -50,6 +50,12 @@ fn the_test_file_is_the_best_ranked_test() {
         Some("tests/test_other.py")
     );
     assert_eq!(test_file(&[], &["src/lib.rs".to_string()]), None);
+    // A Rust library with its tests inside its source files: a new integration test.
+    let library = ["Cargo.toml".to_string(), "src/lib.rs".to_string()];
+    assert_eq!(test_file(&[], &library).as_deref(), Some(NEW_RUST_TEST));
+    // A binary alone has no items an integration test could call.
+    let binary = ["Cargo.toml".to_string(), "src/main.rs".to_string()];
+    assert_eq!(test_file(&[], &binary), None);
 }
 
 #[test]
@@ -93,6 +99,12 @@ fn python_tests_go_before_the_main_block_others_at_the_end() {
     let b = insertion("tests/t.rs", rs, "#[test]\nfn c() {\n}");
     assert_eq!(rs.matches(b.search.as_str()).count(), 1, "{:?}", b.search);
     assert!(b.replace.ends_with("#[test]\nfn c() {\n}\n"));
+    // A file with no text yet is created with the test alone.
+    let b = insertion("tests/issue.rs", "", "#[test]\nfn c() {\n}");
+    assert_eq!(
+        (b.search.as_str(), b.replace.as_str()),
+        ("", "#[test]\nfn c() {\n}\n")
+    );
 }
 
 #[test]

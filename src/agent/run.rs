@@ -506,6 +506,16 @@ impl Run<'_> {
         Some(edit::text::FileText::decode(&bytes).ok()?.body)
     }
 
+    /// A test file's text to add a test to: empty when there is no such file yet (cria creates
+    /// it), `None` when it cannot be read.
+    pub(super) fn test_text(&self, rel: &str) -> Option<String> {
+        match crate::sandbox::beneath::read(self.cfg.root.path(), rel) {
+            Ok(bytes) => Some(edit::text::FileText::decode(&bytes).ok()?.body),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(String::new()),
+            Err(_) => None,
+        }
+    }
+
     pub(super) fn run_tests(&mut self, cmd: &str) -> TestRun {
         let run = crate::testcmd::run(
             &self.cfg.runner,

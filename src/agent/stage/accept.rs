@@ -207,7 +207,7 @@ impl Run<'_> {
         let Some(path) = reproduce::test_file(&named, &files) else {
             return Verdict::Unavailable("the project has no test file to add it to".into());
         };
-        let Some(body) = self.current_text(&path) else {
+        let Some(body) = self.test_text(&path) else {
             return Verdict::Unavailable(format!("{path} cannot be read"));
         };
         self.status(format!(

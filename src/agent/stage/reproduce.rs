@@ -24,7 +24,7 @@ impl Run<'_> {
     ) -> Option<TestRun> {
         let files = crate::context::scan::list_files(self.cfg.root.path());
         let path = test_file(ranked, &files)?;
-        let body = self.current_text(&path)?;
+        let body = self.test_text(&path)?;
         let lang = prompt::fence_lang(&path);
         // cria's own tests of the cases, when they check all it expects; a model's test
         // may check more than a partial set, which stays the fallback.
@@ -194,24 +194,31 @@ impl Run<'_> {
         let Some(text) = self.current_text(&r.path) else {
             return;
         };
-        // The two shapes `insertion` writes: before Python's main block, or appended.
-        let before_main = format!("{}\n\n\n", r.code);
-        let appended = format!("\n{}\n", r.code);
-        let without = [before_main, appended]
-            .iter()
-            .find(|p| text.matches(p.as_str()).count() == 1)
-            .map(|p| text.replacen(p.as_str(), "", 1));
-        let Some(without) = without else { return };
-        let block = SearchReplaceBlock {
-            path: r.path.clone(),
-            search: text,
-            replace: without,
-            index: 1,
-            ..Default::default()
+        let edit = if text == format!("{}\n", r.code) {
+            // The file cria created for it.
+            crate::edit::Edit::Delete {
+                path: r.path.clone(),
+                index: 1,
+            }
+        } else {
+            // The two shapes `insertion` writes: before Python's main block, or appended.
+            let before_main = format!("{}\n\n\n", r.code);
+            let appended = format!("\n{}\n", r.code);
+            let without = [before_main, appended]
+                .iter()
+                .find(|p| text.matches(p.as_str()).count() == 1)
+                .map(|p| text.replacen(p.as_str(), "", 1));
+            let Some(without) = without else { return };
+            crate::edit::Edit::Replace(SearchReplaceBlock {
+                path: r.path.clone(),
+                search: text,
+                replace: without,
+                index: 1,
+                ..Default::default()
+            })
         };
-        let edits = [crate::edit::Edit::Replace(block)];
         let report =
-            crate::edit::apply_edits(&self.cfg.root, &edits, crate::edit::Mode::CommitUnrecorded);
+            crate::edit::apply_edits(&self.cfg.root, &[edit], crate::edit::Mode::CommitUnrecorded);
         if report.applied() {
             self.status(format!(
                 "removed the reproduction test `{}` (--drop-repro-test)",
