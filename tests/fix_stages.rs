@@ -681,33 +681,32 @@ fn a_rust_issues_own_cases_become_tests_with_the_import_they_need() {
     }
 }
 
-/// rs-range-sum with its tests only inside the library: the `tests/` file cria needs for the
-/// issue's case it creates, importing what the case calls.
-fn range_sum_without_tests() -> Scratch {
+/// rs-range-sum with its tests only inside the library, fixed with `extra` arguments: the
+/// `tests/` file cria needs for the issue's case it creates, importing what the case calls.
+fn range_sum_fixed_without_tests(extra: &[&str]) -> (Scratch, Vec<serde_json::Value>) {
     let s = Scratch::task("rs-range-sum");
     std::fs::remove_file(s.path().join("tests/sums.rs")).unwrap();
-    s
-}
-
-const RANGE_FIX: &str = "src/lib.rs\n```rust\n<<<<<<< SEARCH\n    (start..end).sum()\n=======\n    (start..=end).sum()\n>>>>>>> REPLACE\n```\n";
-
-#[test]
-fn a_rust_library_without_integration_tests_gets_one_for_the_issues_case() {
-    let s = range_sum_without_tests();
+    let fix_it = "src/lib.rs\n```rust\n<<<<<<< SEARCH\n    (start..end).sum()\n=======\n    (start..=end).sum()\n>>>>>>> REPLACE\n```\n";
     let ev = fix(
         &s,
         &issue_of("rs-range-sum"),
-        &[],
-        &["The range leaves out its end.", RANGE_FIX],
+        extra,
+        &["The range leaves out its end.", fix_it],
     );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    (s, ev)
+}
+
+#[test]
+fn a_rust_library_without_integration_tests_gets_one_for_the_issues_case() {
+    let (s, ev) = range_sum_fixed_without_tests(&[]);
     let st = statuses(&ev);
     assert!(
         st.iter()
             .any(|m| m == "reproduced: the issue's cases fail as tests in tests/issue.rs"),
         "{st:#?}"
     );
-    let fin = ev.last().unwrap();
-    assert_eq!(fin["outcome"], "fixed", "{fin}");
     assert_eq!(
         s.read("tests/issue.rs"),
         "use mathutil::sum_inclusive;\n#[test]\nfn test_issue_example_1() {\n    \
@@ -717,17 +716,9 @@ fn a_rust_library_without_integration_tests_gets_one_for_the_issues_case() {
 
 #[test]
 fn drop_repro_test_removes_a_test_file_cria_created() {
-    let s = range_sum_without_tests();
-    let ev = fix(
-        &s,
-        &issue_of("rs-range-sum"),
-        &["--drop-repro-test"],
-        &["The range leaves out its end.", RANGE_FIX],
-    );
-    let fin = ev.last().unwrap();
-    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    let (s, ev) = range_sum_fixed_without_tests(&["--drop-repro-test"]);
     assert!(!s.path().join("tests/issue.rs").exists());
-    let diff = fin["diff"].as_str().unwrap();
+    let diff = ev.last().unwrap()["diff"].as_str().unwrap();
     assert!(!diff.contains("tests/issue.rs"), "{diff}");
     assert!(diff.contains("(start..=end)"), "{diff}");
 }
