@@ -24,7 +24,7 @@ fn setup() -> (tempfile::TempDir, tempfile::TempDir) {
 }
 
 fn three_file_plan(root: &Root) -> cria::edit::Plan {
-    let text = "a.txt\n<<<<<<< SEARCH\nalpha\n=======\nALPHA\n>>>>>>> REPLACE\nb.txt\n<<<<<<< SEARCH\nbeta\n=======\nBETA\n>>>>>>> REPLACE\nc.txt\n<<<<<<< SEARCH\ngamma\n=======\nGAMMA\n>>>>>>> REPLACE\nnew.txt\n<<<<<<< SEARCH\n=======\nnew\n>>>>>>> REPLACE\n";
+    let text = "a.txt\n<<<<<<< SEARCH\nalpha\n=======\nALPHA\n>>>>>>> REPLACE\nb.txt\n<<<<<<< SEARCH\nbeta\n=======\nBETA\n>>>>>>> REPLACE\nc.txt\n<<<<<<< SEARCH\ngamma\n=======\nGAMMA\n>>>>>>> REPLACE\nnew/deep/new.txt\n<<<<<<< SEARCH\n=======\nnew\n>>>>>>> REPLACE\n";
     let edits = cria::edit::parse_edits(text).unwrap();
     cria::edit::plan::plan(root, &edits).unwrap()
 }
@@ -64,6 +64,10 @@ fn faults_crashes_and_undo() {
     .unwrap_err();
     assert!(err.to_string().contains("disk full"), "{err}");
     assert_eq!(contents(repo.path()), before, "failed commit rolled back");
+    assert!(
+        !repo.path().join("new").exists(),
+        "its new folders went too"
+    );
 
     // 2. The process dies between writes (a panic unwinds past the commit, leaving the
     //    journal): the next run's recovery puts the old tree back.
@@ -92,20 +96,28 @@ fn faults_crashes_and_undo() {
         "recovery restored every file"
     );
     assert!(
+        !repo.path().join("new").exists(),
+        "and removed the new folders"
+    );
+    assert!(
         recover(root.path()).unwrap().is_none(),
         "the journal is gone after recovery"
     );
 
-    // 3. A full commit, then undo: byte-exact, the created file removed.
+    // 3. A full commit, then undo: byte-exact, the created file and its new folders removed.
     let plan = three_file_plan(&root);
     commit_with(root.path(), &plan, true, |_| Ok(())).unwrap();
     assert_eq!(
-        std::fs::read_to_string(repo.path().join("new.txt")).unwrap(),
+        std::fs::read_to_string(repo.path().join("new/deep/new.txt")).unwrap(),
         "new\n"
     );
     let restored = undo_last(root.path()).unwrap();
     assert_eq!(restored.len(), 4);
     assert_eq!(contents(repo.path()), before);
+    assert!(
+        !repo.path().join("new").exists(),
+        "undo leaves no empty folder behind"
+    );
 
     // 4. Undo refuses when a file changed after cria wrote it, and writes nothing.
     let report = apply_text(

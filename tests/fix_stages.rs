@@ -685,7 +685,7 @@ fn a_rust_issues_own_cases_become_tests_with_the_import_they_need() {
 /// `tests/` file cria needs for the issue's case it creates, importing what the case calls.
 fn range_sum_fixed_without_tests(extra: &[&str]) -> (Scratch, Vec<serde_json::Value>) {
     let s = Scratch::task("rs-range-sum");
-    std::fs::remove_file(s.path().join("tests/sums.rs")).unwrap();
+    std::fs::remove_dir_all(s.path().join("tests")).unwrap();
     let fix_it = "src/lib.rs\n```rust\n<<<<<<< SEARCH\n    (start..end).sum()\n=======\n    (start..=end).sum()\n>>>>>>> REPLACE\n```\n";
     let ev = fix(
         &s,
@@ -717,7 +717,10 @@ fn a_rust_library_without_integration_tests_gets_one_for_the_issues_case() {
 #[test]
 fn drop_repro_test_removes_a_test_file_cria_created() {
     let (s, ev) = range_sum_fixed_without_tests(&["--drop-repro-test"]);
-    assert!(!s.path().join("tests/issue.rs").exists());
+    assert!(
+        !s.path().join("tests").exists(),
+        "the folder cria made goes too"
+    );
     let diff = ev.last().unwrap()["diff"].as_str().unwrap();
     assert!(!diff.contains("tests/issue.rs"), "{diff}");
     assert!(diff.contains("(start..=end)"), "{diff}");

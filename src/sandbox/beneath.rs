@@ -82,19 +82,39 @@ pub fn write(root: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
-/// Remove `rel` under `root` (a missing file is fine); never follows a link on the way.
+/// Remove `rel` under `root` (a missing file is fine), then the folders on its path that this
+/// left empty, deepest first, as `git rm` does (so undoing the creation of `tests/issue.rs`
+/// leaves no empty `tests/`); never `root`, and never follows a link on the way.
 pub fn remove(root: &Path, rel: &str) -> io::Result<()> {
+    if !unlink(root, rel, 0)? {
+        return Ok(());
+    }
+    for folder in Path::new(rel).ancestors().skip(1) {
+        let Some(folder) = folder.to_str().filter(|f| !f.is_empty() && *f != ".") else {
+            break;
+        };
+        // A folder that still holds anything (ENOTEMPTY), or is not one, ends the walk.
+        if !matches!(unlink(root, folder, libc::AT_REMOVEDIR), Ok(true)) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// `unlinkat` of `rel` under `root` with `flags`: whether it removed something (a missing
+/// entry is fine, and false).
+fn unlink(root: &Path, rel: &str, flags: libc::c_int) -> io::Result<bool> {
     let (dir, name) = match parent(root, rel, false) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
         other => other?,
     };
     // SAFETY: a NUL-terminated name relative to a directory fd we own.
-    match check(unsafe { libc::unlinkat(dir.as_raw_fd(), name.as_ptr(), 0) }) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+    match check(unsafe { libc::unlinkat(dir.as_raw_fd(), name.as_ptr(), flags) }) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(e),
         Ok(()) => {
             let _ = File::from(dir).sync_all();
-            Ok(())
+            Ok(true)
         }
     }
 }

@@ -25,6 +25,42 @@ fn writes_reads_and_removes_inside_the_root() {
 }
 
 #[test]
+fn removing_a_file_removes_the_folders_it_leaves_empty_and_no_others() {
+    let (_d, root) = root();
+    std::fs::create_dir_all(root.join("kept/other")).unwrap();
+    std::fs::write(root.join("kept/other/x.txt"), "x").unwrap();
+    write(&root, "kept/new/deeper/f.rs", b"f").unwrap();
+    remove(&root, "kept/new/deeper/f.rs").unwrap();
+    assert!(!root.join("kept/new").exists());
+    assert!(root.join("kept/other/x.txt").exists());
+    write(&root, "solo/f.rs", b"f").unwrap();
+    write(&root, "solo/g.rs", b"g").unwrap();
+    remove(&root, "solo/f.rs").unwrap();
+    assert!(root.join("solo/g.rs").exists());
+    remove(&root, "solo/g.rs").unwrap();
+    assert!(!root.join("solo").exists());
+    std::fs::create_dir(root.join("was_empty")).unwrap();
+    remove(&root, "was_empty/missing.rs").unwrap();
+    assert!(
+        root.join("was_empty").is_dir(),
+        "nothing removed, nothing pruned"
+    );
+    assert!(root.exists());
+}
+
+#[test]
+fn pruning_never_follows_a_link_to_an_empty_folder_outside() {
+    let (_d, root) = root();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir(outside.path().join("empty")).unwrap();
+    std::fs::create_dir(root.join("sub")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("empty"), root.join("sub/link")).unwrap();
+    remove(&root, "sub/link/f.rs").unwrap_err();
+    assert!(outside.path().join("empty").is_dir());
+    assert!(root.join("sub/link").is_symlink());
+}
+
+#[test]
 fn a_mode_is_kept() {
     use std::os::unix::fs::PermissionsExt;
     let (_d, root) = root();
