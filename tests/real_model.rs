@@ -60,7 +60,8 @@ fn nano_renders_its_template_streams_and_calls_a_tool_then_reuses_the_prefix() {
             Flow::Continue
         })
         .unwrap();
-    assert!(pieces.len() > 3, "text streams in pieces: {pieces:?}");
+    // The first piece goes out at once, the rest in batches (how many depends on the speed).
+    assert!(pieces.len() > 1, "text streams in pieces: {pieces:?}");
     assert_eq!(pieces.concat(), first.text);
     let parsed = cria::toolcall::parse(&first.text);
     assert_eq!(parsed.calls.len(), 1, "a tool call in: {}", first.text);
@@ -107,23 +108,22 @@ fn stopping_the_stream_stops_generation() {
         prefill: "",
         constraints: None,
     };
-    // Text streams in small batches; after the fifth, the caller stops the stream.
-    let (mut pieces, mut seen) = (0, 0);
+    // The first text is sent as soon as it exists; the caller stops the stream right there.
+    let mut seen = 0;
     let c = backend
         .complete(&request, &mut |p| {
             if let Piece::Text(t) = p {
-                pieces += 1;
                 seen += t.len();
             }
-            if pieces >= 5 {
+            if seen > 0 {
                 Flow::Stop
             } else {
                 Flow::Continue
             }
         })
         .unwrap();
-    // Generation ends within a token or two of the stop, far short of max_tokens.
-    assert!(c.generated_tokens < 100, "{} tokens", c.generated_tokens);
+    // Generation ends within a few tokens of the stop, far short of max_tokens.
+    assert!(c.generated_tokens < 20, "{} tokens", c.generated_tokens);
     assert!(
         c.text.len() <= seen + 40,
         "{} bytes generated, {seen} seen when the stream was stopped",
