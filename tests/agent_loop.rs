@@ -461,3 +461,114 @@ fn a_new_parameter_is_passed_by_the_callers_in_other_files() {
         s.read("pad/cli.py")
     );
 }
+
+/// A project whose helper gets an end of its range wrong (`both_open`: both ends), called by
+/// the function the report names; its tests fail on it.
+fn window_repo(inside: &str) -> Scratch {
+    let s = Scratch::empty();
+    s.write("slots/__init__.py", "");
+    s.write(
+        "slots/window.py",
+        &format!(
+            "def inside(t, start, end):\n    \"\"\"Whether t falls in [start, end], both ends included.\"\"\"\n    return {inside}\n\n\ndef count_inside(times, start, end):\n    \"\"\"How many of `times` fall in [start, end].\"\"\"\n    return sum(1 for t in times if inside(t, start, end))\n"
+        ),
+    );
+    s.write("tests/__init__.py", "");
+    s.write(
+        "tests/test_window.py",
+        "import unittest\n\nfrom slots.window import count_inside\n\n\nclass TestWindow(unittest.TestCase):\n    def test_both_ends_count(self):\n        self.assertEqual(count_inside([1, 2, 3], 1, 2), 2)\n\n    def test_outside_is_left_out(self):\n        self.assertEqual(count_inside([0, 5, 10], 1, 9), 1)\n",
+    );
+    s
+}
+
+const WINDOW_ISSUE: &str = "inside() leaves out times at the ends of the window.";
+
+const WINDOW_REWRITE: &str = "```python\ndef inside(t, start, end):\n    \"\"\"Whether t falls in [start, end], both ends included.\"\"\"\n    return start <= t <= end\n```";
+
+/// The end of a range off by one: before the model says a word, cria's one-token changes to
+/// the suspects find the change that makes the tests pass; it is judged as an edit (one
+/// applied, none undone in the report) and is the whole diff.
+#[test]
+fn a_one_token_bug_is_fixed_by_a_mutant_before_any_rewrite() {
+    let s = window_repo("start <= t < end");
+    let (report, events) = run(s.path(), &[], WINDOW_ISSUE, &["The cause is inside."]);
+    let st = statuses(&events);
+    assert_fixed(&report, &st);
+    assert!(
+        st.iter()
+            .any(|m| m.starts_with("trying ") && m.contains("one-token changes to `inside`")),
+        "{st:#?}"
+    );
+    assert!(
+        st.iter()
+            .any(|m| m == "`<` → `<=` in `inside` (slots/window.py:3) makes the tests pass"),
+        "{st:#?}"
+    );
+    assert_eq!(report.steps, 0, "no model call at all");
+    assert_eq!(report.edits_applied, 1);
+    assert!(report.rejected.is_empty(), "{:#?}", report.rejected);
+    assert!(
+        s.read("slots/window.py")
+            .contains("    return start <= t <= end\n"),
+        "{}",
+        s.read("slots/window.py")
+    );
+    let changed: Vec<&str> = report
+        .diff
+        .lines()
+        .filter(|l| l.starts_with(['+', '-']) && !l.starts_with("+++") && !l.starts_with("---"))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "-    return start <= t < end",
+            "+    return start <= t <= end"
+        ]
+    );
+}
+
+/// Both ends wrong: no one-token change passes, each is undone without a trace, and the
+/// model's rewrite is judged on the code as it was.
+#[test]
+fn mutants_that_fail_leave_the_code_as_it_was_for_the_model() {
+    let s = window_repo("start < t < end");
+    let before = s.read("slots/window.py");
+    let (report, events) = run(
+        s.path(),
+        &[],
+        WINDOW_ISSUE,
+        &["The cause is inside.", WINDOW_REWRITE],
+    );
+    let st = statuses(&events);
+    assert_fixed(&report, &st);
+    assert!(
+        st.iter()
+            .any(|m| m.starts_with("none of ")
+                && m.contains("one-token changes made the tests pass")),
+        "{st:#?}"
+    );
+    assert_eq!(report.edits_applied, 1, "only the model's rewrite counts");
+    assert_eq!(
+        s.read("slots/window.py"),
+        before.replace("start < t < end", "start <= t <= end")
+    );
+}
+
+/// With every change asked about (`--approval ask`), no mutant is tried: a person would be
+/// asked about dozens of changes made only to be undone. (No one answers here, so the model's
+/// rewrite is refused too, and the step limit ends the run.)
+#[test]
+fn no_mutants_are_tried_when_each_change_is_asked_about() {
+    let s = window_repo("start <= t < end");
+    let (_, events) = run(
+        s.path(),
+        &["--approval", "ask", "--max-steps", "2"],
+        WINDOW_ISSUE,
+        &["The cause is inside.", WINDOW_REWRITE],
+    );
+    let st = statuses(&events);
+    assert!(
+        !st.iter().any(|m| m.contains("one-token changes")),
+        "{st:#?}"
+    );
+}

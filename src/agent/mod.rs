@@ -16,6 +16,7 @@ mod frames;
 mod hardcode;
 mod hooks;
 mod mcp;
+mod mutate;
 pub mod plan;
 pub mod prompt;
 mod reach;

@@ -102,7 +102,7 @@ fn body_line(t: &Target, line: usize) -> Option<String> {
 /// What a function no failing test ran loses in [`pick`]: more than the issue naming it gains.
 const NOT_RUN: f64 = 4.0;
 
-fn is_constant(t: &Target) -> bool {
+pub fn is_constant(t: &Target) -> bool {
     t.code.lines().next().and_then(constant_name).is_some()
 }
 
@@ -221,8 +221,22 @@ pub(super) fn word_at(text: &str, at: usize, name: &str) -> bool {
 /// for an input the failing assertions or the issue quote (`"JPY"` in a table of currencies).
 /// When the suspects were `traced`, a function missing from them never ran in a failing test,
 /// so it is ranked down, whatever names it (a constant is read at import, before any test:
-/// it stays).
+/// it stays). The three best.
 pub fn pick(
+    diagnosis: &str,
+    issue: &str,
+    test_output: &str,
+    files: &[ShownFile],
+    suspects: &[super::spectrum::Suspect],
+    traced: bool,
+) -> Vec<Target> {
+    let mut all = ranked(diagnosis, issue, test_output, files, suspects, traced);
+    all.truncate(3);
+    all
+}
+
+/// Every definition in `files`' sources, ranked as [`pick`] ranks them.
+pub fn ranked(
     diagnosis: &str,
     issue: &str,
     test_output: &str,
@@ -284,7 +298,6 @@ pub fn pick(
         all.push(t);
     }
     all.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.line.cmp(&b.line)));
-    all.truncate(3);
     all
 }
 

@@ -23,6 +23,9 @@ use crate::sandbox::approval::Approver;
 pub(super) enum Stage {
     /// The tests pass but the issue states a case: the model writes a test that shows the bug.
     Reproduce,
+    /// A test shows the bug: cria tries one-token changes to the suspects, once, before the
+    /// model's first reply.
+    Mutate,
     /// Replies may diagnose, call tools and edit.
     Edit,
     /// cria asks for one whole corrected definition at a time and puts it in place itself.
@@ -129,6 +132,9 @@ pub(super) struct Run<'a> {
     pub(super) acceptance_asked: bool,
     /// A `Stop` hook already sent the run back to work (it does so once).
     pub(super) stop_hook_active: bool,
+    /// The failing output last traced, what it pointed at, and whether by a trace
+    /// (`stage/rewrite.rs`).
+    pub(super) suspected: Option<(String, Vec<super::spectrum::Suspect>, bool)>,
     /// The project's tests passed with a change and only cria's own test of the issue's
     /// examples failed on it (see [`Disputed`]).
     pub(super) disputed: Option<Disputed>,
@@ -192,6 +198,7 @@ impl Run<'_> {
             acceptance_asked: false,
             stop_hook_active: false,
             disputed: None,
+            suspected: None,
         }
     }
 

@@ -1,10 +1,12 @@
-//! One `cria fix` run, as a loop over stages: prepare → [reproduce] → edit ⇄ rewrite → stop.
+//! One `cria fix` run, as a loop over stages: prepare → [reproduce] → [mutate] → edit ⇄ rewrite
+//! → stop.
 //!
 //! Before the first model call the tests run and the likely files are localized and shown. When
 //! the tests pass but the issue states a case, the model first writes a test that shows the bug
-//! ([`Stage::Reproduce`]). The first reply of the edit stage is a diagnosis; edits and tool calls
-//! in any reply are carried out. When the model cannot produce a usable edit, the run moves to
-//! the rewrite stage: cria asks for one whole corrected definition at a time and puts it in place
+//! ([`Stage::Reproduce`]). Once a test shows the bug, cria tries the one-token changes to the
+//! most suspicious functions ([`Stage::Mutate`]). The first reply of the edit stage is a
+//! diagnosis; edits and tool calls in any reply are carried out. When the model cannot produce
+//! a usable edit, the run moves to the rewrite stage: cria asks for one whole corrected definition at a time and puts it in place
 //! itself. Every applied edit is judged by the tests (`stage/judge.rs`); an attempt that does not
 //! reduce the failures is reverted so the next one starts from clean code. The run stops when
 //! the tests pass, when the model gives up, or at a limit, with a typed [`StopReason`].
@@ -17,11 +19,15 @@ use super::config::FixConfig;
 use super::prompt;
 use super::report::{self, FixReport};
 use super::reproduce;
+use super::rewrite::Target;
 use super::run::{Next, Rewriting, Run, Stage};
 use crate::context::select::Selection;
 use crate::model::{Backend, BackendError};
 use crate::protocol::{Event, EventSink, Message, StopReason, TestRun};
 use crate::testcmd;
+
+/// Definitions the rewrite stage asks the model for, most suspicious first.
+const REWRITTEN: usize = 3;
 
 /// Fix `issue` in `cfg.root` with `backend`, reporting progress to `sink`.
 pub fn fix(
@@ -89,6 +95,10 @@ impl Run<'_> {
                 return Ok(stop);
             }
             let next = match self.stage {
+                Stage::Mutate => {
+                    self.stage = Stage::Edit;
+                    Ok(self.mutation_search().unwrap_or(Next::Continue))
+                }
                 Stage::Reproduce | Stage::Edit => self.edit_turn(),
                 Stage::Rewrite(_) => self.rewrite_attempt(),
             };
@@ -234,7 +244,12 @@ impl Run<'_> {
         }
         self.talk.history = vec![Message::system(system)];
         self.tell(&task);
-        self.stage = Stage::Edit;
+        // A test that shows the bug can judge one-token changes before the model says anything.
+        self.stage = if self.bug_shown {
+            Stage::Mutate
+        } else {
+            Stage::Edit
+        };
     }
 
     /// Back to the edit stage after a `Stop` hook objected: the conversation goes on, with the
@@ -251,7 +266,11 @@ impl Run<'_> {
         if self.rewriting() {
             return false;
         }
-        let targets = self.rewrite_targets(diagnosis);
+        let targets: Vec<Target> = self
+            .rewrite_targets(diagnosis)
+            .into_iter()
+            .take(REWRITTEN)
+            .collect();
         if targets.is_empty() {
             return false;
         }

@@ -2,6 +2,7 @@
 //! - `reproduce`: write a test that shows the bug when the project's tests miss it;
 //! - `cases`: the issue's own cases as tests cria writes itself (for `reproduce` and `accept`);
 //! - `edit`: act on one reply — edits, tool calls, or nothing usable;
+//! - `mutate`: before the first rewrite, try the one-token changes to the suspects;
 //! - `rewrite`: ask for one whole corrected definition and put it in place;
 //! - `judge`: run the tests on an applied edit, keep it, combine it, or revert it;
 //! - `accept`: before "fixed", check the issue's own examples.
@@ -12,5 +13,6 @@ mod accept;
 mod cases;
 mod edit;
 mod judge;
+mod mutate;
 mod reproduce;
 mod rewrite;

@@ -21,7 +21,7 @@ const PASSES: usize = 3;
 impl Run<'_> {
     /// The definitions to rewrite, best first: from the shown files, the files of the three
     /// most suspicious functions and of the constants the first eight read, ranked by
-    /// `diagnosis`, the issue, the failure and the trace.
+    /// `diagnosis`, the issue, the failure and the trace ([`rewrite::ranked`]); all of them.
     pub(in crate::agent) fn rewrite_targets(&mut self, diagnosis: &str) -> Vec<Target> {
         let tests = self.failing_output();
         // Only a test that showed the bug can point at code (see `suspects`).
@@ -46,7 +46,7 @@ impl Run<'_> {
                 Some(prompt::ShownFile { path, content })
             })
             .collect();
-        rewrite::pick(diagnosis, &self.issue, &tests, &current, &suspects, traced)
+        rewrite::ranked(diagnosis, &self.issue, &tests, &current, &suspects, traced)
     }
 
     /// The output of the latest run that failed: the reproduction's (or the last edit's) when
@@ -60,7 +60,8 @@ impl Run<'_> {
             .unwrap_or_default()
     }
 
-    /// What running the failing tests shows, asked once, when the rewrite stage starts: the
+    /// What running the failing tests shows, asked once for each failure (the mutation search
+    /// and the rewrite stage ask about the same one): the
     /// definitions the failure's own places are in (a panic, a stack, a traceback), then the
     /// functions the failing tests run more than the passing ones — traced where the tests can
     /// be (Python; JavaScript under node's runner), else read from what the tests call; and
@@ -72,6 +73,11 @@ impl Run<'_> {
     ) -> (Vec<Suspect>, bool) {
         if !self.bug_shown {
             return (Vec::new(), false);
+        }
+        if let Some((output, found, traced)) = &self.suspected {
+            if output == failing_output {
+                return (found.clone(), *traced);
+            }
         }
         let names: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
         let places = frames::places(failing_output, self.cfg.root.path(), &names);
@@ -105,6 +111,7 @@ impl Run<'_> {
                 .collect();
             self.status(format!("the failing tests point at: {}", top.join(", ")));
         }
+        self.suspected = Some((failing_output.to_string(), found.clone(), was_traced));
         (found, was_traced)
     }
 

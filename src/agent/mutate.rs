@@ -1,0 +1,290 @@
+//! Mutants: the one-token changes most small bugs are — a comparison off at its boundary or
+//! facing the wrong way, a range that leaves out its end, `+` for `-`, `and` for `or`, a `not`
+//! too many, a number off by one, `true` for `false`, `min` for `max`, the two sides of an
+//! ordering or a difference swapped. Each is made to one definition, found with the file's own
+//! grammar, so a string, a comment or a generic `<` is never touched. A run that shows the bug
+//! tests them before the model's first reply (`stage/mutate.rs`): dozens of these cost less
+//! than the model's one rewrite, and a small model is weakest at exactly these one-token fixes.
+
+use tree_sitter::{Language, Node, Parser};
+
+use super::rewrite::Target;
+
+/// One changed copy of a definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mutant {
+    /// 1-based line in the file of the changed token.
+    pub line: usize,
+    /// What changed, as `old` → `new`.
+    pub what: String,
+    /// The definition with the change, in place of [`Target::code`].
+    pub code: String,
+}
+
+/// Every mutant of `target`, whose file reads `file`: those on the line the tests singled out
+/// ([`Target::hint`]) first, then in the order they appear; none twice, none for a language
+/// without a grammar here or a definition not found in `file` as it is.
+pub fn mutants(target: &Target, file: &str) -> Vec<Mutant> {
+    let Some(language) = grammar(&target.path) else {
+        return Vec::new();
+    };
+    let start: usize = file
+        .split_inclusive('\n')
+        .take(target.line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let end = start + target.code.len();
+    if file.get(start..end) != Some(target.code.as_str()) {
+        return Vec::new();
+    }
+    let mut parser = Parser::new();
+    if parser.set_language(&language).is_err() {
+        return Vec::new();
+    }
+    let Some(tree) = parser.parse(file, None) else {
+        return Vec::new();
+    };
+    let mut edits = Vec::new();
+    collect(tree.root_node(), file, (start, end), &mut edits);
+    let hint = target.hint.as_deref();
+    let on_hint = |e: &Change| {
+        let line = file.lines().nth(e.line - 1).map(str::trim);
+        hint.is_some() && line == hint
+    };
+    edits.sort_by_key(|e| (!on_hint(e), e.at.0));
+    let mut out: Vec<Mutant> = Vec::new();
+    for e in edits {
+        let code = format!("{}{}{}", &file[start..e.at.0], e.new, &file[e.at.1..end]);
+        if code != target.code && !out.iter().any(|m| m.code == code) {
+            let what = format!("`{}` → `{}`", &file[e.at.0..e.at.1], e.new);
+            out.push(Mutant {
+                line: e.line,
+                what,
+                code,
+            });
+        }
+    }
+    out
+}
+
+/// The grammar for `path`'s language, where cria knows its syntax tree's node kinds.
+fn grammar(path: &str) -> Option<Language> {
+    let ext = path.rsplit_once('.')?.1;
+    Some(match ext {
+        "py" => tree_sitter_python::LANGUAGE.into(),
+        "rs" => tree_sitter_rust::LANGUAGE.into(),
+        "js" | "jsx" | "mjs" | "cjs" => tree_sitter_javascript::LANGUAGE.into(),
+        "ts" => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        "tsx" => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        _ => return None,
+    })
+}
+
+/// A replacement of the file's bytes `at` by `new`.
+struct Change {
+    at: (usize, usize),
+    new: String,
+    line: usize,
+}
+
+/// Nodes whose operator token may be swapped for another (Python, Rust, JavaScript/TypeScript).
+const BINARY: &[&str] = &[
+    "binary_expression",
+    "binary_operator",
+    "comparison_operator",
+    "boolean_operator",
+    "augmented_assignment",
+    "augmented_assignment_expression",
+    "compound_assignment_expr",
+    "range_expression",
+];
+
+/// The operators an operator token is tried as instead.
+fn operator_swaps(op: &str) -> &'static [&'static str] {
+    match op {
+        "<" => &["<=", ">"],
+        "<=" => &["<", ">="],
+        ">" => &[">=", "<"],
+        ">=" => &[">", "<="],
+        "==" => &["!="],
+        "!=" => &["=="],
+        "===" => &["!=="],
+        "!==" => &["==="],
+        "+" => &["-"],
+        "-" => &["+"],
+        "+=" => &["-="],
+        "-=" => &["+="],
+        "and" => &["or"],
+        "or" => &["and"],
+        "&&" => &["||"],
+        "||" => &["&&"],
+        ".." => &["..="],
+        "..=" => &[".."],
+        _ => &[],
+    }
+}
+
+fn collect(node: Node<'_>, file: &str, range: (usize, usize), out: &mut Vec<Change>) {
+    if node.end_byte() <= range.0 || node.start_byte() >= range.1 {
+        return;
+    }
+    let text = |n: Node<'_>| &file[n.start_byte()..n.end_byte()];
+    let inside = node.start_byte() >= range.0 && node.end_byte() <= range.1;
+    let line = node.start_position().row + 1;
+    let at = (node.start_byte(), node.end_byte());
+    let mut push = |at: (usize, usize), new: String| out.push(Change { at, new, line });
+    let kind = node.kind();
+    if inside {
+        let parent = node.parent().map(|p| p.kind()).unwrap_or_default();
+        if node.child_count() == 0 && BINARY.contains(&parent) {
+            for op in operator_swaps(text(node)) {
+                push(at, op.to_string());
+            }
+        }
+        match kind {
+            "integer" | "integer_literal" | "number" => {
+                for n in off_by_one(text(node)) {
+                    push(at, n);
+                }
+            }
+            "true" | "false" => push(at, flipped(text(node)).to_string()),
+            "identifier" | "field_identifier" | "property_identifier" => match text(node) {
+                "min" => push(at, "max".into()),
+                "max" => push(at, "min".into()),
+                _ => {}
+            },
+            // `not x` → `x`, `!x` → `x`.
+            "not_operator" | "unary_expression" => {
+                let first = node.child(0);
+                let argument = node.child_by_field_name("argument").or(node.child(1));
+                if let (Some(op), Some(arg)) = (first, argument) {
+                    if matches!(text(op), "not" | "!") {
+                        push(at, text(arg).to_string());
+                    }
+                }
+            }
+            "binary_expression" | "binary_operator" => {
+                if let Some(swapped) = swapped_difference(node, file) {
+                    push(at, swapped);
+                }
+            }
+            "call_expression" => {
+                if let Some(swapped) = swapped_comparison(node, file) {
+                    push(at, swapped);
+                }
+            }
+            _ => {}
+        }
+    }
+    // Strings and comments hold no code to change.
+    if kind.contains("string") || kind.contains("comment") || kind == "template_string" {
+        return;
+    }
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        collect(child, file, range, out);
+    }
+}
+
+fn flipped(word: &str) -> &'static str {
+    match word {
+        "True" => "False",
+        "False" => "True",
+        "true" => "false",
+        _ => "true",
+    }
+}
+
+/// A decimal integer literal one more and one less (not below zero), its suffix kept
+/// (`8usize` → `9usize`, `7usize`).
+fn off_by_one(literal: &str) -> Vec<String> {
+    let digits = literal.len()
+        - literal
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
+    let (number, suffix) = literal.split_at(digits);
+    let Ok(n) = number.parse::<u64>() else {
+        return Vec::new();
+    };
+    let not_decimal = suffix.starts_with(['x', 'o', 'b', '.', '_', 'e', 'E']);
+    if number.len() > 1 && number.starts_with('0') || not_decimal {
+        return Vec::new();
+    }
+    let mut out = vec![format!("{}{suffix}", n.saturating_add(1))];
+    if n > 0 {
+        out.push(format!("{}{suffix}", n - 1));
+    }
+    out
+}
+
+/// Whether `node` is a plain operand: a name, a field or a number, so swapping it with another
+/// is a change of one token's worth.
+fn simple(node: Node<'_>) -> bool {
+    matches!(
+        node.kind(),
+        "identifier"
+            | "field_expression"
+            | "member_expression"
+            | "attribute"
+            | "self"
+            | "integer"
+            | "integer_literal"
+            | "number"
+    )
+}
+
+/// `a - b` → `b - a`, for plain operands (a comparator's difference facing the wrong way).
+fn swapped_difference(node: Node<'_>, file: &str) -> Option<String> {
+    let left = node.child_by_field_name("left")?;
+    let right = node.child_by_field_name("right")?;
+    let op = node.child_by_field_name("operator").or(node.child(1))?;
+    if &file[op.start_byte()..op.end_byte()] != "-" || !simple(left) || !simple(right) {
+        return None;
+    }
+    let text = |n: Node<'_>| &file[n.start_byte()..n.end_byte()];
+    Some(format!("{} - {}", text(right), text(left)))
+}
+
+/// `a.cmp(&b)` → `b.cmp(&a)` (also `partial_cmp`, and JavaScript's `a.localeCompare(b)`): an
+/// ordering facing the wrong way.
+fn swapped_comparison(node: Node<'_>, file: &str) -> Option<String> {
+    let text = |n: Node<'_>| &file[n.start_byte()..n.end_byte()];
+    let function = node.child_by_field_name("function")?;
+    let (receiver, method) = match function.kind() {
+        "field_expression" => (
+            function.child_by_field_name("value")?,
+            function.child_by_field_name("field")?,
+        ),
+        "member_expression" => (
+            function.child_by_field_name("object")?,
+            function.child_by_field_name("property")?,
+        ),
+        _ => return None,
+    };
+    let method = text(method);
+    if !matches!(method, "cmp" | "partial_cmp" | "localeCompare") {
+        return None;
+    }
+    let args = node.child_by_field_name("arguments")?;
+    let mut cursor = args.walk();
+    let named: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
+    let [arg] = named.as_slice() else {
+        return None;
+    };
+    let (borrow, inner) = match arg.kind() {
+        "reference_expression" => ("&", arg.child_by_field_name("value")?),
+        _ => ("", *arg),
+    };
+    if !simple(receiver) || !simple(inner) {
+        return None;
+    }
+    Some(format!(
+        "{}.{method}({borrow}{})",
+        text(inner),
+        text(receiver)
+    ))
+}
+
+#[cfg(test)]
+#[path = "mutate_tests.rs"]
+mod tests;

@@ -1,0 +1,125 @@
+//! The mutation search: once a test shows the bug, before the model's first reply, cria tries
+//! the one-token changes ([`crate::agent::mutate`]) to the most suspicious functions, each
+//! applied, tested and reverted. One that makes the tests pass is applied again and judged like
+//! any edit (`judge`, then `accept` with the issue's own examples); the rest leave no trace but
+//! a line of status. Tables and constants are left to the model: a wrong entry's right value is
+//! data the issue must state, and the first value that passes may be only one of several wrong.
+
+use std::time::{Duration, Instant};
+
+use crate::agent::mutate::{self, Mutant};
+use crate::agent::rewrite::{self, Target};
+use crate::agent::run::{Next, Run};
+use crate::edit::{self, parse::SearchReplaceBlock};
+use crate::sandbox::approval::Approval;
+use crate::testcmd;
+
+/// The most suspicious functions whose mutants are tried.
+const FUNCTIONS: usize = 6;
+/// Mutants tried at most, over all the functions.
+const MOST: usize = 80;
+/// The share of the time left the search may take.
+const SHARE: f64 = 0.3;
+
+impl Run<'_> {
+    /// Try the one-token changes to the most suspicious functions (ranked as the rewrite
+    /// stage ranks them, without a diagnosis yet): `Some` when one fixed the tests (the run goes
+    /// on from that edit's verdict).
+    pub(in crate::agent) fn mutation_search(&mut self) -> Option<Next> {
+        // Only a failing test can judge a mutant, and a person asked about each change would be
+        // asked dozens of times about changes made only to be undone.
+        if !self.bug_shown || self.cfg.approval == Approval::Ask {
+            return None;
+        }
+        let cmd = self.test_cmd.clone()?;
+        let targets: Vec<Target> = self
+            .rewrite_targets("")
+            .into_iter()
+            .filter(|t| !rewrite::is_constant(t))
+            .take(FUNCTIONS)
+            .collect();
+        let mut queue: Vec<(Target, Mutant)> = Vec::new();
+        for t in targets {
+            let Some(file) = self.current_text(&t.path) else {
+                continue;
+            };
+            let found = mutate::mutants(&t, &file);
+            queue.extend(found.into_iter().map(|m| (t.clone(), m)));
+        }
+        queue.truncate(MOST);
+        if queue.is_empty() {
+            return None;
+        }
+        let names = queue.iter().fold(Vec::<&str>::new(), |mut names, (t, _)| {
+            if !names.contains(&t.name.as_str()) {
+                names.push(&t.name);
+            }
+            names
+        });
+        self.busy(format!(
+            "trying {} one-token changes to `{}`",
+            queue.len(),
+            names.join("`, `")
+        ));
+        let started = Instant::now();
+        let until = started
+            + self
+                .deadline()
+                .saturating_duration_since(started)
+                .mul_f64(SHARE);
+        let limit = self.mutant_test_limit();
+        let mut tried = 0;
+        for (target, mutant) in &queue {
+            if Instant::now() > until || self.past_deadline() || self.cfg.cancel.requested() {
+                break;
+            }
+            let edits = [mutant_edit(target, mutant)];
+            let report = self.apply(&edits);
+            if !report.applied() {
+                continue;
+            }
+            self.work.remember(&report.changes);
+            if let Err(e) = self.work.record(&self.cfg.root) {
+                self.status(format!("could not save the undo record: {e}"));
+            }
+            let run = testcmd::run(&self.cfg.runner, &cmd, self.cfg.root.path(), limit);
+            if let Err(stop) = self.revert(&report.changes) {
+                return Some(Next::Stop(stop));
+            }
+            tried += 1;
+            if run.passed {
+                self.status(format!(
+                    "{} in `{}` ({}:{}) makes the tests pass",
+                    mutant.what, target.name, target.path, mutant.line
+                ));
+                // Applied again, as any candidate is, and judged as one.
+                let report = self.apply(&edits);
+                return Some(self.after_edit(report, ""));
+            }
+        }
+        self.status(format!(
+            "none of {tried} one-token changes made the tests pass ({:.0} s)",
+            started.elapsed().as_secs_f64()
+        ));
+        None
+    }
+
+    /// The limit for one mutant's test run: three times the first run, at least five seconds
+    /// (a mutant that loops forever must not cost the minute an edit is allowed).
+    fn mutant_test_limit(&self) -> Duration {
+        let first = self.report.tests_before.as_ref().map_or(0.0, |t| t.seconds);
+        let limit = Duration::from_secs_f64((first * 3.0).max(5.0));
+        limit.min(self.test_limit())
+    }
+}
+
+/// The edit that puts `mutant` in `target`'s place.
+fn mutant_edit(target: &Target, mutant: &Mutant) -> edit::Edit {
+    edit::Edit::Replace(SearchReplaceBlock {
+        path: target.path.clone(),
+        search: target.code.clone(),
+        replace: mutant.code.clone(),
+        index: 1,
+        ..Default::default()
+    })
+}
