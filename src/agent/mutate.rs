@@ -54,9 +54,14 @@ pub fn mutants(target: &Target, file: &str) -> Vec<Mutant> {
     edits.sort_by_key(|e| (!on_hint(e), e.at.0));
     let mut out: Vec<Mutant> = Vec::new();
     for e in edits {
-        let code = format!("{}{}{}", &file[start..e.at.0], e.new, &file[e.at.1..end]);
+        let code = format!(
+            "{}{}{}",
+            between(file, start, e.at.0),
+            e.new,
+            between(file, e.at.1, end)
+        );
         if code != target.code && !out.iter().any(|m| m.code == code) {
-            let what = format!("`{}` → `{}`", &file[e.at.0..e.at.1], e.new);
+            let what = format!("`{}` → `{}`", between(file, e.at.0, e.at.1), e.new);
             out.push(Mutant {
                 line: e.line,
                 what,
@@ -65,6 +70,16 @@ pub fn mutants(target: &Target, file: &str) -> Vec<Mutant> {
         }
     }
     out
+}
+
+/// `file`'s bytes `from..to` (tree-sitter's offsets fall between characters).
+fn between(file: &str, from: usize, to: usize) -> &str {
+    file.get(from..to).unwrap_or_default()
+}
+
+/// The text of `node` in `file`.
+fn source<'f>(file: &'f str, node: Node<'_>) -> &'f str {
+    between(file, node.start_byte(), node.end_byte())
 }
 
 /// The grammar for `path`'s language, where cria knows its syntax tree's node kinds.
@@ -128,7 +143,7 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), out: &mut Vec<Chan
     if node.end_byte() <= range.0 || node.start_byte() >= range.1 {
         return;
     }
-    let text = |n: Node<'_>| &file[n.start_byte()..n.end_byte()];
+    let text = |n: Node<'_>| source(file, n);
     let inside = node.start_byte() >= range.0 && node.end_byte() <= range.1;
     let line = node.start_position().row + 1;
     let at = (node.start_byte(), node.end_byte());
@@ -238,17 +253,17 @@ fn swapped_difference(node: Node<'_>, file: &str) -> Option<String> {
     let left = node.child_by_field_name("left")?;
     let right = node.child_by_field_name("right")?;
     let op = node.child_by_field_name("operator").or(node.child(1))?;
-    if &file[op.start_byte()..op.end_byte()] != "-" || !simple(left) || !simple(right) {
+    if source(file, op) != "-" || !simple(left) || !simple(right) {
         return None;
     }
-    let text = |n: Node<'_>| &file[n.start_byte()..n.end_byte()];
+    let text = |n: Node<'_>| source(file, n);
     Some(format!("{} - {}", text(right), text(left)))
 }
 
 /// `a.cmp(&b)` → `b.cmp(&a)` (also `partial_cmp`, and JavaScript's `a.localeCompare(b)`): an
 /// ordering facing the wrong way.
 fn swapped_comparison(node: Node<'_>, file: &str) -> Option<String> {
-    let text = |n: Node<'_>| &file[n.start_byte()..n.end_byte()];
+    let text = |n: Node<'_>| source(file, n);
     let function = node.child_by_field_name("function")?;
     let (receiver, method) = match function.kind() {
         "field_expression" => (
