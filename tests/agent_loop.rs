@@ -505,6 +505,11 @@ fn a_one_token_bug_is_fixed_by_a_mutant_before_any_rewrite() {
         "{st:#?}"
     );
     assert_eq!(report.steps, 0, "no model call at all");
+    assert_eq!(
+        report.mutant_passed.as_deref(),
+        Some("`<` → `<=` in `inside` (slots/window.py:3)")
+    );
+    assert!(report.mutants_tried >= 1);
     assert_eq!(report.edits_applied, 1);
     assert!(report.rejected.is_empty(), "{:#?}", report.rejected);
     assert!(
@@ -548,6 +553,9 @@ fn mutants_that_fail_leave_the_code_as_it_was_for_the_model() {
         "{st:#?}"
     );
     assert_eq!(report.edits_applied, 1, "only the model's rewrite counts");
+    assert_eq!(report.mutant_passed, None);
+    let said = format!("none of {} one-token changes", report.mutants_tried);
+    assert!(st.iter().any(|m| m.starts_with(&said)), "{said}: {st:#?}");
     assert_eq!(
         s.read("slots/window.py"),
         before.replace("start < t < end", "start <= t <= end")

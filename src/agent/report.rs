@@ -29,6 +29,11 @@ pub struct FixReport {
     pub repro_test: Option<String>,
     /// Attempts that applied but did not help and were undone, one line each.
     pub rejected: Vec<String>,
+    /// One-token changes tried before the model's first reply ([`super::mutate`]).
+    pub mutants_tried: usize,
+    /// The one of them that made every test pass (then judged as any edit), as `old` → `new`
+    /// with its place.
+    pub mutant_passed: Option<String>,
     /// Set when a second model took over ([`super::fix_escalating`]).
     pub escalation: Option<Escalation>,
 }

@@ -53,6 +53,10 @@ pub struct TaskResult {
     /// The test cria added that shows the issue (a reproduction, or a test of the issue's
     /// examples), on the last try: what makes a fix checkable.
     pub issue_test: Option<String>,
+    /// One-token changes tried before the model's first reply, every try together.
+    pub mutants_tried: usize,
+    /// The one that made every test pass on the last try, if one did.
+    pub mutant_passed: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -85,6 +89,9 @@ pub struct Summary {
     pub false_fixed: usize,
     /// Tasks where cria added a test that shows the issue.
     pub issue_tests: usize,
+    /// One-token changes tried, over all tasks, and the tasks where one made the tests pass.
+    pub mutants_tried: usize,
+    pub mutant_passes: usize,
 }
 
 /// The files the reference fix changes, one path per line in `<task>/FIXED_FILES`.
@@ -218,6 +225,8 @@ fn run_task(
             Ok(r) => {
                 said_fixed = r.fixed();
                 result.issue_test = r.repro_test.clone();
+                result.mutants_tried += r.mutants_tried;
+                result.mutant_passed = r.mutant_passed.clone();
                 result.outcome = super::batch::outcome_name(r.outcome).into();
                 result.stop = r.stop.clone();
                 result.steps += r.steps;
@@ -287,6 +296,8 @@ pub fn summarize(results: &[TaskResult]) -> Summary {
         s.unverified += (r.outcome == "unverified") as usize;
         s.false_fixed += r.false_fixed as usize;
         s.issue_tests += r.issue_test.is_some() as usize;
+        s.mutants_tried += r.mutants_tried;
+        s.mutant_passes += r.mutant_passed.is_some() as usize;
         if let Some(hit) = r.localizer_hit {
             s.localizer_tasks += 1;
             s.localizer_top3 += hit as usize;

@@ -87,11 +87,14 @@ impl Run<'_> {
                 return Some(Next::Stop(stop));
             }
             tried += 1;
+            self.report.mutants_tried += 1;
             if run.passed {
-                self.status(format!(
-                    "{} in `{}` ({}:{}) makes the tests pass",
+                let passed = format!(
+                    "{} in `{}` ({}:{})",
                     mutant.what, target.name, target.path, mutant.line
-                ));
+                );
+                self.status(format!("{passed} makes the tests pass"));
+                self.report.mutant_passed = Some(passed);
                 // Applied again, as any candidate is, and judged as one.
                 let report = self.apply(&edits);
                 return Some(self.after_edit(report, ""));
