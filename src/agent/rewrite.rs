@@ -99,7 +99,7 @@ fn body_line(t: &Target, line: usize) -> Option<String> {
     (text.len() > 2).then(|| text.to_string())
 }
 
-/// What a function no failing test ran loses in [`pick`]: more than the issue naming it gains.
+/// What a function no failing test ran loses in [`ranked`]: more than the issue naming it gains.
 const NOT_RUN: f64 = 4.0;
 
 pub fn is_constant(t: &Target) -> bool {
@@ -221,21 +221,7 @@ pub(super) fn word_at(text: &str, at: usize, name: &str) -> bool {
 /// for an input the failing assertions or the issue quote (`"JPY"` in a table of currencies).
 /// When the suspects were `traced`, a function missing from them never ran in a failing test,
 /// so it is ranked down, whatever names it (a constant is read at import, before any test:
-/// it stays). The three best.
-pub fn pick(
-    diagnosis: &str,
-    issue: &str,
-    test_output: &str,
-    files: &[ShownFile],
-    suspects: &[super::spectrum::Suspect],
-    traced: bool,
-) -> Vec<Target> {
-    let mut all = ranked(diagnosis, issue, test_output, files, suspects, traced);
-    all.truncate(3);
-    all
-}
-
-/// Every definition in `files`' sources, ranked as [`pick`] ranks them.
+/// it stays).
 pub fn ranked(
     diagnosis: &str,
     issue: &str,

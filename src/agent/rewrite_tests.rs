@@ -2,6 +2,20 @@
 
 use super::*;
 
+/// The three definitions the rewrite stage asks for (see `session::REWRITTEN`).
+fn pick(
+    diagnosis: &str,
+    issue: &str,
+    test_output: &str,
+    files: &[ShownFile],
+    suspects: &[crate::agent::spectrum::Suspect],
+    traced: bool,
+) -> Vec<Target> {
+    let mut best = ranked(diagnosis, issue, test_output, files, suspects, traced);
+    best.truncate(3);
+    best
+}
+
 const PY: &str = "import re\n\n\ndef parse_line(line):\n    return line.split('=')\n\n\ndef parse_config(text):\n    lines = text.splitlines()\n    first = lines[0]\n    return first\n";
 
 #[test]
