@@ -46,12 +46,14 @@ pub fn mutants(target: &Target, file: &str) -> Vec<Mutant> {
     };
     let mut edits = Vec::new();
     collect(tree.root_node(), file, (start, end), &mut edits);
-    let hint = target.hint.as_deref();
-    let on_hint = |e: &Change| {
-        let line = file.lines().nth(e.line - 1).map(str::trim);
-        hint.is_some() && line == hint
+    let hinted: Vec<usize> = match target.hint.as_deref() {
+        Some(hint) => (file.lines().enumerate())
+            .filter(|(_, l)| l.trim() == hint)
+            .map(|(i, _)| i + 1)
+            .collect(),
+        None => Vec::new(),
     };
-    edits.sort_by_key(|e| (!on_hint(e), e.at.0));
+    edits.sort_by_key(|e| (!hinted.contains(&e.line), e.at.0));
     let mut out: Vec<Mutant> = Vec::new();
     for e in edits {
         let code = format!(

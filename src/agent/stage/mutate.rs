@@ -68,7 +68,7 @@ impl Run<'_> {
                 .saturating_duration_since(started)
                 .mul_f64(SHARE);
         let limit = self.mutant_test_limit();
-        let mut tried = 0;
+        let before = self.report.mutants_tried;
         for (target, mutant) in &queue {
             if Instant::now() > until || self.past_deadline() || self.cfg.cancel.requested() {
                 break;
@@ -86,7 +86,6 @@ impl Run<'_> {
             if let Err(stop) = self.revert(&report.changes) {
                 return Some(Next::Stop(stop));
             }
-            tried += 1;
             self.report.mutants_tried += 1;
             if run.passed {
                 let passed = format!(
@@ -101,7 +100,8 @@ impl Run<'_> {
             }
         }
         self.status(format!(
-            "none of {tried} one-token changes made the tests pass ({:.0} s)",
+            "none of {} one-token changes made the tests pass ({:.0} s)",
+            self.report.mutants_tried - before,
             started.elapsed().as_secs_f64()
         ));
         None
