@@ -532,6 +532,29 @@ fn a_one_token_bug_is_fixed_by_a_mutant_before_any_rewrite() {
     );
 }
 
+/// A variable used where another was meant (`start` for `end`): the token changes fail first,
+/// then the helper's own variables swapped find it, still before the model says a word.
+#[test]
+fn a_variable_mixed_up_is_found_after_the_token_changes() {
+    let s = window_repo("start <= t <= start");
+    let (report, events) = run(s.path(), &[], WINDOW_ISSUE, &["The cause is inside."]);
+    let st = statuses(&events);
+    assert_fixed(&report, &st);
+    assert_eq!(report.steps, 0, "no model call at all");
+    assert_eq!(
+        report.mutant_passed.as_deref(),
+        Some("`start` → `end` in `inside` (slots/window.py:3)")
+    );
+    // `<=` → `<` and `<=` → `>=`, twice each, at least, came first and failed.
+    assert!(report.mutants_tried > 4, "{}", report.mutants_tried);
+    assert!(
+        s.read("slots/window.py")
+            .contains("    return start <= t <= end\n"),
+        "{}",
+        s.read("slots/window.py")
+    );
+}
+
 /// Both ends wrong: no one-token change passes, each is undone without a trace, and the
 /// model's rewrite is judged on the code as it was.
 #[test]

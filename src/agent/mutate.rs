@@ -1,14 +1,39 @@
 //! Mutants: the one-token changes most small bugs are — a comparison off at its boundary or
-//! facing the wrong way, a range that leaves out its end, `+` for `-`, `and` for `or`, a `not`
-//! too many, a number off by one, `true` for `false`, `min` for `max`, the two sides of an
-//! ordering or a difference swapped. Each is made to one definition, found with the file's own
-//! grammar, so a string, a comment or a generic `<` is never touched. A run that shows the bug
-//! tests them before the model's first reply (`stage/mutate.rs`): dozens of these cost less
-//! than the model's one rewrite, and a small model is weakest at exactly these one-token fixes.
+//! facing the wrong way, a range that leaves out its end, `+` for `-`, `/` for `//`, `and` for
+//! `or`, `in` for `not in`, a `not` too many, a number off by one, the first item for the last,
+//! `true` for `false`, the two sides of an ordering or a difference swapped, the wrong one of a
+//! pair of functions (`min`/`max`, `int`/`round`, `floor`/`ceil`, `starts_with`/`ends_with`, a
+//! string's bytes for its characters: [`calls`]), and last one of the definition's own
+//! variables used where another was meant ([`names`]). Each is made to one definition, found
+//! with the file's own grammar, so a string, a comment or a generic `<` is never touched. A run
+//! that shows the bug tests them before the model's first reply (`stage/mutate.rs`): dozens of
+//! these cost less than the model's one rewrite, and a small model is weakest at exactly these
+//! one-token fixes.
+
+mod calls;
+mod names;
 
 use tree_sitter::{Language, Node, Parser};
 
 use super::rewrite::Target;
+
+/// What kind of change a mutant is; the likelier kind is tried first, over all the definitions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// An operator, a literal or a function for another of its kind.
+    Token,
+    /// One of the definition's own variables for another (many more of these, each less likely).
+    Name,
+}
+
+/// The languages whose syntax trees cria mutates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    Python,
+    Rust,
+    /// JavaScript and TypeScript.
+    Script,
+}
 
 /// One changed copy of a definition.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,13 +44,14 @@ pub struct Mutant {
     pub what: String,
     /// The definition with the change, in place of [`Target::code`].
     pub code: String,
+    pub kind: Kind,
 }
 
-/// Every mutant of `target`, whose file reads `file`: those on the line the tests singled out
-/// ([`Target::hint`]) first, then in the order they appear; none twice, none for a language
-/// without a grammar here or a definition not found in `file` as it is.
+/// Every mutant of `target`, whose file reads `file`, by [`Kind`]: in each, those on the line the
+/// tests singled out ([`Target::hint`]) first, then in the order they appear; none twice, none
+/// for a language without a grammar here or a definition not found in `file` as it is.
 pub fn mutants(target: &Target, file: &str) -> Vec<Mutant> {
-    let Some(language) = grammar(&target.path) else {
+    let Some((language, lang)) = grammar(&target.path) else {
         return Vec::new();
     };
     let start: usize = file
@@ -45,7 +71,9 @@ pub fn mutants(target: &Target, file: &str) -> Vec<Mutant> {
         return Vec::new();
     };
     let mut edits = Vec::new();
-    collect(tree.root_node(), file, (start, end), &mut edits);
+    let range = (start, end);
+    collect(tree.root_node(), file, range, lang, &mut edits);
+    names::swaps(tree.root_node(), file, range, &mut edits);
     let hinted: Vec<usize> = match target.hint.as_deref() {
         Some(hint) => (file.lines().enumerate())
             .filter(|(_, l)| l.trim() == hint)
@@ -53,7 +81,7 @@ pub fn mutants(target: &Target, file: &str) -> Vec<Mutant> {
             .collect(),
         None => Vec::new(),
     };
-    edits.sort_by_key(|e| (!hinted.contains(&e.line), e.at.0));
+    edits.sort_by_key(|e| (e.kind, !hinted.contains(&e.line), e.at.0));
     let mut out: Vec<Mutant> = Vec::new();
     for e in edits {
         let code = format!(
@@ -68,6 +96,7 @@ pub fn mutants(target: &Target, file: &str) -> Vec<Mutant> {
                 line: e.line,
                 what,
                 code,
+                kind: e.kind,
             });
         }
     }
@@ -85,14 +114,17 @@ fn source<'f>(file: &'f str, node: Node<'_>) -> &'f str {
 }
 
 /// The grammar for `path`'s language, where cria knows its syntax tree's node kinds.
-fn grammar(path: &str) -> Option<Language> {
+fn grammar(path: &str) -> Option<(Language, Lang)> {
     let ext = path.rsplit_once('.')?.1;
     Some(match ext {
-        "py" => tree_sitter_python::LANGUAGE.into(),
-        "rs" => tree_sitter_rust::LANGUAGE.into(),
-        "js" | "jsx" | "mjs" | "cjs" => tree_sitter_javascript::LANGUAGE.into(),
-        "ts" => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-        "tsx" => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        "py" => (tree_sitter_python::LANGUAGE.into(), Lang::Python),
+        "rs" => (tree_sitter_rust::LANGUAGE.into(), Lang::Rust),
+        "js" | "jsx" | "mjs" | "cjs" => (tree_sitter_javascript::LANGUAGE.into(), Lang::Script),
+        "ts" => (
+            tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Lang::Script,
+        ),
+        "tsx" => (tree_sitter_typescript::LANGUAGE_TSX.into(), Lang::Script),
         _ => return None,
     })
 }
@@ -102,6 +134,7 @@ struct Change {
     at: (usize, usize),
     new: String,
     line: usize,
+    kind: Kind,
 }
 
 /// Nodes whose operator token may be swapped for another (Python, Rust, JavaScript/TypeScript).
@@ -117,8 +150,15 @@ const BINARY: &[&str] = &[
 ];
 
 /// The operators an operator token is tried as instead.
-fn operator_swaps(op: &str) -> &'static [&'static str] {
+fn operator_swaps(op: &str, lang: Lang) -> &'static [&'static str] {
     match op {
+        // Python's floor division; elsewhere `//` starts a comment.
+        "/" if lang == Lang::Python => &["//", "*"],
+        "//" if lang == Lang::Python => &["/"],
+        "/" => &["*"],
+        "*" => &["/"],
+        "in" if lang == Lang::Python => &["not in"],
+        "is" if lang == Lang::Python => &["is not"],
         "<" => &["<=", ">"],
         "<=" => &["<", ">="],
         ">" => &[">=", "<"],
@@ -141,7 +181,7 @@ fn operator_swaps(op: &str) -> &'static [&'static str] {
     }
 }
 
-fn collect(node: Node<'_>, file: &str, range: (usize, usize), out: &mut Vec<Change>) {
+fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &mut Vec<Change>) {
     if node.end_byte() <= range.0 || node.start_byte() >= range.1 {
         return;
     }
@@ -149,13 +189,25 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), out: &mut Vec<Chan
     let inside = node.start_byte() >= range.0 && node.end_byte() <= range.1;
     let line = node.start_position().row + 1;
     let at = (node.start_byte(), node.end_byte());
-    let mut push = |at: (usize, usize), new: String| out.push(Change { at, new, line });
+    let mut push = |at: (usize, usize), new: String| {
+        out.push(Change {
+            at,
+            new,
+            line,
+            kind: Kind::Token,
+        })
+    };
     let kind = node.kind();
     if inside {
         let parent = node.parent().map(|p| p.kind()).unwrap_or_default();
         if node.child_count() == 0 && BINARY.contains(&parent) {
-            for op in operator_swaps(text(node)) {
+            for op in operator_swaps(text(node), lang) {
                 push(at, op.to_string());
+            }
+        }
+        if calls::callee(node) {
+            for name in calls::swaps(text(node), lang) {
+                push(at, name.to_string());
             }
         }
         match kind {
@@ -165,11 +217,16 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), out: &mut Vec<Chan
                 }
             }
             "true" | "false" => push(at, flipped(text(node)).to_string()),
-            "identifier" | "field_identifier" | "property_identifier" => match text(node) {
-                "min" => push(at, "max".into()),
-                "max" => push(at, "min".into()),
-                _ => {}
-            },
+            "identifier" | "field_identifier" | "property_identifier" if !calls::callee(node) => {
+                match text(node) {
+                    "min" => push(at, "max".into()),
+                    "max" => push(at, "min".into()),
+                    _ => {}
+                }
+            }
+            // `a not in b` → `a in b`, `a is not b` → `a is b`.
+            "not in" => push(at, "in".into()),
+            "is not" => push(at, "is".into()),
             // `not x` → `x`, `!x` → `x`.
             "not_operator" | "unary_expression" => {
                 let first = node.child(0);
@@ -190,6 +247,15 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), out: &mut Vec<Chan
                     push(at, swapped);
                 }
             }
+            // The first item for the last: `xs[0]` → `xs[-1]`, `xs[-1]` → `xs[0]`.
+            "subscript" if lang == Lang::Python => {
+                let index = node.child_by_field_name("subscript");
+                match index.map(|i| (i, text(i))) {
+                    Some((i, "0")) => push((i.start_byte(), i.end_byte()), "-1".into()),
+                    Some((i, "-1")) => push((i.start_byte(), i.end_byte()), "0".into()),
+                    _ => {}
+                }
+            }
             _ => {}
         }
     }
@@ -199,7 +265,7 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), out: &mut Vec<Chan
     }
     let mut cursor = node.walk();
     for child in node.children(&mut cursor) {
-        collect(child, file, range, out);
+        collect(child, file, range, lang, out);
     }
 }
 

@@ -152,3 +152,155 @@ fn numbers_that_are_not_plain_decimals_are_left_alone() {
         assert!(off_by_one(odd).is_empty(), "{odd}");
     }
 }
+
+#[test]
+fn python_division_membership_identity_and_the_last_item() {
+    let file = "\
+def pick(xs, n):
+    if n not in xs and xs[0] is None:
+        return xs[-1]
+    return n / 2
+";
+    let ms = of("p.py", file, "pick");
+    let w = whats(&ms);
+    for expected in [
+        "`not in` → `in`",
+        "`is` → `is not`",
+        "`0` → `-1`",
+        "`-1` → `0`",
+        "`/` → `//`",
+        "`/` → `*`",
+    ] {
+        assert!(w.contains(&expected), "{expected} missing from {w:?}");
+    }
+    let last = ms.iter().find(|m| m.what == "`0` → `-1`").unwrap();
+    assert!(last.code.contains("xs[-1] is None"), "{}", last.code);
+}
+
+#[test]
+fn only_called_functions_are_swapped_for_their_pair() {
+    let file = "\
+import math
+
+def eta(seconds: int, parts):
+    left = int(seconds) + math.floor(parts.count)
+    return round(left) if parts.startswith('x') else max(left, 0)
+";
+    let w: Vec<String> = of("t.py", file, "eta")
+        .into_iter()
+        .map(|m| m.what)
+        .collect();
+    for expected in [
+        "`int` → `round`",
+        "`floor` → `ceil`",
+        "`round` → `int`",
+        "`startswith` → `endswith`",
+        "`max` → `min`",
+    ] {
+        assert!(
+            w.contains(&expected.to_string()),
+            "{expected} missing from {w:?}"
+        );
+    }
+    // The type annotation `int` is no call; nor is the attribute `count`.
+    assert_eq!(
+        w.iter().filter(|m| m.starts_with("`int`")).count(),
+        1,
+        "{w:?}"
+    );
+}
+
+#[test]
+fn a_rust_string_length_in_bytes_becomes_its_length_in_characters() {
+    let file = "pub fn display_width(text: &str) -> usize {\n    text.len()\n}\n";
+    let ms = of("src/layout.rs", file, "display_width");
+    let fix = ms
+        .iter()
+        .find(|m| m.what == "`len` → `chars().count`")
+        .expect("the swap is made");
+    assert!(fix.code.contains("text.chars().count()"), "{}", fix.code);
+}
+
+#[test]
+fn javascript_method_pairs_are_swapped() {
+    let file = "function f(s) {\n  return s.startsWith('a') && Math.floor(s.length) > 0;\n}\n";
+    let w: Vec<String> = of("f.js", file, "f").into_iter().map(|m| m.what).collect();
+    assert!(
+        w.contains(&"`startsWith` → `endsWith`".to_string()),
+        "{w:?}"
+    );
+    assert!(w.contains(&"`floor` → `ceil`".to_string()), "{w:?}");
+    assert!(!w.iter().any(|m| m.starts_with("`length`")), "{w:?}");
+}
+
+#[test]
+fn a_variable_is_tried_as_each_other_bound_before_it_after_the_token_changes() {
+    let file = "\
+function clamp(value, min, max) {
+  const low = Math.max(value, min);
+  return value;
+}
+";
+    let ms = of("c.js", file, "clamp");
+    let names: Vec<&Mutant> = ms.iter().filter(|m| m.kind == Kind::Name).collect();
+    let w: Vec<&str> = names.iter().map(|m| m.what.as_str()).collect();
+    assert!(w.contains(&"`value` → `low`"), "{w:?}");
+    assert!(w.contains(&"`value` → `max`"), "{w:?}");
+    // Only names bound before the use: `low` is not yet bound on its own line.
+    let line2: Vec<&&Mutant> = names.iter().filter(|m| m.line == 2).collect();
+    assert!(line2.iter().all(|m| !m.what.ends_with("`low`")), "{w:?}");
+    // The binding itself and the method's name are not uses.
+    assert!(!w.iter().any(|m| m.starts_with("`low`")), "{w:?}");
+    let fixed = names
+        .iter()
+        .find(|m| m.what == "`value` → `low`" && m.line == 3);
+    assert!(
+        fixed.is_some_and(|m| m.code.contains("return low;")),
+        "{w:?}"
+    );
+    // Every name swap after every token change.
+    let first_name = ms.iter().position(|m| m.kind == Kind::Name).unwrap();
+    assert!(ms[first_name..].iter().all(|m| m.kind == Kind::Name));
+}
+
+#[test]
+fn python_and_rust_bindings_exclude_types_defaults_attributes_and_self() {
+    let file = "\
+class Box:
+    def area(self, width: int, height=DEFAULT):
+        total = width * self.height
+        return total
+";
+    let w: Vec<String> = of("b.py", file, "area")
+        .into_iter()
+        .filter(|m| m.kind == Kind::Name)
+        .map(|m| m.what)
+        .collect();
+    assert!(w.contains(&"`total` → `width`".to_string()), "{w:?}");
+    assert!(w.contains(&"`width` → `height`".to_string()), "{w:?}");
+    for never in [
+        "`int`",
+        "`DEFAULT`",
+        "`self`",
+        "→ `self`",
+        "→ `int`",
+        "→ `DEFAULT`",
+    ] {
+        assert!(!w.iter().any(|m| m.contains(never)), "{never} in {w:?}");
+    }
+    // `self.height` names an attribute, not the parameter.
+    assert!(!w.iter().any(|m| m.starts_with("`height`")), "{w:?}");
+
+    let rust = "fn pad(text: &str, width: usize) -> String {\n    let mut out = String::from(text);\n    out.truncate(width);\n    out\n}\n";
+    let w: Vec<String> = of("p.rs", rust, "pad")
+        .into_iter()
+        .filter(|m| m.kind == Kind::Name)
+        .map(|m| m.what)
+        .collect();
+    assert!(w.contains(&"`width` → `text`".to_string()), "{w:?}");
+    assert!(w.contains(&"`out` → `text`".to_string()), "{w:?}");
+    assert!(
+        !w.iter().any(|m| m.contains("usize") || m.contains("str`")),
+        "{w:?}"
+    );
+}

@@ -1,0 +1,109 @@
+//! The wrong one of a pair of functions: `int` where `round` was meant, `floor` for `ceil`,
+//! `starts_with` for `ends_with`, `any` for `all`, a string's length in bytes for its length in
+//! characters. Only a name that is called is changed (`math.floor(x)`, `s.len()`), never a
+//! parameter or a type that happens to share it.
+
+use tree_sitter::Node;
+
+use super::Lang;
+
+/// Whether `node` names the function of a call: `f` in `f(x)`, `g` in `a.g(x)`.
+pub(super) fn callee(node: Node<'_>) -> bool {
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    let is_function_of = |call: Node<'_>, child: Node<'_>| {
+        matches!(call.kind(), "call" | "call_expression")
+            && call.child_by_field_name("function") == Some(child)
+    };
+    if is_function_of(parent, node) {
+        return matches!(node.kind(), "identifier");
+    }
+    // The method's name in `a.g(x)`: the attribute, field or property of the callee.
+    let member = match parent.kind() {
+        "attribute" => "attribute",
+        "field_expression" => "field",
+        "member_expression" => "property",
+        _ => return false,
+    };
+    parent.child_by_field_name(member) == Some(node)
+        && parent
+            .parent()
+            .is_some_and(|call| is_function_of(call, parent))
+}
+
+/// The functions a called `name` is tried as instead.
+pub(super) fn swaps(name: &str, lang: Lang) -> &'static [&'static str] {
+    let shared: &'static [&'static str] = match name {
+        "min" => &["max"],
+        "max" => &["min"],
+        "floor" => &["ceil", "round"],
+        "ceil" => &["floor", "round"],
+        "round" if lang != Lang::Python => &["floor", "ceil"],
+        _ => &[],
+    };
+    if !shared.is_empty() {
+        return shared;
+    }
+    match lang {
+        Lang::Python => match name {
+            "int" => &["round"],
+            "round" => &["int"],
+            "any" => &["all"],
+            "all" => &["any"],
+            "startswith" => &["endswith"],
+            "endswith" => &["startswith"],
+            "lstrip" | "rstrip" => &["strip"],
+            "upper" => &["lower"],
+            "lower" => &["upper"],
+            "find" => &["rfind"],
+            "rfind" => &["find"],
+            "index" => &["rindex"],
+            "split" => &["rsplit"],
+            "rsplit" => &["split"],
+            "partition" => &["rpartition"],
+            "rpartition" => &["partition"],
+            _ => &[],
+        },
+        Lang::Rust => match name {
+            // A `str`'s `len()` counts bytes; what is shown is characters.
+            "len" => &["chars().count"],
+            "any" => &["all"],
+            "all" => &["any"],
+            "starts_with" => &["ends_with"],
+            "ends_with" => &["starts_with"],
+            "trim_start" | "trim_end" => &["trim"],
+            "trim_start_matches" => &["trim_end_matches"],
+            "trim_end_matches" => &["trim_start_matches"],
+            "to_uppercase" => &["to_lowercase"],
+            "to_lowercase" => &["to_uppercase"],
+            "to_ascii_uppercase" => &["to_ascii_lowercase"],
+            "to_ascii_lowercase" => &["to_ascii_uppercase"],
+            "first" => &["last"],
+            "last" => &["first"],
+            "find" => &["rfind"],
+            "rfind" => &["find"],
+            "split_once" => &["rsplit_once"],
+            "rsplit_once" => &["split_once"],
+            "min_by_key" => &["max_by_key"],
+            "max_by_key" => &["min_by_key"],
+            "min_by" => &["max_by"],
+            "max_by" => &["min_by"],
+            _ => &[],
+        },
+        Lang::Script => match name {
+            "some" => &["every"],
+            "every" => &["some"],
+            "startsWith" => &["endsWith"],
+            "endsWith" => &["startsWith"],
+            "trimStart" | "trimEnd" => &["trim"],
+            "toUpperCase" => &["toLowerCase"],
+            "toLowerCase" => &["toUpperCase"],
+            "indexOf" => &["lastIndexOf"],
+            "lastIndexOf" => &["indexOf"],
+            "parseInt" => &["parseFloat"],
+            "parseFloat" => &["parseInt"],
+            _ => &[],
+        },
+    }
+}
