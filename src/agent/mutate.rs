@@ -5,12 +5,14 @@
 //! pair of functions (`min`/`max`, `int`/`round`, `floor`/`ceil`, `starts_with`/`ends_with`, a
 //! string's bytes for its characters: [`calls`]), and last one of the definition's own
 //! variables used where another was meant ([`names`]). Each is made to one definition, found
-//! with the file's own grammar, so a string, a comment or a generic `<` is never touched. A run
+//! with the file's own grammar, so a comment or a generic `<` is never touched, nor a string
+//! but for a date format's fields in the wrong order (`%d-%m` for `%m-%d`: [`formats`]). A run
 //! that shows the bug tests them before the model's first reply (`stage/mutate.rs`): dozens of
 //! these cost less than the model's one rewrite, and a small model is weakest at exactly these
 //! one-token fixes.
 
 mod calls;
+mod formats;
 mod names;
 
 use tree_sitter::{Language, Node, Parser};
@@ -45,6 +47,8 @@ pub struct Mutant {
     /// The definition with the change, in place of [`Target::code`].
     pub code: String,
     pub kind: Kind,
+    /// On the line the tests singled out ([`Target::hint`]).
+    pub hinted: bool,
 }
 
 /// Every mutant of `target`, whose file reads `file`, by [`Kind`]: in each, those on the line the
@@ -97,6 +101,7 @@ pub fn mutants(target: &Target, file: &str) -> Vec<Mutant> {
                 what,
                 code,
                 kind: e.kind,
+                hinted: hinted.contains(&e.line),
             });
         }
     }
@@ -217,6 +222,11 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
                 }
             }
             "true" | "false" => push(at, flipped(text(node)).to_string()),
+            "string" | "string_literal" => {
+                for format in formats::date_formats(text(node)) {
+                    push(at, format);
+                }
+            }
             "identifier" | "field_identifier" | "property_identifier" if !calls::callee(node) => {
                 match text(node) {
                     "min" => push(at, "max".into()),

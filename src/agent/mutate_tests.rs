@@ -70,6 +70,7 @@ fn the_line_the_tests_singled_out_comes_first() {
     let ms = mutants(&target, file);
     assert_eq!(ms[0].line, 3, "{:?}", whats(&ms));
     assert!(ms.iter().any(|m| m.line == 2));
+    assert!(ms.iter().all(|m| m.hinted == (m.line == 3)));
 }
 
 #[test]
@@ -303,4 +304,49 @@ class Box:
         !w.iter().any(|m| m.contains("usize") || m.contains("str`")),
         "{w:?}"
     );
+}
+
+#[test]
+fn a_date_format_is_reordered_and_recased_but_no_other_string_is_touched() {
+    let file = "\
+def stamp(day):
+    label = \"100%s done: %d\"
+    return day.strftime(\"%Y-%d-%m %H:%M\") + label
+";
+    let w: Vec<String> = of("s.py", file, "stamp")
+        .into_iter()
+        .map(|m| m.what)
+        .collect();
+    for expected in [
+        "`\"%Y-%d-%m %H:%M\"` → `\"%Y-%m-%d %H:%M\"`",
+        "`\"%Y-%d-%m %H:%M\"` → `\"%d-%Y-%m %H:%M\"`",
+        "`\"%Y-%d-%m %H:%M\"` → `\"%Y-%d-%M %H:%M\"`",
+        "`\"%Y-%d-%m %H:%M\"` → `\"%Y-%d-%m %H:%m\"`",
+        "`\"%Y-%d-%m %H:%M\"` → `\"%y-%d-%m %H:%M\"`",
+    ] {
+        assert!(
+            w.contains(&expected.to_string()),
+            "{expected} missing from {w:?}"
+        );
+    }
+    assert!(!w.iter().any(|m| m.contains("100%")), "{w:?}");
+    assert_eq!(formats::date_formats("\"%d%%\""), Vec::<String>::new());
+    assert_eq!(formats::date_formats("\"at %H\""), Vec::<String>::new());
+}
+
+#[test]
+fn replace_all_and_an_unanchored_search_are_tried() {
+    let js = "function esc(t) {\n  return t.replace('\"', '\"\"');\n}\n";
+    let w = whats(&of("e.js", js, "esc"))
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    assert!(w.contains(&"`replace` → `replaceAll`".to_string()), "{w:?}");
+    let py = "import re\n\ndef has(t):\n    return re.match(r\"\\d\", t)\n";
+    let w = whats(&of("h.py", py, "has"))
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    assert!(w.contains(&"`match` → `search`".to_string()), "{w:?}");
+    assert!(w.contains(&"`match` → `fullmatch`".to_string()), "{w:?}");
 }

@@ -63,11 +63,15 @@ pub(super) fn swaps(name: &str, lang: Lang) -> &'static [&'static str] {
             "rsplit" => &["split"],
             "partition" => &["rpartition"],
             "rpartition" => &["partition"],
+            // `re.match` is anchored at the start; `re.search` is not.
+            "match" => &["search", "fullmatch"],
+            "search" => &["match"],
             _ => &[],
         },
         Lang::Rust => match name {
             // A `str`'s `len()` counts bytes; what is shown is characters.
             "len" => &["chars().count"],
+            "bytes" => &["chars"],
             "any" => &["all"],
             "all" => &["any"],
             "starts_with" => &["ends_with"],
@@ -103,6 +107,8 @@ pub(super) fn swaps(name: &str, lang: Lang) -> &'static [&'static str] {
             "lastIndexOf" => &["indexOf"],
             "parseInt" => &["parseFloat"],
             "parseFloat" => &["parseInt"],
+            // A string's `replace` changes the first match alone.
+            "replace" => &["replaceAll"],
             _ => &[],
         },
     }

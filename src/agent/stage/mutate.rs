@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::agent::mutate::{self, Mutant};
+use crate::agent::mutate::{self, Kind, Mutant};
 use crate::agent::rewrite::{self, Target};
 use crate::agent::run::{Next, Run};
 use crate::edit::{self, parse::SearchReplaceBlock};
@@ -16,8 +16,11 @@ use crate::testcmd;
 
 /// The most suspicious functions whose mutants are tried.
 const FUNCTIONS: usize = 6;
-/// Mutants tried at most, over all the functions (the time share is usually the tighter bound).
-const MOST: usize = 160;
+/// Mutants tried at most, over all the functions.
+const MOST: usize = 100;
+/// Of those, names mixed up ([`Kind::Name`]) at most: each costs a test run, and the model's
+/// time is what it comes out of.
+const NAMES: usize = 30;
 /// The share of the time left the search may take.
 const SHARE: f64 = 0.3;
 
@@ -39,17 +42,22 @@ impl Run<'_> {
             .take(FUNCTIONS)
             .collect();
         let mut queue: Vec<(Target, Mutant)> = Vec::new();
-        for t in targets {
+        for (rank, t) in targets.into_iter().enumerate() {
             let Some(file) = self.current_text(&t.path) else {
                 continue;
             };
-            let found = mutate::mutants(&t, &file);
-            queue.extend(found.into_iter().map(|m| (t.clone(), m)));
+            // Names mixed up are many and each unlikely: only in the likeliest function, or
+            // on the line running singled out.
+            let found = mutate::mutants(&t, &file)
+                .into_iter()
+                .filter(|m| m.kind == Kind::Token || rank == 0 || m.hinted);
+            queue.extend(found.map(|m| (t.clone(), m)));
         }
         // The likelier kind of change first in every function, then the rest; the functions
         // in their order within each (the sort is stable).
         queue.sort_by_key(|(_, m)| m.kind);
-        queue.truncate(MOST);
+        let tokens = queue.iter().filter(|(_, m)| m.kind == Kind::Token).count();
+        queue.truncate(MOST.min(tokens + NAMES));
         if queue.is_empty() {
             return None;
         }
