@@ -46,13 +46,15 @@ pub(super) fn date_formats(literal: &str) -> Vec<String> {
     let with = |changes: &[(usize, char)]| {
         let mut bytes = literal.as_bytes().to_vec();
         for &(at, f) in changes {
-            bytes[at] = f as u8;
+            if let Some(b) = bytes.get_mut(at) {
+                *b = f as u8;
+            }
         }
         String::from_utf8(bytes).unwrap_or_default()
     };
     let mut out = Vec::new();
     for (i, &(a, fa)) in found.iter().enumerate() {
-        for &(b, fb) in &found[i + 1..] {
+        for &(b, fb) in found.iter().skip(i + 1) {
             if fa != fb && ORDERED.contains(&fa) && ORDERED.contains(&fb) {
                 out.push(with(&[(a, fb), (b, fa)]));
             }
