@@ -10,6 +10,20 @@ fn of(path: &str, file: &str, name: &str) -> Vec<Mutant> {
     mutants(&target, file)
 }
 
+/// What each mutant of definition `name` changes, as `old` → `new`.
+fn changed(path: &str, file: &str, name: &str) -> Vec<String> {
+    of(path, file, name).into_iter().map(|m| m.what).collect()
+}
+
+/// What each name swap ([`Kind::Name`]) in definition `name` changes.
+fn name_swaps(path: &str, file: &str, name: &str) -> Vec<String> {
+    of(path, file, name)
+        .into_iter()
+        .filter(|m| m.kind == Kind::Name)
+        .map(|m| m.what)
+        .collect()
+}
+
 fn whats(ms: &[Mutant]) -> Vec<&str> {
     ms.iter().map(|m| m.what.as_str()).collect()
 }
@@ -104,10 +118,7 @@ impl Ord for Job {
 #[test]
 fn rust_suffixed_integers_negation_and_ranges() {
     let file = "fn spaces(col: usize) -> usize {\n    if !done() { 8usize - col % 8 } else { (0..col).sum() }\n}\n";
-    let w: Vec<String> = of("a.rs", file, "spaces")
-        .into_iter()
-        .map(|m| m.what)
-        .collect();
+    let w: Vec<String> = changed("a.rs", file, "spaces");
     assert!(w.contains(&"`8usize` → `9usize`".to_string()), "{w:?}");
     assert!(w.contains(&"`8usize` → `7usize`".to_string()), "{w:?}");
     assert!(w.contains(&"`!done()` → `done()`".to_string()), "{w:?}");
@@ -122,10 +133,7 @@ function byAge(a, b) {
   return a.age - b.age;
 }
 ";
-    let w: Vec<String> = of("src/sort.js", file, "byAge")
-        .into_iter()
-        .map(|m| m.what)
-        .collect();
+    let w: Vec<String> = changed("src/sort.js", file, "byAge");
     assert!(w.contains(&"`===` → `!==`".to_string()), "{w:?}");
     assert!(
         w.contains(&"`a.age - b.age` → `b.age - a.age`".to_string()),
@@ -187,10 +195,7 @@ def eta(seconds: int, parts):
     left = int(seconds) + math.floor(parts.count)
     return round(left) if parts.startswith('x') else max(left, 0)
 ";
-    let w: Vec<String> = of("t.py", file, "eta")
-        .into_iter()
-        .map(|m| m.what)
-        .collect();
+    let w: Vec<String> = changed("t.py", file, "eta");
     for expected in [
         "`int` → `round`",
         "`floor` → `ceil`",
@@ -225,7 +230,7 @@ fn a_rust_string_length_in_bytes_becomes_its_length_in_characters() {
 #[test]
 fn javascript_method_pairs_are_swapped() {
     let file = "function f(s) {\n  return s.startsWith('a') && Math.floor(s.length) > 0;\n}\n";
-    let w: Vec<String> = of("f.js", file, "f").into_iter().map(|m| m.what).collect();
+    let w: Vec<String> = changed("f.js", file, "f");
     assert!(
         w.contains(&"`startsWith` → `endsWith`".to_string()),
         "{w:?}"
@@ -272,11 +277,7 @@ class Box:
         total = width * self.height
         return total
 ";
-    let w: Vec<String> = of("b.py", file, "area")
-        .into_iter()
-        .filter(|m| m.kind == Kind::Name)
-        .map(|m| m.what)
-        .collect();
+    let w = name_swaps("b.py", file, "area");
     assert!(w.contains(&"`total` → `width`".to_string()), "{w:?}");
     assert!(w.contains(&"`width` → `height`".to_string()), "{w:?}");
     for never in [
@@ -293,11 +294,7 @@ class Box:
     assert!(!w.iter().any(|m| m.starts_with("`height`")), "{w:?}");
 
     let rust = "fn pad(text: &str, width: usize) -> String {\n    let mut out = String::from(text);\n    out.truncate(width);\n    out\n}\n";
-    let w: Vec<String> = of("p.rs", rust, "pad")
-        .into_iter()
-        .filter(|m| m.kind == Kind::Name)
-        .map(|m| m.what)
-        .collect();
+    let w = name_swaps("p.rs", rust, "pad");
     assert!(w.contains(&"`width` → `text`".to_string()), "{w:?}");
     assert!(w.contains(&"`out` → `text`".to_string()), "{w:?}");
     assert!(
@@ -313,10 +310,7 @@ def stamp(day):
     label = \"100%s done: %d\"
     return day.strftime(\"%Y-%d-%m %H:%M\") + label
 ";
-    let w: Vec<String> = of("s.py", file, "stamp")
-        .into_iter()
-        .map(|m| m.what)
-        .collect();
+    let w: Vec<String> = changed("s.py", file, "stamp");
     for expected in [
         "`\"%Y-%d-%m %H:%M\"` → `\"%Y-%m-%d %H:%M\"`",
         "`\"%Y-%d-%m %H:%M\"` → `\"%d-%Y-%m %H:%M\"`",
@@ -337,16 +331,10 @@ def stamp(day):
 #[test]
 fn replace_all_and_an_unanchored_search_are_tried() {
     let js = "function esc(t) {\n  return t.replace('\"', '\"\"');\n}\n";
-    let w = whats(&of("e.js", js, "esc"))
-        .into_iter()
-        .map(String::from)
-        .collect::<Vec<_>>();
+    let w = changed("e.js", js, "esc");
     assert!(w.contains(&"`replace` → `replaceAll`".to_string()), "{w:?}");
     let py = "import re\n\ndef has(t):\n    return re.match(r\"\\d\", t)\n";
-    let w = whats(&of("h.py", py, "has"))
-        .into_iter()
-        .map(String::from)
-        .collect::<Vec<_>>();
+    let w = changed("h.py", py, "has");
     assert!(w.contains(&"`match` → `search`".to_string()), "{w:?}");
     assert!(w.contains(&"`match` → `fullmatch`".to_string()), "{w:?}");
 }
