@@ -227,13 +227,12 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
                     push(at, format);
                 }
             }
-            "identifier" | "field_identifier" | "property_identifier" if !calls::callee(node) => {
-                match text(node) {
-                    "min" => push(at, "max".into()),
-                    "max" => push(at, "min".into()),
-                    _ => {}
-                }
-            }
+            // Called or passed (`key=max`).
+            "identifier" | "field_identifier" | "property_identifier" => match text(node) {
+                "min" => push(at, "max".into()),
+                "max" => push(at, "min".into()),
+                _ => {}
+            },
             // `a not in b` → `a in b`, `a is not b` → `a is b`.
             "not in" => push(at, "in".into()),
             "is not" => push(at, "is".into()),

@@ -34,9 +34,8 @@ pub(super) fn callee(node: Node<'_>) -> bool {
 
 /// The functions a called `name` is tried as instead.
 pub(super) fn swaps(name: &str, lang: Lang) -> &'static [&'static str] {
+    // `min`/`max` are swapped wherever they are named, called or not (`super::collect`).
     let shared: &'static [&'static str] = match name {
-        "min" => &["max"],
-        "max" => &["min"],
         "floor" => &["ceil", "round"],
         "ceil" => &["floor", "round"],
         "round" if lang != Lang::Python => &["floor", "ceil"],

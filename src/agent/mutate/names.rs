@@ -50,9 +50,8 @@ pub(super) fn swaps(root: Node<'_>, file: &str, range: (usize, usize), out: &mut
         if at.contains(&node.start_byte()) || !bound.iter().any(|(n, _)| n == name) {
             continue;
         }
-        let mut tried = HashSet::new();
         for (other, from) in &bound {
-            if other != name && *from < node.start_byte() && tried.insert(other.as_str()) {
+            if other != name && *from < node.start_byte() {
                 out.push(Change {
                     at: (node.start_byte(), node.end_byte()),
                     new: other.clone(),
