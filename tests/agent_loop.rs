@@ -555,6 +555,46 @@ fn a_variable_mixed_up_is_found_after_the_token_changes() {
     );
 }
 
+/// A date format written by one module and parsed by another, wrong in both: changed in the
+/// writer alone, the round trip breaks, so cria changes every copy of the literal at once —
+/// tried before the writer alone — and the tests pass with no model call.
+#[test]
+fn a_format_wrong_in_two_files_is_changed_in_both_at_once() {
+    let s = Scratch::empty();
+    s.write("runs/__init__.py", "");
+    s.write(
+        "runs/export.py",
+        "import json\n\n\ndef dump(day):\n    return json.dumps({\"day\": day.strftime(\"%Y-%d-%m\")})\n",
+    );
+    s.write("runs/load.py", LOAD);
+    s.write("tests/__init__.py", "");
+    s.write(
+        "tests/test_runs.py",
+        "import unittest\nfrom datetime import date\n\nfrom runs.export import dump\nfrom runs.load import load\n\n\nclass TestRuns(unittest.TestCase):\n    def test_iso_day(self):\n        self.assertEqual(dump(date(2024, 3, 7)), '{\"day\": \"2024-03-07\"}')\n\n    def test_round_trip(self):\n        day = date(2024, 3, 17)\n        self.assertEqual(load(dump(day)), day)\n",
+    );
+    let (report, events) = run(
+        s.path(),
+        &[],
+        "dump() writes the day where the month belongs.",
+        &["The cause is dump."],
+    );
+    let st = statuses(&events);
+    assert_fixed(&report, &st);
+    assert_eq!(report.steps, 0, "no model call at all: {st:#?}");
+    assert_eq!(
+        report.mutant_passed.as_deref(),
+        Some("`\"%Y-%d-%m\"` → `\"%Y-%m-%d\"` in `dump` (runs/export.py:5) and at runs/load.py:6")
+    );
+    assert!(s.read("runs/export.py").contains("strftime(\"%Y-%m-%d\")"));
+    assert_eq!(
+        s.read("runs/load.py"),
+        LOAD.replace("\"%Y-%d-%m\")", "\"%Y-%m-%d\")"),
+        "that line alone changed"
+    );
+}
+
+const LOAD: &str = "import json\nfrom datetime import datetime\n\n\ndef load(text):\n    return datetime.strptime(json.loads(text)[\"day\"], \"%Y-%d-%m\").date()\n\n\ndef days(texts):\n    return [load(t) for t in texts]\n";
+
 /// Both ends wrong: no one-token change passes, each is undone without a trace, and the
 /// model's rewrite is judged on the code as it was.
 #[test]

@@ -6,18 +6,22 @@
 //! string's bytes for its characters: [`calls`]), and last one of the definition's own
 //! variables used where another was meant ([`names`]). Each is made to one definition, found
 //! with the file's own grammar, so a comment or a generic `<` is never touched, nor a string
-//! but for a date format's fields in the wrong order (`%d-%m` for `%m-%d`: [`formats`]). A run
+//! but for a date format's fields in the wrong order (`%d-%m` for `%m-%d`: [`formats`]), made
+//! to every copy of the format at once as well ([`copies`]). A run
 //! that shows the bug tests them before the model's first reply (`stage/mutate.rs`): dozens of
 //! these cost less than the model's one rewrite, and a small model is weakest at exactly these
 //! one-token fixes.
 
 mod calls;
+mod copies;
 mod formats;
 mod names;
 
-use tree_sitter::{Language, Node, Parser};
+use tree_sitter::{Language, Node, Parser, Tree};
 
 use super::rewrite::Target;
+
+pub use copies::{everywhere, LineEdit};
 
 /// What kind of change a mutant is; the likelier kind is tried first, over all the definitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,33 +53,20 @@ pub struct Mutant {
     pub kind: Kind,
     /// On the line the tests singled out ([`Target::hint`]).
     pub hinted: bool,
+    /// For a change inside a string literal, the literal before and after: the same literal
+    /// elsewhere may need the same change (a format one function writes and another reads).
+    pub literal: Option<(String, String)>,
 }
 
 /// Every mutant of `target`, whose file reads `file`, by [`Kind`]: in each, those on the line the
 /// tests singled out ([`Target::hint`]) first, then in the order they appear; none twice, none
 /// for a language without a grammar here or a definition not found in `file` as it is.
 pub fn mutants(target: &Target, file: &str) -> Vec<Mutant> {
-    let Some((language, lang)) = grammar(&target.path) else {
+    let (Some(range), Some((tree, lang))) = (span(target, file), parse(&target.path, file)) else {
         return Vec::new();
     };
-    let start: usize = file
-        .split_inclusive('\n')
-        .take(target.line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    let end = start + target.code.len();
-    if file.get(start..end) != Some(target.code.as_str()) {
-        return Vec::new();
-    }
-    let mut parser = Parser::new();
-    if parser.set_language(&language).is_err() {
-        return Vec::new();
-    }
-    let Some(tree) = parser.parse(file, None) else {
-        return Vec::new();
-    };
+    let (start, end) = range;
     let mut edits = Vec::new();
-    let range = (start, end);
     collect(tree.root_node(), file, range, lang, &mut edits);
     names::swaps(tree.root_node(), file, range, &mut edits);
     let hinted: Vec<usize> = match target.hint.as_deref() {
@@ -95,17 +86,37 @@ pub fn mutants(target: &Target, file: &str) -> Vec<Mutant> {
             between(file, e.at.1, end)
         );
         if code != target.code && !out.iter().any(|m| m.code == code) {
-            let what = format!("`{}` → `{}`", between(file, e.at.0, e.at.1), e.new);
+            let old = between(file, e.at.0, e.at.1);
             out.push(Mutant {
                 line: e.line,
-                what,
+                what: format!("`{old}` → `{}`", e.new),
                 code,
                 kind: e.kind,
                 hinted: hinted.contains(&e.line),
+                literal: e.literal.then(|| (old.to_string(), e.new.clone())),
             });
         }
     }
     out
+}
+
+/// Where `target`'s code lies in `file` (bytes), if it is still there as it was.
+fn span(target: &Target, file: &str) -> Option<(usize, usize)> {
+    let start: usize = file
+        .split_inclusive('\n')
+        .take(target.line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let end = start + target.code.len();
+    (file.get(start..end) == Some(target.code.as_str())).then_some((start, end))
+}
+
+/// `file`'s syntax tree, where cria knows `path`'s language.
+fn parse(path: &str, file: &str) -> Option<(Tree, Lang)> {
+    let (language, lang) = grammar(path)?;
+    let mut parser = Parser::new();
+    parser.set_language(&language).ok()?;
+    Some((parser.parse(file, None)?, lang))
 }
 
 /// `file`'s bytes `from..to` (tree-sitter's offsets fall between characters).
@@ -140,6 +151,8 @@ struct Change {
     new: String,
     line: usize,
     kind: Kind,
+    /// `at` is a whole string literal.
+    literal: bool,
 }
 
 /// Nodes whose operator token may be swapped for another (Python, Rust, JavaScript/TypeScript).
@@ -194,15 +207,27 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
     let inside = node.start_byte() >= range.0 && node.end_byte() <= range.1;
     let line = node.start_position().row + 1;
     let at = (node.start_byte(), node.end_byte());
+    let kind = node.kind();
+    if inside && matches!(kind, "string" | "string_literal") && !interpolates(node) {
+        for format in formats::date_formats(text(node)) {
+            out.push(Change {
+                at,
+                new: format,
+                line,
+                kind: Kind::Token,
+                literal: true,
+            });
+        }
+    }
     let mut push = |at: (usize, usize), new: String| {
         out.push(Change {
             at,
             new,
             line,
             kind: Kind::Token,
+            literal: false,
         })
     };
-    let kind = node.kind();
     if inside {
         let parent = node.parent().map(|p| p.kind()).unwrap_or_default();
         if node.child_count() == 0 && BINARY.contains(&parent) {
@@ -222,11 +247,6 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
                 }
             }
             "true" | "false" => push(at, flipped(text(node)).to_string()),
-            "string" | "string_literal" => {
-                for format in formats::date_formats(text(node)) {
-                    push(at, format);
-                }
-            }
             // Called or passed (`key=max`).
             "identifier" | "field_identifier" | "property_identifier" => match text(node) {
                 "min" => push(at, "max".into()),
@@ -268,14 +288,27 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
             _ => {}
         }
     }
-    // Strings and comments hold no code to change.
-    if kind.contains("string") || kind.contains("comment") || kind == "template_string" {
-        return;
-    }
     let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
+    for child in node.children(&mut cursor).filter(|c| holds_code(node, *c)) {
         collect(child, file, range, lang, out);
     }
+}
+
+/// Whether `node` is an f-string with something to interpolate (its text is no format).
+fn interpolates(node: Node<'_>) -> bool {
+    let mut cursor = node.walk();
+    let found = node
+        .children(&mut cursor)
+        .any(|c| c.kind() == "interpolation");
+    found
+}
+
+/// Whether `child` of `node` holds code: every child does, but a string's or a comment's, where
+/// only what an f-string or a template string interpolates is code.
+fn holds_code(node: Node<'_>, child: Node<'_>) -> bool {
+    let kind = node.kind();
+    let text = kind.contains("string") || kind.contains("comment");
+    !text || matches!(child.kind(), "interpolation" | "template_substitution")
 }
 
 fn flipped(word: &str) -> &'static str {

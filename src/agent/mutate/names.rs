@@ -57,6 +57,7 @@ pub(super) fn swaps(root: Node<'_>, file: &str, range: (usize, usize), out: &mut
                     new: other.clone(),
                     line: node.start_position().row + 1,
                     kind: Kind::Name,
+                    literal: false,
                 });
             }
         }

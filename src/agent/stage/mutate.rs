@@ -2,15 +2,17 @@
 //! the one-token changes ([`crate::agent::mutate`]) to the most suspicious functions, each
 //! applied, tested and reverted. One that makes the tests pass is applied again and judged like
 //! any edit (`judge`, then `accept` with the issue's own examples); the rest leave no trace but
-//! a line of status. Tables and constants are left to the model: a wrong entry's right value is
-//! data the issue must state, and the first value that passes may be only one of several wrong.
+//! a line of status. Tables and constants are left to the model but for a date format in one: a
+//! wrong entry's right value is data the issue must state, and the first value that passes may
+//! be only one of several wrong.
 
 use std::time::{Duration, Instant};
 
-use crate::agent::mutate::{self, Kind, Mutant};
+use crate::agent::mutate::{self, Kind, LineEdit, Mutant};
 use crate::agent::rewrite::{self, Target};
 use crate::agent::run::{Next, Run};
-use crate::edit::{self, parse::SearchReplaceBlock};
+use crate::context::localize::is_test_path;
+use crate::edit::{self, parse::Anchor, parse::SearchReplaceBlock};
 use crate::sandbox::approval::Approval;
 use crate::testcmd;
 
@@ -35,38 +37,49 @@ impl Run<'_> {
             return None;
         }
         let cmd = self.test_cmd.clone()?;
-        let targets: Vec<Target> = self
-            .rewrite_targets("")
-            .into_iter()
-            .filter(|t| !rewrite::is_constant(t))
-            .take(FUNCTIONS)
-            .collect();
-        let mut queue: Vec<(Target, Mutant)> = Vec::new();
-        for (rank, t) in targets.into_iter().enumerate() {
+        let mut queue: Vec<Trial> = Vec::new();
+        let mut functions = 0;
+        for t in self.rewrite_targets("") {
+            let constant = rewrite::is_constant(&t);
+            if !constant && functions == FUNCTIONS {
+                continue;
+            }
+            let rank = functions;
+            functions += usize::from(!constant);
             let Some(file) = self.current_text(&t.path) else {
                 continue;
             };
-            // Names mixed up are many and each unlikely: only in the likeliest function, or
-            // on the line running singled out.
-            let found = mutate::mutants(&t, &file)
-                .into_iter()
-                .filter(|m| m.kind == Kind::Token || rank == 0 || m.hinted);
-            queue.extend(found.map(|m| (t.clone(), m)));
+            // A constant's only change is to a format in it (its other values are data); names
+            // mixed up are many and each unlikely: only in the likeliest function, or on the
+            // line running singled out.
+            let found = mutate::mutants(&t, &file).into_iter().filter(|m| {
+                if constant {
+                    m.literal.is_some()
+                } else {
+                    m.kind == Kind::Token || rank == 0 || m.hinted
+                }
+            });
+            queue.extend(found.map(|m| Trial::one(&t, m)));
         }
         // The likelier kind of change first in every function, then the rest; the functions
         // in their order within each (the sort is stable).
-        queue.sort_by_key(|(_, m)| m.kind);
-        let tokens = queue.iter().filter(|(_, m)| m.kind == Kind::Token).count();
+        queue.sort_by_key(|trial| trial.mutant.kind);
+        let tokens = (queue.iter())
+            .filter(|trial| trial.mutant.kind == Kind::Token)
+            .count();
         queue.truncate(MOST.min(tokens + NAMES));
         if queue.is_empty() {
             return None;
         }
-        let names = queue.iter().fold(Vec::<&str>::new(), |mut names, (t, _)| {
-            if !names.contains(&t.name.as_str()) {
-                names.push(&t.name);
-            }
-            names
-        });
+        let queue = self.with_copies(queue);
+        let names = queue
+            .iter()
+            .fold(Vec::<&str>::new(), |mut names, Trial { target: t, .. }| {
+                if !names.contains(&t.name.as_str()) {
+                    names.push(&t.name);
+                }
+                names
+            });
         self.busy(format!(
             "trying {} one-token changes to `{}`",
             queue.len(),
@@ -80,12 +93,11 @@ impl Run<'_> {
                 .mul_f64(SHARE);
         let limit = self.mutant_test_limit();
         let before = self.report.mutants_tried;
-        for (target, mutant) in &queue {
+        for trial in &queue {
             if Instant::now() > until || self.past_deadline() || self.cfg.cancel.requested() {
                 break;
             }
-            let edits = [mutant_edit(target, mutant)];
-            let report = self.apply(&edits);
+            let report = self.apply(&trial.edits);
             if !report.applied() {
                 continue;
             }
@@ -99,14 +111,11 @@ impl Run<'_> {
             }
             self.report.mutants_tried += 1;
             if run.passed {
-                let passed = format!(
-                    "{} in `{}` ({}:{})",
-                    mutant.what, target.name, target.path, mutant.line
-                );
+                let passed = trial.describe();
                 self.status(format!("{passed} makes the tests pass"));
                 self.report.mutant_passed = Some(passed);
                 // Applied again, as any candidate is, and judged as one.
-                let report = self.apply(&edits);
+                let report = self.apply(&trial.edits);
                 return Some(self.after_edit(report, ""));
             }
         }
@@ -118,6 +127,34 @@ impl Run<'_> {
         None
     }
 
+    /// `queue` with, before each change to a string literal that has copies elsewhere in the
+    /// project's source (tests left alone), the same change to every copy: a format written in
+    /// one place and parsed in another is wrong in both, and a round-trip test fails until
+    /// both change.
+    fn with_copies(&self, queue: Vec<Trial>) -> Vec<Trial> {
+        if queue.iter().all(|trial| trial.mutant.literal.is_none()) {
+            return queue;
+        }
+        let files: Vec<(String, String)> = (self.source_files().into_iter())
+            .filter(|(path, _)| !is_test_path(path))
+            .collect();
+        let mut out = Vec::with_capacity(queue.len());
+        for trial in queue {
+            if let Some((twin, lines)) = mutate::everywhere(&trial.target, &trial.mutant, &files) {
+                let mut together = Trial::one(&trial.target, twin);
+                for line in lines {
+                    together
+                        .elsewhere
+                        .push(format!("{}:{}", line.path, line.line));
+                    together.edits.push(line_edit(line));
+                }
+                out.push(together);
+            }
+            out.push(trial);
+        }
+        out
+    }
+
     /// The limit for one mutant's test run: three times the first run, at least five seconds
     /// (a mutant that loops forever must not cost the minute an edit is allowed).
     fn mutant_test_limit(&self) -> Duration {
@@ -127,13 +164,51 @@ impl Run<'_> {
     }
 }
 
-/// The edit that puts `mutant` in `target`'s place.
-fn mutant_edit(target: &Target, mutant: &Mutant) -> edit::Edit {
+/// A mutant to try, and the edits that make it.
+struct Trial {
+    target: Target,
+    mutant: Mutant,
+    edits: Vec<edit::Edit>,
+    /// The other places changed, as `path:line`.
+    elsewhere: Vec<String>,
+}
+
+impl Trial {
+    /// `mutant` put in `target`'s place.
+    fn one(target: &Target, mutant: Mutant) -> Trial {
+        let edit = edit::Edit::Replace(SearchReplaceBlock {
+            path: target.path.clone(),
+            search: target.code.clone(),
+            replace: mutant.code.clone(),
+            index: 1,
+            ..Default::default()
+        });
+        Trial {
+            target: target.clone(),
+            mutant,
+            edits: vec![edit],
+            elsewhere: Vec::new(),
+        }
+    }
+
+    /// What changed where, for the status line and the report.
+    fn describe(&self) -> String {
+        let (m, t) = (&self.mutant, &self.target);
+        let mut out = format!("{} in `{}` ({}:{})", m.what, t.name, t.path, m.line);
+        if !self.elsewhere.is_empty() {
+            out.push_str(&format!(" and at {}", self.elsewhere.join(", ")));
+        }
+        out
+    }
+}
+
+/// A line changed elsewhere, found by its text nearest its line (it may occur more than once).
+fn line_edit(e: LineEdit) -> edit::Edit {
     edit::Edit::Replace(SearchReplaceBlock {
-        path: target.path.clone(),
-        search: target.code.clone(),
-        replace: mutant.code.clone(),
+        path: e.path,
+        search: e.old,
+        replace: e.new,
         index: 1,
-        ..Default::default()
+        anchor: Anchor::Line(e.line),
     })
 }

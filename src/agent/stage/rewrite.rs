@@ -117,7 +117,7 @@ impl Run<'_> {
 
     /// The project's source files and their text: regular files reached through no link (a
     /// test run may have planted one since the walk), a bounded number.
-    fn source_files(&self) -> Vec<(String, String)> {
+    pub(super) fn source_files(&self) -> Vec<(String, String)> {
         const MAX_FILES: usize = 400;
         const MAX_BYTES: usize = 256 * 1024;
         let root = self.cfg.root.path();
