@@ -595,6 +595,34 @@ fn a_format_wrong_in_two_files_is_changed_in_both_at_once() {
 
 const LOAD: &str = "import json\nfrom datetime import datetime\n\n\ndef load(text):\n    return datetime.strptime(json.loads(text)[\"day\"], \"%Y-%d-%m\").date()\n\n\ndef days(texts):\n    return [load(t) for t in texts]\n";
 
+/// Where the failing tests were traced, a change to a line none of them ran is not tried: it
+/// cannot make them pass (here the swapped-ends branch, which no test takes).
+#[test]
+fn changes_to_lines_no_failing_test_ran_are_left_out() {
+    let s = window_repo("start <= t < end");
+    s.write(
+        "slots/window.py",
+        &s.read("slots/window.py").replace(
+            "    return start <= t < end\n",
+            "    if end < start:\n        return inside(t, end + 1, start - 1)\n    return start <= t < end\n",
+        ),
+    );
+    let (report, events) = run(s.path(), &[], WINDOW_ISSUE, &["The cause is inside."]);
+    let st = statuses(&events);
+    assert_fixed(&report, &st);
+    assert_eq!(
+        report.mutant_passed.as_deref(),
+        Some("`<` → `<=` in `inside` (slots/window.py:5)")
+    );
+    // `end + 1`, `start - 1` and the call's own changes are on the line no test ran.
+    let left_out = st.iter().find_map(|m| {
+        m.strip_prefix("left out ")?
+            .strip_suffix(" one-token changes to lines no failing test ran")
+    });
+    let n: usize = left_out.expect("some were left out").parse().unwrap();
+    assert!(n >= 4, "{n}: {st:#?}");
+}
+
 /// Both ends wrong: no one-token change passes, each is undone without a trace, and the
 /// model's rewrite is judged on the code as it was.
 #[test]

@@ -56,6 +56,9 @@ pub struct Mutant {
     /// For a change inside a string literal, the literal before and after: the same literal
     /// elsewhere may need the same change (a format one function writes and another reads).
     pub literal: Option<(String, String)>,
+    /// The lines (1-based, first and last) of the statement the change is in; `None` outside
+    /// any statement of a body (a signature, a lambda), where no trace can say it did not run.
+    pub statement: Option<(usize, usize)>,
 }
 
 /// Every mutant of `target`, whose file reads `file`, by [`Kind`]: in each, those on the line the
@@ -94,6 +97,7 @@ pub fn mutants(target: &Target, file: &str) -> Vec<Mutant> {
                 kind: e.kind,
                 hinted: hinted.contains(&e.line),
                 literal: e.literal.then(|| (old.to_string(), e.new.clone())),
+                statement: e.statement,
             });
         }
     }
@@ -153,6 +157,7 @@ struct Change {
     kind: Kind,
     /// `at` is a whole string literal.
     literal: bool,
+    statement: Option<(usize, usize)>,
 }
 
 /// Nodes whose operator token may be swapped for another (Python, Rust, JavaScript/TypeScript).
@@ -216,6 +221,7 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
                 line,
                 kind: Kind::Token,
                 literal: true,
+                statement: statement(node),
             });
         }
     }
@@ -226,6 +232,7 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
             line,
             kind: Kind::Token,
             literal: false,
+            statement: statement(node),
         })
     };
     if inside {
@@ -291,6 +298,47 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
     let mut cursor = node.walk();
     for child in node.children(&mut cursor).filter(|c| holds_code(node, *c)) {
         collect(child, file, range, lang, out);
+    }
+}
+
+/// Nodes that start a function's or a class's own code: a change inside one, outside any of its
+/// statements, is in a signature or an expression body.
+const DEFINITIONS: &[&str] = &[
+    "function_definition",
+    "class_definition",
+    "decorated_definition",
+    "lambda",
+    "function_item",
+    "closure_expression",
+    "impl_item",
+    "function_declaration",
+    "generator_function_declaration",
+    "function_expression",
+    "function",
+    "arrow_function",
+    "method_definition",
+    "class_declaration",
+];
+
+/// The lines (1-based) of the innermost statement holding `node`, in a function's body: not in a
+/// signature or an expression body (`None`), nor in a class's body or at a module's top level,
+/// which run when the module is loaded, before any test (`None` too).
+pub(super) fn statement(node: Node<'_>) -> Option<(usize, usize)> {
+    let mut n = node;
+    let mut found = None;
+    loop {
+        let kind = n.kind();
+        if DEFINITIONS.contains(&kind) {
+            let class = matches!(
+                kind,
+                "class_definition" | "class_declaration" | "class" | "impl_item"
+            );
+            return found.filter(|_| !class);
+        }
+        if found.is_none() && (kind.ends_with("statement") || kind.ends_with("declaration")) {
+            found = Some((n.start_position().row + 1, n.end_position().row + 1));
+        }
+        n = n.parent()?;
     }
 }
 

@@ -482,3 +482,43 @@ def parse(text):
         changed("stamp.js", js, "stamp")
     );
 }
+
+/// The statement lines of each mutant of `name`, by what it changes.
+fn statements(path: &str, file: &str, name: &str) -> Vec<(String, Option<(usize, usize)>)> {
+    of(path, file, name)
+        .into_iter()
+        .map(|m| (m.what, m.statement))
+        .collect()
+}
+
+#[test]
+fn each_change_knows_the_statement_it_is_in_if_a_body_runs_it() {
+    let py = "\
+def total(xs, limit=10):
+    out = sum(
+        x * 2
+        for x in xs)
+    return sorted(xs, key=lambda x: x + 1) if out > limit else out
+";
+    let st = statements("t.py", py, "total");
+    let of = |what: &str| {
+        st.iter()
+            .find(|(w, _)| w == what)
+            .unwrap_or_else(|| panic!("{what} in {st:?}"))
+            .1
+    };
+    assert_eq!(of("`10` → `11`"), None, "a default is in the signature");
+    assert_eq!(of("`*` → `/`"), Some((2, 4)), "the whole assignment");
+    assert_eq!(of("`>` → `>=`"), Some((5, 5)));
+    assert_eq!(
+        of("`+` → `-`"),
+        None,
+        "a lambda's body is no statement of the function"
+    );
+    let js = "function f(a, b) {\n  const y = a < b;\n  return y;\n}\n";
+    let st = statements("f.js", js, "f");
+    assert!(
+        st.contains(&("`<` → `<=`".to_string(), Some((2, 2)))),
+        "{st:?}"
+    );
+}

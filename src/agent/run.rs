@@ -3,6 +3,7 @@
 //! from stage to stage is in [`super::session`].
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use super::config::FixConfig;
@@ -132,12 +133,25 @@ pub(super) struct Run<'a> {
     pub(super) acceptance_asked: bool,
     /// A `Stop` hook already sent the run back to work (it does so once).
     pub(super) stop_hook_active: bool,
-    /// The failing output last traced, what it pointed at, and whether by a trace
-    /// (`stage/rewrite.rs`).
-    pub(super) suspected: Option<(String, Vec<super::spectrum::Suspect>, bool)>,
+    /// What running the failing tests last showed (`stage/rewrite.rs`).
+    pub(super) suspected: Option<Suspected>,
     /// The project's tests passed with a change and only cria's own test of the issue's
     /// examples failed on it (see [`Disputed`]).
     pub(super) disputed: Option<Disputed>,
+}
+
+/// What running the failing tests showed, for one failing output.
+#[derive(Debug)]
+pub(super) struct Suspected {
+    /// The failing output it was asked about.
+    pub(super) output: String,
+    /// The definitions it points at, most suspicious first.
+    pub(super) found: Vec<super::spectrum::Suspect>,
+    /// Whether the tests were traced: then a function missing from `found` never ran in a
+    /// failing test.
+    pub(super) traced: bool,
+    /// Where traced, every line of the project's code a failing test ran, as `(path, line)`.
+    pub(super) ran: BTreeSet<(String, usize)>,
 }
 
 /// A change the project's tests passed and cria's test of the examples failed: the test

@@ -16,7 +16,7 @@
 //! with how many failing and passing tests ran it), so its size follows the code the failing
 //! tests run, not the number of tests.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
 
@@ -98,11 +98,20 @@ fn node_test_args(command: &str) -> Option<Vec<String>> {
     (args.iter().any(|a| a == "--test") && args.iter().all(plain)).then_some(args)
 }
 
-/// Run the tests under the tracer; the suspects, most suspicious first (empty when nothing
-/// could be traced or no test failed).
-pub fn suspects(tracer: &Tracer, runner: &Runner, root: &Path, timeout: Duration) -> Vec<Suspect> {
+/// What a traced run of the tests shows.
+#[derive(Debug, Default, PartialEq)]
+pub struct Spectrum {
+    /// The suspects, most suspicious first.
+    pub suspects: Vec<Suspect>,
+    /// Every line of the project's code a failing test ran, as `(path, line)`: a change to
+    /// any other line cannot make a failing test pass.
+    pub ran: BTreeSet<(String, usize)>,
+}
+
+/// Run the tests under the tracer (empty when nothing could be traced or no test failed).
+pub fn trace(tracer: &Tracer, runner: &Runner, root: &Path, timeout: Duration) -> Spectrum {
     let Ok(dir) = tempfile::Builder::new().prefix("cria-spectrum-").tempdir() else {
-        return Vec::new();
+        return Spectrum::default();
     };
     let plugin_dir = dir.path().to_path_buf();
     let (file, text, command) = match tracer {
@@ -127,12 +136,12 @@ pub fn suspects(tracer: &Tracer, runner: &Runner, root: &Path, timeout: Duration
         ),
     };
     if std::fs::write(plugin_dir.join(file), text).is_err() {
-        return Vec::new();
+        return Spectrum::default();
     }
     let runner = runner.with_readable(std::slice::from_ref(&plugin_dir));
     match runner.run(&command, root, timeout) {
-        Ok(out) => ochiai(&out.output),
-        Err(_) => Vec::new(),
+        Ok(out) => read(&out.output),
+        Err(_) => Spectrum::default(),
     }
 }
 
@@ -142,17 +151,29 @@ pub fn ochiai_score(failed: usize, passed: usize, all_failed: usize) -> f64 {
     failed as f64 / ((all_failed * (failed + passed)) as f64).sqrt()
 }
 
-/// Rank the functions in a traced run's output: each by its most suspicious line's Ochiai.
-pub fn ochiai(output: &str) -> Vec<Suspect> {
+/// What a traced run's output shows (empty when it holds no report or no test failed).
+pub fn read(output: &str) -> Spectrum {
     let Some(json) = output.lines().find_map(|l| l.trim().strip_prefix(MARKER)) else {
-        return Vec::new();
+        return Spectrum::default();
     };
     let Ok(report) = serde_json::from_str::<Report>(json) else {
-        return Vec::new();
+        return Spectrum::default();
     };
     if report.failed == 0 {
-        return Vec::new();
+        return Spectrum::default();
     }
+    let ran = (report.lines.iter())
+        .filter(|(.., failed, _)| *failed > 0)
+        .map(|(path, _, line, ..)| (path.clone(), *line))
+        .collect();
+    Spectrum {
+        suspects: ranked(report),
+        ran,
+    }
+}
+
+/// The functions of `report`, each by its most suspicious line's Ochiai.
+fn ranked(report: Report) -> Vec<Suspect> {
     // (path, function) → (best score, the lines with that score)
     let mut best: BTreeMap<(String, String), (f64, Vec<usize>)> = BTreeMap::new();
     for (path, name, line, failed, passed) in report.lines {

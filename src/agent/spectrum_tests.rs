@@ -11,10 +11,27 @@ fn a_function_is_as_suspicious_as_its_most_suspicious_line() {
         ["app/calc.py", "scale", 5, 2, 2],
         ["app/calc.py", "scale", 7, 2, 0],
         ["app/calc.py", "label", 9, 1, 2],
+        ["app/calc.py", "label", 10, 0, 2],
         ["tests/test_calc.py", "test_fails", 3, 2, 0],
     ]});
     let output = format!("..FF\n{MARKER}{report}\n2 failed, 2 passed\n");
-    let ranked = ochiai(&output);
+    let spectrum = read(&output);
+    // Line 10 ran in passing tests alone.
+    let ran: Vec<(&str, usize)> = (spectrum.ran.iter())
+        .map(|(p, l)| (p.as_str(), *l))
+        .collect();
+    assert_eq!(
+        ran,
+        [
+            ("app/calc.py", 1),
+            ("app/calc.py", 2),
+            ("app/calc.py", 5),
+            ("app/calc.py", 7),
+            ("app/calc.py", 9),
+            ("tests/test_calc.py", 3)
+        ]
+    );
+    let ranked = spectrum.suspects;
     let names: Vec<&str> = ranked.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["scale", "total", "label"], "{ranked:?}");
     // One line of `scale` stands out; `total`'s two lines tie, so neither does.
@@ -27,10 +44,10 @@ fn a_function_is_as_suspicious_as_its_most_suspicious_line() {
 
 #[test]
 fn no_failing_test_or_no_report_means_no_suspects() {
-    let report = serde_json::json!({"failed": 0, "lines": []});
-    assert!(ochiai(&format!("{MARKER}{report}")).is_empty());
-    assert!(ochiai("1 passed").is_empty());
-    assert!(ochiai(&format!("{MARKER}[not json")).is_empty());
+    let report = serde_json::json!({"failed": 0, "lines": [["a.py", "f", 1, 0, 1]]});
+    assert_eq!(read(&format!("{MARKER}{report}")), Spectrum::default());
+    assert_eq!(read("1 passed"), Spectrum::default());
+    assert_eq!(read(&format!("{MARKER}[not json")), Spectrum::default());
 }
 
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -58,18 +75,23 @@ fn the_traced_run_finds_the_helper_below_the_called_function() {
             "from app.calc import label, total\n\n\ndef test_total():\n    assert total([1, 2]) == 6\n\n\ndef test_empty_total():\n    assert total([]) == 0\n\n\ndef test_label():\n    assert label([1]) == '1 items'\n",
         ),
     ]);
-    let ranked = suspects(
+    let spectrum = trace(
         &Tracer::Pytest,
         &Runner::plain(),
         dir.path(),
         Duration::from_secs(120),
     );
+    let ranked = &spectrum.suspects;
     assert_eq!(
         ranked.first().map(|s| s.name.as_str()),
         Some("scale"),
         "{ranked:?}"
     );
     assert!(!ranked.iter().any(|s| s.name == "label"), "{ranked:?}");
+    // The failing test ran `scale`'s and `total`'s bodies, and `label`'s not at all.
+    let ran = |line: usize| spectrum.ran.contains(&("app/calc.py".to_string(), line));
+    assert!(ran(2) && ran(6), "{:?}", spectrum.ran);
+    assert!(!ran(10), "{:?}", spectrum.ran);
 }
 
 /// The real tracer, where every test runs every function: only the branch the failing test
@@ -87,12 +109,13 @@ fn the_branch_only_the_failing_test_takes_singles_out_its_function() {
             "from stock.levels import totals\n\n\ndef test_one():\n    assert totals(['a,1']) == {'a': 1}\n\n\ndef test_two_items():\n    assert totals(['a,1', 'b, 2']) == {'a': 1, 'b': 2}\n\n\ndef test_repeated_item_adds_up():\n    assert totals(['a,1', 'a,2']) == {'a': 3}\n",
         ),
     ]);
-    let ranked = suspects(
+    let ranked = trace(
         &Tracer::Pytest,
         &Runner::plain(),
         dir.path(),
         Duration::from_secs(120),
-    );
+    )
+    .suspects;
     assert_eq!(
         ranked.first().map(|s| (s.name.as_str(), s.score)),
         Some(("restock", 1.0)),
@@ -155,12 +178,13 @@ fn the_traced_node_run_finds_the_branch_of_the_helper_below_the_called_function(
         ("test/csv.test.js", NODE_CSV_TEST),
     ]);
     let tracer = tracer("npm test --silent", dir.path()).expect("traceable");
-    let ranked = suspects(
+    let ranked = trace(
         &tracer,
         &Runner::plain(),
         dir.path(),
         Duration::from_secs(120),
-    );
+    )
+    .suspects;
     let top = ranked.first().expect("suspects");
     assert_eq!(
         (top.path.as_str(), top.name.as_str()),

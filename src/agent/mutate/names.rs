@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::{source, Change, Kind};
+use super::{source, statement, Change, Kind};
 
 /// Nodes holding a definition's parameters (Python, Rust, JavaScript/TypeScript, closures).
 const PARAMETERS: &[&str] = &[
@@ -58,6 +58,7 @@ pub(super) fn swaps(root: Node<'_>, file: &str, range: (usize, usize), out: &mut
                     line: node.start_position().row + 1,
                     kind: Kind::Name,
                     literal: false,
+                    statement: statement(node),
                 });
             }
         }

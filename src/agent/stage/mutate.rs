@@ -61,6 +61,12 @@ impl Run<'_> {
             });
             queue.extend(found.map(|m| Trial::one(&t, m)));
         }
+        let unrun = self.left_out_unrun(&mut queue);
+        if unrun > 0 {
+            self.status(format!(
+                "left out {unrun} one-token changes to lines no failing test ran"
+            ));
+        }
         // The likelier kind of change first in every function, then the rest; the functions
         // in their order within each (the sort is stable).
         queue.sort_by_key(|trial| trial.mutant.kind);
@@ -125,6 +131,27 @@ impl Run<'_> {
             started.elapsed().as_secs_f64()
         ));
         None
+    }
+
+    /// Take out of `queue` the changes to lines no failing test ran, where the tests were
+    /// traced: such a change cannot make a failing test pass. A constant's change stays (it
+    /// ran when its module was loaded, before any test), and so does one outside the
+    /// statements of a body (a default value). How many were taken out.
+    fn left_out_unrun(&self, queue: &mut Vec<Trial>) -> usize {
+        let Some(ran) = (self.suspected.as_ref())
+            .filter(|s| s.traced && !s.ran.is_empty())
+            .map(|s| &s.ran)
+        else {
+            return 0;
+        };
+        let before = queue.len();
+        queue.retain(|Trial { target, mutant, .. }| {
+            let ran_in = |(first, last): (usize, usize)| {
+                (first..=last).any(|line| ran.contains(&(target.path.clone(), line)))
+            };
+            rewrite::is_constant(target) || mutant.statement.is_none_or(ran_in)
+        });
+        before - queue.len()
     }
 
     /// `queue` with, before each change to a string literal that has copies elsewhere in the

@@ -6,9 +6,9 @@
 
 use crate::agent::prompt;
 use crate::agent::rewrite::{self, Target};
-use crate::agent::run::{Next, Run, Stage};
+use crate::agent::run::{Next, Run, Stage, Suspected};
 use crate::agent::sampling::{budget, rewrite_variants};
-use crate::agent::spectrum::{self, Suspect};
+use crate::agent::spectrum::{self, Spectrum, Suspect};
 use crate::agent::{callers, frames, reach};
 use crate::edit::{self, parse::SearchReplaceBlock};
 use crate::model::{constrain, BackendError};
@@ -74,9 +74,9 @@ impl Run<'_> {
         if !self.bug_shown {
             return (Vec::new(), false);
         }
-        if let Some((output, found, traced)) = &self.suspected {
-            if output == failing_output {
-                return (found.clone(), *traced);
+        if let Some(s) = &self.suspected {
+            if s.output == failing_output {
+                return (s.found.clone(), s.traced);
             }
         }
         let names: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
@@ -84,19 +84,19 @@ impl Run<'_> {
         let mut found = frames::suspects(&places, files);
         let tracer =
             (self.test_cmd.as_deref()).and_then(|cmd| spectrum::tracer(cmd, self.cfg.root.path()));
-        let traced = match tracer {
+        let spectrum = match tracer {
             Some(tracer) => {
                 self.busy("tracing the failing tests to see which functions they run");
                 let root = self.cfg.root.path();
-                spectrum::suspects(&tracer, &self.cfg.runner, root, self.test_limit())
+                spectrum::trace(&tracer, &self.cfg.runner, root, self.test_limit())
             }
-            None => Vec::new(),
+            None => Spectrum::default(),
         };
-        let was_traced = !traced.is_empty();
-        let ranked = if traced.is_empty() {
-            reach::suspects(files, &testcmd::failing_tests(failing_output))
+        let was_traced = !spectrum.suspects.is_empty();
+        let ranked = if was_traced {
+            spectrum.suspects
         } else {
-            traced
+            reach::suspects(files, &testcmd::failing_tests(failing_output))
         };
         for s in ranked {
             if !found.iter().any(|f| f.path == s.path && f.name == s.name) {
@@ -111,7 +111,12 @@ impl Run<'_> {
                 .collect();
             self.status(format!("the failing tests point at: {}", top.join(", ")));
         }
-        self.suspected = Some((failing_output.to_string(), found.clone(), was_traced));
+        self.suspected = Some(Suspected {
+            output: failing_output.to_string(),
+            found: found.clone(),
+            traced: was_traced,
+            ran: spectrum.ran,
+        });
         (found, was_traced)
     }
 
