@@ -1,7 +1,8 @@
 //! Mutants: the one-token changes most small bugs are — a comparison off at its boundary or
 //! facing the wrong way, a range that leaves out its end, `+` for `-`, `/` for `//`, `and` for
 //! `or`, `in` for `not in`, a `not` too many, a number off by one, the first item for the last,
-//! `true` for `false`, the two sides of an ordering or a difference swapped, the wrong one of a
+//! `true` for `false`, the two sides of an ordering or a difference swapped, a call's two
+//! arguments in the wrong order, the wrong one of a
 //! pair of functions (`min`/`max`, `int`/`round`, `floor`/`ceil`, `starts_with`/`ends_with`, a
 //! string's bytes for its characters: [`calls`]), and last one of the definition's own
 //! variables used where another was meant ([`names`]). Each is made to one definition, found
@@ -278,8 +279,11 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
                     push(at, swapped);
                 }
             }
-            "call_expression" => {
+            "call_expression" | "call" => {
                 if let Some(swapped) = swapped_comparison(node, file) {
+                    push(at, swapped);
+                }
+                if let Some((at, swapped)) = swapped_arguments(node, file) {
                     push(at, swapped);
                 }
             }
@@ -420,6 +424,68 @@ fn swapped_difference(node: Node<'_>, file: &str) -> Option<String> {
 
 /// `a.cmp(&b)` → `b.cmp(&a)` (also `partial_cmp`, and JavaScript's `a.localeCompare(b)`): an
 /// ordering facing the wrong way.
+/// Functions whose two arguments may come in either order.
+const SYMMETRIC: &[&str] = &[
+    "min",
+    "max",
+    "hypot",
+    "gcd",
+    "lcm",
+    "eq",
+    "add",
+    "mul",
+    "isclose",
+    "print",
+    "println",
+    "assert_eq",
+    "assert_ne",
+    "isinstance",
+    "issubclass",
+    "setattr",
+    "getattr",
+    "hasattr",
+];
+
+/// A call's two arguments in the other order (`divmod(total, 60)` is left alone, but
+/// `divmod(size, unit)` → `divmod(unit, size)`): only names and fields (a Rust `&` before one
+/// kept), never a function whose arguments commute. The arguments' span and their new text.
+fn swapped_arguments(node: Node<'_>, file: &str) -> Option<((usize, usize), String)> {
+    let text = |n: Node<'_>| source(file, n);
+    let function = node.child_by_field_name("function")?;
+    let name = calls::callee_name(function, file);
+    if SYMMETRIC.contains(&name) {
+        return None;
+    }
+    let args = node.child_by_field_name("arguments")?;
+    let mut cursor = args.walk();
+    let named: Vec<Node<'_>> = (args.named_children(&mut cursor))
+        .filter(|n| !n.kind().contains("comment"))
+        .collect();
+    let [first, second] = named.as_slice() else {
+        return None;
+    };
+    let plain = |n: Node<'_>| match n.kind() {
+        "reference_expression" => n.child_by_field_name("value").is_some_and(plain_name),
+        _ => plain_name(n),
+    };
+    if !plain(*first) || !plain(*second) || text(*first) == text(*second) {
+        return None;
+    }
+    let between = between(file, first.end_byte(), second.start_byte());
+    Some((
+        (first.start_byte(), second.end_byte()),
+        format!("{}{between}{}", text(*second), text(*first)),
+    ))
+}
+
+/// A name or a field: an argument another could stand for.
+fn plain_name(node: Node<'_>) -> bool {
+    matches!(
+        node.kind(),
+        "identifier" | "field_expression" | "member_expression" | "attribute"
+    )
+}
+
 fn swapped_comparison(node: Node<'_>, file: &str) -> Option<String> {
     let text = |n: Node<'_>| source(file, n);
     let function = node.child_by_field_name("function")?;

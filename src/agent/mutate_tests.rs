@@ -522,3 +522,44 @@ def total(xs, limit=10):
         "{st:?}"
     );
 }
+
+#[test]
+fn two_names_passed_in_the_wrong_order_are_swapped_unless_the_function_commutes() {
+    let py = "\
+def split(size, unit, key):
+    whole, rest = divmod(size, unit)
+    top = max(whole, rest)
+    return pick(whole, key=unit), scale(rest, 2), twice(top, top), self_ref(a.b, key)
+";
+    let w = changed("s.py", py, "split");
+    for expected in ["`size, unit` → `unit, size`", "`a.b, key` → `key, a.b`"] {
+        assert!(
+            w.contains(&expected.to_string()),
+            "{expected} missing from {w:?}"
+        );
+    }
+    for absent in ["whole, rest", "whole, key=unit", "rest, 2", "top, top"] {
+        assert!(
+            !w.iter().any(|m| m.starts_with(&format!("`{absent}`"))),
+            "{absent} is not swapped: {w:?}"
+        );
+    }
+    let rs = "fn pad(line: &str, width: usize) -> String {\n    expand::fill(&line, width)\n}\n";
+    let w = changed("src/pad.rs", rs, "pad");
+    assert!(
+        w.contains(&"`&line, width` → `width, &line`".to_string()),
+        "{w:?}"
+    );
+    let js =
+        "function power(base, exp) {\n  return Math.pow(base, exp) + Math.max(base, exp);\n}\n";
+    let w = changed("p.js", js, "power");
+    assert!(
+        w.contains(&"`base, exp` → `exp, base`".to_string()),
+        "{w:?}"
+    );
+    assert_eq!(
+        w.iter().filter(|m| m.starts_with("`base, exp`")).count(),
+        1,
+        "{w:?}"
+    );
+}

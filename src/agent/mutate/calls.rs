@@ -32,6 +32,18 @@ pub(super) fn callee(node: Node<'_>) -> bool {
             .is_some_and(|call| is_function_of(call, parent))
 }
 
+/// The name a call's `function` ends in: `f` for `f`, `g` for `a.g` or `A::g`.
+pub(super) fn callee_name<'f>(function: Node<'_>, file: &'f str) -> &'f str {
+    let field = match function.kind() {
+        "attribute" => "attribute",
+        "field_expression" => "field",
+        "member_expression" => "property",
+        "scoped_identifier" => "name",
+        _ => return super::source(file, function),
+    };
+    (function.child_by_field_name(field)).map_or("", |n| super::source(file, n))
+}
+
 /// The functions a called `name` is tried as instead.
 pub(super) fn swaps(name: &str, lang: Lang) -> &'static [&'static str] {
     // `min`/`max` are swapped wherever they are named, called or not (`super::collect`).

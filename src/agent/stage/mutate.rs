@@ -144,6 +144,13 @@ impl Run<'_> {
         else {
             return 0;
         };
+        // The trace names files as the walk does; if it names none of these, trust it for none.
+        if !queue
+            .iter()
+            .any(|t| ran.iter().any(|(path, _)| *path == t.target.path))
+        {
+            return 0;
+        }
         let before = queue.len();
         queue.retain(|Trial { target, mutant, .. }| {
             let ran_in = |(first, last): (usize, usize)| {
