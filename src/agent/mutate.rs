@@ -2,16 +2,15 @@
 //! facing the wrong way, a range that leaves out its end, `+` for `-`, `/` for `//`, `and` for
 //! `or`, `in` for `not in`, a `not` too many, a number off by one, the first item for the last,
 //! `true` for `false`, the two sides of an ordering or a difference swapped, a call's two
-//! arguments in the wrong order, the wrong one of a
-//! pair of functions (`min`/`max`, `int`/`round`, `floor`/`ceil`, `starts_with`/`ends_with`, a
-//! string's bytes for its characters: [`calls`]), and last one of the definition's own
-//! variables used where another was meant ([`names`]). Each is made to one definition, found
-//! with the file's own grammar, so a comment or a generic `<` is never touched, nor a string
-//! but for a date format's fields in the wrong order (`%d-%m` for `%m-%d`: [`formats`]), made
-//! to every copy of the format at once as well ([`copies`]). A run
-//! that shows the bug tests them before the model's first reply (`stage/mutate.rs`): dozens of
-//! these cost less than the model's one rewrite, and a small model is weakest at exactly these
-//! one-token fixes.
+//! arguments in the wrong order, the wrong one of a pair of functions (`min`/`max`,
+//! `int`/`round`, `floor`/`ceil`, `starts_with`/`ends_with`, a string's bytes for its
+//! characters: [`calls`]), and last one of the definition's own variables used where another
+//! was meant ([`names`]). Each is made to one definition, found with the file's own grammar, so
+//! a comment or a generic `<` is never touched, nor a string but for a date format's fields in
+//! the wrong order (`%d-%m` for `%m-%d`: [`formats`]), made to every copy of the format at once
+//! as well ([`copies`]). A run that shows the bug tests them before the model's first reply
+//! (`stage/mutate.rs`): dozens of these cost less than the model's one rewrite, and a small
+//! model is weakest at exactly these one-token fixes.
 
 mod calls;
 mod copies;
