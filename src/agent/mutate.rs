@@ -332,10 +332,7 @@ pub(super) fn statement(node: Node<'_>) -> Option<(usize, usize)> {
     loop {
         let kind = n.kind();
         if DEFINITIONS.contains(&kind) {
-            let class = matches!(
-                kind,
-                "class_definition" | "class_declaration" | "class" | "impl_item"
-            );
+            let class = matches!(kind, "class_definition" | "class_declaration" | "impl_item");
             return found.filter(|_| !class);
         }
         if found.is_none() && (kind.ends_with("statement") || kind.ends_with("declaration")) {

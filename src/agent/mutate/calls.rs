@@ -20,11 +20,8 @@ pub(super) fn callee(node: Node<'_>) -> bool {
         return matches!(node.kind(), "identifier");
     }
     // The method's name in `a.g(x)`: the attribute, field or property of the callee.
-    let member = match parent.kind() {
-        "attribute" => "attribute",
-        "field_expression" => "field",
-        "member_expression" => "property",
-        _ => return false,
+    let Some(member) = member_field(parent.kind()) else {
+        return false;
     };
     parent.child_by_field_name(member) == Some(node)
         && parent
@@ -34,14 +31,21 @@ pub(super) fn callee(node: Node<'_>) -> bool {
 
 /// The name a call's `function` ends in: `f` for `f`, `g` for `a.g` or `A::g`.
 pub(super) fn callee_name<'f>(function: Node<'_>, file: &'f str) -> &'f str {
-    let field = match function.kind() {
+    let kind = function.kind();
+    let Some(field) = member_field(kind).or((kind == "scoped_identifier").then_some("name")) else {
+        return super::source(file, function);
+    };
+    (function.child_by_field_name(field)).map_or("", |n| super::source(file, n))
+}
+
+/// The field that names the member in an `a.g` of each grammar.
+fn member_field(kind: &str) -> Option<&'static str> {
+    Some(match kind {
         "attribute" => "attribute",
         "field_expression" => "field",
         "member_expression" => "property",
-        "scoped_identifier" => "name",
-        _ => return super::source(file, function),
-    };
-    (function.child_by_field_name(field)).map_or("", |n| super::source(file, n))
+        _ => return None,
+    })
 }
 
 /// The functions a called `name` is tried as instead.

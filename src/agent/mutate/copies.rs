@@ -21,9 +21,8 @@ pub struct LineEdit {
 
 /// `mutant`'s change to a string literal made to every copy of the literal: the mutant with the
 /// copies in its own definition changed too (its `what` says so), and the lines changed
-/// elsewhere in `files`
-/// (`(path, text)`, the target's file among them). `None` when the literal has no other copy,
-/// or `mutant` changes no literal.
+/// elsewhere in `files` (`(path, text)`, the target's file among them). `None` when the literal
+/// has no other copy, or `mutant` changes no literal.
 pub fn everywhere(
     target: &Target,
     mutant: &Mutant,
