@@ -105,7 +105,9 @@ pub(super) enum Call {
         at: usize,
     },
     /// Inside a string value; `escape` counts what an escape still needs (1: its letter;
-    /// 2..=5: hex digits of `\u`).
+    /// 2..=5: hex digits of `\u`; 6: the second digit after a first `d`, which must keep the
+    /// code out of the surrogates D800–DFFF — a parser refuses a lone one, and a character
+    /// outside the basic plane can be written as itself).
     Text { tool: usize, given: u64, escape: u8 },
     /// An integer value: whether it began with `-`, the digits written so far, and whether
     /// they are a lone `0` (which no digit may follow).
@@ -289,6 +291,16 @@ impl Call {
                     tool,
                     given,
                     escape: 5,
+                },
+                (5, b'd' | b'D') => Call::Text {
+                    tool,
+                    given,
+                    escape: 6,
+                },
+                (6, b'0'..=b'7') => Call::Text {
+                    tool,
+                    given,
+                    escape: 3,
                 },
                 (2..=5, b) if b.is_ascii_hexdigit() => Call::Text {
                     tool,

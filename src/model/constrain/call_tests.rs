@@ -30,7 +30,7 @@ fn the_offered_tools_all_have_schemas() {
 fn well_formed_calls_pass_and_free_what_follows() {
     for call in [
         r#"{"name": "read_file", "arguments": {"path": "shop/cart.py", "start_line": 30, "end_line": -2}}"#,
-        r#"{"name": "grep", "arguments": {"pattern": "def \"total\\b\\u00e9", "glob": "*.py"}}"#,
+        r#"{"name": "grep", "arguments": {"pattern": "def \"total\\b\\u00e9\\uD7FF\\ue000", "glob": "*.py"}}"#,
         r#"{"name": "list_files", "arguments": {}}"#,
         r#"{"name": "shell", "arguments": {"command": "python3 -c 'print(1)'"}}"#,
     ] {
@@ -72,6 +72,14 @@ fn what_breaks_the_schema_is_refused_where_it_starts() {
             r#"{"name": "shell", "arguments": {"command": "a\qb"}}"#,
             r#"{"name": "shell", "arguments": {"command": "a\"#,
         ),
+        (
+            r#"{"name": "grep", "arguments": {"pattern": "\ud83d\ude00"}}"#,
+            r#"{"name": "grep", "arguments": {"pattern": "\ud"#,
+        ),
+        (
+            r#"{"name": "grep", "arguments": {"pattern": "\uD7FF\uDC00"}}"#,
+            r#"{"name": "grep", "arguments": {"pattern": "\uD7FF\uD"#,
+        ),
         (r#"{"tool": "grep"}"#, r#"{""#),
     ] {
         let mut g = guide();
@@ -97,7 +105,7 @@ proptest! {
         let pools = [
             r#"{"name": "read_file", "arguments": {"path": "a.py", "start_line": 12, "end_line": 40}}"#,
             r#"{"name": "grep", "arguments": {"pattern": "x\\ny\"", "path": "src", "glob": "*.rs"}}, "#,
-            "\"}{,: -0123456789truefalse\\u00e9x \n",
+            "\"}{,: -0123456789truefalse\\u00e9x\\ud83d\\uDE00 \n",
         ];
         let mut g = guide();
         let mut call = String::new();
