@@ -352,8 +352,8 @@ fn a_large_non_ascii_file_is_cut_at_a_line_not_inside_a_character() {
     assert!(statuses(&events).iter().any(|m| m.contains("big.py")));
 }
 
-/// A test of the issue's examples that is itself broken is removed, and the project's passing
-/// tests stay the verdict (and the last word in the report).
+/// A test of the issue's examples that is itself broken (twice: it is asked for once more) is
+/// removed, and the project's passing tests stay the verdict (and the last word in the report).
 #[test]
 fn a_broken_test_of_the_issues_examples_leaves_the_projects_verdict() {
     let s = Scratch::task("py-cart-discount");
@@ -362,9 +362,13 @@ fn a_broken_test_of_the_issues_examples_leaves_the_projects_verdict() {
         s.path(),
         &[],
         CART_ISSUE,
-        &["The cause is the discount.", CART_FIX, broken],
+        &["The cause is the discount.", CART_FIX, broken, broken],
     );
-    assert!(statuses(&events)
+    let st = statuses(&events);
+    assert!(st.iter().any(|m| m
+        .starts_with("the test of the issue's examples was not kept: the test itself is broken")
+        && m.ends_with("; asking once more")));
+    assert!(st
         .iter()
         .any(|m| m.starts_with("no test of the issue's examples: the test itself is broken")));
     assert_eq!(report.outcome, Some(Outcome::Fixed), "{}", report.summary);
@@ -375,6 +379,47 @@ fn a_broken_test_of_the_issues_examples_leaves_the_projects_verdict() {
         report.summary
     );
     assert_eq!(report.files_changed, ["shop/cart.py"]);
+}
+
+/// A test of the issue's examples that asserts what the code did before the change (the value
+/// the issue calls wrong, here as a number no quote marks) is no check: the model is told so,
+/// with the issue's words for what should happen, and its corrected test verifies the fix.
+#[test]
+fn an_examples_test_that_asserts_the_old_output_is_corrected_once() {
+    let s = Scratch::task("py-cart-discount");
+    let issue = "Discounts are taken off as amounts\n\nApplying a 10% discount to a cart worth \
+                 200.00 gives 190.00. It should take 10% off, so the total ought to be 180.00.";
+    let old = CART_EXAMPLES.replace("180.0", "190.0");
+    let backend = scripted(&["The cause is the discount.", CART_FIX, &old, CART_EXAMPLES]);
+    let told = backend.told();
+    let (report, events) = run_on(backend, s.path(), &[], issue);
+    let st = statuses(&events);
+    assert_fixed(&report, &st);
+    assert!(
+        st.iter().any(|m| m
+            == "the test of the issue's examples was not kept: it passes on the code before the change too: it asserts what the issue calls wrong; asking once more"),
+        "{st:#?}"
+    );
+    assert!(
+        st.iter()
+            .any(|m| m == "the issue's examples pass too (`test_ten_percent`)"),
+        "{st:#?}"
+    );
+    let told = told.lock().unwrap();
+    let retry = told.last().unwrap();
+    assert!(
+        retry.starts_with("That test cannot be kept: it passes on the code before"),
+        "{retry}"
+    );
+    assert!(
+        retry.contains(
+            "The issue says: \"It should take 10% off, so the total ought to be 180.00.\""
+        ),
+        "{retry}"
+    );
+    assert!(s
+        .read("tests/test_cart.py")
+        .contains("def test_ten_percent"));
 }
 
 /// A JavaScript project under node's own runner: the failing test calls `summary`, the bug is in

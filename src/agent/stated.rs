@@ -336,6 +336,40 @@ pub fn expects_wrong(issue: &str, code: &str) -> Option<String> {
     ))
 }
 
+/// The sentences of the issue's prose, each on one line, a list item's marker taken off.
+fn prose_sentences(issue: &str) -> Vec<String> {
+    let (prose, _) = split_sessions(issue);
+    sentences(&prose)
+        .into_iter()
+        .map(|s| {
+            let line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            match line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")) {
+                Some(item) => item.to_string(),
+                None => line,
+            }
+        })
+        .collect()
+}
+
+/// The issue's sentences that say what should happen ("Expected thumbnail, then resize-1…",
+/// "Both directions should use YYYY-MM-DD"), at most three, each one line: told again to a
+/// model whose test asserted the wrong column, in the issue's own words.
+pub fn expectations(issue: &str) -> Vec<String> {
+    let Ok(word) = Regex::new(r"[A-Za-z]+") else {
+        return Vec::new();
+    };
+    prose_sentences(issue)
+        .into_iter()
+        .filter(|s| {
+            s.chars().count() <= 240
+                && word
+                    .find_iter(s)
+                    .any(|w| SHOULD.contains(&w.as_str().to_lowercase().as_str()))
+        })
+        .take(3)
+        .collect()
+}
+
 /// Phrases with which an issue says another case goes wrong the same way.
 const SAME: &[&str] = &[
     "same problem",
@@ -364,10 +398,8 @@ const COMMON: &[&str] = &[
 /// a test of the issue's examples easily leaves out — and then a fix of the first case alone
 /// would pass for the whole.
 pub fn other_cases(issue: &str) -> Vec<String> {
-    let (prose, _) = split_sessions(issue);
-    sentences(&prose)
+    prose_sentences(issue)
         .into_iter()
-        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|s| {
             let lower = s.to_lowercase();
             SAME.iter().any(|p| lower.contains(p))

@@ -196,3 +196,19 @@ fn the_hint_leaves_out_a_block_of_output_but_the_check_still_knows_it() {
         .asserted_wrong(copies)
         .is_some_and(|w| w.starts_with("Ramen")));
 }
+
+#[test]
+fn the_sentences_that_say_what_should_happen_are_picked_in_the_issues_words() {
+    let issue = "Undo skips a step\n\nAfter typing a, b, c and pressing undo twice I get \
+                 `a`.\n\n    ed.undo()\n    # should be handled\n\nI expected `ab`, then \
+                 `a` after the second undo. Redo is fine.\n\n- It must not drop the \
+                 redo stack either.\n";
+    assert_eq!(
+        expectations(issue),
+        [
+            "I expected `ab`, then `a` after the second undo.",
+            "It must not drop the redo stack either."
+        ]
+    );
+    assert!(expectations("The totals are off by one.").is_empty());
+}

@@ -2,8 +2,11 @@
 //! passing is necessary but not enough — they may cover one case of several the issue states
 //! (`*/15` but not `9-17/2`, nor "a step of 0 is an error"). So when the issue states cases and
 //! no reproduction test was written at the start (or the one cria wrote from the issue's own
-//! values left some of them out), the model is asked, once, for a test of every input and
-//! expected output the issue gives, against the changed code:
+//! values left some of them out), the model is asked for a test of every input and expected
+//! output the issue gives, against the changed code — once more, told why and what the issue
+//! says should happen, when its first checks nothing (it asserts the wrong output, leaves out
+//! the issue's inputs, is broken) and the time left allows another; that corrected test can
+//! verify the change, but one that fails on it is dropped, not followed:
 //! - it passes, and fails on the code before the change: the fix is verified by the project's
 //!   tests and the issue's examples (the test stays in the diff as a regression test unless
 //!   `--drop-repro-test`). One that passes before the change too shows nothing: no check;
@@ -35,9 +38,16 @@ use crate::agent::stated;
 use crate::edit;
 use crate::protocol::{Message, Outcome, StopReason, TestRun};
 use crate::sandbox::process::head_tail;
+use std::time::{Duration, Instant};
 
 /// Why a test of the issue's examples that passes on the change is no check of it.
 const PASSES_BEFORE: &str = "passes on the code before the change too: it does not show the bug";
+
+/// A reply whose test was not kept: the test (or the reply, when it held none) and why.
+struct Rejected {
+    reply: String,
+    why: String,
+}
 
 /// What the issue's examples said about a change that makes the project's tests pass.
 enum Verdict {
@@ -48,6 +58,8 @@ enum Verdict {
     Fail(TestRun, Vec<edit::FileChange>, String),
     /// No usable test could be written (why).
     Unavailable(String),
+    /// The model's reply gave no test that checks anything: worth one more try.
+    Flawed(Rejected),
     /// The change could not be put back after the test ran without it.
     Lost(StopReason),
 }
@@ -83,6 +95,24 @@ fn request(issue: &str, path: &str, body: &str, diff: &str, code: &[ShownFile]) 
     s
 }
 
+/// What the model is told after a test of its that was not kept: why, and what the issue says
+/// should happen, in its own words — the test itself stays in the conversation to be corrected.
+fn retry(issue: &str, path: &str, why: &str) -> String {
+    let mut s = format!("That test cannot be kept: {why}.");
+    let said: Vec<String> = stated::expectations(issue)
+        .iter()
+        .map(|e| format!("\"{e}\""))
+        .collect();
+    if !said.is_empty() {
+        s.push_str(&format!(" The issue says: {}", said.join(" ")));
+    }
+    s.push_str(&format!(
+        " Correct the test; reply with the corrected test only, in one ```{} block.",
+        prompt::fence_lang(path)
+    ));
+    s
+}
+
 impl Run<'_> {
     /// The tests pass with the change: a fix only if a test showed the bug before it, and the
     /// issue's own examples (see the module doc) do not say otherwise.
@@ -108,7 +138,7 @@ impl Run<'_> {
             Verdict::Pass => self
                 .other_case_unchecked()
                 .unwrap_or_else(|| verified(true)),
-            Verdict::Unavailable(reason) => {
+            Verdict::Unavailable(reason) | Verdict::Flawed(Rejected { why: reason, .. }) => {
                 // The run that passed is the last word on the tests, not the broken test's.
                 self.report.tests_after = passing;
                 self.status(format!("no test of the issue's examples: {reason}"));
@@ -222,59 +252,105 @@ impl Run<'_> {
         }) {
             return verdict;
         }
+        // A test of the model's that checks nothing is asked for once more, told why, when the
+        // first took less than the time left.
+        let started = Instant::now();
+        match self.model_examples(&path, &body, cmd, None) {
+            Verdict::Flawed(rejected) if self.time_for(started.elapsed()) => {
+                self.status(format!(
+                    "the test of the issue's examples was not kept: {}; asking once more",
+                    rejected.why
+                ));
+                self.model_examples(&path, &body, cmd, Some(&rejected))
+            }
+            verdict => verdict,
+        }
+    }
+
+    /// Whether another step that takes about `took` fits in the run's steps and time.
+    fn time_for(&self, took: Duration) -> bool {
+        self.steps_left() && self.deadline().saturating_duration_since(Instant::now()) > took
+    }
+
+    /// Ask the model for a test of the issue's examples (after `rejected`, its last one, to
+    /// correct that), put it in, and run the tests.
+    fn model_examples(
+        &mut self,
+        path: &str,
+        body: &str,
+        cmd: &str,
+        rejected: Option<&Rejected>,
+    ) -> Verdict {
         let diff = self.work.diff(&self.cfg.root);
         let saved = std::mem::replace(
             &mut self.talk.history,
             vec![Message::system(prompt::system(&self.shown))],
         );
-        self.tell(&request(&self.issue, &path, &body, &diff, &self.shown));
+        let lang = prompt::fence_lang(path);
+        self.tell(&request(&self.issue, path, body, &diff, &self.shown));
+        if let Some(rejected) = rejected {
+            self.talk.history.push(Message::assistant(format!(
+                "```{lang}\n{}\n```",
+                rejected.reply.trim_end()
+            )));
+            self.tell(&retry(&self.issue, path, &rejected.why));
+        }
+        // Greedy, the retry too: what it is told is what should change the test.
         self.sampling.greedy();
-        let lang = prompt::fence_lang(&path);
         let reply = self.generate(&format!("```{lang}\n"), &["```"], budget::TEST);
         self.talk.history = saved;
+        let flawed = |reply: &str, why: String| {
+            Verdict::Flawed(Rejected {
+                reply: reply.to_string(),
+                why,
+            })
+        };
         let reply = match reply {
             Ok(r) => r,
             Err(e) => return Verdict::Unavailable(e.to_string()),
         };
-        let Some(mut code) = reproduce::test_code(&reply, &path, &body) else {
-            return Verdict::Unavailable("the reply held no test code".into());
+        let Some(mut code) = reproduce::test_code(&reply, path, body) else {
+            return flawed(&reply, "the reply held no test code".into());
         };
         let Some(name) = reproduce::test_name(&code) else {
-            return Verdict::Unavailable("it has no test function cria can recognize".into());
+            return flawed(&code, "it has no test function cria can recognize".into());
         };
         let left_out = reproduce::inputs_left_out(&code, &self.issue);
         if !left_out.is_empty() {
             let quoted: Vec<String> = left_out.iter().map(|i| format!("\"{i}\"")).collect();
-            return Verdict::Unavailable(format!(
-                "the test written leaves out the issue's own inputs ({})",
-                quoted.join(", ")
-            ));
+            return flawed(
+                &code,
+                format!(
+                    "the test written leaves out the issue's own inputs ({})",
+                    quoted.join(", ")
+                ),
+            );
         }
         if let Some(why) = stated::expects_wrong(&self.issue, &code) {
-            return Verdict::Unavailable(why);
+            return flawed(&code, why);
         }
-        let mut placed = self.insert_and_run(&path, &body, &code, cmd);
+        let mut placed = self.insert_and_run(path, body, &code, cmd);
         if let Some((run, changes)) = &placed {
             let import = (!run.passed)
-                .then(|| self.import_line(run, &path, &body))
+                .then(|| self.import_line(run, path, body))
                 .flatten();
             if let Some(import) = import {
                 self.remove_test(changes);
                 self.status(format!("the new test lacks an import; adding `{import}`"));
                 code = format!("{import}\n{code}");
-                placed = self.insert_and_run(&path, &body, &code, cmd);
+                placed = self.insert_and_run(path, body, &code, cmd);
             }
         }
         let Some((run, changes)) = placed else {
             return Verdict::Unavailable(format!("it could not be added to {path}"));
         };
-        let keep = |run: &mut Self| run.keep_examples(&changes, &path, &name, &code);
+        let keep = |run: &mut Self| run.keep_examples(&changes, path, &name, &code);
         if run.passed {
-            match self.fails_without_the_change(&path, std::slice::from_ref(&name), cmd) {
+            match self.fails_without_the_change(path, std::slice::from_ref(&name), cmd) {
                 Ok(true) => {}
                 Ok(false) => {
                     self.remove_test(&changes);
-                    return Verdict::Unavailable(format!("`{name}` {PASSES_BEFORE}"));
+                    return flawed(&code, format!("`{name}` {PASSES_BEFORE}"));
                 }
                 Err(stop) => return Verdict::Lost(stop),
             }
@@ -284,7 +360,7 @@ impl Run<'_> {
         }
         let mut judged = reproduce::judge(&run, &name, &self.issue);
         if judged.is_ok() {
-            match self.fails_without_the_change(&path, std::slice::from_ref(&name), cmd) {
+            match self.fails_without_the_change(path, std::slice::from_ref(&name), cmd) {
                 Ok(true) => {}
                 Ok(false) => {
                     judged = Err("it passes on the code before the change too: it asserts \
@@ -295,6 +371,15 @@ impl Run<'_> {
             }
         }
         match judged {
+            // A corrected test is a check, never a judge: told its first asserted the wrong
+            // output, a small model as often swaps in another wrong one, and the run would chase
+            // it.
+            Ok(()) if rejected.is_some() => {
+                self.remove_test(&changes);
+                Verdict::Unavailable(format!(
+                    "the corrected test `{name}` fails on the change too"
+                ))
+            }
             Ok(()) => {
                 keep(self);
                 self.status(format!(
@@ -304,7 +389,7 @@ impl Run<'_> {
             }
             Err(why) => {
                 self.remove_test(&changes);
-                Verdict::Unavailable(why)
+                flawed(&code, why)
             }
         }
     }
