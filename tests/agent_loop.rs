@@ -352,8 +352,9 @@ fn a_large_non_ascii_file_is_cut_at_a_line_not_inside_a_character() {
     assert!(statuses(&events).iter().any(|m| m.contains("big.py")));
 }
 
-/// A test of the issue's examples that is itself broken (twice: it is asked for once more) is
-/// removed, and the project's passing tests stay the verdict (and the last word in the report).
+/// A test of the issue's examples that is itself broken is removed, and the project's passing
+/// tests stay the verdict (and the last word in the report). With one stated case, which the
+/// failing test checked, it is not asked for again: the outcome does not hang on it.
 #[test]
 fn a_broken_test_of_the_issues_examples_leaves_the_projects_verdict() {
     let s = Scratch::task("py-cart-discount");
@@ -362,12 +363,13 @@ fn a_broken_test_of_the_issues_examples_leaves_the_projects_verdict() {
         s.path(),
         &[],
         CART_ISSUE,
-        &["The cause is the discount.", CART_FIX, broken, broken],
+        &["The cause is the discount.", CART_FIX, broken],
     );
     let st = statuses(&events);
-    assert!(st.iter().any(|m| m
-        .starts_with("the test of the issue's examples was not kept: the test itself is broken")
-        && m.ends_with("; asking once more")));
+    assert!(
+        !st.iter().any(|m| m.ends_with("; asking once more")),
+        "{st:#?}"
+    );
     assert!(st
         .iter()
         .any(|m| m.starts_with("no test of the issue's examples: the test itself is broken")));
@@ -382,13 +384,15 @@ fn a_broken_test_of_the_issues_examples_leaves_the_projects_verdict() {
 }
 
 /// A test of the issue's examples that asserts what the code did before the change (the value
-/// the issue calls wrong, here as a number no quote marks) is no check: the model is told so,
-/// with the issue's words for what should happen, and its corrected test verifies the fix.
+/// the issue calls wrong, as a number the check of quoted values cannot catch) is no check;
+/// with several values stated, the change would be unverified without one. The model is told
+/// so, with the issue's words for what should happen, and its corrected test verifies the fix.
 #[test]
 fn an_examples_test_that_asserts_the_old_output_is_corrected_once() {
     let s = Scratch::task("py-cart-discount");
-    let issue = "Discounts are taken off as amounts\n\nApplying a 10% discount to a cart worth \
-                 200.00 gives 190.00. It should take 10% off, so the total ought to be 180.00.";
+    let issue = "Discounts are taken off as amounts\n\nApplying a `10%` discount to a cart worth \
+                 `200.00` gives `190.00`. It should take 10% off, so the total ought to be \
+                 `180.00`.";
     let old = CART_EXAMPLES.replace("180.0", "190.0");
     let backend = scripted(&["The cause is the discount.", CART_FIX, &old, CART_EXAMPLES]);
     let told = backend.told();
@@ -413,7 +417,7 @@ fn an_examples_test_that_asserts_the_old_output_is_corrected_once() {
     );
     assert!(
         retry.contains(
-            "The issue says: \"It should take 10% off, so the total ought to be 180.00.\""
+            "The issue says: \"It should take 10% off, so the total ought to be `180.00`.\""
         ),
         "{retry}"
     );

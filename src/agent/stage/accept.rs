@@ -5,7 +5,8 @@
 //! values left some of them out), the model is asked for a test of every input and expected
 //! output the issue gives, against the changed code — once more, told why and what the issue
 //! says should happen, when its first checks nothing (it asserts the wrong output, leaves out
-//! the issue's inputs, is broken) and the time left allows another; that corrected test can
+//! the issue's inputs, is broken), the outcome hangs on it (without one it is unverified) and
+//! the time left allows another; that corrected test can
 //! verify the change, but one that fails on it is dropped, not followed:
 //! - it passes, and fails on the code before the change: the fix is verified by the project's
 //!   tests and the issue's examples (the test stays in the diff as a regression test unless
@@ -134,7 +135,13 @@ impl Run<'_> {
         }
         self.acceptance_asked = true;
         let passing = self.report.tests_after.clone();
-        match self.issue_examples(cmd) {
+        // One stated case is what the failing tests showed; several may be more than they
+        // check, and then "fixed" would claim what nothing verified: without a test of them the
+        // change is unverified.
+        let needed = partial
+            || reproduce::stated_examples(&self.issue).len() > 1
+            || cases::unchecked(&self.issue, &[]).len() > 1;
+        match self.issue_examples(cmd, needed) {
             Verdict::Pass => self
                 .other_case_unchecked()
                 .unwrap_or_else(|| verified(true)),
@@ -142,11 +149,7 @@ impl Run<'_> {
                 // The run that passed is the last word on the tests, not the broken test's.
                 self.report.tests_after = passing;
                 self.status(format!("no test of the issue's examples: {reason}"));
-                // One stated case is what the failing tests showed; several may be more than
-                // they check, and then "fixed" would claim what nothing verified.
-                let several = reproduce::stated_examples(&self.issue).len() > 1
-                    || cases::unchecked(&self.issue, &[]).len() > 1;
-                if partial || several {
+                if needed {
                     return Next::Stop(StopReason::ExamplesUnchecked { why: reason });
                 }
                 verified(false)
@@ -214,7 +217,10 @@ impl Run<'_> {
     }
 
     /// Ask for a test of the issue's examples, put it in, and run the tests (see [`Verdict`]).
-    fn issue_examples(&mut self, cmd: &str) -> Verdict {
+    /// `needed`: without such a test the change is unverified (and only then is a model's test
+    /// that checks nothing asked for again: otherwise the retry costs a reply and changes
+    /// nothing).
+    fn issue_examples(&mut self, cmd: &str, needed: bool) -> Verdict {
         let files = crate::context::scan::list_files(self.cfg.root.path());
         // Best: the test file whose tests showed the bug.
         let failing = self
@@ -252,11 +258,11 @@ impl Run<'_> {
         }) {
             return verdict;
         }
-        // A test of the model's that checks nothing is asked for once more, told why, when the
-        // first took less than the time left.
+        // A test of the model's that checks nothing is asked for once more, told why, when it
+        // is needed and the first took less than the time left.
         let started = Instant::now();
         match self.model_examples(&path, &body, cmd, None) {
-            Verdict::Flawed(rejected) if self.time_for(started.elapsed()) => {
+            Verdict::Flawed(rejected) if needed && self.time_for(started.elapsed()) => {
                 self.status(format!(
                     "the test of the issue's examples was not kept: {}; asking once more",
                     rejected.why
