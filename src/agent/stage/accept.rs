@@ -27,31 +27,25 @@
 //! *unverified*: neither "fixed" (cria's own check disagrees) nor "not fixed" (the tests that
 //! showed the bug pass). See [`Run::settle`].
 
+use super::asked::Rejected;
 use super::cases::{together, CaseRun};
 use crate::agent::cases::{self, Case};
 use crate::agent::crash;
 use crate::agent::localize::Candidate;
-use crate::agent::prompt::{self, ShownFile};
+use crate::agent::prompt;
 use crate::agent::reproduce::{self, Repro};
 use crate::agent::run::{Disputed, Next, Run};
-use crate::agent::sampling::budget;
 use crate::agent::stated;
 use crate::edit;
-use crate::protocol::{Message, Outcome, StopReason, TestRun};
-use crate::sandbox::process::head_tail;
-use std::time::{Duration, Instant};
+use crate::protocol::{Outcome, StopReason, TestRun};
+use std::time::Instant;
 
 /// Why a test of the issue's examples that passes on the change is no check of it.
-const PASSES_BEFORE: &str = "passes on the code before the change too: it does not show the bug";
-
-/// A reply whose test was not kept: the test (or the reply, when it held none) and why.
-struct Rejected {
-    reply: String,
-    why: String,
-}
+pub(super) const PASSES_BEFORE: &str =
+    "passes on the code before the change too: it does not show the bug";
 
 /// What the issue's examples said about a change that makes the project's tests pass.
-enum Verdict {
+pub(super) enum Verdict {
     /// They pass too.
     Pass,
     /// They fail: the change is incomplete, or the test is wrong (the run with the new test,
@@ -63,55 +57,6 @@ enum Verdict {
     Flawed(Rejected),
     /// The change could not be put back after the test ran without it.
     Lost(StopReason),
-}
-
-/// The request for a test of every case the issue states, against the changed code.
-fn request(issue: &str, path: &str, body: &str, diff: &str, code: &[ShownFile]) -> String {
-    let lang = prompt::fence_lang(path);
-    let mut s = format!("This issue was reported:\n\n{}\n\n", issue.trim());
-    for f in code.iter().filter(|f| f.path != path).take(2) {
-        s.push_str(&prompt::render_file(f));
-    }
-    s.push_str(&format!(
-        "A change was made to fix it:\n```diff\n{}\n```\n\nThe test file {path}:\n```{lang}\n{}\n```\n\n",
-        head_tail(diff.trim_end(), 2_000, 1_000),
-        head_tail(body.trim_end(), 3_000, 1_500)
-    ));
-    s.push_str(&format!(
-        "Write {} to add at the end of {path} that checks every input and expected output the \
-         issue states: each example it gives, and each error it says should happen, one short \
-         assertion each (no more than 15 lines in all). Use only names the test file already \
-         imports. Reply with the test code only, in one ```{lang} block.",
-        reproduce::shape(path, body)
-    ));
-    let examples = reproduce::stated_examples(issue);
-    if examples.len() > 1 {
-        let listed: Vec<String> = examples.iter().map(|e| format!("`{e}`")).collect();
-        s.push_str(&format!(
-            " The issue's examples include {}: check each of them.",
-            listed.join(", ")
-        ));
-    }
-    s.push_str(&stated::request_notes(issue));
-    s
-}
-
-/// What the model is told after a test of its that was not kept: why, and what the issue says
-/// should happen, in its own words — the test itself stays in the conversation to be corrected.
-fn retry(issue: &str, path: &str, why: &str) -> String {
-    let mut s = format!("That test cannot be kept: {why}.");
-    let said: Vec<String> = stated::expectations(issue)
-        .iter()
-        .map(|e| format!("\"{e}\""))
-        .collect();
-    if !said.is_empty() {
-        s.push_str(&format!(" The issue says: {}", said.join(" ")));
-    }
-    s.push_str(&format!(
-        " Correct the test; reply with the corrected test only, in one ```{} block.",
-        prompt::fence_lang(path)
-    ));
-    s
 }
 
 impl Run<'_> {
@@ -273,133 +218,6 @@ impl Run<'_> {
         }
     }
 
-    /// Whether another step that takes about `took` fits in the run's steps and time.
-    fn time_for(&self, took: Duration) -> bool {
-        self.steps_left() && self.deadline().saturating_duration_since(Instant::now()) > took
-    }
-
-    /// Ask the model for a test of the issue's examples (after `rejected`, its last one, to
-    /// correct that), put it in, and run the tests.
-    fn model_examples(
-        &mut self,
-        path: &str,
-        body: &str,
-        cmd: &str,
-        rejected: Option<&Rejected>,
-    ) -> Verdict {
-        let diff = self.work.diff(&self.cfg.root);
-        let saved = std::mem::replace(
-            &mut self.talk.history,
-            vec![Message::system(prompt::system(&self.shown))],
-        );
-        let lang = prompt::fence_lang(path);
-        self.tell(&request(&self.issue, path, body, &diff, &self.shown));
-        if let Some(rejected) = rejected {
-            self.talk.history.push(Message::assistant(format!(
-                "```{lang}\n{}\n```",
-                rejected.reply.trim_end()
-            )));
-            self.tell(&retry(&self.issue, path, &rejected.why));
-        }
-        // Greedy, the retry too: what it is told is what should change the test.
-        self.sampling.greedy();
-        let reply = self.generate(&format!("```{lang}\n"), &["```"], budget::TEST);
-        self.talk.history = saved;
-        let flawed = |reply: &str, why: String| {
-            Verdict::Flawed(Rejected {
-                reply: reply.to_string(),
-                why,
-            })
-        };
-        let reply = match reply {
-            Ok(r) => r,
-            Err(e) => return Verdict::Unavailable(e.to_string()),
-        };
-        let Some(mut code) = reproduce::test_code(&reply, path, body) else {
-            return flawed(&reply, "the reply held no test code".into());
-        };
-        let Some(name) = reproduce::test_name(&code) else {
-            return flawed(&code, "it has no test function cria can recognize".into());
-        };
-        let left_out = reproduce::inputs_left_out(&code, &self.issue);
-        if !left_out.is_empty() {
-            let quoted: Vec<String> = left_out.iter().map(|i| format!("\"{i}\"")).collect();
-            return flawed(
-                &code,
-                format!(
-                    "the test written leaves out the issue's own inputs ({})",
-                    quoted.join(", ")
-                ),
-            );
-        }
-        if let Some(why) = stated::expects_wrong(&self.issue, &code) {
-            return flawed(&code, why);
-        }
-        let mut placed = self.insert_and_run(path, body, &code, cmd);
-        if let Some((run, changes)) = &placed {
-            let import = (!run.passed)
-                .then(|| self.import_line(run, path, body))
-                .flatten();
-            if let Some(import) = import {
-                self.remove_test(changes);
-                self.status(format!("the new test lacks an import; adding `{import}`"));
-                code = format!("{import}\n{code}");
-                placed = self.insert_and_run(path, body, &code, cmd);
-            }
-        }
-        let Some((run, changes)) = placed else {
-            return Verdict::Unavailable(format!("it could not be added to {path}"));
-        };
-        let keep = |run: &mut Self| run.keep_examples(&changes, path, &name, &code);
-        if run.passed {
-            match self.fails_without_the_change(path, std::slice::from_ref(&name), cmd) {
-                Ok(true) => {}
-                Ok(false) => {
-                    self.remove_test(&changes);
-                    return flawed(&code, format!("`{name}` {PASSES_BEFORE}"));
-                }
-                Err(stop) => return Verdict::Lost(stop),
-            }
-            keep(self);
-            self.status(format!("the issue's examples pass too (`{name}`)"));
-            return Verdict::Pass;
-        }
-        let mut judged = reproduce::judge(&run, &name, &self.issue);
-        if judged.is_ok() {
-            match self.fails_without_the_change(path, std::slice::from_ref(&name), cmd) {
-                Ok(true) => {}
-                Ok(false) => {
-                    judged = Err("it passes on the code before the change too: it asserts \
-                                  what the issue calls wrong"
-                        .into())
-                }
-                Err(stop) => return Verdict::Lost(stop),
-            }
-        }
-        match judged {
-            // A corrected test is a check, never a judge: told its first asserted the wrong
-            // output, a small model as often swaps in another wrong one, and the run would chase
-            // it.
-            Ok(()) if rejected.is_some() => {
-                self.remove_test(&changes);
-                Verdict::Unavailable(format!(
-                    "the corrected test `{name}` fails on the change too"
-                ))
-            }
-            Ok(()) => {
-                keep(self);
-                self.status(format!(
-                    "the change is incomplete: the issue's examples fail in `{name}`"
-                ));
-                Verdict::Fail(run, changes, name)
-            }
-            Err(why) => {
-                self.remove_test(&changes);
-                flawed(&code, why)
-            }
-        }
-    }
-
     /// The issue's examples as tests cria writes itself (see [`super::cases`]), when it can
     /// write every one of them and each is a sound check: `None` (the model is asked) when not.
     fn own_examples(&mut self, path: &str, body: &str, cmd: &str) -> Option<Verdict> {
@@ -539,7 +357,13 @@ impl Run<'_> {
     }
 
     /// The test of the issue's examples `changes` added stays, and judges from now on.
-    fn keep_examples(&mut self, changes: &[edit::FileChange], path: &str, name: &str, code: &str) {
+    pub(super) fn keep_examples(
+        &mut self,
+        changes: &[edit::FileChange],
+        path: &str,
+        name: &str,
+        code: &str,
+    ) {
         self.work.remember(changes);
         self.keep_repro(Repro {
             path: path.to_string(),
@@ -552,7 +376,7 @@ impl Run<'_> {
     /// Whether one of the new tests `names` (in `test_path`) fails on the code as it was before
     /// the change, as a test of what the issue calls wrong must: the change is taken out for one
     /// test run, then put back. `Err` when it could not be put back.
-    fn fails_without_the_change(
+    pub(super) fn fails_without_the_change(
         &mut self,
         test_path: &str,
         names: &[String],

@@ -5,11 +5,12 @@
 //! - `mutate`: before the first rewrite, try the one-token changes to the suspects;
 //! - `rewrite`: ask for one whole corrected definition and put it in place;
 //! - `judge`: run the tests on an applied edit, keep it, combine it, or revert it;
-//! - `accept`: before "fixed", check the issue's own examples.
+//! - `accept`: before "fixed", check the issue's own examples (`asked`: the model's test of them).
 //!
 //! Which stage runs next is decided in [`super::session`] only.
 
 mod accept;
+mod asked;
 mod cases;
 mod edit;
 mod judge;
