@@ -1,12 +1,15 @@
 //! Noticing a reply that has started to loop. Small models, greedy ones especially, fall into
 //! repeating a line or a phrase until the token limit (a 1,024-token "diagnosis" that says one
-//! sentence forty times). Whatever the stage, generation stops once the reply's end is the same
-//! text several times over; the reply keeps one copy of it.
+//! sentence forty times), or a whole block (the same six-line test written out four times).
+//! Whatever the stage, generation stops once the reply's end is the same text several times
+//! over; the reply keeps one copy of it.
 
 /// Where to cut `text` if its end repeats: the length to keep (the text before the repeats plus
 /// one copy), or `None` when it does not loop.
 pub fn loop_cut(text: &str) -> Option<usize> {
-    repeated_lines(text).or_else(|| repeated_unit(text))
+    repeated_lines(text)
+        .or_else(|| repeated_unit(text))
+        .or_else(|| repeated_block(text))
 }
 
 /// The same non-trivial line (8 or more characters) four times in a row at the end.
@@ -66,6 +69,48 @@ fn repeated_unit(text: &str) -> Option<usize> {
             if text.is_char_boundary(keep) {
                 return Some(keep);
             }
+        }
+    }
+    None
+}
+
+/// A block of whole lines longer than [`repeated_unit`] looks at (more than 120 bytes, at most
+/// 4 KiB) three times in a row at the end, the copies separated by nothing or by blank lines
+/// only. Checked at a line's end, for the blocks that start at a line.
+fn repeated_block(text: &str) -> Option<usize> {
+    const TIMES: usize = 3;
+    const LONGEST: usize = 4096;
+    let body = text.strip_suffix('\n')?;
+    // The copies are compared without the blank lines between them.
+    let end = body.trim_end_matches('\n').len();
+    let body = body.get(..end)?;
+    let starts = body
+        .char_indices()
+        .filter(|&(_, c)| c == '\n')
+        .map(|(i, _)| i + 1)
+        .rev()
+        .take_while(|&at| end - at <= LONGEST);
+    for at in starts {
+        let unit = body.get(at..)?;
+        if unit.len() <= 120 || !unit.contains('\n') {
+            continue;
+        }
+        // Walk back over the copies before it, blank lines between them allowed.
+        let mut start = at;
+        let mut copies = 1;
+        loop {
+            let before = body.get(..start)?.trim_end_matches('\n');
+            match before.strip_suffix(unit) {
+                Some(rest) if rest.is_empty() || rest.ends_with('\n') => {
+                    start = rest.len();
+                    copies += 1;
+                }
+                _ => break,
+            }
+        }
+        if copies >= TIMES {
+            // One copy is kept, with the line break that ends it.
+            return Some(start + unit.len() + 1);
         }
     }
     None

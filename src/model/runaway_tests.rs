@@ -28,3 +28,28 @@ fn ordinary_code_and_dividers_are_not_loops() {
     assert_eq!(loop_cut(table), None);
     assert_eq!(loop_cut("ab"), None);
 }
+
+#[test]
+fn a_block_written_out_three_times_is_a_loop_and_one_copy_is_kept() {
+    let test = "test('titles with quotes', () => {\n  const csv = exportTickets([{ id: 512, title: 'Say \"Hi\"' }], {\n    columns: ['id', 'title'],\n  });\n  assert.equal(csv, '512,\"Say \"\"Hi\"\"\"\\r\\n');\n});\n";
+    let head = "```javascript\n";
+    for between in ["", "\n", "\n\n"] {
+        let twice = format!("{head}{test}{between}{test}");
+        assert_eq!(loop_cut(&twice), None, "two copies are not yet a loop");
+        let text = format!("{twice}{between}{test}");
+        let cut = loop_cut(&text).unwrap();
+        assert_eq!(&text[..cut], format!("{head}{test}"));
+    }
+}
+
+#[test]
+fn blocks_that_differ_or_are_short_are_not_loops() {
+    // Three tests alike but for their values: each is a case of its own.
+    let tests: String = (1..=3)
+        .map(|n| format!("def test_case_{n}():\n    result = render(500, 1000, elapsed=119.7)\n    assert result == \"[##########..........]  50%  500/1000  ETA {n}m 00s\"\n\n"))
+        .collect();
+    assert_eq!(loop_cut(&tests), None);
+    // A short block, like a closing brace's lines, repeats in ordinary code.
+    let closing = "        }\n    }\n}\n";
+    assert_eq!(loop_cut(&closing.repeat(3)), None);
+}
