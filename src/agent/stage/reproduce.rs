@@ -38,7 +38,11 @@ impl Run<'_> {
             "the tests pass, but the issue states a case: asking for a test in {path} that reproduces it"
         ));
         let mut rejected: Option<String> = None;
-        for _ in 0..TRIES {
+        // With cria's own tests of some of the cases to fall back on, the model has one try:
+        // the cases they leave out are asked for again once the tests pass, and a second try
+        // costs a step whatever it gives.
+        let tries = if own.is_some() { 1 } else { TRIES };
+        for _ in 0..tries {
             if self.report.steps >= self.cfg.limits.max_steps.saturating_sub(1) {
                 break;
             }
