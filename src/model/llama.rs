@@ -5,7 +5,7 @@
 //! How a request is processed — prefix reuse, the disk cache, prompt lookup — is the
 //! [`Session`]'s business; `cria bench` also runs a plain llama.cpp loop here as its anchor.
 
-use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
+use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::model::params::LlamaModelParams;
@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread;
+use std::time::Duration;
 
 use super::constrain::Guide;
 use super::kv_disk::DiskCache;
@@ -256,27 +257,36 @@ impl LlamaBackendHandle {
         self.commands
             .send(Command::Generate(job))
             .map_err(|_| BackendError::Engine("the model worker has stopped".into()))?;
-        loop {
-            match rx.recv() {
-                Ok(Chunk::Text(t)) => {
-                    if on_piece(Piece::Text(&t)) == Flow::Stop {
-                        cancel.store(true, Ordering::Relaxed);
-                    }
-                }
-                Ok(Chunk::Prefill { done, total }) => {
-                    if on_piece(Piece::Prefill { done, total }) == Flow::Stop {
-                        cancel.store(true, Ordering::Relaxed);
-                    }
-                }
-                Ok(Chunk::Quiet) => {
-                    if on_piece(Piece::Quiet) == Flow::Stop {
-                        cancel.store(true, Ordering::Relaxed);
-                    }
-                }
-                Ok(Chunk::Done(c)) => return Ok(c),
-                Ok(Chunk::Failed(e)) => return Err(e),
-                Err(_) => return Err(BackendError::Engine("the model worker stopped".into())),
+        relay(&rx, &cancel, on_piece)
+    }
+}
+
+/// How often a caller waiting on the worker in silence (a prompt shorter than the prefill
+/// progress is shown for, a candidate that does not stream) is asked whether to go on.
+const POLL: Duration = Duration::from_millis(200);
+
+/// Hand the worker's chunks to `on_piece` until the job ends, and tell the worker to stop when
+/// the caller says so. When nothing comes for [`POLL`], the caller is asked anyway
+/// ([`Piece::Quiet`]): its time limit or a cancel must not wait out a prefill of two thousand
+/// tokens (15 s on two cores), which sends nothing until it is done.
+fn relay(
+    rx: &Receiver<Chunk>,
+    cancel: &AtomicBool,
+    on_piece: &mut dyn FnMut(Piece<'_>) -> Flow,
+) -> Result<Vec<Completion>, BackendError> {
+    loop {
+        let piece = match rx.recv_timeout(POLL) {
+            Ok(Chunk::Text(t)) => on_piece(Piece::Text(&t)),
+            Ok(Chunk::Prefill { done, total }) => on_piece(Piece::Prefill { done, total }),
+            Ok(Chunk::Quiet) | Err(RecvTimeoutError::Timeout) => on_piece(Piece::Quiet),
+            Ok(Chunk::Done(c)) => return Ok(c),
+            Ok(Chunk::Failed(e)) => return Err(e),
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(BackendError::Engine("the model worker stopped".into()))
             }
+        };
+        if piece == Flow::Stop {
+            cancel.store(true, Ordering::Relaxed);
         }
     }
 }
@@ -509,3 +519,7 @@ impl Tokenizer {
         self.model.n_ctx_train() as usize
     }
 }
+
+#[cfg(test)]
+#[path = "llama_tests.rs"]
+mod tests;
