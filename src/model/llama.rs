@@ -267,8 +267,9 @@ const POLL: Duration = Duration::from_millis(200);
 
 /// Hand the worker's chunks to `on_piece` until the job ends, and tell the worker to stop when
 /// the caller says so. When nothing comes for [`POLL`], the caller is asked anyway
-/// ([`Piece::Quiet`]): its time limit or a cancel must not wait out a prefill of two thousand
-/// tokens (15 s on two cores), which sends nothing until it is done.
+/// ([`Piece::Quiet`]): its time limit or a cancel must not wait out a prefill of up to two
+/// thousand tokens, which sends nothing until it is done (a minute at ~30 tokens/s on two
+/// cores). The worker sees the stop between its 512-token chunks.
 fn relay(
     rx: &Receiver<Chunk>,
     cancel: &AtomicBool,

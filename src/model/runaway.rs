@@ -84,11 +84,10 @@ fn repeated_block(text: &str) -> Option<usize> {
     // The copies are compared without the blank lines between them.
     let end = body.trim_end_matches('\n').len();
     let body = body.get(..end)?;
+    // From the end back, so a long reply is not walked whole on every token.
     let starts = body
-        .char_indices()
-        .filter(|&(_, c)| c == '\n')
+        .rmatch_indices('\n')
         .map(|(i, _)| i + 1)
-        .rev()
         .take_while(|&at| end - at <= LONGEST);
     for at in starts {
         let unit = body.get(at..)?;
