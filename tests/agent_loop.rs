@@ -302,6 +302,75 @@ fn the_step_limit_stops_a_run() {
     assert!(report.reason.contains("step limit"), "{}", report.reason);
 }
 
+/// A backend that answers its first request from a script and then says each next reply could
+/// not be done in time (as the embedded engine does when a prompt's processing alone would
+/// outlast the time left), counting the requests.
+struct OutOfTimeAfterOne {
+    script: ScriptedBackend,
+    calls: usize,
+}
+
+impl cria::model::Backend for OutOfTimeAfterOne {
+    fn name(&self) -> String {
+        "out-of-time".into()
+    }
+    fn context_window(&self) -> usize {
+        32_768
+    }
+    fn count_tokens(&mut self, text: &str) -> usize {
+        self.script.count_tokens(text)
+    }
+    fn complete(
+        &mut self,
+        request: &cria::model::Request<'_>,
+        on_piece: &mut dyn FnMut(cria::model::Piece<'_>) -> cria::model::Flow,
+    ) -> Result<cria::model::Completion, cria::model::BackendError> {
+        self.calls += 1;
+        assert!(
+            request.deadline.is_some(),
+            "a fix run's request has a deadline"
+        );
+        if self.calls > 1 {
+            return Err(cria::model::BackendError::OutOfTime);
+        }
+        self.script.complete(request, on_piece)
+    }
+}
+
+/// A backend that says its reply would not be done before the deadline ends the run on the
+/// time limit there and then, long before the clock reaches it: no further step is asked of a
+/// model that cannot answer in time (each such step once came back at once, empty, until the
+/// step limit).
+#[test]
+fn a_reply_that_cannot_be_done_in_time_ends_the_run_on_the_time_limit() {
+    let s = Scratch::task("py-cart-discount");
+    let cfg = config(s.path(), &["--max-seconds", "600"]);
+    let mut backend = OutOfTimeAfterOne {
+        script: scripted(&["The cause is the total."]),
+        calls: 0,
+    };
+    let mut events = Vec::new();
+    let report = cria::agent::fix(&mut backend, &cfg.fix, CART_ISSUE, &mut |e: Event| {
+        events.push(e)
+    })
+    .unwrap();
+    let st = statuses(&events);
+    assert_eq!(
+        report.stop,
+        Some(cria::protocol::StopReason::TimeLimit { seconds: 600 }),
+        "{st:#?}"
+    );
+    assert_eq!(backend.calls, 2, "{st:#?}");
+    assert!(
+        st.iter()
+            .any(|m| m.starts_with("the model's next reply would not be done in the")),
+        "{st:#?}"
+    );
+    assert!(s
+        .read("shop/cart.py")
+        .contains("subtotal - self.discount_percent"));
+}
+
 /// A cancelled run ends at once, says so, and changes nothing.
 #[test]
 fn a_cancelled_run_stops_before_the_model_is_asked() {

@@ -52,6 +52,7 @@ fn request<'a>(
         stop_after: &[">>>>>>> REPLACE"],
         prefill: PREFILL,
         constraints,
+        deadline: None,
     }
 }
 
@@ -165,6 +166,7 @@ fn hot_tool_calls_all_parse_against_the_schemas() {
         stop_after: &["</tool_call>"],
         prefill: "<tool_call>\n",
         constraints: Some(&constraints),
+        deadline: None,
     };
     let variants: Vec<Variant> = (0..4)
         .map(|k| Variant {
@@ -224,6 +226,7 @@ fn hot_rewrite_candidates_all_begin_with_the_definitions_head() {
         stop_after: &["```"],
         prefill: "```python\n",
         constraints: Some(&constraints),
+        deadline: None,
     };
     let variants: Vec<Variant> = (0..4)
         .map(|k| Variant {

@@ -43,6 +43,7 @@ fn ask(b: &mut LlamaBackendHandle, messages: &[Message], max_tokens: usize) -> C
         stop_after: &[],
         prefill: "",
         constraints: None,
+        deadline: None,
     };
     b.complete(&request, &mut |_| Flow::Continue).unwrap()
 }

@@ -156,6 +156,27 @@ fn the_time_limit_cuts_a_reply_short_and_nothing_of_it_is_applied() {
 }
 
 #[test]
+fn the_time_limit_holds_while_the_server_is_silent() {
+    let s = Scratch::task("py-cart-discount");
+    // A server processing a long prompt sends nothing for a minute (the mock: headers, then
+    // silence); no streamed piece comes to stop on, so the request itself is given only the
+    // time the run has left.
+    let server = Server::start(s.state.path(), json!([{"text": FIX, "stall_after": 0}]));
+    let start = Instant::now();
+    let out = fix(&s, &server, &["--max-seconds", "5"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}\n{}", stderr(&out));
+    assert!(text.contains("time limit reached (5 s)"), "{text}");
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "the run waited out the silence: {:?}",
+        start.elapsed()
+    );
+    assert_eq!(server.requests().len(), 1, "no retry past the time limit");
+    assert!(s.read("shop/cart.py").contains(BROKEN));
+}
+
+#[test]
 fn a_500_is_retried_and_the_next_answer_is_used() {
     let s = Scratch::task("py-cart-discount");
     let server = Server::start(
@@ -351,6 +372,7 @@ fn a_rewrite_is_sent_to_llama_server_as_a_grammar_and_unconstrained_elsewhere() 
             stop_after: &["```"],
             prefill: "",
             constraints: Some(&constraints),
+            deadline: None,
         };
         let done = backend.complete(&request, &mut |_| Flow::Continue).unwrap();
         assert_eq!(done.text, reply);

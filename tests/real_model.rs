@@ -50,6 +50,7 @@ fn nano_renders_its_template_streams_and_calls_a_tool_then_reuses_the_prefix() {
         stop_after: &["</tool_call>"],
         prefill: "",
         constraints: None,
+        deadline: None,
     };
     let mut pieces = Vec::new();
     let first = backend
@@ -79,6 +80,7 @@ fn nano_renders_its_template_streams_and_calls_a_tool_then_reuses_the_prefix() {
         stop_after: &[],
         prefill: "",
         constraints: None,
+        deadline: None,
     };
     let second = backend.complete(&request, &mut |_| Flow::Continue).unwrap();
     assert!(
@@ -107,6 +109,7 @@ fn stopping_the_stream_stops_generation() {
         stop_after: &[],
         prefill: "",
         constraints: None,
+        deadline: None,
     };
     // The first text is sent as soon as it exists; the caller stops the stream right there.
     let mut seen = 0;

@@ -63,6 +63,7 @@ fn ask(
         stop_after: &[],
         prefill: "",
         constraints: None,
+        deadline: None,
     };
     client.complete(&request, &mut |_| Flow::Continue).unwrap()
 }

@@ -119,6 +119,7 @@ fn ask(
         stop_after: &[],
         prefill: "",
         constraints: None,
+        deadline: None,
     };
     let cancel = &cfg.cancel;
     let mut stream = |piece: Piece<'_>| {

@@ -96,12 +96,34 @@ pub(super) struct Conversation {
     pub(super) expect_fix: bool,
 }
 
+/// Where the step and time limits count from: the run's start, moved on when a second model
+/// takes over.
+#[derive(Debug)]
+pub(super) struct Budget {
+    pub steps_from: usize,
+    pub time_from: Instant,
+    /// The time is spent before the clock says so: the model's next reply could not have been
+    /// done in what was left.
+    pub time_spent: bool,
+}
+
+impl Budget {
+    /// A budget counted from now and from step `steps_from`.
+    pub fn from(steps_from: usize) -> Budget {
+        Budget {
+            steps_from,
+            time_from: Instant::now(),
+            time_spent: false,
+        }
+    }
+}
+
 pub(super) struct Run<'a> {
     pub(super) backend: &'a mut dyn Backend,
     /// The model that takes over when this one finds no verified fix (`--escalate`).
     pub(super) escalation: Option<&'a mut dyn Backend>,
-    /// Where the step and time limits count from (moved on when a second model takes over).
-    pub(super) budget_from: (usize, Instant),
+    /// Where the step and time limits count from.
+    pub(super) budget: Budget,
     /// The diff when the second model took over, to tell whose change was kept.
     pub(super) diff_at_escalation: Option<String>,
     pub(super) cfg: &'a FixConfig,
@@ -179,7 +201,7 @@ impl Run<'_> {
         Run {
             backend,
             escalation: None,
-            budget_from: (0, Instant::now()),
+            budget: Budget::from(0),
             diff_at_escalation: None,
             cfg,
             sink,
@@ -241,12 +263,13 @@ impl Run<'_> {
 
     /// When the run's time limit passes.
     pub(super) fn deadline(&self) -> Instant {
-        self.budget_from.1 + self.cfg.limits.max_wall
+        self.budget.time_from + self.cfg.limits.max_wall
     }
 
-    /// Whether the run's time limit has passed (the session stops on it at its next turn).
+    /// Whether the run's time limit has passed, or the model said its next reply could not be
+    /// done before it (the session stops on it at its next turn).
     pub(super) fn past_deadline(&self) -> bool {
-        Instant::now() > self.deadline()
+        self.budget.time_spent || Instant::now() > self.deadline()
     }
 
     /// How long one test run may take: the per-run timeout, cut to the time the run has left
@@ -261,7 +284,7 @@ impl Run<'_> {
 
     /// Whether another model call fits under the step limit.
     pub(super) fn steps_left(&self) -> bool {
-        self.report.steps - self.budget_from.0 < self.cfg.limits.max_steps
+        self.report.steps - self.budget.steps_from < self.cfg.limits.max_steps
     }
 
     /// One model reply of at most `budget` tokens (never more than `--reply-tokens`), counted as
@@ -340,6 +363,7 @@ impl Run<'_> {
             stop_after: stop,
             prefill,
             constraints: constraints.as_ref(),
+            deadline: Some(self.deadline()),
         };
         if !prefill.is_empty() {
             // The reply begins with it: front ends show it as the start of the stream.
@@ -386,6 +410,16 @@ impl Run<'_> {
         }
         if late.get() {
             return Err(BackendError::OutOfTime);
+        }
+        if let Err(BackendError::OutOfTime) = replies {
+            // The backend saw that the reply could not be done in time (a prompt whose
+            // processing alone would outlast the time left): the rest of the time is spent.
+            let left = self.deadline().saturating_duration_since(Instant::now());
+            self.status(format!(
+                "the model's next reply would not be done in the {} s left",
+                left.as_secs()
+            ));
+            self.budget.time_spent = true;
         }
         let replies = replies?;
         let mut texts = Vec::with_capacity(replies.len());

@@ -144,7 +144,7 @@ impl Run<'_> {
             kept_by: None,
         });
         self.diff_at_escalation = Some(self.work.diff(&self.cfg.root));
-        self.budget_from = (self.report.steps, std::time::Instant::now());
+        self.budget = super::run::Budget::from(self.report.steps);
         // The conversation goes on; the new model is told what it inherits.
         self.tell(&prompt::escalated(&self.attempts.tried));
         self.talk.expect_fix = true;
@@ -303,7 +303,7 @@ impl Run<'_> {
             Some(StopReason::StepLimit {
                 steps: limits.max_steps,
             })
-        } else if self.budget_from.1.elapsed() > limits.max_wall {
+        } else if self.past_deadline() {
             Some(StopReason::TimeLimit {
                 seconds: limits.max_wall.as_secs(),
             })

@@ -256,6 +256,7 @@ fn measure(b: &mut LlamaBackendHandle, threads: usize) -> BenchResult<BenchRepor
         stop_after: &[],
         prefill: "",
         constraints: None,
+        deadline: None,
     };
     let variants: Vec<Variant> = [0.0, 0.7, 1.0, 1.0]
         .iter()
@@ -299,6 +300,7 @@ fn measure(b: &mut LlamaBackendHandle, threads: usize) -> BenchResult<BenchRepor
         stop_after: &[],
         prefill: "src/lib.rs\n```rust\n<<<<<<< SEARCH\n",
         constraints: None,
+        deadline: None,
     };
     b.set_lookup(false)?;
     b.reset()?;
@@ -353,6 +355,7 @@ fn complete_with(
         stop_after: &[],
         prefill: "",
         constraints: None,
+        deadline: None,
     };
     b.complete(&request, &mut |_| Flow::Continue)
 }

@@ -290,6 +290,7 @@ fn generate(
         stop_after: &stop_after,
         prefill: "",
         constraints: None,
+        deadline: None,
     };
     let mut b = backend
         .lock()

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::constrain::Guide;
 use super::kv_disk::DiskCache;
@@ -86,6 +86,8 @@ pub(super) struct Job {
     /// The request's constraints over the reply (which begins with the request's prefill).
     pub guide: Option<Guide>,
     pub cancel: Arc<AtomicBool>,
+    /// When the reply must be done by (see [`Request::deadline`]).
+    pub deadline: Option<Instant>,
     pub out: Sender<Chunk>,
 }
 
@@ -252,6 +254,7 @@ impl LlamaBackendHandle {
                 .constraints
                 .and_then(|c| Guide::new(c, request.prefill)),
             cancel: cancel.clone(),
+            deadline: request.deadline,
             out: tx,
         };
         self.commands

@@ -11,10 +11,13 @@
 //!   gives. Drafting stops for the rest of a reply when too few drafts are accepted.
 //!
 //! Prefill runs in chunks of at most `n_batch` tokens (a larger batch aborts llama.cpp) and can be
-//! cancelled between chunks.
+//! cancelled between chunks. A chunk is not begun when the rest of the prompt, at the speed the
+//! last chunk took, would not be processed before the job's deadline: a chunk cannot be stopped
+//! once begun (15 s at a 3,000-token context on two cores), and a reply that cannot start in
+//! time is dropped anyway.
 
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::llama_batch::LlamaBatch;
@@ -47,6 +50,8 @@ pub(super) struct Session {
     pub accepted: usize,
     /// Chooses each next token (under the request's constraints, when it has any).
     picker: Picker,
+    /// Prompt tokens a second in the last prefill chunk worth timing.
+    prefill_rate: Option<f64>,
 }
 
 fn engine_err(e: impl std::fmt::Display) -> BackendError {
@@ -65,6 +70,7 @@ impl Session {
             drafted: 0,
             accepted: 0,
             picker: Picker::default(),
+            prefill_rate: None,
         }
     }
 
@@ -255,6 +261,9 @@ impl Session {
             if job.cancel.load(Ordering::Relaxed) {
                 return Ok(None);
             }
+            if !in_time(tokens.len() - chunk_start, self.prefill_rate, job.deadline) {
+                return Err(BackendError::OutOfTime);
+            }
             let chunk_end = (chunk_start + self.n_batch).min(tokens.len());
             batch.clear();
             let chunk = tokens.get(chunk_start..chunk_end).unwrap_or_default();
@@ -264,9 +273,13 @@ impl Session {
                     .add(*tok, pos as i32, &[0], pos + 1 == tokens.len())
                     .map_err(engine_err)?;
             }
+            let began = Instant::now();
             ctx.decode(&mut batch).map_err(engine_err)?;
             self.cached.extend_from_slice(chunk);
             last = batch.n_tokens() - 1;
+            if chunk.len() >= TIMED_CHUNK {
+                self.prefill_rate = Some(chunk.len() as f64 / began.elapsed().as_secs_f64());
+            }
             // Progress only where a prompt takes long enough to want it: each message wakes
             // the caller's thread in the middle of the prefill, and on a 2-core machine that
             // measured 7–11% of a ~900-token prefill (`cria bench`: 89–93% of the raw loop with
@@ -472,6 +485,22 @@ impl Pace {
 /// Prompts of more than this many batches report their prefill's progress.
 const PROGRESS_AFTER: usize = 4;
 
+/// Prefill chunks shorter than this are not timed: a few tokens say more about the call's
+/// overhead than about the speed of a long prompt.
+const TIMED_CHUNK: usize = 64;
+
+/// Whether `tokens` prompt tokens still to process, at `rate` tokens a second, are done before
+/// `deadline`. Without a measured rate or a deadline there is nothing to go on: yes.
+fn in_time(tokens: usize, rate: Option<f64>, deadline: Option<Instant>) -> bool {
+    let (Some(rate), Some(deadline)) = (rate, deadline) else {
+        return true;
+    };
+    let needed = Duration::try_from_secs_f64(tokens as f64 / rate).unwrap_or(Duration::MAX);
+    Instant::now()
+        .checked_add(needed)
+        .is_some_and(|done| done <= deadline)
+}
+
 /// How often streamed text crosses to the caller's thread. Each crossing wakes that thread, and
 /// on a 2-core machine whose two cores both compute, the woken thread takes one from the graph
 /// while the other spins at its barrier: at 30 ms (about once a token for the 0.5B model) the
@@ -586,5 +615,24 @@ mod tests {
         assert_eq!(find_draft(&history, LlamaToken(3), 2), toks(&[7, 8]));
         assert!(find_draft(&history, LlamaToken(42), 10).is_empty());
         assert!(find_draft(&toks(&[1]), LlamaToken(1), 4).is_empty());
+    }
+
+    #[test]
+    fn a_prefill_begins_only_when_it_ends_before_the_deadline() {
+        let in_10s = Some(Instant::now() + Duration::from_secs(10));
+        // 2,000 tokens at 100 a second take 20 s: not begun; at 400 a second, 5 s: begun.
+        assert!(!in_time(2_000, Some(100.0), in_10s));
+        assert!(in_time(2_000, Some(400.0), in_10s));
+        // A deadline already past leaves no time for any prompt.
+        assert!(!in_time(
+            1,
+            Some(1e6),
+            Some(Instant::now() - Duration::from_secs(1))
+        ));
+        // Nothing measured yet, or no deadline: nothing to go on.
+        assert!(in_time(1_000_000, None, in_10s));
+        assert!(in_time(1_000_000, Some(1.0), None));
+        // A rate too small to be a duration is never in time.
+        assert!(!in_time(1, Some(0.0), in_10s));
     }
 }

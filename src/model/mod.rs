@@ -74,6 +74,10 @@ pub struct Request<'a> {
     /// What the reply may say where it has a grammar (backends that decode in-process only;
     /// see [`Backend::constrains`]).
     pub constraints: Option<&'a constrain::Constraints>,
+    /// When the reply must be done by. A backend that can tell it will not be (a prompt whose
+    /// processing alone would outlast it, a server still silent) stops early with
+    /// [`BackendError::OutOfTime`]; the caller's callback still sees every piece before.
+    pub deadline: Option<std::time::Instant>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

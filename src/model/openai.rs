@@ -48,6 +48,13 @@ pub struct OpenAiBackend {
 enum Failure {
     Retry(String),
     Fatal(String),
+    /// The request's deadline passed (or will before the server could answer).
+    Late,
+}
+
+/// Whether `deadline` has passed.
+fn past(deadline: Option<Instant>) -> bool {
+    deadline.is_some_and(|d| Instant::now() >= d)
 }
 
 impl OpenAiBackend {
@@ -155,23 +162,35 @@ impl OpenAiBackend {
             .then(|| super::constrain::gbnf::rewrite(head))
     }
 
-    /// One request and its stream.
+    /// One request and its stream. With a deadline, the whole exchange is given the time left
+    /// to it: a server still processing the prompt sends nothing, so no callback could stop it.
     fn attempt(
         &self,
         body: &Value,
-        stop_after: &[&str],
+        request: &Request<'_>,
         on_piece: &mut dyn FnMut(Piece<'_>) -> Flow,
     ) -> Result<Reply, Failure> {
         let start = Instant::now();
+        let deadline = request.deadline;
         let mut req = self
             .agent
             .post(&self.chat_url)
             .header("Content-Type", "application/json")
             .header("Accept", "text/event-stream");
+        if let Some(deadline) = deadline {
+            let left = deadline.saturating_duration_since(start);
+            if left.is_zero() {
+                return Err(Failure::Late);
+            }
+            req = req.config().timeout_global(Some(left)).build();
+        }
         if let Some(key) = &self.opts.api_key {
             req = req.header("Authorization", format!("Bearer {key}"));
         }
         let resp = req.send(body.to_string()).map_err(|e| {
+            if past(deadline) {
+                return Failure::Late;
+            }
             let why = format!("request to {}: {e}", self.chat_url);
             // Only what can change by waiting is worth another try; a URL or TLS problem
             // is the same next time.
@@ -203,7 +222,13 @@ impl OpenAiBackend {
         let reader = BufReader::new(resp.into_body().into_reader());
         let mut reply = Reply::default();
         for line in reader.lines() {
-            let line = line.map_err(|e| Failure::Retry(format!("the stream broke: {e}")))?;
+            let line = line.map_err(|e| {
+                if past(deadline) {
+                    Failure::Late
+                } else {
+                    Failure::Retry(format!("the stream broke: {e}"))
+                }
+            })?;
             let Some(data) = line.strip_prefix("data:").map(str::trim) else {
                 continue;
             };
@@ -219,7 +244,7 @@ impl OpenAiBackend {
             if reply.first_at.is_none() {
                 reply.first_at = Some(start.elapsed().as_secs_f64());
             }
-            if reply.absorb(&event, stop_after, on_piece) == Flow::Stop {
+            if reply.absorb(&event, request.stop_after, on_piece) == Flow::Stop {
                 reply.done = true;
                 break;
             }
@@ -392,8 +417,9 @@ impl Backend for OpenAiBackend {
         let mut attempt = 0;
         let reply = loop {
             let body = self.body(request, extras);
-            match self.attempt(&body, request.stop_after, on_piece) {
+            match self.attempt(&body, request, on_piece) {
                 Ok(reply) => break reply,
+                Err(Failure::Late) => return Err(BackendError::OutOfTime),
                 // A server that rejects the `tools` field (or the grammar) still gets the text
                 // protocol, unconstrained.
                 Err(Failure::Fatal(why)) if extras && why.contains("400") => {
