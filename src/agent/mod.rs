@@ -7,6 +7,7 @@
 //! - `stage/`: the stages and verdicts, each an `impl Run` in its own file;
 //! - `session`: [`fix`], the loop, and every change of stage.
 
+mod ask;
 mod callers;
 mod case_test;
 mod cases;

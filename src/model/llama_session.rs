@@ -26,16 +26,11 @@ use llama_cpp_2::token::LlamaToken;
 
 use super::constrain::Guide;
 use super::kv_disk::{self, DiskCache};
-use super::llama::{piece, Chunk, Job};
+use super::llama::{Chunk, Job};
+use super::llama_lookup::{find_draft, Pace, MAX_DRAFT};
 use super::llama_sampling::{sampler_for, Picker, Sampler};
+use super::llama_stream::Output;
 use super::{BackendError, Completion};
-
-/// Longest draft verified at once.
-const MAX_DRAFT: usize = 16;
-/// Drafting is judged after this many drafting steps (and as many plain ones): it stops for the
-/// rest of the reply when it yields fewer tokens per second than plain steps do (a small model
-/// that is compute-bound pays for every drafted token), or under a fifth of drafts are accepted.
-const JUDGE_AFTER: usize = 8;
 
 pub(super) struct Session {
     cached: Vec<LlamaToken>,
@@ -447,41 +442,6 @@ struct Lane {
     next: Option<LlamaToken>,
 }
 
-/// Time spent in plain and in drafting decode steps, and what each yielded.
-#[derive(Default)]
-struct Pace {
-    plain_steps: usize,
-    plain_seconds: f64,
-    draft_steps: usize,
-    draft_tokens: usize,
-    draft_seconds: f64,
-}
-
-impl Pace {
-    fn record(&mut self, drafted: usize, produced: usize, seconds: f64) {
-        if drafted == 0 {
-            self.plain_steps += 1;
-            self.plain_seconds += seconds;
-        } else {
-            self.draft_steps += 1;
-            self.draft_tokens += produced;
-            self.draft_seconds += seconds;
-        }
-    }
-
-    fn drafting_loses(&self, drafted: usize, accepted: usize) -> bool {
-        if self.draft_steps < JUDGE_AFTER {
-            return false;
-        }
-        if accepted * 5 < drafted {
-            return true;
-        }
-        self.plain_steps >= JUDGE_AFTER
-            && self.draft_tokens as f64 / self.draft_seconds
-                < self.plain_steps as f64 / self.plain_seconds
-    }
-}
-
 /// Prompts of more than this many batches report their prefill's progress.
 const PROGRESS_AFTER: usize = 4;
 
@@ -501,121 +461,13 @@ fn in_time(tokens: usize, rate: Option<f64>, deadline: Option<Instant>) -> bool 
         .is_some_and(|done| done <= deadline)
 }
 
-/// How often streamed text crosses to the caller's thread. Each crossing wakes that thread, and
-/// on a 2-core machine whose two cores both compute, the woken thread takes one from the graph
-/// while the other spins at its barrier: at 30 ms (about once a token for the 0.5B model) the
-/// 0.5B model decoded at 96% of the raw loop in two `cria bench` runs, at 100 ms at 101%. A
-/// batch of three tokens or so still reads as a steady stream, and the first text is sent at
-/// once.
-const STREAM_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
-
-/// Streamed text: bytes held until they form whole UTF-8 characters, sent in small batches.
-struct Output {
-    utf8: Vec<u8>,
-    text: String,
-    /// Bytes of `text` already sent, and when (`None` before the first send, which goes out
-    /// with the first character: the reply shows at once, then in batches).
-    sent: usize,
-    last_send: Option<Instant>,
-    /// Whether the text is sent at all; a quiet reply sends [`Chunk::Quiet`] instead.
-    streams: bool,
-}
-
-impl Output {
-    fn new(streams: bool) -> Output {
-        Output {
-            utf8: Vec::new(),
-            text: String::new(),
-            sent: 0,
-            last_send: None,
-            streams,
-        }
-    }
-
-    /// Add a generated token; true when the text now ends with a stop string.
-    fn push(&mut self, model: &LlamaModel, token: LlamaToken, job: &Job) -> bool {
-        self.utf8.extend_from_slice(&piece(model, token));
-        let valid = match std::str::from_utf8(&self.utf8) {
-            Ok(s) => s.len(),
-            Err(e) => e.valid_up_to(),
-        };
-        if valid > 0 {
-            let complete: Vec<u8> = self.utf8.drain(..valid).collect();
-            self.text.push_str(&String::from_utf8_lossy(&complete));
-        }
-        // A reply that loops ends here, keeping one copy of what it repeats.
-        if let Some(keep) = super::runaway::loop_cut(&self.text) {
-            self.text.truncate(keep.max(self.sent));
-            self.flush(job);
-            return true;
-        }
-        if !self.text.is_empty() && self.last_send.is_none_or(|t| t.elapsed() >= STREAM_EVERY) {
-            self.flush(job);
-        }
-        job.stop_after
-            .iter()
-            .any(|s| self.text.ends_with(s.as_str()))
-    }
-
-    /// Send whatever text the caller has not seen yet.
-    fn flush(&mut self, job: &Job) {
-        if !self.streams {
-            let _ = job.out.send(Chunk::Quiet);
-        } else if let Some(unsent) = self.text.get(self.sent..).filter(|t| !t.is_empty()) {
-            let _ = job.out.send(Chunk::Text(unsent.to_string()));
-            self.sent = self.text.len();
-        }
-        self.last_send = Some(Instant::now());
-    }
-}
-
 fn common_prefix(a: &[LlamaToken], b: &[LlamaToken]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()
-}
-
-/// Tokens that followed the most recent earlier occurrence of the context's last n-gram
-/// (`history` + `next`), longest n-gram first; at most `room`.
-pub(super) fn find_draft(history: &[LlamaToken], next: LlamaToken, room: usize) -> Vec<LlamaToken> {
-    for n in [4usize, 3, 2] {
-        if history.len() < n {
-            continue;
-        }
-        // The n-gram ending with `next`: its first n-1 tokens end `history`.
-        let head = history.get(history.len() + 1 - n..).unwrap_or_default();
-        let found = history
-            .windows(n)
-            .rposition(|w| w.get(..n - 1) == Some(head) && w.get(n - 1) == Some(&next));
-        if let Some(j) = found {
-            let from = j + n;
-            let to = (from + room).min(history.len());
-            if let Some(draft) = history.get(from..to).filter(|d| !d.is_empty()) {
-                return draft.to_vec();
-            }
-        }
-    }
-    Vec::new()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn toks(v: &[i32]) -> Vec<LlamaToken> {
-        v.iter().map(|&t| LlamaToken(t)).collect()
-    }
-
-    #[test]
-    fn drafts_what_followed_the_last_ngram_most_recent_first() {
-        // ... 1 2 3 [4 5 6] ... 1 2 3 [7 8] ... 1 2 | next = 3
-        let history = toks(&[1, 2, 3, 4, 5, 6, 9, 1, 2, 3, 7, 8, 9, 1, 2]);
-        assert_eq!(
-            find_draft(&history, LlamaToken(3), 10),
-            toks(&[7, 8, 9, 1, 2])
-        );
-        assert_eq!(find_draft(&history, LlamaToken(3), 2), toks(&[7, 8]));
-        assert!(find_draft(&history, LlamaToken(42), 10).is_empty());
-        assert!(find_draft(&toks(&[1]), LlamaToken(1), 4).is_empty());
-    }
 
     #[test]
     fn a_prefill_begins_only_when_it_ends_before_the_deadline() {

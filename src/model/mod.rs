@@ -8,11 +8,15 @@ pub mod kv_disk;
 #[cfg(feature = "llama")]
 pub mod llama;
 #[cfg(feature = "llama")]
+mod llama_lookup;
+#[cfg(feature = "llama")]
 pub mod llama_raw;
 #[cfg(feature = "llama")]
 mod llama_sampling;
 #[cfg(feature = "llama")]
 mod llama_session;
+#[cfg(feature = "llama")]
+mod llama_stream;
 pub mod open;
 pub mod openai;
 pub mod runaway;
