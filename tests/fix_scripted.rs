@@ -526,37 +526,51 @@ fn a_test_of_the_examples_on_inputs_of_its_own_verifies_nothing() {
 }
 
 /// The issue says another case goes wrong the same way ("store credit has the same problem"),
-/// and the test of its examples checks only the first: the fix passes everything run, but
-/// "fixed" would vouch for a case nothing checked. The outcome is "unverified", the change kept.
+/// and the test of its examples checks only the first: the model is asked for a test of that
+/// case, and its tests (twice) pass on the code before the change too, so they check nothing.
+/// The fix passes everything run, but "fixed" would vouch for a case nothing checked: the
+/// outcome is "unverified", the change kept.
 #[test]
-fn a_case_the_issue_says_goes_wrong_the_same_way_left_out_of_the_test_is_unverified() {
+fn a_case_the_issue_says_goes_wrong_the_same_way_left_unchecked_is_unverified() {
     let s = Scratch::task("py-cart-discount");
     let issue = "A 10% discount on a cart worth 200.00 gives 190.00 instead of 180.00. Store \
                  credit vouchers have the same problem.";
+    let no_check = "```python\nclass TestStoreCredit(unittest.TestCase):\n    def test_store_credit_vouchers(self):\n        cart = Cart()\n        cart.add(\"voucher\", 20.0)\n        self.assertEqual(cart.total(), 20.0)\n```";
     let (out, ev) = s.fix_json(
         issue,
         &[
             "The cause is the discount.",
             FIX,
             ISSUE_TEST,
+            no_check,
+            no_check,
             "this reply must never be requested",
         ],
+    );
+    let statuses = statuses(&ev);
+    assert!(
+        statuses.iter().any(|m| m.contains(
+            "leaves out \"Store credit vouchers have the same problem.\"; asking for a test of \
+             that case"
+        )),
+        "{statuses:#?}"
     );
     let fin = ev.last().unwrap();
     assert_eq!(fin["outcome"], "unverified", "{fin}");
     assert_eq!(out.status.code(), Some(4));
+    let why = fin["stop"]["why"].as_str().unwrap_or_default();
     assert!(
-        fin["stop"]["why"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("Store credit vouchers have the same problem."),
+        why.contains("Store credit vouchers have the same problem.")
+            && why.contains("passes on the code before the change too"),
         "{fin}"
     );
-    assert!(fin["diff"]
-        .as_str()
-        .unwrap()
-        .contains("subtotal * (1 - self.discount_percent / 100)"));
-    // Without that sentence the same run is fixed.
+    let diff = fin["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("subtotal * (1 - self.discount_percent / 100)"),
+        "{diff}"
+    );
+    assert!(!diff.contains("test_store_credit_vouchers"), "{diff}");
+    // Without that sentence the same run is fixed, and asks for nothing more.
     let s = Scratch::task("py-cart-discount");
     let (out, ev) = s.fix_json(
         "A 10% discount on a cart worth 200.00 gives 190.00 instead of 180.00.",
@@ -569,6 +583,83 @@ fn a_case_the_issue_says_goes_wrong_the_same_way_left_out_of_the_test_is_unverif
     );
     assert_eq!(ev.last().unwrap()["outcome"], "fixed");
     assert_eq!(out.status.code(), Some(0));
+}
+
+/// The other case the issue names gets a test of its own, which fails on the code before the
+/// change and passes on it: both cases are checked, and the fix is "fixed", the new test kept.
+#[test]
+fn a_case_the_issue_says_goes_wrong_the_same_way_is_checked_by_a_test_of_its_own() {
+    let s = Scratch::task("py-cart-discount");
+    let issue = "A 10% discount on a cart worth 200.00 gives 190.00 instead of 180.00. Carts \
+                 with several items have the same problem.";
+    let several = "```python\nclass TestSeveral(unittest.TestCase):\n    def test_several_items(self):\n        cart = Cart()\n        cart.add(\"desk\", 150.0)\n        cart.add(\"chair\", 50.0)\n        cart.apply_discount(10)\n        self.assertEqual(cart.total(), 180.0)\n```";
+    let (out, ev) = s.fix_json(
+        issue,
+        &[
+            "The cause is the discount.",
+            FIX,
+            ISSUE_TEST,
+            several,
+            "this reply must never be requested",
+        ],
+    );
+    let statuses = statuses(&ev);
+    assert!(
+        statuses
+            .iter()
+            .any(|m| m.contains("running `test_several_items` on the code before the change")),
+        "{statuses:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    assert_eq!(out.status.code(), Some(0));
+    let diff = fin["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("+    def test_several_items(self):"),
+        "{diff}"
+    );
+    assert!(diff.contains("+    def test_ten_percent(self):"), "{diff}");
+}
+
+/// The test of the other case fails on a change that fixed the first case alone: the change is
+/// incomplete, the test judges what follows, and the run goes on to the whole fix.
+#[test]
+fn a_fix_of_the_first_case_alone_is_not_fixed_when_the_other_case_fails() {
+    let s = Scratch::task("py-cart-discount");
+    let issue = "A 10% discount on a cart worth 200.00 gives 190.00 instead of 180.00. A quarter \
+                 off has the same problem.";
+    let only_ten = "shop/cart.py\n```python\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        return round(subtotal * 0.9 if self.discount_percent == 10 else subtotal - self.discount_percent, 2)\n>>>>>>> REPLACE\n```\n";
+    let quarter = "```python\nclass TestQuarter(unittest.TestCase):\n    def test_quarter_off(self):\n        cart = Cart()\n        cart.add(\"lamp\", 200.0)\n        cart.apply_discount(25)\n        self.assertEqual(cart.total(), 150.0)\n```";
+    let full = FIX.replace(
+        "        return round(subtotal - self.discount_percent, 2)",
+        "        return round(subtotal * 0.9 if self.discount_percent == 10 else subtotal - self.discount_percent, 2)",
+    );
+    let (out, ev) = s.fix_json(
+        issue,
+        &[
+            "The cause is the discount.",
+            only_ten,
+            ISSUE_TEST,
+            quarter,
+            &full,
+            "this reply must never be requested",
+        ],
+    );
+    let statuses = statuses(&ev);
+    assert!(
+        statuses.iter().any(|m| m
+            .contains("the change is incomplete: the issue's examples fail in `test_quarter_off`")),
+        "{statuses:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    assert_eq!(out.status.code(), Some(0));
+    let diff = fin["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("subtotal * (1 - self.discount_percent / 100)"),
+        "{diff}"
+    );
+    assert!(diff.contains("+    def test_quarter_off(self):"), "{diff}");
 }
 
 /// The issue shows the wrong output as a block ("the page gets this slug:"); the model's test of

@@ -12,6 +12,7 @@ use super::report::FixReport;
 use super::reproduce::Repro;
 use super::rewrite::Target;
 use super::sampling::Sampling;
+use super::stage::OtherCases;
 use super::workspace::Workspace;
 use crate::edit;
 use crate::model::Backend;
@@ -152,6 +153,8 @@ pub(super) struct Run<'a> {
     pub(super) bug_shown: bool,
     /// Whether the issue's own examples were already asked for as a test (once a run).
     pub(super) acceptance_asked: bool,
+    /// The cases the issue says go wrong the same way: which a test checks, which were asked for.
+    pub(super) others: OtherCases,
     /// A `Stop` hook already sent the run back to work (it does so once).
     pub(super) stop_hook_active: bool,
     /// What running the failing tests last showed (`stage/rewrite.rs`).
@@ -231,6 +234,7 @@ impl Run<'_> {
             repro: None,
             bug_shown: false,
             acceptance_asked: false,
+            others: OtherCases::default(),
             stop_hook_active: false,
             disputed: None,
             suspected: None,

@@ -21,6 +21,11 @@
 //! cria writes the test itself when it can: from the cases the issue states in full, or, for a
 //! crash, from calls that fail with the issue's own error on the code before the change.
 //!
+//! An issue may say another case goes wrong the same way, with no values of its own ("`pending()`
+//! lists the same wrong order"). When the test kept leaves such a case out, the model is asked
+//! for a test of that case alone, held to the same checks; without one that passes, the change
+//! is unverified (see [`OtherCases`]).
+//!
 //! A test that fails before and after the change may itself be what is wrong (it expects a
 //! value of the model's own making). So when the run then finds nothing better and ends on the
 //! very change the project's tests passed, the test is taken out and the outcome is
@@ -38,11 +43,35 @@ use crate::agent::run::{Disputed, Next, Run};
 use crate::agent::stated;
 use crate::edit;
 use crate::protocol::{Outcome, StopReason, TestRun};
-use std::time::Instant;
+use std::time::Duration;
 
 /// Why a test of the issue's examples that passes on the change is no check of it.
 pub(super) const PASSES_BEFORE: &str =
     "passes on the code before the change too: it does not show the bug";
+
+/// Where a run stands with the cases the issue says go wrong the same way as the one it shows
+/// ([`stated::other_cases`]).
+#[derive(Debug, Default)]
+pub(in crate::agent) struct OtherCases {
+    /// Those a test cria kept checks.
+    checked: Vec<String>,
+    /// Those a test was asked for (once each).
+    asked: Vec<String>,
+}
+
+impl OtherCases {
+    /// The first case of `issue` that neither a kept test checks nor `code` (the test that
+    /// judges now) speaks of; those it speaks of count as checked from now on.
+    fn next(&mut self, issue: &str, code: &str) -> Option<String> {
+        let cases = stated::other_cases(issue);
+        for case in &cases {
+            if stated::touches(code, case) && !self.checked.contains(case) {
+                self.checked.push(case.clone());
+            }
+        }
+        cases.into_iter().find(|case| !self.checked.contains(case))
+    }
+}
 
 /// What the issue's examples said about a change that makes the project's tests pass.
 pub(super) enum Verdict {
@@ -68,6 +97,7 @@ impl Run<'_> {
             return Next::Stop(StopReason::BugNotShown);
         }
         let verified = |examples| Next::Stop(StopReason::TestsPass { combined, examples });
+        let passing_now = self.report.tests_after.clone();
         // cria's own test of the issue's cases may check only some of them.
         let partial = self.repro.as_ref().is_some_and(|r| !r.complete);
         let wanted = (self.repro.is_none() || partial)
@@ -75,11 +105,11 @@ impl Run<'_> {
             && reproduce::states_expectation(&self.issue);
         if !wanted {
             return self
-                .other_case_unchecked()
+                .other_cases(cmd, &passing_now)
                 .unwrap_or_else(|| verified(false));
         }
         self.acceptance_asked = true;
-        let passing = self.report.tests_after.clone();
+        let passing = passing_now;
         // One stated case is what the failing tests showed; several may be more than they
         // check, and then "fixed" would claim what nothing verified: without a test of them the
         // change is unverified.
@@ -88,7 +118,7 @@ impl Run<'_> {
             || cases::unchecked(&self.issue, &[]).len() > 1;
         match self.issue_examples(cmd, needed) {
             Verdict::Pass => self
-                .other_case_unchecked()
+                .other_cases(cmd, &passing)
                 .unwrap_or_else(|| verified(true)),
             Verdict::Unavailable(reason) | Verdict::Flawed(Rejected { why: reason, .. }) => {
                 // The run that passed is the last word on the tests, not the broken test's.
@@ -100,18 +130,29 @@ impl Run<'_> {
                 verified(false)
             }
             Verdict::Lost(stop) => Next::Stop(stop),
-            Verdict::Fail(run, inserted, test) => {
-                self.disputed = Some(Disputed {
-                    state: self.work.state(&self.cfg.root),
-                    inserted,
-                    test,
-                    passing,
-                });
-                self.attempts.set_baseline(&run.output);
-                self.tell(&prompt::still_failing(&run, &[]));
-                Next::Continue
-            }
+            Verdict::Fail(run, inserted, test) => self.examples_fail(run, inserted, test, passing),
         }
+    }
+
+    /// cria's test of the issue's examples fails on the change the project's tests passed
+    /// (`passing`, their run): it judges what follows (see [`Disputed`]), and the run goes on,
+    /// told what still fails.
+    fn examples_fail(
+        &mut self,
+        run: TestRun,
+        inserted: Vec<edit::FileChange>,
+        test: String,
+        passing: Option<TestRun>,
+    ) -> Next {
+        self.disputed = Some(Disputed {
+            state: self.work.state(&self.cfg.root),
+            inserted,
+            test,
+            passing,
+        });
+        self.attempts.set_baseline(&run.output);
+        self.tell(&prompt::still_failing(&run, &[]));
+        Next::Continue
     }
 
     /// The stop a run that found no fix ends with: when it ends on the change the project's
@@ -148,17 +189,42 @@ impl Run<'_> {
         }
     }
 
-    /// The stop when the test cria added of the issue leaves out a case the issue says goes
-    /// wrong the same way ("Korean won amounts have the same problem"): the change may fix the
-    /// first case alone, so that case is unchecked. `None` when cria added no test.
-    fn other_case_unchecked(&self) -> Option<Next> {
-        let code = &self.repro.as_ref()?.code;
-        let case = stated::other_cases(&self.issue)
-            .into_iter()
-            .find(|case| !stated::touches(code, case))?;
-        Some(Next::Stop(StopReason::ExamplesUnchecked {
-            why: format!("the test cria added leaves out \"{case}\""),
-        }))
+    /// The cases the issue says go wrong the same way ("Korean won amounts have the same
+    /// problem", [`stated::other_cases`]) that no test cria kept checks: the change may fix the
+    /// first case alone. The model is asked for a test of each such case, once: it passes (and
+    /// fails on the code before the change), and the case is checked; it fails, and the change is
+    /// incomplete (the run goes on, the test its judge); none could be kept, and the run stops,
+    /// unverified. `None` when every case is checked (or cria added no test); `passing`, the
+    /// run of the project's tests that passed with the change.
+    fn other_cases(&mut self, cmd: &str, passing: &Option<TestRun>) -> Option<Next> {
+        loop {
+            let repro = self.repro.as_ref()?;
+            let (path, code) = (repro.path.clone(), repro.code.clone());
+            let case = self.others.next(&self.issue, &code)?;
+            let left_out = format!("the test cria added leaves out \"{case}\"");
+            let unchecked = |why: String| Some(Next::Stop(StopReason::ExamplesUnchecked { why }));
+            if self.others.asked.contains(&case) || !self.time_for(Duration::ZERO) {
+                return unchecked(left_out);
+            }
+            self.others.asked.push(case.clone());
+            let Some(body) = self.test_text(&path) else {
+                return unchecked(left_out);
+            };
+            self.status(format!("{left_out}; asking for a test of that case"));
+            match self.examples_asked(&path, &body, cmd, Some(&case), true) {
+                Verdict::Pass => self.others.checked.push(case),
+                Verdict::Fail(run, inserted, test) => {
+                    self.others.checked.push(case);
+                    let passing = passing.clone();
+                    return Some(self.examples_fail(run, inserted, test, passing));
+                }
+                Verdict::Unavailable(why) | Verdict::Flawed(Rejected { why, .. }) => {
+                    self.report.tests_after = passing.clone();
+                    return unchecked(format!("{left_out}, and no test of it was kept: {why}"));
+                }
+                Verdict::Lost(stop) => return Some(Next::Stop(stop)),
+            }
+        }
     }
 
     /// Ask for a test of the issue's examples, put it in, and run the tests (see [`Verdict`]).
@@ -204,18 +270,8 @@ impl Run<'_> {
             return verdict;
         }
         // A test of the model's that checks nothing is asked for once more, told why, when it
-        // is needed and the first took less than the time left.
-        let started = Instant::now();
-        match self.model_examples(&path, &body, cmd, None) {
-            Verdict::Flawed(rejected) if needed && self.time_for(started.elapsed()) => {
-                self.status(format!(
-                    "the test of the issue's examples was not kept: {}; asking once more",
-                    rejected.why
-                ));
-                self.model_examples(&path, &body, cmd, Some(&rejected))
-            }
-            verdict => verdict,
-        }
+        // is needed.
+        self.examples_asked(&path, &body, cmd, None, needed)
     }
 
     /// The issue's examples as tests cria writes itself (see [`super::cases`]), when it can

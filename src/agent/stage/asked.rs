@@ -2,7 +2,8 @@
 //! itself: the request, and the checks a test must pass to count — it holds a test, keeps the
 //! issue's own inputs, does not expect the output the issue calls wrong, and fails on the code
 //! before the change. One that checks nothing comes back as [`Rejected`], to be corrected once
-//! with the model told why.
+//! with the model told why. A test of one other case the issue names (`focus`) may use inputs
+//! of its own, but must speak of that case.
 
 use std::time::{Duration, Instant};
 
@@ -21,8 +22,16 @@ pub(super) struct Rejected {
     pub(super) why: String,
 }
 
-/// The request for a test of every case the issue states, against the changed code.
-fn request(issue: &str, path: &str, body: &str, diff: &str, code: &[ShownFile]) -> String {
+/// The request for a test of every case the issue states against the changed code, or of the one
+/// case `focus` (a sentence of the issue's) when given.
+fn request(
+    issue: &str,
+    path: &str,
+    body: &str,
+    diff: &str,
+    code: &[ShownFile],
+    focus: Option<&str>,
+) -> String {
     let lang = prompt::fence_lang(path);
     let mut s = format!("This issue was reported:\n\n{}\n\n", issue.trim());
     for f in code.iter().filter(|f| f.path != path).take(2) {
@@ -33,12 +42,25 @@ fn request(issue: &str, path: &str, body: &str, diff: &str, code: &[ShownFile]) 
         head_tail(diff.trim_end(), 2_000, 1_000),
         head_tail(body.trim_end(), 3_000, 1_500)
     ));
+    let shape = reproduce::shape(path, body);
+    if let Some(case) = focus {
+        s.push_str(&format!(
+            "The issue also says: \"{case}\". Write {shape} to add at the end of {path} that \
+             checks that case: set it up like the issue's example, and assert what the issue says \
+             should happen (no more than 15 lines in all). Use only names the test file already \
+             imports. Reply with the test code only, in one ```{lang} block."
+        ));
+        if let Some(hint) = stated::stated(issue).hint() {
+            s.push(' ');
+            s.push_str(&hint);
+        }
+        return s;
+    }
     s.push_str(&format!(
-        "Write {} to add at the end of {path} that checks every input and expected output the \
+        "Write {shape} to add at the end of {path} that checks every input and expected output the \
          issue states: each example it gives, and each error it says should happen, one short \
          assertion each (no more than 15 lines in all). Use only names the test file already \
-         imports. Reply with the test code only, in one ```{lang} block.",
-        reproduce::shape(path, body)
+         imports. Reply with the test code only, in one ```{lang} block."
     ));
     let examples = reproduce::stated_examples(issue);
     if examples.len() > 1 {
@@ -76,14 +98,39 @@ impl Run<'_> {
         self.steps_left() && self.deadline().saturating_duration_since(Instant::now()) > took
     }
 
-    /// Ask the model for a test of the issue's examples (after `rejected`, its last one, to
-    /// correct that), put it in, and run the tests.
-    pub(super) fn model_examples(
+    /// Ask the model for a test of the issue's examples (of the case `focus` alone, when given),
+    /// and once more, told why, when its first checks nothing, `again` and the first took less
+    /// than the time left.
+    pub(super) fn examples_asked(
+        &mut self,
+        path: &str,
+        body: &str,
+        cmd: &str,
+        focus: Option<&str>,
+        again: bool,
+    ) -> Verdict {
+        let started = Instant::now();
+        match self.model_examples(path, body, cmd, None, focus) {
+            Verdict::Flawed(rejected) if again && self.time_for(started.elapsed()) => {
+                self.status(format!(
+                    "the test of the issue's examples was not kept: {}; asking once more",
+                    rejected.why
+                ));
+                self.model_examples(path, body, cmd, Some(&rejected), focus)
+            }
+            verdict => verdict,
+        }
+    }
+
+    /// Ask the model for a test of the issue's examples, or of the case `focus` (after
+    /// `rejected`, its last one, to correct that), put it in, and run the tests.
+    fn model_examples(
         &mut self,
         path: &str,
         body: &str,
         cmd: &str,
         rejected: Option<&Rejected>,
+        focus: Option<&str>,
     ) -> Verdict {
         let diff = self.work.diff(&self.cfg.root);
         let saved = std::mem::replace(
@@ -91,7 +138,7 @@ impl Run<'_> {
             vec![Message::system(prompt::system(&self.shown))],
         );
         let lang = prompt::fence_lang(path);
-        self.tell(&request(&self.issue, path, body, &diff, &self.shown));
+        self.tell(&request(&self.issue, path, body, &diff, &self.shown, focus));
         if let Some(rejected) = rejected {
             self.talk.history.push(Message::assistant(format!(
                 "```{lang}\n{}\n```",
@@ -119,7 +166,15 @@ impl Run<'_> {
         let Some(name) = reproduce::test_name(&code) else {
             return flawed(&code, "it has no test function cria can recognize".into());
         };
-        let left_out = reproduce::inputs_left_out(&code, &self.issue);
+        // A test of another case has inputs of its own ("Korean won amounts have the same
+        // problem"), but must speak of that case.
+        if let Some(case) = focus.filter(|case| !stated::touches(&code, case)) {
+            return flawed(&code, format!("the test written does not check \"{case}\""));
+        }
+        let left_out = match focus {
+            Some(_) => Vec::new(),
+            None => reproduce::inputs_left_out(&code, &self.issue),
+        };
         if !left_out.is_empty() {
             let quoted: Vec<String> = left_out.iter().map(|i| format!("\"{i}\"")).collect();
             return flawed(

@@ -17,3 +17,5 @@ mod judge;
 mod mutate;
 mod reproduce;
 mod rewrite;
+
+pub(super) use accept::OtherCases;
