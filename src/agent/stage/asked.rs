@@ -8,11 +8,14 @@
 use std::time::{Duration, Instant};
 
 use super::accept::{Verdict, PASSES_BEFORE};
+use regex::Regex;
+
 use crate::agent::prompt::{self, ShownFile};
 use crate::agent::reproduce;
 use crate::agent::run::Run;
 use crate::agent::sampling::budget;
 use crate::agent::stated;
+use crate::context::{localize, tags};
 use crate::protocol::Message;
 use crate::sandbox::process::head_tail;
 
@@ -50,6 +53,13 @@ fn request(
              should happen (no more than 15 lines in all). Use only names the test file already \
              imports. Reply with the test code only, in one ```{lang} block."
         ));
+        let named: Vec<String> = named_definitions(case, code)
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect();
+        if !named.is_empty() {
+            s.push_str(&format!(" That case is {}: call it.", named.join(", ")));
+        }
         if let Some(hint) = stated::stated(issue).hint() {
             s.push(' ');
             s.push_str(&hint);
@@ -72,6 +82,25 @@ fn request(
     }
     s.push_str(&stated::request_notes(issue));
     s
+}
+
+/// The project's definitions the issue's sentence `case` names ("The overtime figure on the
+/// report…" names `overtime`), in the files shown to the model other than tests: a test of that
+/// case calls one of them.
+fn named_definitions(case: &str, shown: &[ShownFile]) -> Vec<String> {
+    let Ok(ident) = Regex::new(r"[A-Za-z_][A-Za-z0-9_]{2,}") else {
+        return Vec::new();
+    };
+    let words: Vec<&str> = ident.find_iter(case).map(|m| m.as_str()).collect();
+    let mut names: Vec<String> = Vec::new();
+    for f in shown.iter().filter(|f| !localize::is_test_path(&f.path)) {
+        for tag in tags::file_tags(&f.path, f.content.as_bytes()) {
+            if tag.def && words.contains(&tag.name.as_str()) && !names.contains(&tag.name) {
+                names.push(tag.name);
+            }
+        }
+    }
+    names
 }
 
 /// What the model is told after a test of its that was not kept: why, and what the issue says
@@ -168,8 +197,17 @@ impl Run<'_> {
         };
         // A test of another case has inputs of its own ("Korean won amounts have the same
         // problem"), but must speak of that case.
-        if let Some(case) = focus.filter(|case| !stated::touches(&code, case)) {
-            return flawed(&code, format!("the test written does not check \"{case}\""));
+        if let Some(case) = focus {
+            let named = named_definitions(case, &self.shown);
+            if let Some(name) = named
+                .first()
+                .filter(|_| !named.iter().any(|n| code.contains(n.as_str())))
+            {
+                return flawed(&code, format!("the test written does not call `{name}`"));
+            }
+            if !stated::touches(&code, case) {
+                return flawed(&code, format!("the test written does not check \"{case}\""));
+            }
         }
         let left_out = match focus {
             Some(_) => Vec::new(),
