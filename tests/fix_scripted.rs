@@ -411,6 +411,17 @@ fn an_edit_that_makes_the_tests_hang_costs_a_minute_not_ten() {
     );
 }
 
+/// A change that handles a 10% discount alone.
+const ONLY_TEN: &str = "shop/cart.py\n```python\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        return round(subtotal * 0.9 if self.discount_percent == 10 else subtotal - self.discount_percent, 2)\n>>>>>>> REPLACE\n```\n";
+
+/// [`FIX`], made after [`ONLY_TEN`].
+fn fix_after_only_ten() -> String {
+    FIX.replace(
+        "        return round(subtotal - self.discount_percent, 2)",
+        "        return round(subtotal * 0.9 if self.discount_percent == 10 else subtotal - self.discount_percent, 2)",
+    )
+}
+
 /// A change that makes the project's failing test pass but not every case the issue states is
 /// not "fixed": the test of the issue's examples fails, becomes the judge, and the run goes on.
 #[test]
@@ -418,15 +429,11 @@ fn a_fix_that_misses_a_case_the_issue_states_is_not_fixed_yet() {
     let s = Scratch::task("py-cart-discount");
     let issue = "A 10% discount on a cart worth 200.00 gives 190.00 instead of 180.00, and a 25% \
                  discount on 200.00 should give 150.00.";
-    let only_ten = "shop/cart.py\n```python\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        return round(subtotal * 0.9 if self.discount_percent == 10 else subtotal - self.discount_percent, 2)\n>>>>>>> REPLACE\n```\n";
     let examples = "```python\nclass TestIssue(unittest.TestCase):\n    def test_examples(self):\n        cart = Cart()\n        cart.add(\"lamp\", 200.0)\n        cart.apply_discount(10)\n        self.assertEqual(cart.total(), 180.0)\n        cart = Cart()\n        cart.add(\"desk\", 200.0)\n        cart.apply_discount(25)\n        self.assertEqual(cart.total(), 150.0)\n```";
-    let full = FIX.replace(
-        "        return round(subtotal - self.discount_percent, 2)",
-        "        return round(subtotal * 0.9 if self.discount_percent == 10 else subtotal - self.discount_percent, 2)",
-    );
+    let full = fix_after_only_ten();
     let (out, ev) = s.fix_json(
         issue,
-        &["The cause is the discount.", only_ten, examples, &full],
+        &["The cause is the discount.", ONLY_TEN, examples, &full],
     );
     let statuses = statuses(&ev);
     assert!(
@@ -628,17 +635,13 @@ fn a_fix_of_the_first_case_alone_is_not_fixed_when_the_other_case_fails() {
     let s = Scratch::task("py-cart-discount");
     let issue = "A 10% discount on a cart worth 200.00 gives 190.00 instead of 180.00. A quarter \
                  off has the same problem.";
-    let only_ten = "shop/cart.py\n```python\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        return round(subtotal * 0.9 if self.discount_percent == 10 else subtotal - self.discount_percent, 2)\n>>>>>>> REPLACE\n```\n";
     let quarter = "```python\nclass TestQuarter(unittest.TestCase):\n    def test_quarter_off(self):\n        cart = Cart()\n        cart.add(\"lamp\", 200.0)\n        cart.apply_discount(25)\n        self.assertEqual(cart.total(), 150.0)\n```";
-    let full = FIX.replace(
-        "        return round(subtotal - self.discount_percent, 2)",
-        "        return round(subtotal * 0.9 if self.discount_percent == 10 else subtotal - self.discount_percent, 2)",
-    );
+    let full = fix_after_only_ten();
     let (out, ev) = s.fix_json(
         issue,
         &[
             "The cause is the discount.",
-            only_ten,
+            ONLY_TEN,
             ISSUE_TEST,
             quarter,
             &full,
