@@ -749,14 +749,15 @@ fn drop_repro_test_removes_a_test_file_cria_created() {
 
 /// py-timesheet's report names a second case by a function of the project ("The overtime figure
 /// on the weekly report has the same problem"). cria's own test of the first case leaves it out,
-/// so the model is asked for a test of that case: one that never calls `overtime` checks nothing
-/// of it and is sent back; the corrected one fails on the code before the change and passes on
-/// it, and the fix is "fixed".
+/// so the model is asked for a test of that case: one named after it that never calls `overtime`
+/// checks nothing of it and is sent back; the corrected one fails on the code before the change
+/// and passes on it, and the fix is "fixed".
 #[test]
 fn a_test_of_a_case_named_by_a_function_must_call_it() {
     let s = Scratch::task("py-timesheet");
     let rewrite = "```python\ndef parse_hours(entry):\n    \"\"\"Hours in an \"H:MM\" entry, as a number: \"8:00\" is 8.0.\"\"\"\n    hours, minutes = entry.strip().split(\":\")\n    if not minutes.isdigit() or len(minutes) != 2 or int(minutes) > 59:\n        raise ValueError(f\"not an H:MM entry: {entry!r}\")\n    return int(hours) + int(minutes) / 60\n```";
-    let first_case_again = "```python\nclass TestIssue(unittest.TestCase):\n    def test_half_hour(self):\n        self.assertEqual(parse_hours(\"7:30\"), 7.5)\n```";
+    // Named after the case, and calling something else.
+    let first_case_again = "```python\nclass TestIssue(unittest.TestCase):\n    def test_overtime(self):\n        self.assertEqual(parse_hours(\"7:30\"), 7.5)\n```";
     let overtime = "```python\nclass TestOvertime(unittest.TestCase):\n    def test_overtime_with_minutes(self):\n        self.assertEqual(overtime([\"8:30\"] * 5), 2.5)\n```";
     let ev = fix(
         &s,
@@ -789,5 +790,5 @@ fn a_test_of_a_case_named_by_a_function_must_call_it() {
         diff.contains("+    def test_overtime_with_minutes(self):"),
         "{diff}"
     );
-    assert!(!diff.contains("test_half_hour"), "{diff}");
+    assert!(!diff.contains("def test_overtime(self)"), "{diff}");
 }

@@ -103,6 +103,19 @@ fn named_definitions(case: &str, shown: &[ShownFile]) -> Vec<String> {
     names
 }
 
+/// Whether `code` calls `name` (`overtime(`, `q.pending()`): a test named after it
+/// (`fn pending_corrected()`) that calls something else does not.
+fn calls(code: &str, name: &str) -> bool {
+    let name = regex::escape(name);
+    let (Ok(call), Ok(def)) = (
+        Regex::new(&format!(r"\b{name}\s*\(")),
+        Regex::new(&format!(r"\b(?:fn|def|function)\s+{name}\s*\(")),
+    ) else {
+        return false;
+    };
+    call.find_iter(code).count() > def.find_iter(code).count()
+}
+
 /// What the model is told after a test of its that was not kept: why, and what the issue says
 /// should happen, in its own words — the test itself stays in the conversation to be corrected.
 fn retry(issue: &str, path: &str, why: &str) -> String {
@@ -201,7 +214,7 @@ impl Run<'_> {
             let named = named_definitions(case, &self.shown);
             if let Some(name) = named
                 .first()
-                .filter(|_| !named.iter().any(|n| code.contains(n.as_str())))
+                .filter(|_| !named.iter().any(|n| calls(&code, n)))
             {
                 return flawed(&code, format!("the test written does not call `{name}`"));
             }
