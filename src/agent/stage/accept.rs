@@ -97,7 +97,7 @@ impl Run<'_> {
             return Next::Stop(StopReason::BugNotShown);
         }
         let verified = |examples| Next::Stop(StopReason::TestsPass { combined, examples });
-        let passing_now = self.report.tests_after.clone();
+        let passing = self.report.tests_after.clone();
         // cria's own test of the issue's cases may check only some of them.
         let partial = self.repro.as_ref().is_some_and(|r| !r.complete);
         let wanted = (self.repro.is_none() || partial)
@@ -105,11 +105,10 @@ impl Run<'_> {
             && reproduce::states_expectation(&self.issue);
         if !wanted {
             return self
-                .other_cases(cmd, &passing_now)
+                .other_cases(cmd, &passing)
                 .unwrap_or_else(|| verified(false));
         }
         self.acceptance_asked = true;
-        let passing = passing_now;
         // One stated case is what the failing tests showed; several may be more than they
         // check, and then "fixed" would claim what nothing verified: without a test of them the
         // change is unverified.

@@ -7,9 +7,9 @@
 
 use std::time::{Duration, Instant};
 
-use super::accept::{Verdict, PASSES_BEFORE};
 use regex::Regex;
 
+use super::accept::{Verdict, PASSES_BEFORE};
 use crate::agent::prompt::{self, ShownFile};
 use crate::agent::reproduce;
 use crate::agent::run::Run;
@@ -26,14 +26,14 @@ pub(super) struct Rejected {
 }
 
 /// The request for a test of every case the issue states against the changed code, or of the one
-/// case `focus` (a sentence of the issue's) when given.
+/// case `focus` (a sentence of the issue's, and the project's definitions it names) when given.
 fn request(
     issue: &str,
     path: &str,
     body: &str,
     diff: &str,
     code: &[ShownFile],
-    focus: Option<&str>,
+    focus: Option<(&str, &[String])>,
 ) -> String {
     let lang = prompt::fence_lang(path);
     let mut s = format!("This issue was reported:\n\n{}\n\n", issue.trim());
@@ -46,17 +46,14 @@ fn request(
         head_tail(body.trim_end(), 3_000, 1_500)
     ));
     let shape = reproduce::shape(path, body);
-    if let Some(case) = focus {
+    if let Some((case, named)) = focus {
         s.push_str(&format!(
             "The issue also says: \"{case}\". Write {shape} to add at the end of {path} that \
              checks that case: set it up like the issue's example, and assert what the issue says \
              should happen (no more than 15 lines in all). Use only names the test file already \
              imports. Reply with the test code only, in one ```{lang} block."
         ));
-        let named: Vec<String> = named_definitions(case, code)
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect();
+        let named: Vec<String> = named.iter().map(|n| format!("`{n}`")).collect();
         if !named.is_empty() {
             s.push_str(&format!(" That case is {}: call it.", named.join(", ")));
         }
@@ -180,7 +177,18 @@ impl Run<'_> {
             vec![Message::system(prompt::system(&self.shown))],
         );
         let lang = prompt::fence_lang(path);
-        self.tell(&request(&self.issue, path, body, &diff, &self.shown, focus));
+        let named = focus
+            .map(|case| named_definitions(case, &self.shown))
+            .unwrap_or_default();
+        let focused = focus.map(|case| (case, named.as_slice()));
+        self.tell(&request(
+            &self.issue,
+            path,
+            body,
+            &diff,
+            &self.shown,
+            focused,
+        ));
         if let Some(rejected) = rejected {
             self.talk.history.push(Message::assistant(format!(
                 "```{lang}\n{}\n```",
@@ -211,7 +219,6 @@ impl Run<'_> {
         // A test of another case has inputs of its own ("Korean won amounts have the same
         // problem"), but must speak of that case.
         if let Some(case) = focus {
-            let named = named_definitions(case, &self.shown);
             if let Some(name) = named
                 .first()
                 .filter(|_| !named.iter().any(|n| calls(&code, n)))
