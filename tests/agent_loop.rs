@@ -167,6 +167,28 @@ fn a_diagnosis_without_an_edit_leads_to_the_rewrite_stage() {
     assert_fixed(&report, &st);
 }
 
+/// A definition handed back as it was is one the model sees no bug in: the stage asks for the
+/// next candidate at once rather than for the same one again.
+#[test]
+fn a_rewrite_handed_back_unchanged_moves_on_to_the_next_candidate() {
+    let s = Scratch::task("py-cart-discount");
+    let unchanged = "```python\ndef total(self) -> float:\n    subtotal = self.subtotal()\n    return round(subtotal - self.discount_percent, 2)\n```";
+    let right = "```python\ndef apply_discount(self, percent: float) -> None:\n    if not 0 <= percent <= 100:\n        raise ValueError(\"discount must be between 0 and 100\")\n    self.discount_percent = self.subtotal() * percent / 100\n```";
+    let backend = scripted(&["The cause is the total.", unchanged, right, CART_EXAMPLES]);
+    let told = backend.told();
+    let (report, events) = run_on(backend, s.path(), &[], "the total is wrong");
+    let st = statuses(&events);
+    assert_fixed(&report, &st);
+    assert_eq!(report.steps, 3, "{st:#?}");
+    let told = told.lock().unwrap();
+    let asked: Vec<&String> = told
+        .iter()
+        .filter(|m| m.contains("`apply_discount`"))
+        .collect();
+    assert!(!asked.is_empty(), "{told:#?}");
+    assert!(report.diff.contains("self.subtotal() * percent / 100"));
+}
+
 /// A backend that decodes candidates together: the stage's first rewrite is the greedy one
 /// alone; when it fails, the next definition gets four candidates in one step, judged in turn —
 /// a duplicate once, each failure undone — until the last one fixes the bug.
@@ -224,7 +246,7 @@ fn a_second_rewrite_of_a_definition_is_told_what_the_first_one_led_to() {
         "The cause is the total.",
         half,
         discount,
-        discount,
+        // `add` is asked for next: a reply that rewrites another function is no rewrite of it.
         discount,
         right,
         CART_EXAMPLES,

@@ -221,7 +221,7 @@ pub(super) fn word_at(text: &str, at: usize, name: &str) -> bool {
 /// for an input the failing assertions or the issue quote (`"JPY"` in a table of currencies).
 /// When the suspects were `traced`, a function missing from them never ran in a failing test,
 /// so it is ranked down, whatever names it (a constant is read at import, before any test:
-/// it stays).
+/// it stays); and the most suspicious of them is second at worst ([`second_to_the_trace`]).
 pub fn ranked(
     diagnosis: &str,
     issue: &str,
@@ -284,7 +284,28 @@ pub fn ranked(
         all.push(t);
     }
     all.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.line.cmp(&b.line)));
+    if traced {
+        second_to_the_trace(&mut all, suspects.first());
+    }
     all
+}
+
+/// The names (the issue's, the diagnosis's, the failure's) choose the first rewrite; the
+/// definition running the tests found most suspicious gets the second, wherever the names put
+/// it. A small model's diagnosis echoes the function the issue names (`free_slots`), which the
+/// failing tests call on their way to the bug in a helper below it (`merge`): the names then
+/// outweigh the trace, and the helper came third, a whole parallel step later.
+fn second_to_the_trace(ranked: &mut Vec<Target>, top: Option<&super::spectrum::Suspect>) {
+    let Some(top) = top else {
+        return;
+    };
+    let at = ranked
+        .iter()
+        .position(|t| t.path == top.path && t.name == top.name);
+    if let Some(at) = at.filter(|&at| at > 1) {
+        let target = ranked.remove(at);
+        ranked.insert(1, target);
+    }
 }
 
 /// Whether `code` holds `key` as a string literal of its own (`"JPY": 2`, `'tab'`).
@@ -466,19 +487,6 @@ pub fn fixed_setting(t: &Target, issue: &str) -> Option<String> {
         }
     }
     None
-}
-
-/// When the model handed the definition back unchanged.
-pub fn unchanged(t: &Target, failure: &str) -> String {
-    let mut s = format!("That is `{}` unchanged, and it still has the bug.", t.name);
-    if !failure.trim().is_empty() {
-        s.push_str(&format!(
-            " The test still fails with:\n```\n{}\n```\n",
-            failure.trim()
-        ));
-    }
-    s.push_str(" Write it again with the bug fixed.");
-    s
 }
 
 /// The few lines of test output that say what failed (assertions, errors, panics).

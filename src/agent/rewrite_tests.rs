@@ -111,6 +111,35 @@ fn a_function_no_failing_test_ran_is_ranked_below_the_ones_they_did() {
     assert!(names(false).contains(&"summary".to_string()));
 }
 
+#[test]
+fn the_most_suspicious_definition_the_trace_found_is_at_worst_the_second_rewrite() {
+    // The issue and the diagnosis name the entry point; the bug is in a helper below it.
+    let src = "def merge(xs):\n    return sorted(xs)\n\n\ndef gaps(xs, low, high):\n    return [(low, high)]\n\n\ndef free_slots(meetings):\n    return gaps(merge(meetings), 0, 9)\n";
+    let files = vec![ShownFile {
+        path: "slots.py".into(),
+        content: src.into(),
+    }];
+    let ran = |name: &str, score| crate::agent::spectrum::Suspect {
+        path: "slots.py".into(),
+        name: name.into(),
+        score,
+        line: None,
+    };
+    let suspects = [ran("merge", 0.58), ran("gaps", 0.5), ran("free_slots", 0.3)];
+    let diagnosis = "The cause is that `free_slots` and `gaps` mishandle overlapping meetings.";
+    let issue = "free_slots offers me times when I'm already booked";
+    let names = |traced| -> Vec<String> {
+        ranked(diagnosis, issue, "", &files, &suspects, traced)
+            .into_iter()
+            .map(|t| t.name)
+            .collect()
+    };
+    // The names choose the first; running the tests showed `merge`: it is next.
+    assert_eq!(names(true), ["free_slots", "merge", "gaps"]);
+    // Suspects read from the code rather than traced carry less: the names order them.
+    assert_eq!(names(false), ["free_slots", "gaps", "merge"]);
+}
+
 /// A module `money.py` and the `data.py` its tables live in, as shown to the model.
 fn money_and_data(code: &str, data: &str) -> Vec<ShownFile> {
     vec![

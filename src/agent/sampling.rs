@@ -57,11 +57,6 @@ impl Sampling {
         self.temperature = 0.4;
     }
 
-    /// A rewrite was handed back unchanged: sample it freely.
-    pub(super) fn after_unchanged_rewrite(&mut self) {
-        self.temperature = self.temperature.max(0.7);
-    }
-
     /// The rewrite stage's passes over its candidates: greedy and guided by the diagnosis
     /// first, then ever more freely.
     pub(super) fn rewrite_pass(&mut self, pass: usize) {
@@ -119,9 +114,6 @@ mod tests {
         assert!((s.temperature() - 0.9).abs() < 1e-6);
         s.after_repeat();
         assert!((s.temperature() - 1.0).abs() < 1e-6);
-        s.greedy();
-        s.after_unchanged_rewrite();
-        assert!((s.temperature() - 0.7).abs() < 1e-6);
         s.rewrite_pass(7);
         assert!((s.temperature() - 1.0).abs() < 1e-6);
         assert_ne!(Sampling::seed(1), Sampling::seed(2));

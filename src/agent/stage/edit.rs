@@ -82,10 +82,6 @@ impl Run<'_> {
         Next::Continue
     }
 
-    pub(in crate::agent) fn strict_edits_present(&self, reply: &str) -> bool {
-        matches!(edit::parse_edits(reply), Ok(e) if !e.is_empty())
-    }
-
     /// The reply's edit blocks (any format), applied; `None` when it has none.
     pub(in crate::agent) fn strict_edits(&mut self, reply: &str) -> Option<edit::ApplyReport> {
         let has_markers = reply.contains("<<<<<<<") || reply.contains(">>>>>>>");

@@ -203,15 +203,9 @@ impl Run<'_> {
             let replies = self.generate_variants(&prefill, &["```"], head, budget, &variants)?;
             return Ok(self.try_candidates(&target, &existing, replies));
         }
-        let mut reply = self.generate_code(&prefill, &["```"], head, budget)?;
-        let unchanged = !self.strict_edits_present(&reply)
-            && rewrite::edit_for(&target, &reply, &existing).is_none();
-        if unchanged && self.steps_left() {
-            // Handed back as it was (copying is what a small model does best): say so once.
-            self.tell(&rewrite::unchanged(&target, &failure));
-            self.sampling.after_unchanged_rewrite();
-            reply = self.generate_code(&prefill, &["```"], head, budget)?;
-        }
+        // A definition handed back as it was is one the model sees no bug in: the next
+        // candidate is asked for, and this one comes back in the next pass, sampled freely.
+        let reply = self.generate_code(&prefill, &["```"], head, budget)?;
         match self.rewrite_edit(&target, &reply, &existing) {
             Some(report) => Ok(self.after_edit(report, &reply)),
             None => {
