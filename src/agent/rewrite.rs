@@ -284,8 +284,8 @@ pub fn ranked(
         all.push(t);
     }
     all.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.line.cmp(&b.line)));
-    if traced {
-        second_to_the_trace(&mut all, suspects.first());
+    if let Some(top) = suspects.first().filter(|_| traced) {
+        second_to_the_trace(&mut all, top);
     }
     all
 }
@@ -295,10 +295,7 @@ pub fn ranked(
 /// it. A small model's diagnosis echoes the function the issue names (`free_slots`), which the
 /// failing tests call on their way to the bug in a helper below it (`merge`): the names then
 /// outweigh the trace, and the helper came third, a whole parallel step later.
-fn second_to_the_trace(ranked: &mut Vec<Target>, top: Option<&super::spectrum::Suspect>) {
-    let Some(top) = top else {
-        return;
-    };
+fn second_to_the_trace(ranked: &mut Vec<Target>, top: &super::spectrum::Suspect) {
     let at = ranked
         .iter()
         .position(|t| t.path == top.path && t.name == top.name);
