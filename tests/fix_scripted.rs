@@ -702,6 +702,51 @@ fn a_test_of_the_issue_that_expects_the_output_it_shows_as_wrong_is_not_run() {
     assert!(!s.read("tests/test_slug.py").contains("test_examples"));
 }
 
+/// The change the project's tests passed, then the model's test of the issue's example that
+/// fails on it (it expects the total as text), then changes that all fail: the model's test
+/// judges for three model steps, not to the step limit, and the run ends on the change,
+/// unverified, the test taken out. Before, it chased the test to the limit (three minutes and
+/// more on two cores).
+#[test]
+fn a_test_the_model_wrote_that_fails_on_the_change_judges_three_steps_not_to_the_limit() {
+    let s = Scratch::task("py-cart-discount");
+    let as_text = ISSUE_TEST.replace("180.0)", "\"180.00\")");
+    let fixed = "        return round(subtotal * (1 - self.discount_percent / 100), 2)";
+    let wrong = |by: &str| {
+        format!(
+            "shop/cart.py\n```python\n<<<<<<< SEARCH\n{fixed}\n=======\n{}\n>>>>>>> REPLACE\n```\n",
+            fixed.replace("/ 100", by)
+        )
+    };
+    let (a, b, c) = (wrong("/ 10"), wrong("/ 1000"), wrong("/ 50"));
+    let (out, ev) = s.fix_json_with(
+        &["--max-steps", "12"],
+        ISSUE,
+        &[
+            "The cause is the discount.",
+            FIX,
+            &as_text,
+            &a,
+            &b,
+            &c,
+            &wrong("/ 20"),
+            &wrong("/ 40"),
+            &wrong("/ 60"),
+        ],
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "unverified", "{fin}");
+    assert_eq!(fin["stop"]["kind"], "own_test_disagrees", "{fin}");
+    assert_eq!(
+        fin["stop"]["then"], "no change in the 3 model steps after it made it pass",
+        "{fin}"
+    );
+    assert_eq!(fin["steps"], 6, "{fin}");
+    assert_eq!(out.status.code(), Some(4));
+    assert!(!s.read("tests/test_cart.py").contains("test_ten_percent"));
+    assert!(s.read("shop/cart.py").contains(fixed));
+}
+
 /// The project's failing test passes with the fix, and the model's test of the issue's example
 /// fails on it — and on the code before it — for a reason of its own (it expects the total as
 /// text). The test judges what follows; when nothing better comes before the step limit, the run

@@ -313,6 +313,45 @@ fn a_change_the_issues_own_case_fails_on_is_incomplete() {
     assert!(fin["diff"].as_str().unwrap().contains("w.lower()"));
 }
 
+/// A test cria wrote from the issue's own values is no model's guess: when it fails on the change
+/// the project's test passed, it judges to the end — here the whole fix comes four model steps
+/// after it, past the three a test the model wrote would judge.
+#[test]
+fn a_test_cria_wrote_of_the_issues_own_case_judges_to_the_end() {
+    let s = Scratch::task("py-wordfreq");
+    s.write(
+        "tests/test_wordfreq.py",
+        "import unittest\n\nfrom wordfreq import top_words\n\n\nclass WordFreqTest(unittest.TestCase):\n    def test_a(self):\n        self.assertEqual(top_words(\"A a\", 1), [(\"a\", 2)])\n",
+    );
+    let only_a = "wordfreq.py\n```python\n<<<<<<< SEARCH\n    counts = Counter(words(text))\n=======\n    counts = Counter(\"a\" if w == \"A\" else w for w in words(text))\n>>>>>>> REPLACE\n```\n";
+    let from_only_a = |to: &str| {
+        format!("wordfreq.py\n```python\n<<<<<<< SEARCH\n    counts = Counter(\"a\" if w == \"A\" else w for w in words(text))\n=======\n    counts = Counter({to})\n>>>>>>> REPLACE\n```\n")
+    };
+    let ev = fix(
+        &s,
+        &issue_of("py-wordfreq"),
+        &["--max-steps", "12"],
+        &[
+            "The cause is the case.",
+            only_a,
+            &from_only_a("w.upper() for w in words(text)"),
+            &from_only_a("w[:1] for w in words(text)"),
+            &from_only_a("w + w for w in words(text)"),
+            &from_only_a("w.lower() for w in words(text)"),
+        ],
+    );
+    let st = statuses(&ev);
+    assert!(
+        st.iter().any(|m| m
+            == "the change is incomplete: the issue's examples fail in `test_issue_example_1`"),
+        "{st:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    assert_eq!(fin["steps"], 6, "{fin}");
+    assert!(fin["diff"].as_str().unwrap().contains("w.lower()"));
+}
+
 #[test]
 fn a_test_that_passes_is_not_kept_and_the_run_goes_on() {
     let s = Scratch::task("py-roman");

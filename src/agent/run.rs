@@ -183,6 +183,10 @@ pub(super) struct Suspected {
 /// (the test may be the one that is wrong), with the test taken out.
 #[derive(Debug)]
 pub(super) struct Disputed {
+    /// The model step after which a test the model wrote stops judging, if nothing by then
+    /// built on the change (see [`super::stage::accept`]); `None` for a test cria wrote from
+    /// the issue's own values, which judges to the end.
+    pub(super) judges_until: Option<usize>,
     /// The changed files as they were then, the new test included ([`Workspace::state`]).
     pub(super) state: Vec<(String, Option<Vec<u8>>)>,
     /// The test's insertion, to take it out again.

@@ -94,6 +94,9 @@ impl Run<'_> {
                 }
                 return Ok(stop);
             }
+            if let Some(unverified) = self.doubt_spent() {
+                return Ok(unverified);
+            }
             let next = match self.stage {
                 Stage::Mutate => {
                     self.stage = Stage::Edit;

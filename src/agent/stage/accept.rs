@@ -30,7 +30,11 @@
 //! value of the model's own making). So when the run then finds nothing better and ends on the
 //! very change the project's tests passed, the test is taken out and the outcome is
 //! *unverified*: neither "fixed" (cria's own check disagrees) nor "not fixed" (the tests that
-//! showed the bug pass). See [`Run::settle`].
+//! showed the bug pass). See [`Run::settle`]. A test the model wrote is that doubtful as often
+//! as not (it copies the wrong output the issue shows, or a value of its own): it judges for
+//! [`DOUBTED_STEPS`] model steps, and when none of them built on the change, the run settles
+//! on it then ([`Run::doubt_spent`]) instead of chasing the test to the time limit. A test cria
+//! wrote from the issue's own values judges to the end.
 
 use super::asked::Rejected;
 use super::cases::{together, CaseRun};
@@ -44,6 +48,20 @@ use crate::agent::stated;
 use crate::edit;
 use crate::protocol::{Outcome, StopReason, TestRun};
 use std::time::Duration;
+
+/// Model steps a test of the issue's examples that the model wrote judges, after it failed on
+/// the change the project's tests passed, before the run settles on that change (see the
+/// module doc): enough for a diagnosis and two rewrites of four candidates each.
+pub(super) const DOUBTED_STEPS: usize = 3;
+
+/// Who wrote a test of the issue's examples.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Writer {
+    /// cria, from the values the issue states, or the calls that crash as the issue shows.
+    Cria,
+    /// The model: the test may expect a wrong value.
+    Model,
+}
 
 /// Why a test of the issue's examples that passes on the change is no check of it.
 pub(super) const PASSES_BEFORE: &str =
@@ -78,8 +96,8 @@ pub(super) enum Verdict {
     /// They pass too.
     Pass,
     /// They fail: the change is incomplete, or the test is wrong (the run with the new test,
-    /// the test's insertion and its name).
-    Fail(TestRun, Vec<edit::FileChange>, String),
+    /// the test's insertion, its name and who wrote it).
+    Fail(TestRun, Vec<edit::FileChange>, String, Writer),
     /// No usable test could be written (why).
     Unavailable(String),
     /// The model's reply gave no test that checks anything: worth one more try.
@@ -129,7 +147,9 @@ impl Run<'_> {
                 verified(false)
             }
             Verdict::Lost(stop) => Next::Stop(stop),
-            Verdict::Fail(run, inserted, test) => self.examples_fail(run, inserted, test, passing),
+            Verdict::Fail(run, inserted, test, writer) => {
+                self.examples_fail(run, inserted, test, writer, passing)
+            }
         }
     }
 
@@ -141,9 +161,11 @@ impl Run<'_> {
         run: TestRun,
         inserted: Vec<edit::FileChange>,
         test: String,
+        writer: Writer,
         passing: Option<TestRun>,
     ) -> Next {
         self.disputed = Some(Disputed {
+            judges_until: (writer == Writer::Model).then_some(self.report.steps + DOUBTED_STEPS),
             state: self.work.state(&self.cfg.root),
             inserted,
             test,
@@ -167,13 +189,39 @@ impl Run<'_> {
                     | StopReason::ModelFailure { .. }
                     | StopReason::HookRefused { .. }
             );
-        let Some(disputed) = self.disputed.take().filter(|_| settles) else {
+        if !settles {
             return stop;
-        };
+        }
+        self.take_out_disputed(stop.to_string()).unwrap_or(stop)
+    }
+
+    /// The run settles on the disputed change once a test the model wrote has judged for its
+    /// [`DOUBTED_STEPS`] and the code is still that change (nothing since made the test fail
+    /// less, or it would have been kept): `None` while it judges on. Not when a second model is
+    /// waiting to take over, which may complete what the first could not.
+    pub(in crate::agent) fn doubt_spent(&mut self) -> Option<StopReason> {
+        let disputed = self.disputed.as_ref()?;
+        let until = disputed.judges_until?;
+        if self.escalation.is_some()
+            || self.report.steps < until
+            || self.work.state(&self.cfg.root) != disputed.state
+        {
+            return None;
+        }
+        self.take_out_disputed(format!(
+            "no change in the {DOUBTED_STEPS} model steps after it made it pass"
+        ))
+    }
+
+    /// Take the disputed test out and end on the change it disputed, unverified (`then`: what
+    /// ended the run); `None` when the code is no longer that change or the test cannot be
+    /// taken out (the run then stops as it would have).
+    fn take_out_disputed(&mut self, then: String) -> Option<StopReason> {
+        let disputed = self.disputed.take()?;
         if self.work.state(&self.cfg.root) != disputed.state
             || !self.remove_test(&disputed.inserted)
         {
-            return stop;
+            return None;
         }
         self.status(format!(
             "took out `{}`: it failed on the change the project's tests passed",
@@ -182,10 +230,10 @@ impl Run<'_> {
         self.repro = None;
         self.report.repro_test = None;
         self.report.tests_after = disputed.passing;
-        StopReason::OwnTestDisagrees {
+        Some(StopReason::OwnTestDisagrees {
             test: disputed.test,
-            then: stop.to_string(),
-        }
+            then,
+        })
     }
 
     /// The cases the issue says go wrong the same way ("Korean won amounts have the same
@@ -212,10 +260,10 @@ impl Run<'_> {
             self.status(format!("{left_out}; asking for a test of that case"));
             match self.examples_asked(&path, &body, cmd, Some(&case), true) {
                 Verdict::Pass => self.others.checked.push(case),
-                Verdict::Fail(run, inserted, test) => {
+                Verdict::Fail(run, inserted, test, writer) => {
                     self.others.checked.push(case);
                     let passing = passing.clone();
-                    return Some(self.examples_fail(run, inserted, test, passing));
+                    return Some(self.examples_fail(run, inserted, test, writer, passing));
                 }
                 Verdict::Unavailable(why) | Verdict::Flawed(Rejected { why, .. }) => {
                     self.report.tests_after = passing.clone();
@@ -341,7 +389,7 @@ impl Run<'_> {
         self.status(format!(
             "the change is incomplete: the issue's examples fail in `{name}`"
         ));
-        Some(Verdict::Fail(run, changes, name))
+        Some(Verdict::Fail(run, changes, name, Writer::Cria))
     }
 
     /// The crash the issue shows, as tests cria writes itself ([`crash::crash_cases`]), when
@@ -408,7 +456,7 @@ impl Run<'_> {
         self.status(format!(
             "the change is incomplete: `{call}` still fails in `{name}`"
         ));
-        Some(Verdict::Fail(run, changes, name))
+        Some(Verdict::Fail(run, changes, name, Writer::Cria))
     }
 
     /// The test of the issue's examples `changes` added stays, and judges from now on.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use regex::Regex;
 
-use super::accept::{Verdict, PASSES_BEFORE};
+use super::accept::{Verdict, Writer, PASSES_BEFORE};
 use crate::agent::prompt::{self, ShownFile};
 use crate::agent::reproduce;
 use crate::agent::run::Run;
@@ -302,7 +302,7 @@ impl Run<'_> {
                 self.status(format!(
                     "the change is incomplete: the issue's examples fail in `{name}`"
                 ));
-                Verdict::Fail(run, changes, name)
+                Verdict::Fail(run, changes, name, Writer::Model)
             }
             Err(why) => {
                 self.remove_test(&changes);
