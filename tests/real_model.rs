@@ -10,7 +10,7 @@ mod common;
 use common::model;
 
 use cria::model::llama::{LlamaBackendHandle, LlamaOptions};
-use cria::model::{Backend, Flow, Piece, Request};
+use cria::model::{Backend, Flow, Piece, Request, Variant};
 use cria::protocol::Message;
 
 fn load(tier: &str) -> LlamaBackendHandle {
@@ -132,6 +132,56 @@ fn stopping_the_stream_stops_generation() {
         "{} bytes generated, {seen} seen when the stream was stopped",
         c.text.len()
     );
+}
+
+/// A reply still being written when the run's time is up is dropped, not finished: decoding
+/// stops at the deadline with `OutOfTime` (the prompt, with no speed measured yet to judge it
+/// by, is still processed). Before, four candidates decoded together ran on 45 s past it.
+#[test]
+fn a_reply_still_decoding_at_the_deadline_stops_there() {
+    let mut backend = load("test");
+    let messages = [Message::user("Count from 1 to 100, one number per line.")];
+    let request = Request {
+        messages: &messages,
+        tools: &[],
+        max_tokens: 200,
+        temperature: 0.0,
+        seed: 1,
+        stop_after: &[],
+        prefill: "",
+        constraints: None,
+        deadline: Some(std::time::Instant::now()),
+    };
+    let mut pieces = 0;
+    let result = backend.complete(&request, &mut |p| {
+        if let Piece::Text(_) = p {
+            pieces += 1;
+        }
+        Flow::Continue
+    });
+    assert!(
+        matches!(result, Err(cria::model::BackendError::OutOfTime)),
+        "{result:?}"
+    );
+    assert_eq!(pieces, 0, "no text is written past the deadline");
+    // Candidates decoded together stop there too.
+    let variants = [0.0, 0.7].map(|temperature| Variant {
+        temperature,
+        seed: 1,
+    });
+    let result = backend.complete_variants(&request, &variants, &mut |_| Flow::Continue);
+    assert!(
+        matches!(result, Err(cria::model::BackendError::OutOfTime)),
+        "{result:?}"
+    );
+    // The session is left sound: the next request, with no deadline, is answered in full.
+    let request = Request {
+        deadline: None,
+        max_tokens: 20,
+        ..request
+    };
+    let c = backend.complete(&request, &mut |_| Flow::Continue).unwrap();
+    assert_eq!(c.generated_tokens, 20, "{c:?}");
 }
 
 #[test]

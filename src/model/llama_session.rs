@@ -14,7 +14,9 @@
 //! cancelled between chunks. A chunk is not begun when the rest of the prompt, at the speed the
 //! last chunk took, would not be processed before the job's deadline: a chunk cannot be stopped
 //! once begun (15 s at a 3,000-token context on two cores), and a reply that cannot start in
-//! time is dropped anyway.
+//! time is dropped anyway. For the same reason decoding stops at the deadline: a reply still
+//! being written then (four candidates at once take 45 s on two cores) would only be judged
+//! after the run's time is up.
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -186,7 +188,12 @@ impl Session {
         let eog = |t: LlamaToken| model.vocab().is_eog(t);
         let mut batch = LlamaBatch::new(n, n as i32);
         let mut pos = prompt_len;
+        let mut out_of_time = false;
         while !job.cancel.load(Ordering::Relaxed) {
+            if past(job.deadline) {
+                out_of_time = true;
+                break;
+            }
             batch.clear();
             let mut active = Vec::new();
             for (k, lane) in lanes.iter_mut().enumerate() {
@@ -224,6 +231,9 @@ impl Session {
         }
         ctx.clear_kv_cache_seq(Some(0), Some(prompt_len as u32), None)
             .map_err(engine_err)?;
+        if out_of_time {
+            return Err(BackendError::OutOfTime);
+        }
         let seconds = start.elapsed().as_secs_f64();
         Ok(lanes
             .into_iter()
@@ -308,6 +318,9 @@ impl Session {
             .picker
             .pick(model, ctx, last_logits, &mut sampler, &mut guide);
         loop {
+            if past(job.deadline) {
+                return Err(BackendError::OutOfTime);
+            }
             if job.cancel.load(Ordering::Relaxed)
                 || self.cached.len() + 2 >= self.n_ctx
                 || c.generated_tokens >= job.max_tokens
@@ -448,6 +461,11 @@ const PROGRESS_AFTER: usize = 4;
 /// Prefill chunks shorter than this are not timed: a few tokens say more about the call's
 /// overhead than about the speed of a long prompt.
 const TIMED_CHUNK: usize = 64;
+
+/// Whether `deadline` has passed.
+fn past(deadline: Option<Instant>) -> bool {
+    deadline.is_some_and(|d| Instant::now() >= d)
+}
 
 /// Whether `tokens` prompt tokens still to process, at `rate` tokens a second, are done before
 /// `deadline`. Without a measured rate or a deadline there is nothing to go on: yes.
