@@ -147,6 +147,67 @@ fn passing_tests_then_a_reproduction_then_a_fix_end_fixed() {
     );
 }
 
+/// A scripted backend that keeps what each request asked for: its token budget and stops.
+struct Recording {
+    script: ScriptedBackend,
+    asked: Vec<(usize, Vec<String>)>,
+}
+
+impl cria::model::Backend for Recording {
+    fn name(&self) -> String {
+        "recording".into()
+    }
+    fn context_window(&self) -> usize {
+        32_768
+    }
+    fn count_tokens(&mut self, text: &str) -> usize {
+        self.script.count_tokens(text)
+    }
+    fn complete(
+        &mut self,
+        request: &cria::model::Request<'_>,
+        on_piece: &mut dyn FnMut(cria::model::Piece<'_>) -> cria::model::Flow,
+    ) -> Result<cria::model::Completion, cria::model::BackendError> {
+        let stops = request.stop_after.iter().map(|s| s.to_string()).collect();
+        self.asked.push((request.max_tokens, stops));
+        self.script.complete(request, on_piece)
+    }
+}
+
+/// The edit stage's first reply is the diagnosis — one paragraph, stopped at a blank line or a
+/// code fence, in a diagnosis's budget — also when a reproduction test was asked for first.
+/// It once got an edit's budget and stops whenever any model call came before it, and a small
+/// model wrote 768 tokens of "diagnosis".
+#[test]
+fn the_first_reply_after_a_reproduction_test_is_a_short_diagnosis() {
+    let s = Scratch::task("py-roman");
+    let issue = std::fs::read_to_string(common::fixture("tasks/py-roman/ISSUE.md"))
+        .unwrap()
+        .replace('`', "");
+    let test = "```python\nclass TestIssue(unittest.TestCase):\n    def test_four(self):\n        self.assertEqual(to_roman(4), \"IV\")\n```";
+    let fix = "numerals/roman.py\n<<<<<<< SEARCH\n    (5, \"V\"),\n    (1, \"I\"),\n=======\n    (5, \"V\"),\n    (4, \"IV\"),\n    (1, \"I\"),\n>>>>>>> REPLACE\n";
+    let cfg = config(s.path(), &[]);
+    let mut backend = Recording {
+        script: scripted(&[test, "The table.", fix]),
+        asked: Vec::new(),
+    };
+    let mut events = Vec::new();
+    let report = cria::agent::fix(&mut backend, &cfg.fix, &issue, &mut |e: Event| {
+        events.push(e)
+    })
+    .unwrap();
+    assert_eq!(report.outcome, Some(Outcome::Fixed), "{}", report.summary);
+    let asked = &backend.asked;
+    assert_eq!(asked.len(), 3, "{asked:?}");
+    let blank_line = |stops: &Vec<String>| stops.iter().any(|s| s == "\n\n");
+    let (budget, stops) = &asked[1];
+    assert!(blank_line(stops) && *budget <= 160, "{asked:?}");
+    assert!(
+        !blank_line(&asked[2].1),
+        "an edit turn is not cut at a blank line: {asked:?}"
+    );
+}
+
 /// A diagnosis with no edit → the rewrite stage → a whole definition put in place → fixed.
 #[test]
 fn a_diagnosis_without_an_edit_leads_to_the_rewrite_stage() {

@@ -94,6 +94,8 @@ pub(super) struct Conversation {
     pub(super) cached_tokens: usize,
     /// Whether the next reply is expected to be a fix (it then starts with [`super::prompt::PREFILL`]).
     pub(super) expect_fix: bool,
+    /// Whether the next reply of the edit stage is its first: the diagnosis, one paragraph.
+    pub(super) diagnosis_due: bool,
 }
 
 /// Where the step and time limits count from: the run's start, moved on when a second model
@@ -217,6 +219,7 @@ impl Run<'_> {
             stage: Stage::Edit,
             talk: Conversation {
                 expect_fix: true,
+                diagnosis_due: true,
                 ..Default::default()
             },
             sampling: Sampling::default(),

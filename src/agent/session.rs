@@ -246,6 +246,7 @@ impl Run<'_> {
             system.push_str(&prompt::sanitize(&rules));
         }
         self.talk.history = vec![Message::system(system)];
+        self.talk.diagnosis_due = true;
         self.tell(&task);
         // A test that shows the bug can judge one-token changes before the model says anything.
         self.stage = if self.bug_shown {

@@ -16,10 +16,13 @@ fn acted_on(report: &edit::ApplyReport) -> bool {
 }
 
 impl Run<'_> {
-    /// One turn of the edit stage. The first reply of a run is the diagnosis: its first
-    /// paragraph, stopped where code would begin.
+    /// One turn of the edit stage. Its first reply is the diagnosis: its first paragraph,
+    /// stopped where code would begin — also when model calls came before it (a reproduction
+    /// test, a test of the issue's examples), which once left it the budget of an edit, and a
+    /// 768-token "diagnosis" (45 s on two cores).
     pub(in crate::agent) fn edit_turn(&mut self) -> Result<Next, BackendError> {
-        let (stop, budget): (&[&str], usize) = if self.report.steps == 0 {
+        let diagnosis = std::mem::take(&mut self.talk.diagnosis_due);
+        let (stop, budget): (&[&str], usize) = if diagnosis {
             (&[toolcall::CLOSE, "```", "\n\n"], budget::DIAGNOSIS)
         } else {
             (&[toolcall::CLOSE], budget::EDIT)
