@@ -32,7 +32,7 @@ use super::llama::{Chunk, Job};
 use super::llama_lookup::{find_draft, Pace, MAX_DRAFT};
 use super::llama_sampling::{sampler_for, Picker, Sampler};
 use super::llama_stream::Output;
-use super::{BackendError, Completion};
+use super::{past, BackendError, Completion};
 
 pub(super) struct Session {
     cached: Vec<LlamaToken>,
@@ -461,11 +461,6 @@ const PROGRESS_AFTER: usize = 4;
 /// Prefill chunks shorter than this are not timed: a few tokens say more about the call's
 /// overhead than about the speed of a long prompt.
 const TIMED_CHUNK: usize = 64;
-
-/// Whether `deadline` has passed.
-fn past(deadline: Option<Instant>) -> bool {
-    deadline.is_some_and(|d| Instant::now() >= d)
-}
 
 /// Whether `tokens` prompt tokens still to process, at `rate` tokens a second, are done before
 /// `deadline`. Without a measured rate or a deadline there is nothing to go on: yes.

@@ -26,6 +26,11 @@ pub mod tiers;
 
 use crate::protocol::Message;
 
+/// Whether `deadline` has passed (a request's [`Request::deadline`]).
+fn past(deadline: Option<std::time::Instant>) -> bool {
+    deadline.is_some_and(|d| std::time::Instant::now() >= d)
+}
+
 /// What the token callback tells the generator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::{Backend, BackendError, Completion, Flow, Piece, Request};
+use super::{past, Backend, BackendError, Completion, Flow, Piece, Request};
 use crate::protocol::{Message, Role};
 
 #[derive(Debug, Clone)]
@@ -50,11 +50,6 @@ enum Failure {
     Fatal(String),
     /// The request's deadline passed (or will before the server could answer).
     Late,
-}
-
-/// Whether `deadline` has passed.
-fn past(deadline: Option<Instant>) -> bool {
-    deadline.is_some_and(|d| Instant::now() >= d)
 }
 
 impl OpenAiBackend {

@@ -200,14 +200,13 @@ impl Run<'_> {
     /// less, or it would have been kept): `None` while it judges on. Not when a second model is
     /// waiting to take over, which may complete what the first could not.
     pub(in crate::agent) fn doubt_spent(&mut self) -> Option<StopReason> {
-        let disputed = self.disputed.as_ref()?;
+        let disputed = self.disputed.as_mut()?;
         let until = disputed.judges_until?;
-        if self.escalation.is_some()
-            || self.report.steps < until
-            || self.work.state(&self.cfg.root) != disputed.state
-        {
+        if self.escalation.is_some() || self.report.steps < until {
             return None;
         }
+        // Due once: when something built on the change, the test judges to the end.
+        disputed.judges_until = None;
         self.take_out_disputed(format!(
             "no change in the {DOUBTED_STEPS} model steps after it made it pass"
         ))
@@ -217,10 +216,11 @@ impl Run<'_> {
     /// ended the run); `None` when the code is no longer that change or the test cannot be
     /// taken out (the run then stops as it would have).
     fn take_out_disputed(&mut self, then: String) -> Option<StopReason> {
+        if self.work.state(&self.cfg.root) != self.disputed.as_ref()?.state {
+            return None;
+        }
         let disputed = self.disputed.take()?;
-        if self.work.state(&self.cfg.root) != disputed.state
-            || !self.remove_test(&disputed.inserted)
-        {
+        if !self.remove_test(&disputed.inserted) {
             return None;
         }
         self.status(format!(
