@@ -872,3 +872,52 @@ fn no_mutants_are_tried_when_each_change_is_asked_about() {
         "{st:#?}"
     );
 }
+
+/// A corrected test of the issue's examples is decoded beside freer candidates where the backend
+/// decodes several at once: a greedy correction that repeats the test it corrects (one that
+/// showed nothing on the code before the change), and one with no test in it, give way to the
+/// next, and the first that shows the case judges the change.
+#[test]
+fn a_corrected_examples_test_that_repeats_the_first_gives_way_to_another_candidate() {
+    let s = Scratch::task("py-timesheet");
+    let issue = std::fs::read_to_string(common::fixture("tasks/py-timesheet/ISSUE.md")).unwrap();
+    let rewrite = "```python\ndef parse_hours(entry):\n    \"\"\"Hours in an \"H:MM\" entry, as a number: \"8:00\" is 8.0.\"\"\"\n    hours, minutes = entry.strip().split(\":\")\n    if not minutes.isdigit() or len(minutes) != 2 or int(minutes) > 59:\n        raise ValueError(f\"not an H:MM entry: {entry!r}\")\n    return int(hours) + int(minutes) / 60\n```";
+    // A week without minutes: no overtime before the fix or after it.
+    let shows_nothing = "```python\nclass TestOvertime(unittest.TestCase):\n    def test_overtime(self):\n        self.assertEqual(overtime([\"8:00\"] * 5), 0)\n```";
+    let overtime = "```python\nclass TestOvertime(unittest.TestCase):\n    def test_overtime_with_minutes(self):\n        self.assertEqual(overtime([\"8:30\"] * 5), 2.5)\n```";
+    let backend = scripted(&[
+        "The minutes are divided by 100.",
+        rewrite,
+        shows_nothing,
+        // The correction, three candidates at once: the same test, prose, the right one.
+        shows_nothing,
+        "I would check the overtime.",
+        overtime,
+    ])
+    .with_parallel_width(3);
+    let (report, events) = run_on(backend, s.path(), &[], &issue);
+    let st = statuses(&events);
+    assert_fixed(&report, &st);
+    let skipped: Vec<&String> = st
+        .iter()
+        .filter(|m| m.starts_with("a candidate test was not kept"))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            "a candidate test was not kept: it repeats a test already tried",
+            "a candidate test was not kept: it has no test function cria can recognize",
+        ],
+        "{st:#?}"
+    );
+    assert!(
+        st.iter()
+            .any(|m| m
+                .contains("running `test_overtime_with_minutes` on the code before the change")),
+        "{st:#?}"
+    );
+    assert_eq!(report.steps, 4, "the correction's candidates are one step");
+    assert!(report
+        .diff
+        .contains("def test_overtime_with_minutes(self):"));
+}

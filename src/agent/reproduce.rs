@@ -88,9 +88,13 @@ pub fn stated_examples(issue: &str) -> Vec<String> {
 
 /// The string literals an issue's own code and inline spans use as input or output
 /// (`q.push("resize-1", ...)`, `Money(1500, "JPY")`): double-quoted, two characters or more,
-/// once each. The lines of a traceback (`File "...", line 3`) are not the issue's code.
+/// once each. The lines of a traceback (`File "...", line 3`) are not the issue's code, and a
+/// template that prints the values (`println!("{job}")`, `f"{total}"`) holds none of them.
 pub fn quoted_inputs(issue: &str) -> Vec<String> {
-    let Ok(literal) = Regex::new(r#""([^"\n]{2,80})""#) else {
+    let (Ok(literal), Ok(placeholder)) = (
+        Regex::new(r#""([^"\n]{2,80})""#),
+        Regex::new(r"\{[^{}\s]*\}"),
+    ) else {
         return Vec::new();
     };
     let mut out: Vec<String> = Vec::new();
@@ -100,9 +104,14 @@ pub fn quoted_inputs(issue: &str) -> Vec<String> {
             continue;
         }
         for c in literal.captures_iter(line) {
-            let Some(s) = c.get(1).map(|m| m.as_str()) else {
+            let (Some(whole), Some(s)) = (c.get(0), c.get(1).map(|m| m.as_str())) else {
                 continue;
             };
+            let before = line.get(..whole.start()).unwrap_or_default();
+            let formats = before.trim_end().ends_with("!(") || before.ends_with('f');
+            if formats && placeholder.is_match(s) {
+                continue;
+            }
             if !s.trim().is_empty() && !out.iter().any(|o| o == s) {
                 out.push(s.to_string());
             }
@@ -177,6 +186,19 @@ pub(super) fn shape(path: &str, body: &str) -> &'static str {
             "a new `it('...', () => { ... });` block"
         }
         _ => "a new `test('...', () => { ... });` call",
+    }
+}
+
+/// Where a reply asked for one new test ends: at its code block's fence, or where the first
+/// test function at the file's top level closes (Rust, Go: a `}` alone on a line; JavaScript:
+/// `});`; Python: the two blank lines before another top-level block). A small model asked to
+/// add a test at the end of a file often goes on to copy the file's other tests.
+pub(super) fn test_stops(path: &str) -> &'static [&'static str] {
+    match prompt::fence_lang(path) {
+        "rust" | "go" => &["```", "\n}\n"],
+        "javascript" | "typescript" => &["```", "\n});\n"],
+        "python" => &["```", "\n\n\n"],
+        _ => &["```"],
     }
 }
 

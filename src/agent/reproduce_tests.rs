@@ -206,6 +206,13 @@ fn a_test_of_the_examples_must_use_the_issues_own_inputs() {
 }
 
 #[test]
+fn a_template_that_prints_the_values_is_no_input() {
+    let issue = "    q.push(\"resize-1\", N);\n    while let Some(job) = q.pop() { println!(\"{job}\"); }\n    print(f\"{total:.2f}\")\n    label(\"{draft}\")\n";
+    // A literal with braces passed to a call of the project's is an input like any other.
+    assert_eq!(quoted_inputs(issue), ["resize-1", "{draft}"]);
+}
+
+#[test]
 fn a_test_that_leaves_out_only_the_output_the_issue_calls_wrong_is_kept() {
     let issue = "Exported dates have day and month swapped\n\nMy run on 7 March 2024 is written by `to_json()` as `\"date\": \"2024-07-03\"`, and the app shows it on July 3rd.\n\nImporting the app's own export with `from_json()`:\n- `\"date\": \"2024-03-07\"` comes in as `datetime.date(2024, 7, 3)`\n- `\"date\": \"2024-03-17\"` fails: `ValueError: bad entry`\n";
     let right = "def test_dates():\n    assert to_json([run(date(2024, 3, 7))]) == '[{\"date\": \"2024-03-07\"}]'\n    assert from_json('[{\"date\": \"2024-03-17\"}]')[0].date == date(2024, 3, 17)\n";

@@ -84,6 +84,17 @@ pub(super) fn rewrite_variants(first: Sampling, step: usize, width: usize) -> Ve
         .collect()
 }
 
+/// Candidates decoded together for a corrected test: greedy first (what the model was told is
+/// what should change it), then warmer ones that need not repeat the test it corrects.
+pub(super) fn test_variants(step: usize, width: usize) -> Vec<Variant> {
+    (0..width)
+        .map(|k| Variant {
+            temperature: [0.0, 0.4, 0.7][k.min(2)],
+            seed: Sampling::seed(step).wrapping_add(1000 * k as u32),
+        })
+        .collect()
+}
+
 /// Token budgets for each kind of reply, fitting what it is for: a reply that runs past its
 /// purpose costs seconds per token on a CPU and is rarely better for it.
 pub(super) mod budget {

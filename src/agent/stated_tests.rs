@@ -212,3 +212,49 @@ fn the_sentences_that_say_what_should_happen_are_picked_in_the_issues_words() {
     );
     assert!(expectations("The totals are off by one.").is_empty());
 }
+
+/// An issue that shows a table the code prints, one column too narrow, and says what it should be.
+const TABLE_ISSUE: &str = "`render(&rows)` prints this:\n\n    | name | qty |\n    | café | 2 |\n\nThe second row's cells should line up with the header.\n";
+
+#[test]
+fn a_wrong_table_asserted_over_several_lines_is_found() {
+    let s = stated(TABLE_ISSUE);
+    assert_eq!(s.wrong, ["| name | qty |\n| café | 2 |"]);
+    // Rust: a string continued with `\` (the next line's leading space is not in the value).
+    let rust = "#[test]\nfn table() {\n    assert_eq!(\n        render(&rows),\n        \"| name | qty |\\n\\\n         | café | 2 |\\n\"\n    );\n}\n";
+    assert_eq!(s.asserted_wrong(rust), Some(s.wrong[0].as_str()));
+    // Python: a triple-quoted string, and literals side by side in brackets.
+    let triple = "def test_table():\n    assert render(rows) == \"\"\"| name | qty |\n| café | 2 |\n\"\"\"\n";
+    assert_eq!(s.asserted_wrong(triple), Some(s.wrong[0].as_str()));
+    let side_by_side = "def test_table():\n    assert render(rows) == (\n        \"| name | qty |\\n\"\n        \"| café | 2 |\\n\"\n    )\n";
+    assert_eq!(s.asserted_wrong(side_by_side), Some(s.wrong[0].as_str()));
+    // JavaScript, the expected value on the assertion's second line.
+    let js = "test('table', () => {\n  assert.strictEqual(\n    render(rows),\n    '| name | qty |\\n| café | 2 |\\n'\n  );\n});\n";
+    assert_eq!(s.asserted_wrong(js), Some(s.wrong[0].as_str()));
+}
+
+#[test]
+fn the_right_table_over_several_lines_is_not_the_wrong_one() {
+    let s = stated(TABLE_ISSUE);
+    let rust = "#[test]\nfn table() {\n    assert_eq!(\n        render(&rows),\n        \"| name | qty |\\n\\\n         | café | 2   |\\n\"\n    );\n}\n";
+    assert_eq!(s.asserted_wrong(rust), None);
+    // Only the leading space differs: a Python continuation keeps it, so it is another table.
+    let issue = "`indent(src)` gives this:\n\n    if x:\n     y\n\nThe body should be indented by four spaces.\n";
+    let s = stated(issue);
+    assert_eq!(s.wrong, ["if x:\n y"]);
+    let right = "def test_indent():\n    assert indent(src) == \"if x:\\n\\\n    y\"\n";
+    assert_eq!(s.asserted_wrong(right), None);
+    let copies = "def test_indent():\n    assert indent(src) == \"if x:\\n\\\n y\"\n";
+    assert_eq!(s.asserted_wrong(copies), Some("if x:\n y"));
+    // A negated assertion over several lines is no claim that the output is right.
+    let negated = "    assert_ne!(\n        render(&rows),\n        \"| name | qty |\\n| café | 2 |\"\n    );\n";
+    assert_eq!(stated(TABLE_ISSUE).asserted_wrong(negated), None);
+}
+
+#[test]
+fn an_unclosed_assertion_is_read_line_by_line() {
+    let s = stated("`human(1023)` gives `1023.0 B` instead of `1023 B`.");
+    let code =
+        "    assert human(1023) == '1023.0 B'  # it's what it gives\n    assert human(1) == (\n";
+    assert_eq!(s.asserted_wrong(code), Some("1023.0 B"));
+}

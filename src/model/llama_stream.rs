@@ -39,8 +39,10 @@ impl Output {
         }
     }
 
-    /// Add a generated token; true when the text now ends with a stop string.
+    /// Add a generated token; true when it brought a stop string (the text then ends with it,
+    /// whatever the token held after it).
     pub(super) fn push(&mut self, model: &LlamaModel, token: LlamaToken, job: &Job) -> bool {
+        let before = self.text.len();
         self.utf8.extend_from_slice(&piece(model, token));
         let valid = match std::str::from_utf8(&self.utf8) {
             Ok(s) => s.len(),
@@ -50,8 +52,11 @@ impl Output {
             let complete: Vec<u8> = self.utf8.drain(..valid).collect();
             self.text.push_str(&String::from_utf8_lossy(&complete));
         }
-        // A reply that loops ends here, keeping one copy of what it repeats.
-        if let Some(keep) = super::runaway::loop_cut(&self.text) {
+        // A reply that reaches a stop string, or loops, ends here (keeping one copy of what it
+        // repeats).
+        let cut = super::runaway::stop_cut(&self.text, before, &job.stop_after, 0)
+            .or_else(|| super::runaway::loop_cut(&self.text));
+        if let Some(keep) = cut {
             self.text.truncate(keep.max(self.sent));
             self.flush(job);
             return true;
@@ -59,9 +64,7 @@ impl Output {
         if !self.text.is_empty() && self.last_send.is_none_or(|t| t.elapsed() >= STREAM_EVERY) {
             self.flush(job);
         }
-        job.stop_after
-            .iter()
-            .any(|s| self.text.ends_with(s.as_str()))
+        false
     }
 
     /// Send whatever text the caller has not seen yet.

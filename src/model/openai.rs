@@ -268,14 +268,6 @@ fn wire_message(m: &Message) -> Value {
     }
 }
 
-/// The nearest char boundary at or before `i`.
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
 /// What a stream has delivered so far.
 #[derive(Default)]
 struct Reply {
@@ -336,17 +328,7 @@ impl Reply {
         // the very start does not count: without prefill, the model opens the code block the
         // embedded engine would have opened for it (a rewrite stops at "```").
         let lead = self.text.len() - self.text.trim_start().len();
-        let cut = stop_after
-            .iter()
-            .filter_map(|s| {
-                let from = floor_boundary(&self.text, before.saturating_sub(s.len()));
-                let tail = self.text.get(from..).unwrap_or_default();
-                tail.match_indices(*s)
-                    .map(|(i, _)| from + i)
-                    .find(|&at| at > lead)
-                    .map(|at| at + s.len())
-            })
-            .min();
+        let cut = super::runaway::stop_cut(&self.text, before, stop_after, lead + 1);
         // A looping reply ends too, keeping one copy of what it repeats.
         let cut = cut.or_else(|| super::runaway::loop_cut(&self.text).map(|k| k.max(before)));
         if let Some(end) = cut.filter(|&e| self.text.is_char_boundary(e)) {

@@ -1,8 +1,34 @@
-//! Noticing a reply that has started to loop. Small models, greedy ones especially, fall into
-//! repeating a line or a phrase until the token limit (a 1,024-token "diagnosis" that says one
-//! sentence forty times), or a whole block (the same six-line test written out four times).
-//! Whatever the stage, generation stops once the reply's end is the same text several times
-//! over; the reply keeps one copy of it.
+//! Where a reply ends before its token budget: at a stop string it reached, or where it started
+//! to loop. Small models, greedy ones especially, fall into repeating a line or a phrase until
+//! the token limit (a 1,024-token "diagnosis" that says one sentence forty times), or a whole
+//! block (the same six-line test written out four times). Whatever the stage, generation stops
+//! once the reply's end is the same text several times over; the reply keeps one copy of it.
+
+/// Where a reply ends when text after byte `before` brought a stop string (`stop_after`): just
+/// after the first one, found also when the token that brought it went on past it ("}\n\n#["
+/// after "\n}\n"). A stop beginning before byte `from` does not count.
+pub fn stop_cut(
+    text: &str,
+    before: usize,
+    stops: &[impl AsRef<str>],
+    from: usize,
+) -> Option<usize> {
+    stops
+        .iter()
+        .filter_map(|s| {
+            let s = s.as_ref();
+            let mut start = before.saturating_sub(s.len());
+            while start > 0 && !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let tail = text.get(start..)?;
+            tail.match_indices(s)
+                .map(|(at, _)| start + at)
+                .find(|&at| at >= from)
+                .map(|at| at + s.len())
+        })
+        .min()
+}
 
 /// Where to cut `text` if its end repeats: the length to keep (the text before the repeats plus
 /// one copy), or `None` when it does not loop.

@@ -53,3 +53,19 @@ fn blocks_that_differ_or_are_short_are_not_loops() {
     let closing = "        }\n    }\n}\n";
     assert_eq!(loop_cut(&closing.repeat(3)), None);
 }
+
+#[test]
+fn a_stop_string_inside_the_last_piece_ends_the_reply_just_after_it() {
+    // The token that closed the test went on into the next one.
+    let text = "fn a() {\n    x();\n}\n\n#[";
+    let before = "fn a() {\n    x();\n".len();
+    assert_eq!(stop_cut(text, before, &["\n}\n"], 0), Some(before + 2));
+    // The earliest of several, across the boundary of the last piece.
+    let text = "The cause is x.\n\n```rust";
+    assert_eq!(stop_cut(text, 15, &["```", "\n\n"], 0), Some(17));
+    // Text before the last piece was looked at already; a stop before `from` does not count.
+    assert_eq!(stop_cut("a\n\nb", 4, &["\n\n"], 0), None);
+    assert_eq!(stop_cut("```py\n```", 5, &["```"], 1), Some(9));
+    // Looking back from inside a character starts at its first byte.
+    assert_eq!(stop_cut("naïve\n\n", 5, &["\n\n"], 0), Some(8));
+}

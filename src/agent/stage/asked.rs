@@ -13,9 +13,10 @@ use super::accept::{Verdict, Writer, PASSES_BEFORE};
 use crate::agent::prompt::{self, ShownFile};
 use crate::agent::reproduce;
 use crate::agent::run::Run;
-use crate::agent::sampling::budget;
+use crate::agent::sampling::{budget, test_variants};
 use crate::agent::stated;
 use crate::context::{localize, tags};
+use crate::model::BackendError;
 use crate::protocol::Message;
 use crate::sandbox::process::head_tail;
 
@@ -162,7 +163,13 @@ impl Run<'_> {
     }
 
     /// Ask the model for a test of the issue's examples, or of the case `focus` (after
-    /// `rejected`, its last one, to correct that), put it in, and run the tests.
+    /// `rejected`, its last one, to correct that), put it in, and run the tests. A correction
+    /// comes with freer candidates decoded beside the greedy one where the backend decodes
+    /// several at once: told why its test was not kept, a small model's greedy reply often
+    /// repeats it word for word. The candidates are taken in order; one the checks reject
+    /// before it runs, or that shows nothing on the code before the change, gives way to the
+    /// next, but the first that reproduces the issue judges the change (choosing among tests
+    /// by whether they pass on it would choose the one that agrees with it).
     fn model_examples(
         &mut self,
         path: &str,
@@ -171,16 +178,68 @@ impl Run<'_> {
         rejected: Option<&Rejected>,
         focus: Option<&str>,
     ) -> Verdict {
+        let named = focus
+            .map(|case| named_definitions(case, &self.shown))
+            .unwrap_or_default();
+        let replies = match self.examples_replies(path, body, rejected, focus, &named) {
+            Ok(replies) => replies,
+            Err(e) => return Verdict::Unavailable(e.to_string()),
+        };
+        let mut first_flaw: Option<Rejected> = None;
+        let mut tried: Vec<String> = rejected
+            .map(|r| r.reply.trim().to_string())
+            .into_iter()
+            .collect();
+        let mut left = replies.len();
+        for reply in replies {
+            left -= 1;
+            let screened =
+                screen(&self.issue, &reply, path, body, focus, &named).and_then(|(code, name)| {
+                    if tried.iter().any(|t| t == code.trim()) {
+                        return Err(Rejected {
+                            reply: code,
+                            why: "it repeats a test already tried".into(),
+                        });
+                    }
+                    tried.push(code.trim().to_string());
+                    Ok((code, name))
+                });
+            let verdict = match screened {
+                Ok((code, name)) => self.examples_run(path, body, cmd, code, name, rejected),
+                Err(flaw) => Verdict::Flawed(flaw),
+            };
+            match verdict {
+                Verdict::Flawed(flaw) if left > 0 && Instant::now() < self.deadline() => {
+                    self.status(format!("a candidate test was not kept: {}", flaw.why));
+                    first_flaw.get_or_insert(flaw);
+                }
+                Verdict::Flawed(flaw) => return Verdict::Flawed(first_flaw.unwrap_or(flaw)),
+                verdict => return verdict,
+            }
+        }
+        Verdict::Flawed(first_flaw.unwrap_or(Rejected {
+            reply: String::new(),
+            why: "the reply held no test code".into(),
+        }))
+    }
+
+    /// The model's replies to the request for a test (one, or one per candidate on a
+    /// correction), asked in a conversation of their own.
+    fn examples_replies(
+        &mut self,
+        path: &str,
+        body: &str,
+        rejected: Option<&Rejected>,
+        focus: Option<&str>,
+        named: &[String],
+    ) -> Result<Vec<String>, BackendError> {
         let diff = self.work.diff(&self.cfg.root);
         let saved = std::mem::replace(
             &mut self.talk.history,
             vec![Message::system(prompt::system(&self.shown))],
         );
         let lang = prompt::fence_lang(path);
-        let named = focus
-            .map(|case| named_definitions(case, &self.shown))
-            .unwrap_or_default();
-        let focused = focus.map(|case| (case, named.as_slice()));
+        let focused = focus.map(|case| (case, named));
         self.tell(&request(
             &self.issue,
             path,
@@ -196,56 +255,40 @@ impl Run<'_> {
             )));
             self.tell(&retry(&self.issue, path, &rejected.why));
         }
-        // Greedy, the retry too: what it is told is what should change the test.
+        // Greedy, the correction's first candidate too: what it is told is what should change
+        // the test.
         self.sampling.greedy();
-        let reply = self.generate(&format!("```{lang}\n"), &["```"], budget::TEST);
+        let prefill = format!("```{lang}\n");
+        let stops = reproduce::test_stops(path);
+        let width = self.backend.parallel_width();
+        let replies = if rejected.is_some() && width > 1 {
+            let variants = test_variants(self.report.steps + 1, width);
+            self.generate_variants(&prefill, stops, None, budget::TEST, &variants)
+        } else {
+            self.generate(&prefill, stops, budget::TEST)
+                .map(|reply| vec![reply])
+        };
         self.talk.history = saved;
-        let flawed = |reply: &str, why: String| {
+        replies
+    }
+
+    /// Put the model's test `code` (named `name`) in and run the tests: whether the issue's
+    /// examples pass with the change, and fail without it. `rejected`: the test corrects that.
+    fn examples_run(
+        &mut self,
+        path: &str,
+        body: &str,
+        cmd: &str,
+        mut code: String,
+        name: String,
+        rejected: Option<&Rejected>,
+    ) -> Verdict {
+        let flawed = |code: &str, why: String| {
             Verdict::Flawed(Rejected {
-                reply: reply.to_string(),
+                reply: code.to_string(),
                 why,
             })
         };
-        let reply = match reply {
-            Ok(r) => r,
-            Err(e) => return Verdict::Unavailable(e.to_string()),
-        };
-        let Some(mut code) = reproduce::test_code(&reply, path, body) else {
-            return flawed(&reply, "the reply held no test code".into());
-        };
-        let Some(name) = reproduce::test_name(&code) else {
-            return flawed(&code, "it has no test function cria can recognize".into());
-        };
-        // A test of another case has inputs of its own ("Korean won amounts have the same
-        // problem"), but must speak of that case.
-        if let Some(case) = focus {
-            if let Some(name) = named
-                .first()
-                .filter(|_| !named.iter().any(|n| calls(&code, n)))
-            {
-                return flawed(&code, format!("the test written does not call `{name}`"));
-            }
-            if !stated::touches(&code, case) {
-                return flawed(&code, format!("the test written does not check \"{case}\""));
-            }
-        }
-        let left_out = match focus {
-            Some(_) => Vec::new(),
-            None => reproduce::inputs_left_out(&code, &self.issue),
-        };
-        if !left_out.is_empty() {
-            let quoted: Vec<String> = left_out.iter().map(|i| format!("\"{i}\"")).collect();
-            return flawed(
-                &code,
-                format!(
-                    "the test written leaves out the issue's own inputs ({})",
-                    quoted.join(", ")
-                ),
-            );
-        }
-        if let Some(why) = stated::expects_wrong(&self.issue, &code) {
-            return flawed(&code, why);
-        }
         let mut placed = self.insert_and_run(path, body, &code, cmd);
         if let Some((run, changes)) = &placed {
             let import = (!run.passed)
@@ -310,4 +353,67 @@ impl Run<'_> {
             }
         }
     }
+}
+
+/// The checks a reply's test must pass before it is run (its code and name when it does): it
+/// holds a test function, keeps the issue's own inputs — or, for the case `focus`, calls what
+/// that case `named` and speaks of it — and does not expect what the issue calls wrong.
+fn screen(
+    issue: &str,
+    reply: &str,
+    path: &str,
+    body: &str,
+    focus: Option<&str>,
+    named: &[String],
+) -> Result<(String, String), Rejected> {
+    let flawed = |reply: &str, why: String| Rejected {
+        reply: reply.to_string(),
+        why,
+    };
+    let Some(code) = reproduce::test_code(reply, path, body) else {
+        return Err(flawed(reply, "the reply held no test code".into()));
+    };
+    let Some(name) = reproduce::test_name(&code) else {
+        return Err(flawed(
+            &code,
+            "it has no test function cria can recognize".into(),
+        ));
+    };
+    // A test of another case has inputs of its own ("Korean won amounts have the same
+    // problem"), but must speak of that case.
+    if let Some(case) = focus {
+        if let Some(name) = named
+            .first()
+            .filter(|_| !named.iter().any(|n| calls(&code, n)))
+        {
+            return Err(flawed(
+                &code,
+                format!("the test written does not call `{name}`"),
+            ));
+        }
+        if !stated::touches(&code, case) {
+            return Err(flawed(
+                &code,
+                format!("the test written does not check \"{case}\""),
+            ));
+        }
+    }
+    let left_out = match focus {
+        Some(_) => Vec::new(),
+        None => reproduce::inputs_left_out(&code, issue),
+    };
+    if !left_out.is_empty() {
+        let quoted: Vec<String> = left_out.iter().map(|i| format!("\"{i}\"")).collect();
+        return Err(flawed(
+            &code,
+            format!(
+                "the test written leaves out the issue's own inputs ({})",
+                quoted.join(", ")
+            ),
+        ));
+    }
+    if let Some(why) = stated::expects_wrong(issue, &code) {
+        return Err(flawed(&code, why));
+    }
+    Ok((code, name))
 }
