@@ -89,7 +89,11 @@ pub(super) fn rewrite_variants(first: Sampling, step: usize, width: usize) -> Ve
 pub(super) fn test_variants(step: usize, width: usize) -> Vec<Variant> {
     (0..width)
         .map(|k| Variant {
-            temperature: [0.0, 0.4, 0.7][k.min(2)],
+            temperature: match k {
+                0 => 0.0,
+                1 => 0.4,
+                _ => 0.7,
+            },
             seed: Sampling::seed(step).wrapping_add(1000 * k as u32),
         })
         .collect()
