@@ -875,8 +875,9 @@ fn no_mutants_are_tried_when_each_change_is_asked_about() {
 
 /// A corrected test of the issue's examples is decoded beside freer candidates where the backend
 /// decodes several at once: a greedy correction that repeats the test it corrects (one that
-/// showed nothing on the code before the change), and one with no test in it, give way to the
-/// next, and the first that shows the case judges the change.
+/// showed nothing on the code before the change), one with no test in it and one that fails
+/// with the change as well as without it (a corrected test is never a judge) give way to the
+/// next, and the first that fails before the change and passes with it counts.
 #[test]
 fn a_corrected_examples_test_that_repeats_the_first_gives_way_to_another_candidate() {
     let s = Scratch::task("py-timesheet");
@@ -889,12 +890,14 @@ fn a_corrected_examples_test_that_repeats_the_first_gives_way_to_another_candida
         "The minutes are divided by 100.",
         rewrite,
         shows_nothing,
-        // The correction, three candidates at once: the same test, prose, the right one.
+        // The correction, four candidates at once: the same test, prose, a wrong value, the
+        // right one.
         shows_nothing,
         "I would check the overtime.",
+        &overtime.replace("2.5", "3.0"),
         overtime,
     ])
-    .with_parallel_width(3);
+    .with_parallel_width(4);
     let (report, events) = run_on(backend, s.path(), &[], &issue);
     let st = statuses(&events);
     assert_fixed(&report, &st);
@@ -907,6 +910,7 @@ fn a_corrected_examples_test_that_repeats_the_first_gives_way_to_another_candida
         [
             "a candidate test was not kept: it repeats a test already tried",
             "a candidate test was not kept: it has no test function cria can recognize",
+            "a candidate test was not kept: the corrected test `test_overtime_with_minutes` fails on the change too",
         ],
         "{st:#?}"
     );

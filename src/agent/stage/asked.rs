@@ -166,10 +166,11 @@ impl Run<'_> {
     /// `rejected`, its last one, to correct that), put it in, and run the tests. A correction
     /// comes with freer candidates decoded beside the greedy one where the backend decodes
     /// several at once: told why its test was not kept, a small model's greedy reply often
-    /// repeats it word for word. The candidates are taken in order; one the checks reject
-    /// before it runs, or that shows nothing on the code before the change, gives way to the
-    /// next, but the first that reproduces the issue judges the change (choosing among tests
-    /// by whether they pass on it would choose the one that agrees with it).
+    /// repeats it word for word, or swaps one wrong value for another. The candidates are
+    /// taken in order, and the first counts that keeps the issue's inputs, fails on the code
+    /// before the change and passes with it; a corrected test that fails with the change is
+    /// never a judge of it (see `examples_run`), so the next is tried. A test of the
+    /// model's first reply has no others beside it: when it fails on the change, it judges.
     fn model_examples(
         &mut self,
         path: &str,
@@ -333,12 +334,13 @@ impl Run<'_> {
         match judged {
             // A corrected test is a check, never a judge: told its first asserted the wrong
             // output, a small model as often swaps in another wrong one, and the run would chase
-            // it.
+            // it. The next candidate, if any, is tried.
             Ok(()) if rejected.is_some() => {
                 self.remove_test(&changes);
-                Verdict::Unavailable(format!(
-                    "the corrected test `{name}` fails on the change too"
-                ))
+                flawed(
+                    &code,
+                    format!("the corrected test `{name}` fails on the change too"),
+                )
             }
             Ok(()) => {
                 keep(self);
