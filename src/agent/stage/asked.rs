@@ -20,6 +20,9 @@ use crate::model::BackendError;
 use crate::protocol::Message;
 use crate::sandbox::process::head_tail;
 
+/// Why a candidate test is not run: it is one already tried (or the one being corrected).
+const REPEATED: &str = "it repeats a test already tried";
+
 /// A reply whose test was not kept: the test (or the reply, when it held none) and why.
 pub(super) struct Rejected {
     pub(super) reply: String,
@@ -186,7 +189,7 @@ impl Run<'_> {
             Ok(replies) => replies,
             Err(e) => return Verdict::Unavailable(e.to_string()),
         };
-        let mut first_flaw: Option<Rejected> = None;
+        let mut flaws: Vec<Rejected> = Vec::new();
         let mut tried: Vec<String> = rejected
             .map(|r| r.reply.trim().to_string())
             .into_iter()
@@ -199,7 +202,7 @@ impl Run<'_> {
                     if tried.iter().any(|t| t == code.trim()) {
                         return Err(Rejected {
                             reply: code,
-                            why: "it repeats a test already tried".into(),
+                            why: REPEATED.into(),
                         });
                     }
                     tried.push(code.trim().to_string());
@@ -209,19 +212,33 @@ impl Run<'_> {
                 Ok((code, name)) => self.examples_run(path, body, cmd, code, name, rejected),
                 Err(flaw) => Verdict::Flawed(flaw),
             };
-            match verdict {
-                Verdict::Flawed(flaw) if left > 0 && Instant::now() < self.deadline() => {
-                    self.status(format!("a candidate test was not kept: {}", flaw.why));
-                    first_flaw.get_or_insert(flaw);
-                }
-                Verdict::Flawed(flaw) => return Verdict::Flawed(first_flaw.unwrap_or(flaw)),
-                verdict => return verdict,
+            let Verdict::Flawed(flaw) = verdict else {
+                return verdict;
+            };
+            let more = left > 0 && Instant::now() < self.deadline();
+            if more {
+                self.status(format!("a candidate test was not kept: {}", flaw.why));
+            }
+            flaws.push(flaw);
+            if !more {
+                break;
             }
         }
-        Verdict::Flawed(first_flaw.unwrap_or(Rejected {
-            reply: String::new(),
-            why: "the reply held no test code".into(),
-        }))
+        // The reason given: the first that says what was wrong with a test, not that it came
+        // again — the test corrected, when every candidate repeated it.
+        if let Some(said) = flaws.iter().position(|f| f.why != REPEATED) {
+            return Verdict::Flawed(flaws.swap_remove(said));
+        }
+        Verdict::Flawed(match (rejected, flaws.pop()) {
+            (Some(r), Some(_)) => Rejected {
+                reply: r.reply.clone(),
+                why: r.why.clone(),
+            },
+            (_, flaw) => flaw.unwrap_or(Rejected {
+                reply: String::new(),
+                why: "the reply held no test code".into(),
+            }),
+        })
     }
 
     /// The model's replies to the request for a test (one, or one per candidate on a
