@@ -8,6 +8,7 @@
 //! - `session`: [`fix`], the loop, and every change of stage.
 
 mod ask;
+mod asserted;
 mod callers;
 mod case_test;
 mod cases;
