@@ -69,31 +69,31 @@ impl Sampling {
 }
 
 /// Candidates decoded together for one rewrite: the stage's own sampling first (greedy on the
-/// first pass), then ever freer ones, each with a seed of its own.
+/// first pass), then ever freer ones.
 pub(super) fn rewrite_variants(first: Sampling, step: usize, width: usize) -> Vec<Variant> {
     let t0 = first.temperature;
-    (0..width)
-        .map(|k| Variant {
-            temperature: match k {
-                0 => t0,
-                1 => t0.max(0.7),
-                _ => 1.0,
-            },
-            seed: Sampling::seed(step).wrapping_add(1000 * k as u32),
-        })
-        .collect()
+    spread(step, width, |k| match k {
+        0 => t0,
+        1 => t0.max(0.7),
+        _ => 1.0,
+    })
 }
 
 /// Candidates decoded together for a corrected test: greedy first (what the model was told is
 /// what should change it), then warmer ones that need not repeat the test it corrects.
 pub(super) fn test_variants(step: usize, width: usize) -> Vec<Variant> {
+    spread(step, width, |k| match k {
+        0 => 0.0,
+        1 => 0.4,
+        _ => 0.7,
+    })
+}
+
+/// `width` candidates for step `step`, the `k`th at `temperature(k)`, each with a seed of its own.
+fn spread(step: usize, width: usize, temperature: impl Fn(usize) -> f32) -> Vec<Variant> {
     (0..width)
         .map(|k| Variant {
-            temperature: match k {
-                0 => 0.0,
-                1 => 0.4,
-                _ => 0.7,
-            },
+            temperature: temperature(k),
             seed: Sampling::seed(step).wrapping_add(1000 * k as u32),
         })
         .collect()
