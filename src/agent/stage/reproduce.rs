@@ -26,23 +26,21 @@ impl Run<'_> {
         let path = test_file(ranked, &files)?;
         let body = self.test_text(&path)?;
         let lang = prompt::fence_lang(&path);
-        // cria's own tests of the issue's cases, when they check all it expects; a model's test
-        // may check more than a partial set, which stays the fallback.
-        let mut own = matches!(lang, "python" | "javascript" | "typescript" | "rust")
+        // cria's own tests of the issue's cases, when they fail for its reason. The cases they
+        // leave out are asked of the model once the tests pass (stage/accept.rs), where its test
+        // is checked against a change; asking now would cost the fix a model step, which is
+        // lost outright whenever no fix is found.
+        let own = matches!(lang, "python" | "javascript" | "typescript" | "rust")
             .then(|| self.stated_tests(&path, &body, cmd))
             .flatten();
-        if own.as_ref().is_some_and(|o| o.unchecked.is_empty()) {
-            return self.keep_stated(&path, &body, cmd, own.take()?);
+        if let Some(run) = own.and_then(|o| self.keep_stated(&path, &body, cmd, o)) {
+            return Some(run);
         }
         self.status(format!(
             "the tests pass, but the issue states a case: asking for a test in {path} that reproduces it"
         ));
         let mut rejected: Option<String> = None;
-        // With cria's own tests of some of the cases to fall back on, the model has one try:
-        // the cases they leave out are asked for again once the tests pass, and a second try
-        // costs a step whatever it gives.
-        let tries = if own.is_some() { 1 } else { TRIES };
-        for _ in 0..tries {
+        for _ in 0..TRIES {
             if self.report.steps >= self.cfg.limits.max_steps.saturating_sub(1) {
                 break;
             }
@@ -99,9 +97,6 @@ impl Run<'_> {
                     rejected = Some(why);
                 }
             }
-        }
-        if let Some(run) = own.and_then(|o| self.keep_stated(&path, &body, cmd, o)) {
-            return Some(run);
         }
         self.status("could not reproduce the issue with a test; going on without one");
         None
