@@ -8,7 +8,7 @@
 //! was meant ([`names`]). Each is made to one definition, found with the file's own grammar, so
 //! a comment or a generic `<` is never touched, nor a string but for a date format's fields in
 //! the wrong order (`%d-%m` for `%m-%d`: [`formats`]), made to every copy of the format at once
-//! as well ([`copies`]). A run that shows the bug tests them before the model's first reply
+//! as well ([`copies`]), or a pattern's class too narrow (`\w+` for `[^)]+`: [`patterns`]). A run that shows the bug tests them before the model's first reply
 //! (`stage/mutate.rs`): dozens of these cost less than the model's one rewrite, and a small
 //! model is weakest at exactly these one-token fixes.
 
@@ -16,6 +16,7 @@ mod calls;
 mod copies;
 mod formats;
 mod names;
+mod patterns;
 
 use tree_sitter::{Language, Node, Parser, Tree};
 
@@ -218,6 +219,24 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
             out.push(Change {
                 at,
                 new: format,
+                line,
+                kind: Kind::Token,
+                literal: true,
+                statement: statement(node),
+            });
+        }
+    }
+    // A pattern's repeated class too narrow for the text it must take.
+    let pattern = match kind {
+        "regex" => Some(true),
+        "string" | "raw_string_literal" if !interpolates(node) => Some(false),
+        _ => None,
+    };
+    if let (true, Some(regex_literal)) = (inside, pattern) {
+        for widened in patterns::widened(text(node), regex_literal) {
+            out.push(Change {
+                at,
+                new: widened,
                 line,
                 kind: Kind::Token,
                 literal: true,

@@ -563,3 +563,52 @@ def split(size, unit, key):
         "{w:?}"
     );
 }
+
+#[test]
+fn a_patterns_repeated_class_is_widened_to_anything_but_its_delimiter() {
+    let js = "const COMMIT_RE = /^(\\w+)(?:\\((\\w+)\\))?(!)?: (.+)$/;\n";
+    let ms = of("p.js", js, "COMMIT_RE");
+    // The scope's `\w+` ends at `\)`; the type's goes on into a group, which has no delimiter.
+    assert_eq!(
+        whats(&ms),
+        ["`/^(\\w+)(?:\\((\\w+)\\))?(!)?: (.+)$/` → `/^(\\w+)(?:\\(([^)]+)\\))?(!)?: (.+)$/`"]
+    );
+    assert!(ms[0].literal.is_some(), "a constant's pattern may change");
+    let py = "import re\n\ndef parse(t):\n    return re.match(r\"^(\\d+)-([a-z]+):\", t)\n";
+    let w = changed("t.py", py, "parse");
+    for widened in ["r\"^([^\\-]+)-([a-z]+):\"", "r\"^(\\d+)-([^:]+):\""] {
+        assert!(
+            w.iter().any(|m| m.ends_with(&format!("`{widened}`"))),
+            "{w:?}"
+        );
+    }
+    let rs = "fn key(t: &str) -> Regex {\n    Regex::new(r#\"(\\w+)=\"#).unwrap()\n}\n";
+    let w = changed("k.rs", rs, "key");
+    assert!(
+        w.contains(&"`r#\"(\\w+)=\"#` → `r#\"([^=]+)=\"#`".to_string()),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn a_string_that_is_no_pattern_is_not_widened() {
+    // Not raw, or raw with no class escaped, or a class at the pattern's end or negated already.
+    let py = "def f(t):\n    a = \"\\\\w+:\"\n    b = r\"C:\\temp+x\"\n    c = r\"(\\w+)$\"\n    return re.match(r\"([^:]+):\", t)\n";
+    let w = changed("f.py", py, "f");
+    assert!(!w.iter().any(|m| m.contains("[^")), "{w:?}");
+    for (literal, regex) in [
+        ("\"\\w+:\"", false),
+        ("r\"(\\w+)\"", false),
+        ("/\\d+/g", true),
+    ] {
+        assert_eq!(
+            patterns::widened(literal, regex),
+            Vec::<String>::new(),
+            "{literal}"
+        );
+    }
+    assert_eq!(
+        patterns::widened("/(\\w+)\\/(\\d*)\\./", true),
+        ["/([^\\/]+)\\/(\\d*)\\./", "/(\\w+)\\/([^.]*)\\./"]
+    );
+}

@@ -2,9 +2,9 @@
 //! the one-token changes ([`crate::agent::mutate`]) to the most suspicious functions, each
 //! applied, tested and reverted. One that makes the tests pass is applied again and judged like
 //! any edit (`judge`, then `accept` with the issue's own examples); the rest leave no trace but
-//! a line of status. Tables and constants are left to the model but for a date format in one: a
-//! wrong entry's right value is data the issue must state, and the first value that passes may
-//! be only one of several wrong.
+//! a line of status. Tables and constants are left to the model but for a date format or a
+//! pattern in one: a wrong entry's right value is data the issue must state, and the first
+//! value that passes may be only one of several wrong.
 
 use std::time::{Duration, Instant};
 
@@ -49,7 +49,7 @@ impl Run<'_> {
             let Some(file) = self.current_text(&t.path) else {
                 continue;
             };
-            // A constant's only change is to a format in it (its other values are data); names
+            // A constant's only change is to a format or pattern in it (its other values are data); names
             // mixed up are many and each unlikely: only in the likeliest function, or on the
             // line running singled out.
             let found = mutate::mutants(&t, &file).into_iter().filter(|m| {

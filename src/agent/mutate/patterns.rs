@@ -1,0 +1,109 @@
+//! A regular expression's class too narrow for the text it must take: `\((\w+)\)` reads a
+//! commit's scope, and `api/v2` or `date-picker` is no scope to it. The usual fix is to take
+//! anything up to the delimiter that ends the part (`\(([^)]+)\)`), so each repeated class
+//! (`\w+`, `\d*`, `[a-z]+`) followed by a delimiter is tried as "anything but that delimiter",
+//! one change each. Only in a pattern: a JavaScript regex literal, or a raw string (`r"..."`)
+//! that escapes a class, as Python's and Rust's patterns are written.
+
+/// The characters with a meaning of their own in a pattern, outside a class.
+const META: &str = ".^$|?*+()[]{}\\";
+
+/// `literal` (a whole regex literal or raw string, delimiters and all) with one repeated class
+/// widened to "anything but the delimiter after it", one change each; none when the literal
+/// is no pattern.
+pub(super) fn widened(literal: &str, regex_literal: bool) -> Vec<String> {
+    let Some((from, to)) = body(literal, regex_literal) else {
+        return Vec::new();
+    };
+    let (head, pattern, tail) = (&literal[..from], &literal[from..to], &literal[to..]);
+    let chars: Vec<(usize, char)> = pattern.char_indices().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let Some(end) = class_end(&chars, i) else {
+            i += if chars[i].1 == '\\' { 2 } else { 1 };
+            continue;
+        };
+        let quantified = matches!(chars.get(end).map(|c| c.1), Some('+' | '*'));
+        if let (true, Some(delimiter)) = (quantified, delimiter_after(&chars, end + 1)) {
+            let negated = format!("[^{}]", in_class(&delimiter, regex_literal));
+            let (a, b) = (chars[i].0, chars[end].0);
+            out.push(format!(
+                "{head}{}{negated}{}{tail}",
+                &pattern[..a],
+                &pattern[b..]
+            ));
+        }
+        i = end;
+    }
+    out
+}
+
+/// Where the pattern lies in `literal` (bytes): between a regex literal's slashes, or inside a
+/// raw string's quotes when it escapes a class (`r"\d+"`, `r'(\w+)'`, `r#"..."#`); `None` for
+/// any other string, which is no pattern.
+fn body(literal: &str, regex_literal: bool) -> Option<(usize, usize)> {
+    if regex_literal {
+        let end = literal.rfind('/')?;
+        return (end > 0 && literal.starts_with('/')).then_some((1, end));
+    }
+    let raw = literal.starts_with(['r', 'R']) || literal.starts_with("br");
+    let quotes = |c: char| matches!(c, '"' | '\'' | '#');
+    let from = literal.find(['"', '\''])?;
+    let from = literal.len() - literal[from..].trim_start_matches(quotes).len();
+    let to = literal.trim_end_matches(quotes).len();
+    let pattern = literal.get(from..to)?;
+    let escapes = ["\\w", "\\d", "\\s", "\\("]
+        .iter()
+        .any(|c| pattern.contains(c));
+    (raw && escapes).then_some((from, to))
+}
+
+/// Where the class starting at `i` ends (the index after it): `\w`, `\d` or a bracket class
+/// that is not negated. `None` when no such class starts there.
+fn class_end(chars: &[(usize, char)], i: usize) -> Option<usize> {
+    match (chars.get(i)?.1, chars.get(i + 1).map(|c| c.1)) {
+        ('\\', Some('w' | 'd')) => Some(i + 2),
+        ('[', Some(next)) if next != '^' => {
+            let mut j = i + 1;
+            while let Some(&(_, c)) = chars.get(j) {
+                match c {
+                    '\\' => j += 2,
+                    ']' => return Some(j + 1),
+                    _ => j += 1,
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// The literal character the pattern goes on with after index `from`, past a lazy `?` and the
+/// groups that close there: `)` for `\)`, `:` for `:`, `\s` for whitespace; `None` at the
+/// pattern's end, an anchor or anything else with a meaning.
+fn delimiter_after(chars: &[(usize, char)], from: usize) -> Option<String> {
+    let mut j = from;
+    if chars.get(j).map(|c| c.1) == Some('?') {
+        j += 1;
+    }
+    while chars.get(j).map(|c| c.1) == Some(')') {
+        j += 1;
+    }
+    match (chars.get(j)?.1, chars.get(j + 1).map(|c| c.1)) {
+        ('\\', Some('s')) => Some("\\s".into()),
+        ('\\', Some(c)) if !c.is_alphanumeric() => Some(c.to_string()),
+        (c, _) if !META.contains(c) && !c.is_whitespace() => Some(c.to_string()),
+        _ => None,
+    }
+}
+
+/// `delimiter` as it is written inside a bracket class (`\s` as it is; `]`, `\`, `^` and `-`
+/// escaped; `/` too in a JavaScript regex literal).
+fn in_class(delimiter: &str, regex_literal: bool) -> String {
+    match delimiter {
+        "]" | "\\" | "^" | "-" => format!("\\{delimiter}"),
+        "/" if regex_literal => "\\/".into(),
+        _ => delimiter.to_string(),
+    }
+}
