@@ -182,11 +182,21 @@ pub(super) fn shape(path: &str, body: &str) -> &'static str {
         "python" => "a new `def test_...():` function using plain `assert`",
         "rust" => "a new `#[test] fn ...() { ... }` using `assert_eq!`",
         "go" => "a new `func TestIssue(t *testing.T) { ... }`",
-        _ if body.contains("describe(") || body.contains("it(") => {
+        _ if calls(body, "describe") || calls(body, "it") => {
             "a new `it('...', () => { ... });` block"
         }
         _ => "a new `test('...', () => { ... });` call",
     }
+}
+
+/// Whether `body` calls the function `name` itself (`it(` is not `parseCommit(`, nor
+/// `runner.it(`).
+fn calls(body: &str, name: &str) -> bool {
+    let call = format!("{name}(");
+    body.match_indices(&call).any(|(at, _)| {
+        let method = body.get(..at).is_some_and(|b| b.ends_with('.'));
+        !method && super::rewrite::word_at(body, at, name)
+    })
 }
 
 /// Where a reply asked for one new test ends: at its code block's fence, or where the first

@@ -219,3 +219,22 @@ fn a_test_that_leaves_out_only_the_output_the_issue_calls_wrong_is_kept() {
     // It cannot hold `"2024-07-03"`, what the exporter writes now: one of four is not most.
     assert!(inputs_left_out(right, issue).is_empty());
 }
+
+#[test]
+fn a_javascript_test_is_written_in_the_files_own_framework() {
+    let node_test = "const test = require('node:test');\n\ntest('parses', () => {\n  assert.equal(parseCommit('fix: x').type, 'fix');\n  submit(runner.it('x'));\n});\n";
+    assert_eq!(
+        shape("tests/notes.test.js", node_test),
+        "a new `test('...', () => { ... });` call",
+        "`parseCommit(`, `submit(` and `runner.it(` are no `it(`"
+    );
+    let mocha = "describe('notes', () => {\n  it('renders', () => {});\n});\n";
+    assert_eq!(
+        shape("tests/notes.test.js", mocha),
+        "a new `it('...', () => { ... });` block"
+    );
+    assert_eq!(
+        shape("t.test.ts", "it('renders', () => {});\n"),
+        "a new `it('...', () => { ... });` block"
+    );
+}
