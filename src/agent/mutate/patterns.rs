@@ -15,24 +15,23 @@ pub(super) fn widened(literal: &str, regex_literal: bool) -> Vec<String> {
     let Some((from, to)) = body(literal, regex_literal) else {
         return Vec::new();
     };
-    let (head, pattern, tail) = (&literal[..from], &literal[from..to], &literal[to..]);
-    let chars: Vec<(usize, char)> = pattern.char_indices().collect();
+    let part = |a: usize, b: usize| literal.get(a..b).unwrap_or_default();
+    let chars: Vec<(usize, char)> = part(from, to)
+        .char_indices()
+        .map(|(at, c)| (from + at, c))
+        .collect();
     let mut out = Vec::new();
     let mut i = 0;
-    while i < chars.len() {
+    while let Some(&(_, c)) = chars.get(i) {
         let Some(end) = class_end(&chars, i) else {
-            i += if chars[i].1 == '\\' { 2 } else { 1 };
+            i += if c == '\\' { 2 } else { 1 };
             continue;
         };
-        let quantified = matches!(chars.get(end).map(|c| c.1), Some('+' | '*'));
-        if let (true, Some(delimiter)) = (quantified, delimiter_after(&chars, end + 1)) {
+        let quantifier = chars.get(end).filter(|q| matches!(q.1, '+' | '*'));
+        if let (Some(&(q, _)), Some(delimiter)) = (quantifier, delimiter_after(&chars, end + 1)) {
+            let (a, _) = chars.get(i).copied().unwrap_or_default();
             let negated = format!("[^{}]", in_class(&delimiter, regex_literal));
-            let (a, b) = (chars[i].0, chars[end].0);
-            out.push(format!(
-                "{head}{}{negated}{}{tail}",
-                &pattern[..a],
-                &pattern[b..]
-            ));
+            out.push(format!("{}{negated}{}", part(0, a), part(q, literal.len())));
         }
         i = end;
     }
@@ -50,7 +49,7 @@ fn body(literal: &str, regex_literal: bool) -> Option<(usize, usize)> {
     let raw = literal.starts_with(['r', 'R']) || literal.starts_with("br");
     let quotes = |c: char| matches!(c, '"' | '\'' | '#');
     let from = literal.find(['"', '\''])?;
-    let from = literal.len() - literal[from..].trim_start_matches(quotes).len();
+    let from = literal.len() - literal.get(from..)?.trim_start_matches(quotes).len();
     let to = literal.trim_end_matches(quotes).len();
     let pattern = literal.get(from..to)?;
     let escapes = ["\\w", "\\d", "\\s", "\\("]
