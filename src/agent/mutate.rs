@@ -540,5 +540,8 @@ fn swapped_comparison(node: Node<'_>, file: &str) -> Option<String> {
 }
 
 #[cfg(test)]
+#[path = "mutate_literal_tests.rs"]
+mod literal_tests;
+#[cfg(test)]
 #[path = "mutate_tests.rs"]
 mod tests;

@@ -1,0 +1,224 @@
+//! The changes made inside string literals: a date format's fields, every copy of a format at
+//! once, a pattern's class widened.
+
+use super::tests::{changed, of, whats};
+use super::*;
+use crate::agent::rewrite::definitions;
+
+#[test]
+fn a_date_format_is_reordered_and_recased_but_no_other_string_is_touched() {
+    let file = "\
+def stamp(day):
+    label = \"100%s done: %d\"
+    return day.strftime(\"%Y-%d-%m %H:%M\") + label
+";
+    let w: Vec<String> = changed("s.py", file, "stamp");
+    for expected in [
+        "`\"%Y-%d-%m %H:%M\"` → `\"%Y-%m-%d %H:%M\"`",
+        "`\"%Y-%d-%m %H:%M\"` → `\"%d-%Y-%m %H:%M\"`",
+        "`\"%Y-%d-%m %H:%M\"` → `\"%Y-%d-%M %H:%M\"`",
+        "`\"%Y-%d-%m %H:%M\"` → `\"%Y-%d-%m %H:%m\"`",
+        "`\"%Y-%d-%m %H:%M\"` → `\"%y-%d-%m %H:%M\"`",
+    ] {
+        assert!(
+            w.contains(&expected.to_string()),
+            "{expected} missing from {w:?}"
+        );
+    }
+    assert!(!w.iter().any(|m| m.contains("100%")), "{w:?}");
+    assert_eq!(formats::date_formats("\"%d%%\""), Vec::<String>::new());
+    assert_eq!(formats::date_formats("\"at %H\""), Vec::<String>::new());
+}
+
+/// The mutant of `name` in `files[0]` that makes `what`, made to every copy of its literal.
+fn everywhere_in(
+    files: &[(&str, &str)],
+    name: &str,
+    what: &str,
+) -> Option<(Mutant, Vec<LineEdit>)> {
+    let (path, file) = files[0];
+    let target = definitions(path, file)
+        .into_iter()
+        .find(|t| t.name == name)
+        .expect("the definition is found");
+    let mutant = mutants(&target, file)
+        .into_iter()
+        .find(|m| m.what == what)
+        .expect("the mutant is made");
+    let files: Vec<(String, String)> = files
+        .iter()
+        .map(|(p, f)| (p.to_string(), f.to_string()))
+        .collect();
+    everywhere(&target, &mutant, &files)
+}
+
+#[test]
+fn a_format_written_in_one_file_and_parsed_in_another_changes_in_both() {
+    let writer = "\
+import json
+
+FORMAT_NOTE = \"written as %Y-%d-%m\"
+
+
+def dump(day):
+    return json.dumps({\"day\": day.strftime(\"%Y-%d-%m\")})
+";
+    let reader = "\
+from datetime import datetime
+
+
+def load(text):
+    # \"%Y-%d-%m\" in a comment is not code
+    return datetime.strptime(text, \"%Y-%d-%m\").date()
+
+
+def stamp(day):
+    return f\"{day:%Y}\", \"%Y-%d-%m\", \"%Y-%d-%m\"
+";
+    let (twin, lines) = everywhere_in(
+        &[("log/write.py", writer), ("log/read.py", reader)],
+        "dump",
+        "`\"%Y-%d-%m\"` → `\"%Y-%m-%d\"`",
+    )
+    .expect("the copies are found");
+    assert!(
+        twin.code.contains("day.strftime(\"%Y-%m-%d\")"),
+        "{}",
+        twin.code
+    );
+    assert_eq!(twin.what, "`\"%Y-%d-%m\"` → `\"%Y-%m-%d\"`");
+    assert_eq!(
+        lines,
+        vec![
+            LineEdit {
+                path: "log/read.py".into(),
+                line: 6,
+                old: "    return datetime.strptime(text, \"%Y-%d-%m\").date()\n".into(),
+                new: "    return datetime.strptime(text, \"%Y-%m-%d\").date()\n".into(),
+            },
+            LineEdit {
+                path: "log/read.py".into(),
+                line: 10,
+                old: "    return f\"{day:%Y}\", \"%Y-%d-%m\", \"%Y-%d-%m\"\n".into(),
+                new: "    return f\"{day:%Y}\", \"%Y-%m-%d\", \"%Y-%m-%d\"\n".into(),
+            },
+        ],
+        "the comment and a longer string holding the format are left alone"
+    );
+}
+
+#[test]
+fn copies_in_the_same_definition_change_with_it_and_a_lone_literal_has_no_twin() {
+    let rust = "\
+fn round_trip(day: &str) -> String {
+    let parsed = NaiveDate::parse_from_str(day, \"%d/%m/%Y\").unwrap();
+    parsed.format(\"%d/%m/%Y\").to_string()
+}
+
+fn other() -> &'static str {
+    \"%m/%d/%Y\"
+}
+";
+    let (twin, lines) = everywhere_in(
+        &[("src/day.rs", rust)],
+        "round_trip",
+        "`\"%d/%m/%Y\"` → `\"%m/%d/%Y\"`",
+    )
+    .expect("the second copy is found");
+    assert_eq!(
+        twin.code.matches("\"%m/%d/%Y\"").count(),
+        2,
+        "{}",
+        twin.code
+    );
+    assert_eq!(twin.what, "`\"%d/%m/%Y\"` → `\"%m/%d/%Y\"` (each copy)");
+    assert!(lines.is_empty(), "{lines:?}");
+    // `other`'s literal is another one: no copy of it anywhere.
+    assert_eq!(
+        everywhere_in(
+            &[("src/day.rs", rust)],
+            "other",
+            "`\"%m/%d/%Y\"` → `\"%d/%m/%Y\"`"
+        ),
+        None
+    );
+    // A change that is not to a literal has no copies.
+    let js = "function f(d) { return d.format(\"%Y-%m-%d\") < 3; }\nconst g = \"%Y-%m-%d\";\n";
+    assert_eq!(everywhere_in(&[("f.js", js)], "f", "`<` → `<=`"), None);
+}
+
+#[test]
+fn a_format_inside_an_f_string_or_a_template_is_code_and_has_copies() {
+    let py = "\
+def stamp(day, event):
+    return f\"{day.strftime('%d-%m-%Y')} {event} %d\"
+
+
+def parse(text):
+    return datetime.strptime(text[:10], '%d-%m-%Y')
+";
+    let (twin, lines) = everywhere_in(&[("log.py", py)], "stamp", "`'%d-%m-%Y'` → `'%m-%d-%Y'`")
+        .expect("the copy in parse is found");
+    assert!(
+        twin.code.contains("strftime('%m-%d-%Y')} {event} %d"),
+        "{}",
+        twin.code
+    );
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].line, 6);
+    let js = "function stamp(d) {\n  return `${d.format(\"%Y-%d-%m\")} ok`;\n}\n";
+    assert!(
+        changed("stamp.js", js, "stamp").contains(&"`\"%Y-%d-%m\"` → `\"%Y-%m-%d\"`".to_string()),
+        "{:?}",
+        changed("stamp.js", js, "stamp")
+    );
+}
+
+#[test]
+fn a_patterns_repeated_class_is_widened_to_anything_but_its_delimiter() {
+    let js = "const COMMIT_RE = /^(\\w+)(?:\\((\\w+)\\))?(!)?: (.+)$/;\n";
+    let ms = of("p.js", js, "COMMIT_RE");
+    // The scope's `\w+` ends at `\)`; the type's goes on into a group, which has no delimiter.
+    assert_eq!(
+        whats(&ms),
+        ["`/^(\\w+)(?:\\((\\w+)\\))?(!)?: (.+)$/` → `/^(\\w+)(?:\\(([^)]+)\\))?(!)?: (.+)$/`"]
+    );
+    assert!(ms[0].literal.is_some(), "a constant's pattern may change");
+    let py = "import re\n\ndef parse(t):\n    return re.match(r\"^(\\d+)-([a-z]+):\", t)\n";
+    let w = changed("t.py", py, "parse");
+    for widened in ["r\"^([^\\-]+)-([a-z]+):\"", "r\"^(\\d+)-([^:]+):\""] {
+        assert!(
+            w.iter().any(|m| m.ends_with(&format!("`{widened}`"))),
+            "{w:?}"
+        );
+    }
+    let rs = "fn key(t: &str) -> Regex {\n    Regex::new(r#\"(\\w+)=\"#).unwrap()\n}\n";
+    let w = changed("k.rs", rs, "key");
+    assert!(
+        w.contains(&"`r#\"(\\w+)=\"#` → `r#\"([^=]+)=\"#`".to_string()),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn a_string_that_is_no_pattern_is_not_widened() {
+    // Not raw, or raw with no class escaped, or a class at the pattern's end or negated already.
+    let py = "def f(t):\n    a = \"\\\\w+:\"\n    b = r\"C:\\temp+x\"\n    c = r\"(\\w+)$\"\n    return re.match(r\"([^:]+):\", t)\n";
+    let w = changed("f.py", py, "f");
+    assert!(!w.iter().any(|m| m.contains("[^")), "{w:?}");
+    for (literal, regex) in [
+        ("\"\\w+:\"", false),
+        ("r\"(\\w+)\"", false),
+        ("/\\d+/g", true),
+    ] {
+        assert_eq!(
+            patterns::widened(literal, regex),
+            Vec::<String>::new(),
+            "{literal}"
+        );
+    }
+    assert_eq!(
+        patterns::widened("/(\\w+)\\/(\\d*)\\./", true),
+        ["/([^\\/]+)\\/(\\d*)\\./", "/(\\w+)\\/([^.]*)\\./"]
+    );
+}
