@@ -825,19 +825,25 @@ fn changes_to_lines_no_failing_test_ran_are_left_out() {
 }
 
 /// Both ends wrong: no one-token change passes, each is undone without a trace, and the
-/// model's rewrite is judged on the code as it was.
+/// model's rewrite is judged on the code as it was. The model began on its first prompt while
+/// the changes ran (the search does not change that prompt).
 #[test]
 fn mutants_that_fail_leave_the_code_as_it_was_for_the_model() {
     let s = window_repo("start < t < end");
     let before = s.read("slots/window.py");
-    let (report, events) = run(
-        s.path(),
-        &[],
-        WINDOW_ISSUE,
-        &["The cause is inside.", WINDOW_REWRITE],
-    );
+    let backend = scripted(&["The cause is inside.", WINDOW_REWRITE]);
+    let prompts = backend.prompts();
+    let (report, events) = run_on(backend, s.path(), &[], WINDOW_ISSUE);
     let st = statuses(&events);
     assert_fixed(&report, &st);
+    // The first step's prompt was begun while the mutants ran: warmed once, then asked as it was.
+    let prompts = prompts.lock().unwrap();
+    let warmed: Vec<usize> = (0..prompts.len()).filter(|&k| prompts[k].1).collect();
+    assert_eq!(warmed, [0], "{prompts:#?}");
+    assert_eq!(
+        prompts.get(1).map(|p| (&p.0, p.1)),
+        Some((&prompts[0].0, false))
+    );
     assert!(
         st.iter()
             .any(|m| m.starts_with("none of ")

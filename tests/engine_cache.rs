@@ -84,6 +84,40 @@ fn a_saved_prefix_is_restored_by_the_next_process_with_the_same_answer() {
     assert_eq!(third.text, first.text);
 }
 
+/// A prompt warmed in the background is the next request's prefix: the request processes only
+/// its last token and answers as it would have. One that does not continue it stops it and is
+/// answered as in a fresh session.
+#[test]
+fn a_warmed_prompt_is_reused_by_the_request_that_continues_it() {
+    let question = long_question();
+    let request = |messages| Request {
+        messages,
+        tools: &[],
+        max_tokens: 0,
+        temperature: 0.0,
+        seed: 0,
+        stop_after: &[],
+        prefill: "",
+        constraints: None,
+        deadline: None,
+    };
+    let plain = ask(&mut load(None), &question, 24);
+
+    let mut b = load(None);
+    b.warm(&request(&question));
+    let warmed = ask(&mut b, &question, 24);
+    assert_eq!(warmed.reused_tokens, warmed.prompt_tokens - 1);
+    assert_eq!(warmed.text, plain.text);
+
+    let other = vec![Message::system("You are terse."), Message::user("Say hi.")];
+    let fresh = ask(&mut load(None), &other, 8);
+    let mut b = load(None);
+    b.warm(&request(&question));
+    let elsewhere = ask(&mut b, &other, 8);
+    assert_eq!(elsewhere.text, fresh.text);
+    assert!(elsewhere.reused_tokens < 8, "{}", elsewhere.reused_tokens);
+}
+
 #[test]
 fn a_corrupt_entry_is_dropped_and_rebuilt() {
     let cache = tempfile::tempdir().unwrap();

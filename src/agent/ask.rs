@@ -58,6 +58,30 @@ impl Run<'_> {
         self.ask_model(prefill, stop, head, budget, variants)
     }
 
+    /// Start the backend on the next step's prompt (the conversation as it stands, the reply
+    /// begun with `prefill`) while cria does other work that does not change it: the step then
+    /// reuses what was processed meanwhile ([`crate::model::Backend::warm`]).
+    pub(super) fn warm(&mut self, prefill: &str) {
+        self.fit_context();
+        let specs = self.tool_specs();
+        let request = Request {
+            messages: &self.talk.history,
+            tools: &specs,
+            max_tokens: 0,
+            temperature: 0.0,
+            seed: 0,
+            stop_after: &[],
+            prefill: if self.backend.supports_prefill() {
+                prefill
+            } else {
+                ""
+            },
+            constraints: None,
+            deadline: Some(self.deadline()),
+        };
+        self.backend.warm(&request);
+    }
+
     /// The model call behind both: one reply (no `variants`) or one per variant, streamed,
     /// counted, reported, the first added to the conversation.
     fn ask_model(

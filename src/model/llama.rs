@@ -2,6 +2,9 @@
 //!
 //! llama.cpp's context borrows its model and is not `Sync`, so both live on one worker thread
 //! that owns them for the backend's lifetime; requests and streamed text cross over channels.
+//! The model is shared with the caller's thread for tokenizing alone, which needs no context:
+//! counting tokens does not wait for a prompt being processed in the background
+//! ([`Backend::warm`]).
 //! How a request is processed — prefix reuse, the disk cache, prompt lookup — is the
 //! [`Session`]'s business; `cria bench` also runs a plain llama.cpp loop here as its anchor.
 
@@ -105,7 +108,8 @@ pub(super) enum Chunk {
 
 enum Command {
     Generate(Job),
-    Count(String, Sender<usize>),
+    /// Process a prompt into the cache, with no reply ([`Backend::warm`]).
+    Warm(Job),
     /// Forget the in-memory KV cache, as a new process would start.
     Reset,
     SetLookup(bool),
@@ -117,6 +121,7 @@ enum Command {
 }
 
 struct Loaded {
+    model: Arc<LlamaModel>,
     n_ctx: usize,
     template_source: Option<String>,
     bos: String,
@@ -128,6 +133,10 @@ pub struct LlamaBackendHandle {
     n_ctx: usize,
     template: ChatTemplate,
     commands: Sender<Command>,
+    /// For tokenizing on the caller's thread.
+    model: Arc<LlamaModel>,
+    /// The prompt being processed in the background ([`Backend::warm`]) and its stop flag.
+    warming: Option<(String, Arc<AtomicBool>)>,
 }
 
 impl LlamaBackendHandle {
@@ -162,6 +171,8 @@ impl LlamaBackendHandle {
             n_ctx: loaded.n_ctx,
             template,
             commands: cmd_tx,
+            model: loaded.model,
+            warming: None,
         })
     }
 
@@ -237,30 +248,60 @@ impl LlamaBackendHandle {
         variants: Vec<Variant>,
         on_piece: &mut dyn FnMut(Piece<'_>) -> Flow,
     ) -> Result<Vec<Completion>, BackendError> {
+        // A prompt being processed in the background that this one does not begin with is
+        // stopped at its next batch: what it processed so far is reused as far as the two
+        // agree, and the rest would be thrown away. One this continues shares this job's stop
+        // flag, so that a caller who stops waiting stops both.
+        let mut cancel = None;
+        if let Some((warmed, stop)) = self.warming.take() {
+            if prompt.starts_with(&warmed) {
+                cancel = Some(stop);
+            } else {
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+        let cancel = cancel.unwrap_or_default();
         let (tx, rx) = unbounded();
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (temperature, seed, variants) = match variants.as_slice() {
-            [one] => (one.temperature, one.seed, Vec::new()),
-            _ => (request.temperature, request.seed, variants),
-        };
-        let job = Job {
-            prompt,
-            max_tokens: request.max_tokens,
-            temperature,
-            seed,
-            variants,
-            stop_after: request.stop_after.iter().map(|s| s.to_string()).collect(),
-            guide: request
-                .constraints
-                .and_then(|c| Guide::new(c, request.prefill)),
-            cancel: cancel.clone(),
-            deadline: request.deadline,
-            out: tx,
-        };
-        self.commands
-            .send(Command::Generate(job))
-            .map_err(|_| BackendError::Engine("the model worker has stopped".into()))?;
+        let job = job(prompt, request, variants, cancel.clone(), tx);
+        self.send(Command::Generate(job))?;
         relay(&rx, &cancel, on_piece)
+    }
+}
+
+impl Drop for LlamaBackendHandle {
+    fn drop(&mut self) {
+        // The worker ends once its commands are done; a prompt warmed for no one need not be.
+        if let Some((_, stop)) = &self.warming {
+            stop.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The worker's job for `request` rendered as `prompt`; its text and progress go to `out`.
+fn job(
+    prompt: String,
+    request: &Request<'_>,
+    variants: Vec<Variant>,
+    cancel: Arc<AtomicBool>,
+    out: Sender<Chunk>,
+) -> Job {
+    let (temperature, seed, variants) = match variants.as_slice() {
+        [one] => (one.temperature, one.seed, Vec::new()),
+        _ => (request.temperature, request.seed, variants),
+    };
+    Job {
+        prompt,
+        max_tokens: request.max_tokens,
+        temperature,
+        seed,
+        variants,
+        stop_after: request.stop_after.iter().map(|s| s.to_string()).collect(),
+        guide: request
+            .constraints
+            .and_then(|c| Guide::new(c, request.prefill)),
+        cancel,
+        deadline: request.deadline,
+        out,
     }
 }
 
@@ -305,15 +346,10 @@ impl Backend for LlamaBackendHandle {
     }
 
     fn count_tokens(&mut self, text: &str) -> usize {
-        let (tx, rx) = bounded(1);
-        if self
-            .commands
-            .send(Command::Count(text.to_string(), tx))
-            .is_err()
-        {
-            return text.len() / 3;
-        }
-        rx.recv().unwrap_or(text.len() / 3)
+        self.model
+            .vocab()
+            .tokenize(text.as_bytes(), false, false)
+            .len()
     }
 
     fn supports_prefill(&self) -> bool {
@@ -333,6 +369,19 @@ impl Backend for LlamaBackendHandle {
         let mut c = self.complete_prompt(prompt, request, on_piece)?;
         c.text.insert_str(0, request.prefill);
         Ok(c)
+    }
+
+    fn warm(&mut self, request: &Request<'_>) {
+        let Ok(prompt) = self.prompt(request) else {
+            return;
+        };
+        // Stopped by the next request unless that one continues it (`run_job`).
+        let stop = Arc::new(AtomicBool::new(false));
+        // Nobody reads the progress of a prompt processed in the background.
+        let (out, _) = unbounded();
+        let job = job(prompt.clone(), request, Vec::new(), Arc::clone(&stop), out);
+        self.warming = Some((prompt, stop));
+        let _ = self.send(Command::Warm(job));
     }
 
     fn parallel_width(&self) -> usize {
@@ -390,7 +439,7 @@ fn worker(
             true
         });
     let model = match LlamaModel::load_from_file(backend, &opts.path, &params) {
-        Ok(m) => m,
+        Ok(m) => Arc::new(m),
         Err(e) => {
             let _ = ready.send(Err(BackendError::Load {
                 path: opts.path.display().to_string(),
@@ -421,6 +470,7 @@ fn worker(
     let vocab = model.vocab();
     let text_of = |t: LlamaToken| String::from_utf8_lossy(&piece(&model, t)).into_owned();
     let loaded = Loaded {
+        model: Arc::clone(&model),
         n_ctx,
         template_source: model
             .chat_template(None)
@@ -451,9 +501,11 @@ fn worker(
                 session.reset(&mut ctx);
                 let _ = tx.send(result);
             }
-            Command::Count(text, tx) => {
-                let _ = tx.send(model.vocab().tokenize(text.as_bytes(), false, false).len());
-            }
+            Command::Warm(job) => match session.warm(&model, &mut ctx, &job) {
+                // What was processed before the time ran out stays: the next job reuses it.
+                Ok(()) | Err(BackendError::OutOfTime) => {}
+                Err(_) => session.reset(&mut ctx),
+            },
             Command::Generate(job) => {
                 let out = job.out.clone();
                 let replies = if job.variants.len() > 1 {

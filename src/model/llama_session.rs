@@ -91,16 +91,38 @@ impl Session {
         if let Some(last) = last_logits {
             self.decode(model, ctx, job, last, &mut completion)?;
             completion.seconds = start.elapsed().as_secs_f64();
-            // A long prompt that was mostly new (a session's first, not a follow-up turn) is
-            // worth keeping for the next run; saved after the reply, so the time to answer does
-            // not include it.
-            if self.use_disk && tokens.len() >= kv_disk::MIN_TOKENS && reuse * 2 < tokens.len() {
+            // Saved after the reply, so the time to answer does not include it.
+            if self.worth_saving(tokens.len(), reuse) {
                 self.save(ctx);
             }
         } else {
             completion.seconds = start.elapsed().as_secs_f64();
         }
         Ok(completion)
+    }
+
+    /// Process the job's prompt into the cache and stop there, with no reply: a later job whose
+    /// prompt begins with it reuses it ([`super::Backend::warm`]). Cancelled or out of time
+    /// between chunks, the cache keeps what was processed.
+    pub fn warm(
+        &mut self,
+        model: &LlamaModel,
+        ctx: &mut LlamaContext<'_>,
+        job: &Job,
+    ) -> Result<(), BackendError> {
+        let (tokens, completion) = self.take_prompt(model, ctx, job)?;
+        let done = self.prefill(ctx, &tokens, job)?.is_some();
+        if done && self.worth_saving(tokens.len(), completion.reused_tokens) {
+            self.save(ctx);
+        }
+        Ok(())
+    }
+
+    /// Whether a prompt of `len` tokens, `reused` of them from the cache, is worth keeping on
+    /// disk for the next run: a long one that was mostly new (a session's first, not a
+    /// follow-up turn).
+    fn worth_saving(&self, len: usize, reused: usize) -> bool {
+        self.use_disk && len >= kv_disk::MIN_TOKENS && reused * 2 < len
     }
 
     /// Tokenize the job's prompt and keep the longest prefix of it the cache already holds

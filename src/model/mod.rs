@@ -153,6 +153,12 @@ pub trait Backend {
         on_piece: &mut dyn FnMut(Piece<'_>) -> Flow,
     ) -> Result<Completion, BackendError>;
 
+    /// Begin processing `request`'s prompt, as [`Backend::complete`] would before its reply, and
+    /// return at once: a later request that begins with the same text reuses what was done
+    /// meanwhile (cria warms the first step's prompt while the tests of one-token changes run).
+    /// A backend that cannot does nothing.
+    fn warm(&mut self, _request: &Request<'_>) {}
+
     /// How many candidates this backend decodes for about the price of one: sequences sharing
     /// one processed prompt in one batch (1: no such gain, candidates cost one reply each).
     fn parallel_width(&self) -> usize {

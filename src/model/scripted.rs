@@ -13,6 +13,9 @@ pub struct ScriptedBackend {
     width: usize,
     /// Each request's last message, in order (what the "model" was told last).
     told: Arc<Mutex<Vec<String>>>,
+    /// Each request's whole prompt, in order, and whether it was only warmed
+    /// ([`Backend::warm`]).
+    prompts: Arc<Mutex<Vec<(String, bool)>>>,
 }
 
 impl ScriptedBackend {
@@ -22,7 +25,14 @@ impl ScriptedBackend {
             next: 0,
             width: 1,
             told: Arc::default(),
+            prompts: Arc::default(),
         }
+    }
+
+    /// A handle on every request's prompt (its messages' text joined), with `true` for one only
+    /// warmed, for tests of what the model is asked and when.
+    pub fn prompts(&self) -> Arc<Mutex<Vec<(String, bool)>>> {
+        Arc::clone(&self.prompts)
     }
 
     /// A handle on what each request ended with, for tests of what the model is told.
@@ -66,6 +76,12 @@ impl Backend for ScriptedBackend {
         self.width
     }
 
+    fn warm(&mut self, request: &Request<'_>) {
+        if let Ok(mut prompts) = self.prompts.lock() {
+            prompts.push((joined(request), true));
+        }
+    }
+
     fn complete(
         &mut self,
         request: &Request<'_>,
@@ -83,11 +99,10 @@ impl Backend for ScriptedBackend {
         if let (Ok(mut told), Some(last)) = (self.told.lock(), request.messages.last()) {
             told.push(last.content.clone());
         }
-        let prompt: String = request
-            .messages
-            .iter()
-            .map(|m| m.content.as_str())
-            .collect();
+        let prompt = joined(request);
+        if let Ok(mut prompts) = self.prompts.lock() {
+            prompts.push((prompt.clone(), false));
+        }
         let mut text = String::new();
         for piece in reply.split_inclusive(char::is_whitespace) {
             text.push_str(piece);
@@ -102,4 +117,13 @@ impl Backend for ScriptedBackend {
             ..Default::default()
         })
     }
+}
+
+/// The text of `request`'s messages, one after another.
+fn joined(request: &Request<'_>) -> String {
+    request
+        .messages
+        .iter()
+        .map(|m| m.content.as_str())
+        .collect()
 }

@@ -27,13 +27,17 @@ impl Run<'_> {
         } else {
             (&[toolcall::CLOSE], budget::EDIT)
         };
-        let prefill = if self.talk.expect_fix {
+        let reply = self.generate(self.edit_prefill(), stop, budget)?;
+        Ok(self.handle(&reply))
+    }
+
+    /// What the next edit step's reply begins with.
+    pub(in crate::agent) fn edit_prefill(&self) -> &'static str {
+        if self.talk.expect_fix {
             prompt::PREFILL
         } else {
             ""
-        };
-        let reply = self.generate(prefill, stop, budget)?;
-        Ok(self.handle(&reply))
+        }
     }
 
     fn handle(&mut self, reply: &str) -> Next {

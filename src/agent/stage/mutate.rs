@@ -91,6 +91,9 @@ impl Run<'_> {
             queue.len(),
             names.join("`, `")
         ));
+        // The tests run one at a time and leave the model idle: it begins on the first step's
+        // prompt meanwhile, which the search does not change.
+        self.warm(self.edit_prefill());
         let started = Instant::now();
         let until = started
             + self
