@@ -87,16 +87,26 @@ const CART_FIX: &str = "shop/cart.py\n<<<<<<< SEARCH\n        return round(subto
 const CART_EXAMPLES: &str = "```python\nclass TestIssue(unittest.TestCase):\n    def test_ten_percent(self):\n        cart = Cart()\n        cart.add(\"lamp\", 200.0)\n        cart.apply_discount(10)\n        self.assertEqual(cart.total(), 180.0)\n```";
 
 /// Tests fail → localize → diagnose → edit → tests pass → the issue's examples pass → fixed.
+/// The test of the examples is asked right after the task (which the model's cache holds), not
+/// after the steps since.
 #[test]
 fn failing_tests_then_a_fix_then_the_issues_examples_end_fixed() {
     let s = Scratch::task("py-cart-discount");
-    let (report, events) = run(
-        s.path(),
-        &[],
-        CART_ISSUE,
-        &["The cause is the discount.", CART_FIX, CART_EXAMPLES],
-    );
+    let backend = scripted(&["The cause is the discount.", CART_FIX, CART_EXAMPLES]);
+    let prompts = backend.prompts();
+    let (report, events) = run_on(backend, s.path(), &[], CART_ISSUE);
     assert_eq!(report.outcome, Some(Outcome::Fixed), "{}", report.summary);
+    let prompts = prompts.lock().unwrap();
+    let asked: Vec<&String> = (prompts.iter().filter(|p| !p.1)).map(|p| &p.0).collect();
+    let [task, edit, examples] = asked[..] else {
+        panic!("{asked:#?}");
+    };
+    assert!(edit.starts_with(task.as_str()) && edit.contains("The cause is the discount."));
+    let request = examples
+        .strip_prefix(task.as_str())
+        .expect("follows the task");
+    assert!(request.starts_with("A change was made to fix the problem above:"));
+    assert!(request.contains("-        return round(subtotal - self.discount_percent, 2)"));
     assert!(matches!(events.first(), Some(Event::Status { .. })));
     assert!(events.iter().any(|e| matches!(e, Event::Localized { .. })));
     assert_eq!(report.steps, 3);
@@ -731,6 +741,28 @@ fn a_one_token_bug_is_fixed_by_a_mutant_before_any_rewrite() {
             "+    return start <= t <= end"
         ]
     );
+}
+
+/// A one-token change passes before the model has said a word: the test of the issue's examples
+/// is asked in a conversation of its own, shorter than the task the model has not processed.
+#[test]
+fn the_examples_after_a_passing_mutant_are_asked_on_their_own() {
+    let s = window_repo("start <= t < end");
+    let examples = "```python
+class TestIssue(unittest.TestCase):\n    def test_ends(self):\n        self.assertEqual(count_inside([1, 2, 3], 1, 3), 3)\n```";
+    let backend = scripted(&[examples]);
+    let prompts = backend.prompts();
+    let issue = "count_inside() leaves out times at the ends of the window: a time equal to the end of the window should be counted.";
+    let (report, events) = run_on(backend, s.path(), &[], issue);
+    let st = statuses(&events);
+    assert!(report.mutant_passed.is_some(), "{st:#?}");
+    let prompts = prompts.lock().unwrap();
+    let asked: Vec<&String> = (prompts.iter().filter(|p| !p.1)).map(|p| &p.0).collect();
+    let [request] = asked[..] else {
+        panic!("{asked:#?}\n{st:#?}");
+    };
+    assert!(request.contains("This issue was reported:"), "{request}");
+    assert!(!request.contains("# Problem to fix"), "{request}");
 }
 
 /// A variable used where another was meant (`start` for `end`): the token changes fail first,

@@ -31,21 +31,30 @@ pub(super) struct Rejected {
 
 /// The request for a test of every case the issue states against the changed code, or of the one
 /// case `focus` (a sentence of the issue's, and the project's definitions it names) when given.
+/// `code`: the files to show with the issue, or `None` when the conversation already shows both
+/// (the request follows the run's task).
 fn request(
     issue: &str,
     path: &str,
     body: &str,
     diff: &str,
-    code: &[ShownFile],
+    code: Option<&[ShownFile]>,
     focus: Option<(&str, &[String])>,
 ) -> String {
     let lang = prompt::fence_lang(path);
-    let mut s = format!("This issue was reported:\n\n{}\n\n", issue.trim());
-    for f in code.iter().filter(|f| f.path != path).take(2) {
-        s.push_str(&prompt::render_file(f));
+    let mut s = String::new();
+    match code {
+        Some(code) => {
+            s.push_str(&format!("This issue was reported:\n\n{}\n\n", issue.trim()));
+            for f in code.iter().filter(|f| f.path != path).take(2) {
+                s.push_str(&prompt::render_file(f));
+            }
+            s.push_str("A change was made to fix it:");
+        }
+        None => s.push_str("A change was made to fix the problem above:"),
     }
     s.push_str(&format!(
-        "A change was made to fix it:\n```diff\n{}\n```\n\nThe test file {path}:\n```{lang}\n{}\n```\n\n",
+        "\n```diff\n{}\n```\n\nThe test file {path}:\n```{lang}\n{}\n```\n\n",
         head_tail(diff.trim_end(), 2_000, 1_000),
         head_tail(body.trim_end(), 3_000, 1_500)
     ));
@@ -242,7 +251,12 @@ impl Run<'_> {
     }
 
     /// The model's replies to the request for a test (one, or one per candidate on a
-    /// correction), asked in a conversation of their own.
+    /// correction). Once the model has answered in the run's conversation, its first two
+    /// messages (the system prompt and the task: the issue and the code) are in the model's
+    /// cache, and the request follows them alone — not the steps since: the test is asked of the
+    /// issue, not of the attempts — and the steps after it still find them cached. Before that
+    /// (a one-token change passed first), the request is a conversation of its own, shorter than
+    /// the task it would otherwise have to process.
     fn examples_replies(
         &mut self,
         path: &str,
@@ -252,20 +266,16 @@ impl Run<'_> {
         named: &[String],
     ) -> Result<Vec<String>, BackendError> {
         let diff = self.work.diff(&self.cfg.root);
-        let saved = std::mem::replace(
-            &mut self.talk.history,
-            vec![Message::system(prompt::system(&self.shown))],
-        );
+        let answered = self.talk.history.len() > 2;
+        let task = (self.talk.history.get(..2))
+            .filter(|_| answered)
+            .map(<[Message]>::to_vec);
+        let shown = task.is_none().then_some(self.shown.as_slice());
+        let start = task.unwrap_or_else(|| vec![Message::system(prompt::system(&self.shown))]);
+        let saved = std::mem::replace(&mut self.talk.history, start);
         let lang = prompt::fence_lang(path);
         let focused = focus.map(|case| (case, named));
-        self.tell(&request(
-            &self.issue,
-            path,
-            body,
-            &diff,
-            &self.shown,
-            focused,
-        ));
+        self.tell(&request(&self.issue, path, body, &diff, shown, focused));
         if let Some(rejected) = rejected {
             self.talk.history.push(Message::assistant(format!(
                 "```{lang}\n{}\n```",
