@@ -33,8 +33,9 @@ fn long_question() -> Vec<Message> {
     ]
 }
 
-fn ask(b: &mut LlamaBackendHandle, messages: &[Message], max_tokens: usize) -> Completion {
-    let request = Request {
+/// A greedy request of `messages` for at most `max_tokens`.
+fn greedy(messages: &[Message], max_tokens: usize) -> Request<'_> {
+    Request {
         messages,
         tools: &[],
         max_tokens,
@@ -44,8 +45,12 @@ fn ask(b: &mut LlamaBackendHandle, messages: &[Message], max_tokens: usize) -> C
         prefill: "",
         constraints: None,
         deadline: None,
-    };
-    b.complete(&request, &mut |_| Flow::Continue).unwrap()
+    }
+}
+
+fn ask(b: &mut LlamaBackendHandle, messages: &[Message], max_tokens: usize) -> Completion {
+    b.complete(&greedy(messages, max_tokens), &mut |_| Flow::Continue)
+        .unwrap()
 }
 
 fn entries(dir: &Path, ext: &str) -> Vec<PathBuf> {
@@ -90,21 +95,10 @@ fn a_saved_prefix_is_restored_by_the_next_process_with_the_same_answer() {
 #[test]
 fn a_warmed_prompt_is_reused_by_the_request_that_continues_it() {
     let question = long_question();
-    let request = |messages| Request {
-        messages,
-        tools: &[],
-        max_tokens: 0,
-        temperature: 0.0,
-        seed: 0,
-        stop_after: &[],
-        prefill: "",
-        constraints: None,
-        deadline: None,
-    };
     let plain = ask(&mut load(None), &question, 24);
 
     let mut b = load(None);
-    b.warm(&request(&question));
+    b.warm(&greedy(&question, 0));
     let warmed = ask(&mut b, &question, 24);
     assert_eq!(warmed.reused_tokens, warmed.prompt_tokens - 1);
     assert_eq!(warmed.text, plain.text);
@@ -112,7 +106,7 @@ fn a_warmed_prompt_is_reused_by_the_request_that_continues_it() {
     let other = vec![Message::system("You are terse."), Message::user("Say hi.")];
     let fresh = ask(&mut load(None), &other, 8);
     let mut b = load(None);
-    b.warm(&request(&question));
+    b.warm(&greedy(&question, 0));
     let elsewhere = ask(&mut b, &other, 8);
     assert_eq!(elsewhere.text, fresh.text);
     assert!(elsewhere.reused_tokens < 8, "{}", elsewhere.reused_tokens);
