@@ -71,15 +71,21 @@ impl Run<'_> {
             temperature: 0.0,
             seed: 0,
             stop_after: &[],
-            prefill: if self.backend.supports_prefill() {
-                prefill
-            } else {
-                ""
-            },
+            prefill: self.honoured(prefill),
             constraints: None,
             deadline: Some(self.deadline()),
         };
         self.backend.warm(&request);
+    }
+
+    /// `prefill` where the backend makes a reply begin with it, else nothing: a warm-up and the
+    /// step it warms must render the same prompt.
+    fn honoured<'p>(&self, prefill: &'p str) -> &'p str {
+        if self.backend.supports_prefill() {
+            prefill
+        } else {
+            ""
+        }
     }
 
     /// The model call behind both: one reply (no `variants`) or one per variant, streamed,
@@ -95,11 +101,7 @@ impl Run<'_> {
         self.report.steps += 1;
         self.fit_context();
         let specs = self.tool_specs();
-        let prefill = if self.backend.supports_prefill() {
-            prefill
-        } else {
-            ""
-        };
+        let prefill = self.honoured(prefill);
         self.talk.expect_fix = true;
         let constraints = self.constraints(&specs, head);
         let request = Request {
