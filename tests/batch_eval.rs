@@ -260,6 +260,32 @@ fn eval_runs_checks_by_their_shebang_and_counts_false_fixed_claims() {
     assert_eq!(lines[2]["unverified"], 0);
 }
 
+/// A task folder that is a link to one outside the folder eval is given keeps its own name and
+/// has its check run where the link points (the sandbox grants the real folder, not the link).
+#[test]
+fn eval_runs_the_check_of_a_task_folder_that_is_a_link() {
+    let s = Scratch::empty();
+    let tasks = s.path().join("tasks");
+    std::fs::create_dir_all(&tasks).unwrap();
+    let elsewhere = s.path().join("elsewhere/py-cart-discount");
+    copy_dir(&fixture("tasks/py-cart-discount"), &elsewhere);
+    std::os::unix::fs::symlink(&elsewhere, tasks.join("cart")).unwrap();
+    let script = s.script(&[CART_FIX]);
+    let o = s
+        .cria()
+        .arg("eval")
+        .arg(&tasks)
+        .args(["--json", "--tries", "1", "--max-steps", "1", "--script"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    let lines = common::events(&o.stdout);
+    assert_eq!(lines.len(), 2, "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(lines[0]["task"], "cart");
+    assert_eq!(lines[0]["solved"], true, "{}", lines[0]);
+    assert_eq!(lines[0]["false_fixed"], false, "{}", lines[0]);
+}
+
 /// When the rewrite stage runs on a task with a reference fix, eval reports where it ranked a
 /// definition the reference changes.
 #[test]

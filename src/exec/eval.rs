@@ -258,9 +258,12 @@ fn run_task(
         result.counts.edits_applied += c.edits_applied;
         result.counts.edits_refused += c.edits_refused;
         result.counts.malformed_tool_calls += c.malformed_tool_calls;
-        let runner = cfg.fix.runner.with_readable(&[task.to_path_buf()]);
+        // The sandbox grants a folder by where it really is: a task folder that is a link to
+        // one elsewhere is granted, and its check run, at the link's target.
+        let real = task.canonicalize().unwrap_or_else(|_| task.to_path_buf());
+        let runner = cfg.fix.runner.with_readable(std::slice::from_ref(&real));
         let checking = Instant::now();
-        let (ok, output) = check(&runner, &work, &task.join("check.sh"));
+        let (ok, output) = check(&runner, &work, &real.join("check.sh"));
         result.check_seconds += checking.elapsed().as_secs_f64();
         result.false_fixed |= said_fixed && !ok;
         if ok {
