@@ -13,6 +13,9 @@ use super::asserted;
 pub struct Stated {
     pub wrong: Vec<String>,
     pub expected: Vec<String>,
+    /// The wrong values the issue shows as output (after a `>>>` prompt, in a `# ->` comment, a
+    /// block a line says came out): never an input, whatever the prose around them.
+    pub shown: Vec<String>,
 }
 
 /// Words after which a quoted value is what the code does now.
@@ -72,7 +75,8 @@ pub(super) const FILLER: &[&str] = &[
 pub fn stated(issue: &str) -> Stated {
     let mut out = Stated::default();
     let (prose, sessions) = split_sessions(issue);
-    out.wrong.extend(sessions);
+    out.wrong.extend(sessions.iter().cloned());
+    out.shown = sessions;
     for sentence in sentences(&prose) {
         classify(&sentence, &mut out);
     }
@@ -84,8 +88,10 @@ pub fn stated(issue: &str) -> Stated {
         .collect();
     out.wrong.retain(|w| !both.contains(w));
     out.expected.retain(|e| !both.contains(e));
+    out.shown.retain(|w| !both.contains(w));
     dedup(&mut out.wrong);
     dedup(&mut out.expected);
+    dedup(&mut out.shown);
     out
 }
 
@@ -450,7 +456,8 @@ fn dedup(values: &mut Vec<String>) {
 impl Stated {
     /// A line for a request: which quoted values are the wrong output and which the expected
     /// one. Only when the issue gives both: a value with a cue of one kind alone is too often an
-    /// input (`` `9-17/2` should mean ``), and a hint must not mislead.
+    /// input (`` `9-17/2` should mean ``), and a hint must not mislead — except a value the issue
+    /// shows as output ([`Stated::shown`]), which is named alone ("the file has this line:").
     pub fn hint(&self) -> Option<String> {
         // A block of several lines is too long to name; a test that copies it is caught after.
         let list = |values: &[String]| {
@@ -466,6 +473,13 @@ impl Stated {
                 .join(", ")
         };
         let one_line = |values: &[String]| values.iter().any(|v| !v.contains('\n'));
+        if !one_line(&self.expected) && one_line(&self.shown) {
+            return Some(format!(
+                "The issue shows {} as what the code gives now, the wrong output: a test must \
+                 not expect it; assert what the issue says should happen instead.",
+                list(&self.shown)
+            ));
+        }
         if !one_line(&self.wrong) || !one_line(&self.expected) {
             return None;
         }

@@ -258,3 +258,26 @@ fn an_unclosed_assertion_is_read_line_by_line() {
         "    assert human(1023) == '1023.0 B'  # it's what it gives\n    assert human(1) == (\n";
     assert_eq!(s.asserted_wrong(code), Some("1023.0 B"));
 }
+
+#[test]
+fn output_the_issue_shows_is_named_even_with_no_expected_value() {
+    let issue = "Exporting the list, the report has this row:\n\n    7,\"Tom \"\"Jr\" Smith\",42\n\nI want names to survive a round trip.";
+    let s = stated(issue);
+    assert_eq!(s.shown, ["7,\"Tom \"\"Jr\" Smith\",42"]);
+    let hint = s.hint().expect("the shown output is named");
+    assert!(
+        hint.contains("`7,\"Tom \"\"Jr\" Smith\",42` as what the code gives now"),
+        "{hint}"
+    );
+    assert!(hint.contains("must not expect it"), "{hint}");
+    // A session's output too.
+    let s = stated("```\n>>> pad('ab', 4)\n'ab'\n```\n\nIt ignores the width.");
+    assert!(
+        s.hint().is_some_and(|h| h.contains("`ab`")),
+        "{:?}",
+        s.hint()
+    );
+    // A value with a cue of one kind alone in prose is not named: it may be an input.
+    let s = stated("`9-17/2` gives hours that are off.");
+    assert_eq!(s.hint(), None);
+}
