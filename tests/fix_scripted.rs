@@ -702,6 +702,74 @@ fn a_test_of_the_issue_that_expects_the_output_it_shows_as_wrong_is_not_run() {
     assert!(!s.read("tests/test_slug.py").contains("test_examples"));
 }
 
+/// The model's test of the issue sets the example up right but expects an output that leaves out
+/// the value the issue says should come out (written from memory). The issue's own value is
+/// asserted in what its call gives instead: that test passes with the fix and fails without
+/// it, so it is kept and the fix is verified — where before the model's test failed on every
+/// version of the code and the right fix ended unverified.
+#[test]
+fn a_model_test_that_leaves_out_the_issues_expected_value_is_checked_by_that_value() {
+    let s = Scratch::task("py-slugify");
+    let issue = "`slugify(\"Hello, World!\")` gives `hello--world-` on the page. It should give `hello-world`.";
+    let fix = "textutil/slug.py\n```python\n<<<<<<< SEARCH\n    text = re.sub(r\"[^a-z0-9]\", \"-\", text)\n    return text\n=======\n    text = re.sub(r\"[^a-z0-9]+\", \"-\", text)\n    return text.strip(\"-\")\n>>>>>>> REPLACE\n```\n";
+    let misremembered = "```python\nclass TestIssue(unittest.TestCase):\n    def test_page_slug(self):\n        slug = slugify(\"Hello, World!\")\n        self.assertEqual(slug, \"Hello-World\")\n```";
+    let replies = ["The cause is in slugify.", fix, misremembered];
+    let (out, ev) = s.fix_json(issue, &replies);
+    let statuses = statuses(&ev);
+    assert!(
+        statuses
+            .iter()
+            .any(|m| m.contains("asserting the issue's values in what it gives instead")),
+        "{statuses:#?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .any(|m| m.contains("running `test_page_slug` on the code before the change")),
+        "{statuses:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    assert_eq!(out.status.code(), Some(0));
+    let test = s.read("tests/test_slug.py");
+    assert!(
+        test.contains("        slug = slugify(\"Hello, World!\")\n"),
+        "{test}"
+    );
+    assert!(
+        test.contains("assert \"hello-world\" in issue_got"),
+        "{test}"
+    );
+    assert!(!test.contains("\"Hello-World\""), "{test}");
+}
+
+/// The same test when the issue's value is in the output before the fix too: asserting it
+/// would check nothing, so the model's own test goes back in and judges, as before.
+#[test]
+fn an_issue_value_the_code_gave_before_the_change_is_no_check() {
+    let s = Scratch::task("py-slugify");
+    let issue = "`slugify(\"Hello, World!\")` gives `hello--world-` on the page. It should give `world` at least.";
+    let fix = "textutil/slug.py\n```python\n<<<<<<< SEARCH\n    text = re.sub(r\"[^a-z0-9]\", \"-\", text)\n    return text\n=======\n    text = re.sub(r\"[^a-z0-9]+\", \"-\", text)\n    return text.strip(\"-\")\n>>>>>>> REPLACE\n```\n";
+    let misremembered = "```python\nclass TestIssue(unittest.TestCase):\n    def test_page_slug(self):\n        self.assertEqual(slugify(\"Hello, World!\"), \"Hello-World\")\n```";
+    let replies = ["The cause is in slugify.", fix, misremembered];
+    let (_, ev) = s.fix_json(issue, &replies);
+    let statuses = statuses(&ev);
+    assert!(
+        statuses
+            .iter()
+            .any(|m| m.contains("asserting the issue's values in what it gives instead")),
+        "{statuses:#?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .any(|m| m.contains("the issue's examples fail in `test_page_slug`")),
+        "{statuses:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_ne!(fin["outcome"], "fixed", "{fin}");
+}
+
 /// The change the project's tests passed, then the model's test of the issue's example that
 /// fails on it (it expects the total as text), then changes that all fail: the model's test
 /// judges for three model steps, not to the step limit, and the run ends on the change,

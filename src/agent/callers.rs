@@ -43,7 +43,7 @@ pub struct Follow {
 
 /// The characters of `text` outside string and character literals: (byte offset, the
 /// character, the one before it). The one scanner [`split_top`] and [`closing`] share.
-fn code_chars(text: &str) -> impl Iterator<Item = (usize, char, char)> + '_ {
+pub(super) fn code_chars(text: &str) -> impl Iterator<Item = (usize, char, char)> + '_ {
     let mut quote: Option<char> = None;
     let mut prev = ' ';
     text.char_indices().filter_map(move |(i, c)| {
@@ -66,7 +66,7 @@ fn code_chars(text: &str) -> impl Iterator<Item = (usize, char, char)> + '_ {
 
 /// `text` split at the commas outside brackets and strings, each part trimmed; a trailing comma
 /// makes no empty part.
-fn split_top(text: &str) -> Vec<String> {
+pub(super) fn split_top(text: &str) -> Vec<String> {
     let mut parts = Vec::new();
     let mut depth = 0i32;
     let mut start = 0;
@@ -90,7 +90,7 @@ fn split_top(text: &str) -> Vec<String> {
 }
 
 /// Where the bracket opened at `open` closes in `text` (outside strings).
-fn closing(text: &str, open: usize) -> Option<usize> {
+pub(super) fn closing(text: &str, open: usize) -> Option<usize> {
     let mut depth = 0i32;
     for (i, c, _) in code_chars(text.get(open..)?) {
         match c {

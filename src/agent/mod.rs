@@ -22,6 +22,7 @@ mod mutate;
 pub mod plan;
 pub mod prompt;
 mod reach;
+mod reassert;
 mod report;
 mod repro_imports;
 pub mod reproduce;

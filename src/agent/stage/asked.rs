@@ -11,13 +11,15 @@ use regex::Regex;
 
 use super::accept::{Verdict, Writer, PASSES_BEFORE};
 use crate::agent::prompt::{self, ShownFile};
+use crate::agent::reassert;
 use crate::agent::reproduce;
 use crate::agent::run::Run;
 use crate::agent::sampling::{budget, test_variants};
 use crate::agent::stated;
 use crate::context::{localize, tags};
+use crate::edit::FileChange;
 use crate::model::BackendError;
-use crate::protocol::Message;
+use crate::protocol::{Message, StopReason, TestRun};
 use crate::sandbox::process::head_tail;
 
 /// Why a candidate test is not run: it is one already tried (or the one being corrected).
@@ -329,9 +331,20 @@ impl Run<'_> {
                 placed = self.insert_and_run(path, body, &code, cmd);
             }
         }
-        let Some((run, changes)) = placed else {
+        let Some((mut run, mut changes)) = placed else {
             return Verdict::Unavailable(format!("it could not be added to {path}"));
         };
+        if !run.passed && reproduce::judge(&run, &name, &self.issue).is_ok() {
+            match self.reasserted(path, body, cmd, &code, &name, &changes) {
+                Reasserted::Kept => return Verdict::Pass,
+                Reasserted::Lost(stop) => return Verdict::Lost(stop),
+                Reasserted::Gone => {
+                    return Verdict::Unavailable(format!("it could not be put back in {path}"))
+                }
+                Reasserted::Unchanged => {}
+                Reasserted::Back(again, put) => (run, changes) = (again, put),
+            }
+        }
         let keep = |run: &mut Self| run.keep_examples(&changes, path, &name, &code);
         if run.passed {
             match self.fails_without_the_change(path, std::slice::from_ref(&name), cmd) {
@@ -380,6 +393,77 @@ impl Run<'_> {
                 self.remove_test(&changes);
                 flawed(&code, why)
             }
+        }
+    }
+}
+
+/// What became of a model's test that failed on the change, once tried with the issue's own
+/// expected values asserted in what it gives (see `reassert`).
+enum Reasserted {
+    /// The test asserted the issue's values, passed, and fails on the code before the change:
+    /// it is kept.
+    Kept,
+    /// Its expected output contradicts nothing the issue states: it stays as it was.
+    Unchanged,
+    /// The rewrite did not hold: the model's test is back in, with this run and change.
+    Back(TestRun, Vec<FileChange>),
+    /// The model's test could not be put back.
+    Gone,
+    /// The change could not be put back after the run without it.
+    Lost(StopReason),
+}
+
+impl Run<'_> {
+    /// The model's test `code` (named `name`, added by `changes`) failed on the change. When
+    /// its expected output leaves out a value the issue says should come out, its setup and
+    /// calls are kept and the issue's values asserted in what they give instead: that test is
+    /// kept when it passes with the change and fails without it — the issue's own values, not
+    /// the model's memory of the whole output, judge. Otherwise the model's test goes back in.
+    fn reasserted(
+        &mut self,
+        path: &str,
+        body: &str,
+        cmd: &str,
+        code: &str,
+        name: &str,
+        changes: &[FileChange],
+    ) -> Reasserted {
+        let expected = stated::stated(&self.issue).expected;
+        if !reassert::contradicts(code, &expected) {
+            return Reasserted::Unchanged;
+        }
+        let Some(checked) = reassert::reassert(code, path, &expected) else {
+            return Reasserted::Unchanged;
+        };
+        if !self.remove_test(changes) {
+            return Reasserted::Unchanged;
+        }
+        self.status(format!(
+            "`{name}` expects an output that leaves out what the issue says should come out; \
+             asserting the issue's values in what it gives instead"
+        ));
+        if let Some((run, put)) = self.insert_and_run(path, body, &checked, cmd) {
+            if run.passed {
+                match self.fails_without_the_change(path, &[name.to_string()], cmd) {
+                    Ok(true) => {
+                        self.keep_examples(&put, path, name, &checked);
+                        self.status(format!(
+                            "the issue's expected values are in what `{name}` gives with the \
+                             change, and were not before it"
+                        ));
+                        return Reasserted::Kept;
+                    }
+                    Ok(false) => {}
+                    Err(stop) => return Reasserted::Lost(stop),
+                }
+            }
+            if !self.remove_test(&put) {
+                return Reasserted::Gone;
+            }
+        }
+        match self.insert_and_run(path, body, code, cmd) {
+            Some((run, put)) => Reasserted::Back(run, put),
+            None => Reasserted::Gone,
         }
     }
 }
