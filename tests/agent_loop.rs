@@ -743,6 +743,51 @@ fn a_one_token_bug_is_fixed_by_a_mutant_before_any_rewrite() {
     );
 }
 
+/// A table with two wrong entries, the report naming one and saying another "has the same
+/// problem": the first search changes the entry the failing test names; the test of the other
+/// case fails on that change, and a search on top of it changes the second entry, before the
+/// model writes any code.
+#[test]
+fn a_second_entry_the_examples_name_is_found_by_a_search_on_top_of_the_first() {
+    let s = Scratch::empty();
+    s.write("units/__init__.py", "");
+    s.write(
+        "units/table.py",
+        "DIGITS = {\n    \"EUR\": 2, \"JPY\": 2, \"KRW\": 2, \"USD\": 2,\n}\n\n\ndef show(amount, code):\n    digits = DIGITS[code]\n    return f\"{amount / 10 ** digits:.{digits}f} {code}\"\n",
+    );
+    s.write("tests/__init__.py", "");
+    s.write(
+        "tests/test_table.py",
+        "import unittest\n\nfrom units.table import show\n\n\nclass TestShow(unittest.TestCase):\n    def test_euro(self):\n        self.assertEqual(show(1500, \"EUR\"), \"15.00 EUR\")\n\n    def test_yen(self):\n        self.assertEqual(show(1500, \"JPY\"), \"1500 JPY\")\n",
+    );
+    let issue = "Yen amounts come out with cents: `show(1500, \"JPY\")` gives `15.00 JPY` instead of `1500 JPY`. Won amounts have the same problem.";
+    let won = "```python\nclass TestIssue(unittest.TestCase):\n    def test_won(self):\n        self.assertEqual(show(1500, \"KRW\"), \"1500 KRW\")\n```";
+    let (report, events) = run(s.path(), &[], issue, &[won, won]);
+    let st = statuses(&events);
+    assert_fixed(&report, &st);
+    let passed: Vec<&String> = st
+        .iter()
+        .filter(|m| m.ends_with("makes the tests pass"))
+        .collect();
+    assert_eq!(
+        passed,
+        [
+            "`2` → `0` in `DIGITS` (units/table.py:2) makes the tests pass",
+            "`2` → `0` in `DIGITS` (units/table.py:2) makes the tests pass"
+        ],
+        "{st:#?}"
+    );
+    assert!(
+        s.read("units/table.py")
+            .contains("\"EUR\": 2, \"JPY\": 0, \"KRW\": 0, \"USD\": 2,"),
+        "{}",
+        s.read("units/table.py")
+    );
+    assert!(s
+        .read("tests/test_table.py")
+        .contains("def test_won(self):"));
+}
+
 /// A one-token change passes before the model has said a word: the test of the issue's examples
 /// is asked in a conversation of its own, shorter than the task the model has not processed.
 #[test]

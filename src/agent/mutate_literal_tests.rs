@@ -222,3 +222,62 @@ fn a_string_that_is_no_pattern_is_not_widened() {
         ["/([^\\/]+)\\/(\\d*)\\./", "/(\\w+)\\/([^.]*)\\./"]
     );
 }
+
+/// In a table, only the entries whose key the report names get their value changed: one more,
+/// one less and zero (a currency with no decimals, a unit off by one); the rest are data.
+#[test]
+fn the_values_of_the_entries_a_report_names_are_changed_and_no_others() {
+    let py = "\
+DECIMALS = {
+    \"EUR\": 2, \"JPY\": 2, \"KWD\": 3,
+    'GBP': 2,
+}
+";
+    let target = definitions("c.py", py)
+        .into_iter()
+        .find(|t| t.name == "DECIMALS")
+        .expect("the table is found");
+    let named = |key: &str| key == "JPY" || key == "GBP";
+    let w: Vec<String> = named_entries(&target, py, named)
+        .into_iter()
+        .map(|m| m.what)
+        .collect();
+    assert_eq!(
+        w,
+        [
+            "`2` → `3`",
+            "`2` → `1`",
+            "`2` → `0`",
+            "`2` → `3`",
+            "`2` → `1`",
+            "`2` → `0`"
+        ]
+    );
+    let jpy_zero = named_entries(&target, py, |k| k == "JPY")
+        .into_iter()
+        .find(|m| m.what == "`2` → `0`")
+        .expect("JPY to zero");
+    assert!(
+        jpy_zero
+            .code
+            .contains("\"EUR\": 2, \"JPY\": 0, \"KWD\": 3,"),
+        "{}",
+        jpy_zero.code
+    );
+    // A Rust table of pairs.
+    let rs = "const DECIMALS: &[(&str, u32)] = &[(\"EUR\", 2), (\"JPY\", 2)];\n";
+    let target = definitions("c.rs", rs)
+        .into_iter()
+        .find(|t| t.name == "DECIMALS")
+        .expect("the table is found");
+    let ms = named_entries(&target, rs, |k| k == "JPY");
+    assert!(
+        ms.iter()
+            .any(|m| m.code.contains("(\"EUR\", 2), (\"JPY\", 0)")),
+        "{:?}",
+        whats(&ms)
+    );
+    assert_eq!(ms.len(), 3, "{:?}", whats(&ms));
+    // Nothing named, nothing changed.
+    assert!(named_entries(&target, rs, |_| false).is_empty());
+}

@@ -24,8 +24,8 @@ use crate::sandbox::approval::Approver;
 pub(super) enum Stage {
     /// The tests pass but the issue states a case: the model writes a test that shows the bug.
     Reproduce,
-    /// A test shows the bug: cria tries one-token changes to the suspects, once, before the
-    /// model's first reply.
+    /// A test shows the bug: cria tries one-token changes to the suspects before the model's
+    /// first reply (and once more on top of a change the issue's examples fail on).
     Mutate,
     /// Replies may diagnose, call tools and edit.
     Edit,
@@ -155,6 +155,11 @@ pub(super) struct Run<'a> {
     pub(super) bug_shown: bool,
     /// Whether the issue's own examples were already asked for as a test (once a run).
     pub(super) acceptance_asked: bool,
+    /// The one-token searches run so far ([`Stage::Mutate`] and the one on top of a change).
+    pub(super) searches: usize,
+    /// A search on top of the change is due before the model's next reply: a test of the
+    /// issue's examples failed on it.
+    pub(super) search_due: bool,
     /// The cases the issue says go wrong the same way: which a test checks, which were asked for.
     pub(super) others: OtherCases,
     /// A `Stop` hook already sent the run back to work (it does so once).
@@ -241,6 +246,8 @@ impl Run<'_> {
             repro: None,
             bug_shown: false,
             acceptance_asked: false,
+            searches: 0,
+            search_due: false,
             others: OtherCases::default(),
             stop_hook_active: false,
             disputed: None,

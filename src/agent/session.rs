@@ -98,6 +98,10 @@ impl Run<'_> {
                 return Ok(unverified);
             }
             let next = match self.stage {
+                // On top of a change a test of the examples failed on, in whatever stage.
+                _ if std::mem::take(&mut self.search_due) => {
+                    Ok(self.mutation_search().unwrap_or(Next::Continue))
+                }
                 Stage::Mutate => {
                     self.stage = Stage::Edit;
                     Ok(self.mutation_search().unwrap_or(Next::Continue))

@@ -2,9 +2,12 @@
 //! the one-token changes ([`crate::agent::mutate`]) to the most suspicious functions, each
 //! applied, tested and reverted. One that makes the tests pass is applied again and judged like
 //! any edit (`judge`, then `accept` with the issue's own examples); the rest leave no trace but
-//! a line of status. Tables and constants are left to the model but for a date format or a
-//! pattern in one: a wrong entry's right value is data the issue must state, and the first
-//! value that passes may be only one of several wrong.
+//! a line of status. In tables and constants only a date format or a pattern changes, and the
+//! value of an entry whose key the issue or the failing tests name (`"JPY": 2`): the other
+//! entries are data. When a test of the issue's examples then fails on the change (a second
+//! case the report names), the search runs once more on top of it, before the model's next
+//! reply: a change that passes the tests is judged by that test too, so a value that fixes
+//! only the first case is not taken for the fix.
 
 use std::time::{Duration, Instant};
 
@@ -28,8 +31,9 @@ const SHARE: f64 = 0.3;
 
 impl Run<'_> {
     /// Try the one-token changes to the most suspicious functions (ranked as the rewrite
-    /// stage ranks them, without a diagnosis yet): `Some` when one fixed the tests (the run goes
-    /// on from that edit's verdict).
+    /// stage ranks them, without a diagnosis yet), on the code as it is — on top of the change
+    /// when a test of the issue's examples failed on it: `Some` when one fixed the tests (the
+    /// run goes on from that edit's verdict).
     pub(in crate::agent) fn mutation_search(&mut self) -> Option<Next> {
         // Only a failing test can judge a mutant, and a person asked about each change would be
         // asked dozens of times about changes made only to be undone.
@@ -37,8 +41,10 @@ impl Run<'_> {
             return None;
         }
         let cmd = self.test_cmd.clone()?;
+        self.searches += 1;
         let mut queue: Vec<Trial> = Vec::new();
         let mut functions = 0;
+        let failing = self.failing_output() + &self.attempts.baseline_output;
         for t in self.rewrite_targets("") {
             let constant = rewrite::is_constant(&t);
             if !constant && functions == FUNCTIONS {
@@ -60,6 +66,13 @@ impl Run<'_> {
                 }
             });
             queue.extend(found.map(|m| Trial::one(&t, m)));
+            if constant {
+                let named = |key: &str| {
+                    key.chars().count() >= 2 && (self.issue.contains(key) || failing.contains(key))
+                };
+                let entries = mutate::named_entries(&t, &file, named);
+                queue.extend(entries.into_iter().map(|m| Trial::one(&t, m)));
+            }
         }
         let unrun = self.left_out_unrun(&mut queue);
         if unrun > 0 {

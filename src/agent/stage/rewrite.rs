@@ -51,7 +51,7 @@ impl Run<'_> {
 
     /// The output of the latest run that failed: the reproduction's (or the last edit's) when
     /// the first run passed.
-    fn failing_output(&self) -> String {
+    pub(super) fn failing_output(&self) -> String {
         [&self.report.tests_after, &self.report.tests_before]
             .into_iter()
             .flatten()
