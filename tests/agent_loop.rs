@@ -749,17 +749,7 @@ fn a_one_token_bug_is_fixed_by_a_mutant_before_any_rewrite() {
 /// model writes any code.
 #[test]
 fn a_second_entry_the_examples_name_is_found_by_a_search_on_top_of_the_first() {
-    let s = Scratch::empty();
-    s.write("units/__init__.py", "");
-    s.write(
-        "units/table.py",
-        "DIGITS = {\n    \"EUR\": 2, \"JPY\": 2, \"KRW\": 2, \"USD\": 2,\n}\n\n\ndef show(amount, code):\n    digits = DIGITS[code]\n    return f\"{amount / 10 ** digits:.{digits}f} {code}\"\n",
-    );
-    s.write("tests/__init__.py", "");
-    s.write(
-        "tests/test_table.py",
-        "import unittest\n\nfrom units.table import show\n\n\nclass TestShow(unittest.TestCase):\n    def test_euro(self):\n        self.assertEqual(show(1500, \"EUR\"), \"15.00 EUR\")\n\n    def test_yen(self):\n        self.assertEqual(show(1500, \"JPY\"), \"1500 JPY\")\n",
-    );
+    let s = table_repo();
     let issue = "Yen amounts come out with cents: `show(1500, \"JPY\")` gives `15.00 JPY` instead of `1500 JPY`. Won amounts have the same problem.";
     let won = "```python\nclass TestIssue(unittest.TestCase):\n    def test_won(self):\n        self.assertEqual(show(1500, \"KRW\"), \"1500 KRW\")\n```";
     let (report, events) = run(s.path(), &[], issue, &[won, won]);
@@ -786,6 +776,45 @@ fn a_second_entry_the_examples_name_is_found_by_a_search_on_top_of_the_first() {
     assert!(s
         .read("tests/test_table.py")
         .contains("def test_won(self):"));
+}
+
+/// The project's failing test passes with the change, and the report quotes no value but says
+/// another case goes wrong the same way: nothing has checked that case, so a test of it is
+/// asked for; when none comes, the change is unverified, never fixed.
+#[test]
+fn a_case_said_to_have_the_same_problem_is_checked_even_with_no_values_stated() {
+    let s = table_repo();
+    let issue = "Yen amounts come out with cents, so the yen test fails. Won amounts have the same problem.";
+    let (report, events) = run(s.path(), &[], issue, &["I can't write that test."]);
+    let st = statuses(&events);
+    assert_eq!(
+        report.outcome,
+        Some(Outcome::Unverified),
+        "{}\n{st:#?}",
+        report.summary
+    );
+    assert!(
+        st.iter().any(|m| m.ends_with("makes the tests pass")),
+        "{st:#?}"
+    );
+    assert!(s.read("units/table.py").contains("\"KRW\": 2"));
+}
+
+/// A table of currencies' decimal digits with two entries wrong (yen and won), the project's
+/// test of yen failing.
+fn table_repo() -> Scratch {
+    let s = Scratch::empty();
+    s.write("units/__init__.py", "");
+    s.write(
+        "units/table.py",
+        "DIGITS = {\n    \"EUR\": 2, \"JPY\": 2, \"KRW\": 2, \"USD\": 2,\n}\n\n\ndef show(amount, code):\n    digits = DIGITS[code]\n    return f\"{amount / 10 ** digits:.{digits}f} {code}\"\n",
+    );
+    s.write("tests/__init__.py", "");
+    s.write(
+        "tests/test_table.py",
+        "import unittest\n\nfrom units.table import show\n\n\nclass TestShow(unittest.TestCase):\n    def test_euro(self):\n        self.assertEqual(show(1500, \"EUR\"), \"15.00 EUR\")\n\n    def test_yen(self):\n        self.assertEqual(show(1500, \"JPY\"), \"1500 JPY\")\n",
+    );
+    s
 }
 
 /// A one-token change passes before the model has said a word: the test of the issue's examples

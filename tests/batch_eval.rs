@@ -220,6 +220,24 @@ fn eval_counts_tries_and_never_touches_the_task_repo() {
     );
 }
 
+/// `cria eval --json` on `tasks`, one try of one step, every task answered with the cart fix:
+/// its JSON lines and its stderr.
+fn eval_cart_fix(s: &Scratch, tasks: &Path) -> (Vec<serde_json::Value>, String) {
+    let script = s.script(&[CART_FIX]);
+    let o = s
+        .cria()
+        .arg("eval")
+        .arg(tasks)
+        .args(["--json", "--tries", "1", "--max-steps", "1", "--script"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    (
+        common::events(&o.stdout),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
 /// A check written for bash runs by its `#!` line (under sh it would fail on `[[`), and a task
 /// that cria calls fixed while its check fails is counted as a false "fixed".
 #[test]
@@ -235,20 +253,8 @@ fn eval_runs_checks_by_their_shebang_and_counts_false_fixed_claims() {
     std::fs::set_permissions(&bash, std::fs::Permissions::from_mode(0o755)).unwrap();
     // A check that disagrees with the visible tests (as hidden tests can).
     std::fs::write(tasks.join("strict/check.sh"), "exit 1\n").unwrap();
-    let script = s.script(&[CART_FIX]);
-    let o = s
-        .cria()
-        .arg("eval")
-        .arg(&tasks)
-        .args(["--json", "--tries", "1", "--max-steps", "1", "--script"])
-        .arg(&script)
-        .output()
-        .unwrap();
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(lines.len(), 3, "{}", String::from_utf8_lossy(&o.stderr));
+    let (lines, stderr) = eval_cart_fix(&s, &tasks);
+    assert_eq!(lines.len(), 3, "{stderr}");
     assert_eq!(lines[0]["task"], "bash");
     assert_eq!(lines[0]["solved"], true, "{}", lines[0]);
     assert_eq!(lines[0]["outcome"], "fixed");
@@ -270,17 +276,8 @@ fn eval_runs_the_check_of_a_task_folder_that_is_a_link() {
     let elsewhere = s.path().join("elsewhere/py-cart-discount");
     copy_dir(&fixture("tasks/py-cart-discount"), &elsewhere);
     std::os::unix::fs::symlink(&elsewhere, tasks.join("cart")).unwrap();
-    let script = s.script(&[CART_FIX]);
-    let o = s
-        .cria()
-        .arg("eval")
-        .arg(&tasks)
-        .args(["--json", "--tries", "1", "--max-steps", "1", "--script"])
-        .arg(&script)
-        .output()
-        .unwrap();
-    let lines = common::events(&o.stdout);
-    assert_eq!(lines.len(), 2, "{}", String::from_utf8_lossy(&o.stderr));
+    let (lines, stderr) = eval_cart_fix(&s, &tasks);
+    assert_eq!(lines.len(), 2, "{stderr}");
     assert_eq!(lines[0]["task"], "cart");
     assert_eq!(lines[0]["solved"], true, "{}", lines[0]);
     assert_eq!(lines[0]["false_fixed"], false, "{}", lines[0]);

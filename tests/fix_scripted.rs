@@ -665,6 +665,12 @@ fn a_fix_of_the_first_case_alone_is_not_fixed_when_the_other_case_fails() {
     assert!(diff.contains("+    def test_quarter_off(self):"), "{diff}");
 }
 
+/// py-slugify's fix as the model's edit: runs of separators collapse, no dash at either end.
+const SLUG_FIX: &str = "textutil/slug.py\n```python\n<<<<<<< SEARCH\n    text = re.sub(r\"[^a-z0-9]\", \"-\", text)\n    return text\n=======\n    text = re.sub(r\"[^a-z0-9]+\", \"-\", text)\n    return text.strip(\"-\")\n>>>>>>> REPLACE\n```\n";
+
+/// What cria says when it asserts the issue's values in a model's test instead of its own.
+const REASSERTED: &str = "asserting the issue's values in what it gives instead";
+
 /// The issue shows the wrong output as a block ("the page gets this slug:"); the model's test of
 /// the issue's examples copies that block as the expected value. Such a test is not run, let
 /// alone kept as the judge of the change (it fails on every version of the code, so it would
@@ -674,11 +680,10 @@ fn a_fix_of_the_first_case_alone_is_not_fixed_when_the_other_case_fails() {
 fn a_test_of_the_issue_that_expects_the_output_it_shows_as_wrong_is_not_run() {
     let s = Scratch::task("py-slugify");
     let issue = "For the title `Hello, World!` the page gets this slug:\n\n    hello--world-\n\nI expected `hello-world`, and `Rust & Go` should give `rust-go`.";
-    let fix = "textutil/slug.py\n```python\n<<<<<<< SEARCH\n    text = re.sub(r\"[^a-z0-9]\", \"-\", text)\n    return text\n=======\n    text = re.sub(r\"[^a-z0-9]+\", \"-\", text)\n    return text.strip(\"-\")\n>>>>>>> REPLACE\n```\n";
     let copied = "```python\nclass TestIssue(unittest.TestCase):\n    def test_examples(self):\n        self.assertEqual(slugify(\"Hello, World!\"), \"hello--world-\")\n        self.assertEqual(slugify(\"Rust & Go\"), \"rust-go\")\n```";
     let replies = [
         "The cause is in slugify.",
-        fix,
+        SLUG_FIX,
         copied,
         "this reply must never be requested",
     ];
@@ -711,23 +716,18 @@ fn a_test_of_the_issue_that_expects_the_output_it_shows_as_wrong_is_not_run() {
 fn a_model_test_that_leaves_out_the_issues_expected_value_is_checked_by_that_value() {
     let s = Scratch::task("py-slugify");
     let issue = "`slugify(\"Hello, World!\")` gives `hello--world-` on the page. It should give `hello-world`.";
-    let fix = "textutil/slug.py\n```python\n<<<<<<< SEARCH\n    text = re.sub(r\"[^a-z0-9]\", \"-\", text)\n    return text\n=======\n    text = re.sub(r\"[^a-z0-9]+\", \"-\", text)\n    return text.strip(\"-\")\n>>>>>>> REPLACE\n```\n";
     let misremembered = "```python\nclass TestIssue(unittest.TestCase):\n    def test_page_slug(self):\n        slug = slugify(\"Hello, World!\")\n        self.assertEqual(slug, \"Hello-World\")\n```";
-    let replies = ["The cause is in slugify.", fix, misremembered];
-    let (out, ev) = s.fix_json(issue, &replies);
+    let (out, ev) = s.fix_json(
+        issue,
+        &["The cause is in slugify.", SLUG_FIX, misremembered],
+    );
     let statuses = statuses(&ev);
-    assert!(
-        statuses
-            .iter()
-            .any(|m| m.contains("asserting the issue's values in what it gives instead")),
-        "{statuses:#?}"
-    );
-    assert!(
-        statuses
-            .iter()
-            .any(|m| m.contains("running `test_page_slug` on the code before the change")),
-        "{statuses:#?}"
-    );
+    for said in [
+        REASSERTED,
+        "running `test_page_slug` on the code before the change",
+    ] {
+        assert!(statuses.iter().any(|m| m.contains(said)), "{statuses:#?}");
+    }
     let fin = ev.last().unwrap();
     assert_eq!(fin["outcome"], "fixed", "{fin}");
     assert_eq!(out.status.code(), Some(0));
@@ -749,23 +749,15 @@ fn a_model_test_that_leaves_out_the_issues_expected_value_is_checked_by_that_val
 fn an_issue_value_the_code_gave_before_the_change_is_no_check() {
     let s = Scratch::task("py-slugify");
     let issue = "`slugify(\"Hello, World!\")` gives `hello--world-` on the page. It should give `world` at least.";
-    let fix = "textutil/slug.py\n```python\n<<<<<<< SEARCH\n    text = re.sub(r\"[^a-z0-9]\", \"-\", text)\n    return text\n=======\n    text = re.sub(r\"[^a-z0-9]+\", \"-\", text)\n    return text.strip(\"-\")\n>>>>>>> REPLACE\n```\n";
     let misremembered = "```python\nclass TestIssue(unittest.TestCase):\n    def test_page_slug(self):\n        self.assertEqual(slugify(\"Hello, World!\"), \"Hello-World\")\n```";
-    let replies = ["The cause is in slugify.", fix, misremembered];
-    let (_, ev) = s.fix_json(issue, &replies);
+    let (_, ev) = s.fix_json(
+        issue,
+        &["The cause is in slugify.", SLUG_FIX, misremembered],
+    );
     let statuses = statuses(&ev);
-    assert!(
-        statuses
-            .iter()
-            .any(|m| m.contains("asserting the issue's values in what it gives instead")),
-        "{statuses:#?}"
-    );
-    assert!(
-        statuses
-            .iter()
-            .any(|m| m.contains("the issue's examples fail in `test_page_slug`")),
-        "{statuses:#?}"
-    );
+    for said in [REASSERTED, "the issue's examples fail in `test_page_slug`"] {
+        assert!(statuses.iter().any(|m| m.contains(said)), "{statuses:#?}");
+    }
     let fin = ev.last().unwrap();
     assert_ne!(fin["outcome"], "fixed", "{fin}");
 }

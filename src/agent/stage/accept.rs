@@ -118,9 +118,12 @@ impl Run<'_> {
         let passing = self.report.tests_after.clone();
         // cria's own test of the issue's cases may check only some of them.
         let partial = self.repro.as_ref().is_some_and(|r| !r.complete);
+        // A case the issue says goes wrong the same way ("won amounts have the same problem")
+        // is one the failing tests may not check, stated values or not.
+        let names_others = !stated::other_cases(&self.issue).is_empty();
         let wanted = (self.repro.is_none() || partial)
             && !self.acceptance_asked
-            && reproduce::states_expectation(&self.issue);
+            && (reproduce::states_expectation(&self.issue) || names_others);
         if !wanted {
             return self
                 .other_cases(cmd, &passing)
@@ -131,6 +134,7 @@ impl Run<'_> {
         // check, and then "fixed" would claim what nothing verified: without a test of them the
         // change is unverified.
         let needed = partial
+            || names_others
             || reproduce::stated_examples(&self.issue).len() > 1
             || cases::unchecked(&self.issue, &[]).len() > 1;
         match self.issue_examples(cmd, needed) {
