@@ -238,6 +238,31 @@ fn a_diagnosis_without_an_edit_leads_to_the_rewrite_stage() {
     assert_fixed(&report, &st);
 }
 
+/// The rewrite request shows what the failing tests called the definition with and what it gave
+/// back, as the traced run wrote them down: the values a person would look at in a debugger.
+#[test]
+fn a_rewrite_request_shows_the_calls_the_failing_tests_made() {
+    let s = Scratch::task("py-cart-discount");
+    let rewrite = "```python\ndef total(self) -> float:\n    subtotal = self.subtotal()\n    return round(subtotal * (1 - self.discount_percent / 100), 2)\n```";
+    let backend = scripted(&["The cause is the total.", rewrite, CART_EXAMPLES]);
+    let told = backend.told();
+    let (report, events) = run_on(backend, s.path(), &[], "the total is wrong");
+    assert_fixed(&report, &statuses(&events));
+    let told = told.lock().unwrap();
+    let request = (told.iter())
+        .find(|m| m.contains("Here is `total`"))
+        .unwrap_or_else(|| panic!("{told:#?}"));
+    let (_, calls) = request
+        .split_once("When the failing tests ran, it was called like this:\n```\n")
+        .unwrap_or_else(|| panic!("{request}"));
+    let first = calls.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("total(self=Cart(items=[Item(name=")
+            && first.ends_with(") returned 190.0"),
+        "{request}"
+    );
+}
+
 /// A definition handed back as it was is one the model sees no bug in: the stage asks for the
 /// next candidate at once rather than for the same one again.
 #[test]

@@ -401,8 +401,17 @@ pub struct Tried {
 }
 
 /// The request for one rewrite: the problem restated (it is far back in the context by now),
-/// the failure's key lines, the definition as it is, and the versions that already failed.
-pub fn request(t: &Target, lang: &str, issue: &str, failure: &str, failed: &[&Tried]) -> String {
+/// the failure's key lines, the definition as it is, what the failing tests called it with and
+/// what it gave back (`seen`: a small model that reads `format_duration(seconds=119.7) returned
+/// '1m 60s'` sees where the output goes wrong), and the versions that already failed.
+pub fn request(
+    t: &Target,
+    lang: &str,
+    issue: &str,
+    failure: &str,
+    seen: &[super::spectrum::Call],
+    failed: &[&Tried],
+) -> String {
     let issue: String = issue.trim().chars().take(600).collect();
     let mut s = format!("The problem: {issue}\n");
     if !failure.trim().is_empty() {
@@ -418,6 +427,13 @@ pub fn request(t: &Target, lang: &str, issue: &str, failure: &str, failed: &[&Tr
     if let Some(line) = &t.hint {
         s.push_str(&format!(
             "Running the tests points at this line of it: `{line}`.\n"
+        ));
+    }
+    if !seen.is_empty() {
+        let lines: Vec<String> = seen.iter().map(|c| c.line()).collect();
+        s.push_str(&format!(
+            "When the failing tests ran, it was called like this:\n```\n{}\n```\n",
+            lines.join("\n")
         ));
     }
     for f in failed.iter().rev().take(2) {
@@ -465,8 +481,18 @@ pub fn fixed_setting(t: &Target, issue: &str) -> Option<String> {
         .map(str::to_lowercase)
         .collect();
     let body = t.code.split_once('\n').map_or("", |(_, b)| b);
+    // Words in strings are text (`f"… ETA {eta}"`), not constants the code reads.
+    let mut code = String::with_capacity(body.len());
+    let mut next = 0;
+    for (i, c, _) in super::callers::code_chars(body) {
+        if i > next {
+            code.push(' ');
+        }
+        code.push(c);
+        next = i + c.len_utf8();
+    }
     let mut seen = Vec::new();
-    for word in body.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+    for word in code.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
         if seen.contains(&word) || constant_name(&format!("{word} =")).is_none() {
             continue;
         }

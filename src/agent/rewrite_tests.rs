@@ -336,13 +336,13 @@ fn the_line_running_singled_out_is_named_in_the_request() {
     };
     let t = at(Some(3));
     assert_eq!(t.hint.as_deref(), Some("levels[name] = qty"));
-    assert!(request(&t, "python", "counts are wrong", "", &[])
+    assert!(request(&t, "python", "counts are wrong", "", &[], &[])
         .contains("points at this line of it: `levels[name] = qty`"));
     // The first line stands for the call; a line outside the definition is no hint.
     for line in [Some(1), Some(9), None] {
         let t = at(line);
         assert_eq!(t.hint, None, "{line:?}");
-        assert!(!request(&t, "python", "counts are wrong", "", &[]).contains("points at"));
+        assert!(!request(&t, "python", "counts are wrong", "", &[], &[]).contains("points at"));
     }
 }
 
@@ -365,9 +365,13 @@ fn a_constant_the_issue_talks_about_invites_a_parameter() {
         .unwrap();
     let issue = "`--tabs 4` is ignored: always 8 columns";
     assert_eq!(fixed_setting(&t, issue).as_deref(), Some("TAB_STOP"));
-    assert!(request(&t, "rust", issue, "", &[]).contains(
+    assert!(request(&t, "rust", issue, "", &[], &[]).contains(
         "uses the fixed value `TAB_STOP`. If a setting should decide it instead, add a parameter"
     ));
+    // A word in a string is text, not a constant the code reads.
+    let py = "def render(eta):\n    return f\"ETA {eta}\" + 'ETA'\n";
+    let t = definitions("bar.py", py).remove(0);
+    assert_eq!(fixed_setting(&t, "the ETA reads 1m 60s"), None);
     // A constant the issue does not talk about, or the constant itself, says nothing.
     assert_eq!(
         fixed_setting(&t, "the output is wrong for long lines"),

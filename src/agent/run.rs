@@ -183,6 +183,11 @@ pub(super) struct Suspected {
     pub(super) traced: bool,
     /// Where traced, every line of the project's code a failing test ran, as `(path, line)`.
     pub(super) ran: BTreeSet<(String, usize)>,
+    /// Where traced, what the failing tests called the project's functions with.
+    pub(super) calls: Vec<super::spectrum::Call>,
+    /// How the code it traced failed ([`Attempts::baseline_output`] then): a change kept since
+    /// makes its calls out of date.
+    pub(super) code_failed: String,
 }
 
 /// A change the project's tests passed and cria's test of the examples failed: the test

@@ -14,7 +14,9 @@
 //! (`NODE_V8_COVERAGE`). Each lives in a folder of its own that the sandbox shows read-only; its
 //! report is one marked line of output, counted in the tracer (lines the failing tests ran, each
 //! with how many failing and passing tests ran it), so its size follows the code the failing
-//! tests run, not the number of tests.
+//! tests run, not the number of tests. The Python tracer also writes down the first few calls
+//! the failing tests made to each function, with what it returned or raised ([`Call`]): the
+//! rewrite request shows them, so the model sees where the output first goes wrong.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -49,6 +51,32 @@ const NODE_TRACER: &str = include_str!("spectrum/node_tracer.js");
 struct Report {
     failed: usize,
     lines: Vec<(String, String, usize, usize, usize)>,
+    /// The first few calls the failing tests made to each function (Python only).
+    #[serde(default)]
+    calls: Vec<Call>,
+}
+
+/// A call a failing test made to one of the project's functions, as the tracer wrote it down:
+/// what the function was given and what it gave back — the values a person would look at in
+/// a debugger, and the ones that show a small model where its output goes wrong.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Call {
+    pub path: String,
+    pub name: String,
+    /// `name=value, …`, each value as `repr` shows it, shortened.
+    pub arguments: String,
+    /// The value it returned, or `raised ValueError`.
+    pub result: String,
+}
+
+impl Call {
+    /// `name(arguments) returned result`, one line.
+    pub fn line(&self) -> String {
+        match self.result.strip_prefix("raised ") {
+            Some(error) => format!("{}({}) raised {error}", self.name, self.arguments),
+            None => format!("{}({}) returned {}", self.name, self.arguments, self.result),
+        }
+    }
 }
 
 /// How a project's tests can be traced.
@@ -106,6 +134,8 @@ pub struct Spectrum {
     /// Every line of the project's code a failing test ran, as `(path, line)`: a change to
     /// any other line cannot make a failing test pass.
     pub ran: BTreeSet<(String, usize)>,
+    /// What the failing tests called the project's functions with, and what came back.
+    pub calls: Vec<Call>,
 }
 
 /// Run the tests under the tracer (empty when nothing could be traced or no test failed).
@@ -166,10 +196,24 @@ pub fn read(output: &str) -> Spectrum {
         .filter(|(.., failed, _)| *failed > 0)
         .map(|(path, _, line, ..)| (path.clone(), *line))
         .collect();
+    let calls = (report.calls.iter())
+        .filter(|c| !is_test_code(&c.path, &c.name))
+        .cloned()
+        .collect();
     Spectrum {
         suspects: ranked(report),
         ran,
+        calls,
     }
+}
+
+/// Whether `name` in `path` is a test or no function of the project's (a comprehension, code
+/// run from a string).
+fn is_test_code(path: &str, name: &str) -> bool {
+    path.starts_with('<')
+        || crate::context::localize::is_test_path(path)
+        || name.starts_with("test")
+        || name.starts_with('<')
 }
 
 /// The functions of `report`, each by its most suspicious line's Ochiai.
@@ -177,12 +221,7 @@ fn ranked(report: Report) -> Vec<Suspect> {
     // (path, function) → (best score, the lines with that score)
     let mut best: BTreeMap<(String, String), (f64, Vec<usize>)> = BTreeMap::new();
     for (path, name, line, failed, passed) in report.lines {
-        if failed == 0
-            || path.starts_with('<')
-            || crate::context::localize::is_test_path(&path)
-            || name.starts_with("test")
-            || name.starts_with('<')
-        {
+        if failed == 0 || is_test_code(&path, &name) {
             continue;
         }
         let score = ochiai_score(failed.min(report.failed), passed, report.failed);

@@ -94,6 +94,39 @@ fn the_traced_run_finds_the_helper_below_the_called_function() {
     assert!(!ran(10), "{:?}", spectrum.ran);
 }
 
+/// The real tracer writes down what the failing tests called each function with and what it
+/// gave back or raised — not the passing tests' calls, a test's own, a comprehension's or a
+/// generator's (it returns at every `yield`).
+#[test]
+fn the_failing_tests_calls_are_written_down_with_what_they_gave() {
+    let dir = project(&[
+        ("clock/__init__.py", ""),
+        (
+            "clock/fmt.py",
+            "def minutes(seconds):\n    m, s = divmod(seconds, 60)\n    return f'{int(m)}m {round(s):02d}s'\n\n\ndef parse(text):\n    return int(text)\n\n\ndef label(n):\n    return [f'{k} items' for k in [n]][0]\n\n\ndef each(xs):\n    for x in xs:\n        yield x\n",
+        ),
+        (
+            "tests/test_fmt.py",
+            "from clock.fmt import each, label, minutes, parse\n\n\ndef test_minutes():\n    assert minutes(119.7) == '2m 00s'\n\n\ndef test_parse():\n    assert parse('1,5') == 15\n\n\ndef test_label():\n    assert label(1) == '1 items'\n\n\ndef test_each():\n    assert list(each([1])) == [2]\n",
+        ),
+    ]);
+    let spectrum = trace(
+        &Tracer::Pytest,
+        &Runner::plain(),
+        dir.path(),
+        Duration::from_secs(120),
+    );
+    let lines: Vec<String> = spectrum.calls.iter().map(Call::line).collect();
+    assert_eq!(
+        lines,
+        [
+            "minutes(seconds=119.7) returned '1m 60s'",
+            "parse(text='1,5') raised ValueError"
+        ]
+    );
+    assert_eq!(spectrum.calls[0].path, "clock/fmt.py");
+}
+
 /// The real tracer, where every test runs every function: only the branch the failing test
 /// takes tells the helper apart (a repeated item overwrites its count instead of adding).
 #[test]

@@ -1,6 +1,7 @@
 # cria's test spectrum for pytest: per line of the repository's code, how many failing and passing
-# tests ran it (a function's first line stands for the call itself). Loaded with `-p cria_spectrum`.
-import json, os, sys, threading
+# tests ran it (a function's first line stands for the call itself), and what the failing tests
+# called each function with and what it gave back. Loaded with `-p cria_spectrum`.
+import json, os, re, reprlib, sys, threading
 import pytest
 
 _root = os.path.realpath(os.getcwd()) + os.sep
@@ -9,6 +10,18 @@ _seen = set()
 _counts = {}
 _failed = set()
 _all_failed = 0
+
+# Calls: the first few of each function in one test, kept when that test fails.
+_CALLS = 3
+_show = reprlib.Repr()
+_show.maxstring = _show.maxother = 80
+_show.maxlist = _show.maxtuple = _show.maxdict = _show.maxset = 6
+_open = {}  # frame -> [key, arguments as text, the exception it is raising]
+_made = {}  # key -> calls made in this test
+_calls_now = []
+_calls = {}  # key -> [[arguments, result], ...] from failing tests
+# Generators and coroutines return at every yield: their calls are not one call and one result.
+_RESUMABLE = 0x20 | 0x80 | 0x100 | 0x200
 
 def _rel(filename):
     if filename not in _paths:
@@ -20,10 +33,39 @@ def _rel(filename):
         _paths[filename] = rel
     return _paths[filename]
 
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+def _text(value):
+    try:
+        return _ADDRESS.sub("", _show.repr(value))
+    except Exception:
+        return "<unprintable>"
+
+def _arguments(frame):
+    code = frame.f_code
+    count = code.co_argcount + code.co_kwonlyargcount
+    count += bool(code.co_flags & 0x04) + bool(code.co_flags & 0x08)
+    names = code.co_varnames[:count]
+    values = frame.f_locals
+    return ", ".join(f"{n}={_text(values[n])}" for n in names if n in values)
+
 def _lines(frame, event, arg):
     if event == "line":
         code = frame.f_code
         _seen.add((_paths[code.co_filename], code.co_name, frame.f_lineno))
+        call = _open.get(frame)
+        if call is not None:
+            call[2] = None
+    elif event == "exception":
+        call = _open.get(frame)
+        if call is not None:
+            call[2] = arg[0].__name__
+    elif event == "return":
+        call = _open.pop(frame, None)
+        if call is not None:
+            key, args, raised = call
+            result = f"raised {raised}" if raised else _text(arg)
+            _calls_now.append((key, args, result))
     return _lines
 
 def _tracer(frame, event, arg):
@@ -31,7 +73,12 @@ def _tracer(frame, event, arg):
         code = frame.f_code
         rel = _rel(code.co_filename)
         if rel is not None:
-            _seen.add((rel, code.co_name, code.co_firstlineno))
+            key = (rel, code.co_name, code.co_firstlineno)
+            _seen.add(key)
+            wanted = not code.co_flags & _RESUMABLE and not code.co_name.startswith("<")
+            if wanted and _made.get(key, 0) < _CALLS:
+                _made[key] = _made.get(key, 0) + 1
+                _open[frame] = [key, _arguments(frame), None]
             return _lines
     return None
 
@@ -39,6 +86,9 @@ def _tracer(frame, event, arg):
 def pytest_runtest_protocol(item, nextitem):
     global _all_failed
     _seen.clear()
+    _open.clear()
+    _made.clear()
+    _calls_now.clear()
     sys.settrace(_tracer)
     threading.settrace(_tracer)
     try:
@@ -50,6 +100,11 @@ def pytest_runtest_protocol(item, nextitem):
         _all_failed += failed
         for key in _seen:
             _counts.setdefault(key, [0, 0])[0 if failed else 1] += 1
+        if failed:
+            for key, args, result in _calls_now:
+                kept = _calls.setdefault(key, [])
+                if len(kept) < _CALLS and [args, result] not in kept:
+                    kept.append([args, result])
 
 def pytest_runtest_logreport(report):
     if report.failed:
@@ -57,5 +112,6 @@ def pytest_runtest_logreport(report):
 
 def pytest_terminal_summary(terminalreporter):
     lines = [[p, f, l, c[0], c[1]] for (p, f, l), c in sorted(_counts.items()) if c[0]]
-    out = {"failed": _all_failed, "lines": lines}
+    calls = [[p, f, a, r] for (p, f, _), kept in sorted(_calls.items()) for a, r in kept]
+    out = {"failed": _all_failed, "lines": lines, "calls": calls}
     terminalreporter.write_line("@@CRIA-SPECTRUM@@" + json.dumps(out))

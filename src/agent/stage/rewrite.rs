@@ -116,6 +116,8 @@ impl Run<'_> {
             found: found.clone(),
             traced: was_traced,
             ran: spectrum.ran,
+            calls: spectrum.calls,
+            code_failed: self.attempts.baseline_output.clone(),
         });
         (found, was_traced)
     }
@@ -184,11 +186,19 @@ impl Run<'_> {
             .iter()
             .filter(|t| t.name == target.name)
             .collect();
+        // What the failing tests called it with, if the code is still the code they ran.
+        let calls: Vec<spectrum::Call> = (self.suspected.iter())
+            .filter(|s| s.code_failed == self.attempts.baseline_output)
+            .flat_map(|s| &s.calls)
+            .filter(|c| c.path == target.path && c.name == target.name)
+            .cloned()
+            .collect();
         self.tell(&rewrite::request(
             &target,
             lang,
             &self.issue,
             &failure,
+            &calls,
             &failed,
         ));
         let prefill = format!("```{lang}\n");
