@@ -263,33 +263,6 @@ fn a_rewrite_request_shows_the_calls_the_failing_tests_made() {
     );
 }
 
-/// The first prompt shows, before its closing instruction, what the failing tests called the
-/// functions they point at with and what came back, so the diagnosis reads the wrong value.
-#[test]
-fn the_first_prompt_shows_the_calls_the_failing_tests_made() {
-    let s = Scratch::task("py-cart-discount");
-    let rewrite = "```python\ndef total(self) -> float:\n    subtotal = self.subtotal()\n    return round(subtotal * (1 - self.discount_percent / 100), 2)\n```";
-    let backend = scripted(&["The cause is the total.", rewrite, CART_EXAMPLES]);
-    let prompts = backend.prompts();
-    let (report, events) = run_on(backend, s.path(), &[], "the total is wrong");
-    assert_fixed(&report, &statuses(&events));
-    let prompts = prompts.lock().unwrap();
-    let first = (prompts.iter().find(|p| !p.1))
-        .map(|p| p.0.as_str())
-        .unwrap_or_default();
-    let (_, traced) = first
-        .split_once("# What the failing tests called (traced)\n```\n")
-        .unwrap_or_else(|| panic!("{first}"));
-    let (calls, after) = traced.split_once("\n```\n").unwrap();
-    assert!(
-        calls
-            .lines()
-            .any(|l| l.starts_with("total(self=Cart(") && l.ends_with(") returned 190.0")),
-        "{calls}"
-    );
-    assert!(after.contains("Find the cause of the problem"), "{after}");
-}
-
 /// A definition handed back as it was is one the model sees no bug in: the stage asks for the
 /// next candidate at once rather than for the same one again.
 #[test]

@@ -81,20 +81,6 @@ pub fn task(
         .replace("{files}", &shown)
 }
 
-/// `task` (the first prompt) with the calls a traced run of the failing tests made to the
-/// functions it points at, each `name(arguments) returned value`, put before its closing
-/// instruction.
-pub fn with_calls(task: &str, calls: &[String]) -> String {
-    let block = format!(
-        "# What the failing tests called (traced)\n```\n{}\n```\n\n",
-        calls.join("\n")
-    );
-    match task.trim_end().rsplit_once('\n') {
-        Some((body, last)) => format!("{body}\n{block}{last}"),
-        None => format!("{block}{task}"),
-    }
-}
-
 /// After an edit that applied and reduced the failures, but not to zero: it is kept.
 pub fn still_failing(run: &TestRun, files: &[ShownFile]) -> String {
     let mut s = format!(

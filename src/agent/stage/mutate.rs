@@ -74,9 +74,6 @@ impl Run<'_> {
                 queue.extend(entries.into_iter().map(|m| Trial::one(&t, m)));
             }
         }
-        if self.searches == 1 {
-            self.show_calls_in_task();
-        }
         let unrun = self.left_out_unrun(&mut queue);
         if unrun > 0 {
             self.status(format!(

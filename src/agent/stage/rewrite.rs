@@ -122,39 +122,6 @@ impl Run<'_> {
         (found, was_traced)
     }
 
-    /// Before the model's first reply, the task shows what the failing tests called the
-    /// functions they point at most with, and what came back (traced: Python), so the diagnosis
-    /// reads the values where the output first goes wrong rather than only the assertion. A
-    /// call that returned `None` (a method that changes its object) shows no value: left out.
-    pub(in crate::agent) fn show_calls_in_task(&mut self) {
-        /// The most suspicious functions whose calls are shown, and calls of each.
-        const FUNCTIONS: usize = 3;
-        const EACH: usize = 2;
-        let Some(s) = &self.suspected else {
-            return;
-        };
-        let shown = |c: &&spectrum::Call| c.result != "None";
-        let mut lines = Vec::new();
-        for suspect in s.found.iter() {
-            let own = |c: &&spectrum::Call| c.path == suspect.path && c.name == suspect.name;
-            let calls: Vec<String> = (s.calls.iter().filter(own).filter(shown))
-                .take(EACH)
-                .map(spectrum::Call::line)
-                .collect();
-            if !calls.is_empty() {
-                lines.push(calls);
-            }
-            if lines.len() == FUNCTIONS {
-                break;
-            }
-        }
-        let lines = lines.concat();
-        // Only the first prompt, while the model has said nothing.
-        if let ([_, task], false) = (self.talk.history.as_mut_slice(), lines.is_empty()) {
-            task.content = prompt::with_calls(&task.content, &lines);
-        }
-    }
-
     /// The project's source files and their text: regular files reached through no link (a
     /// test run may have planted one since the walk), a bounded number.
     pub(super) fn source_files(&self) -> Vec<(String, String)> {
