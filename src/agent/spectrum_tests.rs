@@ -127,6 +127,36 @@ fn the_failing_tests_calls_are_written_down_with_what_they_gave() {
     assert_eq!(spectrum.calls[0].path, "clock/fmt.py");
 }
 
+/// An object whose own repr is slow stops the writing down of calls after two seconds spent on
+/// values, not the trace: the functions are still ranked.
+#[test]
+fn a_slow_repr_stops_the_calls_written_down_not_the_trace() {
+    let dir = project(&[
+        ("slow/__init__.py", ""),
+        (
+            "slow/m.py",
+            "import time\n\n\nclass Big:\n    def __repr__(self):\n        time.sleep(0.6)\n        return 'Big()'\n\n\ndef f1(b):\n    return 1\n\n\ndef f2(b):\n    return 2\n\n\ndef f3(b):\n    return 3\n\n\ndef f4(b):\n    return 4\n\n\ndef f5(b):\n    return 5\n",
+        ),
+        (
+            "tests/test_m.py",
+            "from slow.m import Big, f1, f2, f3, f4, f5\n\n\ndef test_all():\n    b = Big()\n    assert f1(b) + f2(b) + f3(b) + f4(b) + f5(b) == 0\n",
+        ),
+    ]);
+    let spectrum = trace(
+        &Tracer::Pytest,
+        &Runner::plain(),
+        dir.path(),
+        Duration::from_secs(120),
+    );
+    let named = |name: &str| spectrum.calls.iter().any(|c| c.name == name);
+    assert!(named("f1") && !named("f5"), "{:?}", spectrum.calls);
+    assert!(
+        spectrum.suspects.iter().any(|s| s.name == "f5"),
+        "{:?}",
+        spectrum.suspects
+    );
+}
+
 /// The real tracer, where every test runs every function: only the branch the failing test
 /// takes tells the helper apart (a repeated item overwrites its count instead of adding).
 #[test]

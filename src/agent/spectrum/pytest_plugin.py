@@ -1,7 +1,7 @@
 # cria's test spectrum for pytest: per line of the repository's code, how many failing and passing
 # tests ran it (a function's first line stands for the call itself), and what the failing tests
 # called each function with and what it gave back. Loaded with `-p cria_spectrum`.
-import json, os, re, reprlib, sys, threading
+import json, os, re, reprlib, sys, threading, time
 import pytest
 
 _root = os.path.realpath(os.getcwd()) + os.sep
@@ -22,6 +22,10 @@ _calls_now = []
 _calls = {}  # key -> [[arguments, result], ...] from failing tests
 # Generators and coroutines return at every yield: their calls are not one call and one result.
 _RESUMABLE = 0x20 | 0x80 | 0x100 | 0x200
+# An object's own repr runs in full before it is shortened: past this many seconds spent on
+# values, no more calls are written down (the spectrum matters more than they do).
+_VALUE_SECONDS = 2.0
+_value_seconds = 0.0
 
 def _rel(filename):
     if filename not in _paths:
@@ -36,10 +40,14 @@ def _rel(filename):
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 def _text(value):
+    global _value_seconds
+    start = time.perf_counter()
     try:
         return _ADDRESS.sub("", _show.repr(value))
     except Exception:
         return "<unprintable>"
+    finally:
+        _value_seconds += time.perf_counter() - start
 
 def _arguments(frame):
     code = frame.f_code
@@ -76,6 +84,7 @@ def _tracer(frame, event, arg):
             key = (rel, code.co_name, code.co_firstlineno)
             _seen.add(key)
             wanted = not code.co_flags & _RESUMABLE and not code.co_name.startswith("<")
+            wanted = wanted and _value_seconds < _VALUE_SECONDS
             if wanted and _made.get(key, 0) < _CALLS:
                 _made[key] = _made.get(key, 0) + 1
                 _open[frame] = [key, _arguments(frame), None]
