@@ -60,6 +60,16 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// The real pytest tracer on the project in `root`.
+fn pytest_trace(root: &Path) -> Spectrum {
+    trace(
+        &Tracer::Pytest,
+        &Runner::plain(),
+        root,
+        Duration::from_secs(120),
+    )
+}
+
 /// The real tracer on a real pytest run: the bug sits in a helper the failing test reaches
 /// through the function it calls.
 #[test]
@@ -75,12 +85,7 @@ fn the_traced_run_finds_the_helper_below_the_called_function() {
             "from app.calc import label, total\n\n\ndef test_total():\n    assert total([1, 2]) == 6\n\n\ndef test_empty_total():\n    assert total([]) == 0\n\n\ndef test_label():\n    assert label([1]) == '1 items'\n",
         ),
     ]);
-    let spectrum = trace(
-        &Tracer::Pytest,
-        &Runner::plain(),
-        dir.path(),
-        Duration::from_secs(120),
-    );
+    let spectrum = pytest_trace(dir.path());
     let ranked = &spectrum.suspects;
     assert_eq!(
         ranked.first().map(|s| s.name.as_str()),
@@ -110,12 +115,7 @@ fn the_failing_tests_calls_are_written_down_with_what_they_gave() {
             "from clock.fmt import each, label, minutes, parse\n\n\ndef test_minutes():\n    assert minutes(119.7) == '2m 00s'\n\n\ndef test_parse():\n    assert parse('1,5') == 15\n\n\ndef test_label():\n    assert label(1) == '1 items'\n\n\ndef test_each():\n    assert list(each([1])) == [2]\n",
         ),
     ]);
-    let spectrum = trace(
-        &Tracer::Pytest,
-        &Runner::plain(),
-        dir.path(),
-        Duration::from_secs(120),
-    );
+    let spectrum = pytest_trace(dir.path());
     let lines: Vec<String> = spectrum.calls.iter().map(Call::line).collect();
     assert_eq!(
         lines,
@@ -142,12 +142,7 @@ fn a_slow_repr_stops_the_calls_written_down_not_the_trace() {
             "from slow.m import Big, f1, f2, f3, f4, f5\n\n\ndef test_all():\n    b = Big()\n    assert f1(b) + f2(b) + f3(b) + f4(b) + f5(b) == 0\n",
         ),
     ]);
-    let spectrum = trace(
-        &Tracer::Pytest,
-        &Runner::plain(),
-        dir.path(),
-        Duration::from_secs(120),
-    );
+    let spectrum = pytest_trace(dir.path());
     let named = |name: &str| spectrum.calls.iter().any(|c| c.name == name);
     assert!(named("f1") && !named("f5"), "{:?}", spectrum.calls);
     assert!(
@@ -172,13 +167,7 @@ fn the_branch_only_the_failing_test_takes_singles_out_its_function() {
             "from stock.levels import totals\n\n\ndef test_one():\n    assert totals(['a,1']) == {'a': 1}\n\n\ndef test_two_items():\n    assert totals(['a,1', 'b, 2']) == {'a': 1, 'b': 2}\n\n\ndef test_repeated_item_adds_up():\n    assert totals(['a,1', 'a,2']) == {'a': 3}\n",
         ),
     ]);
-    let ranked = trace(
-        &Tracer::Pytest,
-        &Runner::plain(),
-        dir.path(),
-        Duration::from_secs(120),
-    )
-    .suspects;
+    let ranked = pytest_trace(dir.path()).suspects;
     assert_eq!(
         ranked.first().map(|s| (s.name.as_str(), s.score)),
         Some(("restock", 1.0)),
