@@ -147,7 +147,7 @@ pub fn failing_tests(output: &str) -> Vec<String> {
         [
             r"(?m)^---- (\S+) stdout ----",
             r"(?m)^test (\S+) \.\.\. FAILED",
-            r"(?m)^FAILED (\S+)",
+            r"(?m)^FAILED (\S+::\S+)",
             r"(?m)^\S+::(\S+) FAILED",
             r"(?m)^(?:FAIL|ERROR): (\w+) \(",
             r"(?m)^\s*not ok \d+ - (.+?)\s*(?:# .*)?$",

@@ -17,9 +17,9 @@ fn failing_tests_are_named_as_each_runner_prints_them() {
             "F.\n=== short test summary info ===\nFAILED tests/test_calc.py::test_total[3-6] - assert 5 == 6\nFAILED tests/test_calc.py::Calc::test_zero\n1 failed\n",
             &["test_total", "test_zero"],
         ),
-        // unittest
+        // unittest, whose last line is no pytest summary line
         (
-            "FAIL: test_round (test_money.MoneyTest.test_round)\n----\nAssertionError\n",
+            "FAIL: test_round (test_money.MoneyTest.test_round)\n----\nAssertionError\n\nFAILED (failures=1)\n",
             &["test_round"],
         ),
         // node --test, TAP (not a terminal) and spec

@@ -887,6 +887,76 @@ fn a_variable_mixed_up_is_found_after_the_token_changes() {
     );
 }
 
+/// The same slip in two helpers, each failing its own test: no one-token change passes, so the
+/// one that makes a failing test pass (and none fail that passed) is kept, and the search on top
+/// of it finds the other, before the model says a word. The diff is the two changes.
+#[test]
+fn a_slip_in_two_places_is_found_by_a_search_on_top_of_the_first_change() {
+    let test = "\n    def test_the_start_is_not_before(self):\n        self.assertEqual(count_before([0, 1, 2], 1), 1)\n";
+    assert_two_slips_found(&two_slips_repo(test));
+}
+
+/// The same two slips checked by one test, an assertion each: a change that fixes one gets the
+/// test past its first assertion, and that is enough to keep it and search on top.
+#[test]
+fn a_slip_in_two_places_one_test_checks_is_found_past_its_first_assertion() {
+    let test = "\n    def test_both_windows(self):\n        self.assertEqual(count_inside([1, 2, 3], 1, 2), 2)\n        self.assertEqual(count_before([0, 1, 2], 1), 1)\n";
+    let s = two_slips_repo(test);
+    s.write(
+        "tests/test_window.py",
+        &s.read("tests/test_window.py").replace(
+            "    def test_both_ends_count(self):\n        self.assertEqual(count_inside([1, 2, 3], 1, 2), 2)\n",
+            "",
+        ),
+    );
+    assert_two_slips_found(&s);
+}
+
+/// `window_repo` with the end of `inside`'s range left out and a second helper, `before`, that
+/// counts the window's start; `test` added to its tests.
+fn two_slips_repo(test: &str) -> Scratch {
+    let s = window_repo("start <= t < end");
+    s.write(
+        "slots/window.py",
+        &(s.read("slots/window.py")
+            + "\n\ndef before(t, start):\n    \"\"\"Whether t comes before a window that starts at `start`.\"\"\"\n    return t <= start\n\n\ndef count_before(times, start):\n    \"\"\"How many of `times` come before a window that starts at `start`.\"\"\"\n    return sum(1 for t in times if before(t, start))\n"),
+    );
+    s.write(
+        "tests/test_window.py",
+        &(s.read("tests/test_window.py").replace(
+            "from slots.window import count_inside\n",
+            "from slots.window import count_before, count_inside\n",
+        ) + test),
+    );
+    s
+}
+
+fn assert_two_slips_found(s: &Scratch) {
+    let issue = "Both ends of a window are off: count_inside() leaves out a time at the end of \
+                 the window, and count_before() counts a time at its start.";
+    let (report, events) = run(s.path(), &[], issue, &["The cause is inside."]);
+    let st = statuses(&events);
+    assert_fixed(&report, &st);
+    assert_eq!(report.steps, 0, "no model call at all: {st:#?}");
+    assert!(
+        st.iter()
+            .any(|m| m.ends_with("gets the failing tests further; kept, to search on top of it")),
+        "{st:#?}"
+    );
+    let passed = report.mutant_passed.as_deref().unwrap_or_default();
+    assert!(passed.contains(", on top of "), "{passed}");
+    let changed: Vec<&str> = (report.diff.lines())
+        .filter(|l| l.starts_with(['+', '-']) && !l.starts_with("+++") && !l.starts_with("---"))
+        .collect();
+    assert_eq!(changed.len(), 4, "two lines changed: {changed:#?}");
+    assert!(
+        s.read("slots/window.py")
+            .contains("    return start <= t <= end\n"),
+        "{}",
+        s.read("slots/window.py")
+    );
+}
+
 /// A date format written by one module and parsed by another, wrong in both: changed in the
 /// writer alone, the round trip breaks, so cria changes every copy of the literal at once —
 /// tried before the writer alone — and the tests pass with no model call.

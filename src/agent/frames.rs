@@ -14,6 +14,14 @@ use crate::context::localize::is_test_path;
 /// The `(path, 1-based line)` places in `output` that are files of `files` (relative to
 /// `root`), outside tests, in the order printed, each once.
 pub fn places(output: &str, root: &Path, files: &[String]) -> Vec<(String, usize)> {
+    let mut out = printed(output, root, files);
+    out.retain(|(path, _)| !is_test_path(path));
+    out
+}
+
+/// The `(path, 1-based line)` places in `output` that are files of `files` (relative to
+/// `root`), tests too, in the order printed, each once.
+pub fn printed(output: &str, root: &Path, files: &[String]) -> Vec<(String, usize)> {
     static RE: OnceLock<Option<regex::Regex>> = OnceLock::new();
     let Some(re) = RE
         .get_or_init(|| {
@@ -38,7 +46,7 @@ pub fn places(output: &str, root: &Path, files: &[String]) -> Vec<(String, usize
         let Some(path) = project_path(path.as_str(), &root, files) else {
             continue;
         };
-        if !is_test_path(&path) && !out.iter().any(|(p, l)| *p == path && *l == line) {
+        if !out.iter().any(|(p, l)| *p == path && *l == line) {
             out.push((path, line));
         }
     }

@@ -2,7 +2,7 @@
 //!
 //! Layers, each using only those above it:
 //! - pure helpers: `prompt`, `reproduce`, `stated`, `cases`, `case_test`, `rewrite`, `callers`,
-//!   `repro_imports`, `spectrum`, `workspace`, `sampling`, `config`, `report`;
+//!   `repro_imports`, `spectrum`, `progress`, `workspace`, `sampling`, `config`, `report`;
 //! - `run`: the state of one run and the moves every stage shares;
 //! - `stage/`: the stages and verdicts, each an `impl Run` in its own file;
 //! - `session`: [`fix`], the loop, and every change of stage.
@@ -20,6 +20,7 @@ mod hooks;
 mod mcp;
 mod mutate;
 pub mod plan;
+mod progress;
 pub mod prompt;
 mod reach;
 mod reassert;

@@ -81,10 +81,16 @@ pub fn task(
         .replace("{files}", &shown)
 }
 
-/// After an edit that applied and reduced the failures, but not to zero: it is kept.
-pub fn still_failing(run: &TestRun, files: &[ShownFile]) -> String {
+/// After an edit that applied and got the failing tests further, but not to passing: it is
+/// kept. `fewer`: fewer of them fail (else the same fail later in their tests).
+pub fn still_failing(run: &TestRun, files: &[ShownFile], fewer: bool) -> String {
+    let further = if fewer {
+        "fewer tests fail"
+    } else {
+        "the failing tests get past the assertion that failed before"
+    };
     let mut s = format!(
-        "The edit applied and fewer tests fail, so it was kept. `{}` still fails:\n```\n{}\n```\nThe files now read:\n\n",
+        "The edit applied and {further}, so it was kept. `{}` still fails:\n```\n{}\n```\nThe files now read:\n\n",
         run.command,
         head_tail(run.output.trim(), 800, 1_600)
     );

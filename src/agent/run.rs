@@ -65,8 +65,6 @@ pub(super) struct Guards {
 /// What has been tried, so nothing is tried twice and failures can be combined.
 #[derive(Debug, Default)]
 pub(super) struct Attempts {
-    /// Failing tests to beat (`None` when the runner's count is unreadable).
-    pub(super) baseline_failures: Option<usize>,
     /// What the tests said about the code as it stands: the last run of a change that was kept
     /// (not a reverted attempt's).
     pub(super) baseline_output: String,
@@ -81,7 +79,6 @@ pub(super) struct Attempts {
 impl Attempts {
     /// The code as it stands failed with `output`: the run to beat.
     pub(super) fn set_baseline(&mut self, output: &str) {
-        self.baseline_failures = crate::testcmd::failure_count(output);
         self.baseline_output = output.to_string();
     }
 }
@@ -158,8 +155,13 @@ pub(super) struct Run<'a> {
     /// The one-token searches run so far ([`Stage::Mutate`] and the one on top of a change).
     pub(super) searches: usize,
     /// A search on top of the change is due before the model's next reply: a test of the
-    /// issue's examples failed on it.
+    /// issue's examples failed on it, or a search kept a change that got the failing tests
+    /// further.
     pub(super) search_due: bool,
+    /// The one-token changes a search kept because they got the failing tests further (see
+    /// [`super::progress`]), as the status line described them: the searches after built on
+    /// them.
+    pub(super) partial_mutants: Vec<String>,
     /// The cases the issue says go wrong the same way: which a test checks, which were asked for.
     pub(super) others: OtherCases,
     /// A `Stop` hook already sent the run back to work (it does so once).
@@ -253,6 +255,7 @@ impl Run<'_> {
             acceptance_asked: false,
             searches: 0,
             search_due: false,
+            partial_mutants: Vec::new(),
             others: OtherCases::default(),
             stop_hook_active: false,
             disputed: None,
@@ -314,6 +317,12 @@ impl Run<'_> {
         self.talk
             .history
             .push(Message::user(super::prompt::sanitize(text)));
+    }
+
+    /// What a failing run of the tests that printed `output` shows of how far they got.
+    pub(super) fn failing(&self, output: &str) -> super::progress::Failing {
+        let root = self.cfg.root.path();
+        super::progress::Failing::of(output, root, &crate::context::scan::list_files(root))
     }
 
     /// Apply edits (recorded for undo after each attempt, not here), refusing files that changed

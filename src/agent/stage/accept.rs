@@ -176,7 +176,7 @@ impl Run<'_> {
             passing,
         });
         self.attempts.set_baseline(&run.output);
-        self.tell(&prompt::still_failing(&run, &[]));
+        self.tell(&prompt::still_failing(&run, &[], true));
         // The case the test adds may be one token away from the change (the next entry of the
         // same table, the other bound): one-token changes on top of it are tried once, before
         // the model's next reply.

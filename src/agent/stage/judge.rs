@@ -7,13 +7,25 @@ use crate::agent::rewrite;
 use crate::agent::run::{Next, Run};
 use crate::edit;
 use crate::protocol::{EditFailure, Event, StopReason};
-use crate::testcmd;
 
 /// Earlier failed candidates tried beside a failing one (one test run each).
 const COMBINE_WITH: usize = 3;
 
 impl Run<'_> {
+    /// Judge the model's edit (`reply` held it): kept when the tests pass, or as half a fix when
+    /// fewer fail.
     pub(in crate::agent) fn after_edit(&mut self, report: edit::ApplyReport, reply: &str) -> Next {
+        self.judge_edit(report, reply, false)
+    }
+
+    /// Judge a one-token change of the mutation search as any edit, but keep it as half a fix
+    /// also when the same tests fail at later lines (past an assertion: a test that checks two
+    /// things a slip in two places breaks). A model's rewrite is not built on for that alone.
+    pub(in crate::agent) fn after_mutant(&mut self, report: edit::ApplyReport) -> Next {
+        self.judge_edit(report, "", true)
+    }
+
+    fn judge_edit(&mut self, report: edit::ApplyReport, reply: &str, later: bool) -> Next {
         if !report.applied() {
             return self.edit_refused(report, reply);
         }
@@ -106,10 +118,10 @@ impl Run<'_> {
         {
             tried.failure = Some(rewrite::key_failure_lines(&run.output));
         }
-        let now = testcmd::failure_count(&run.output);
-        let improved =
-            matches!((now, self.attempts.baseline_failures), (Some(n), Some(b)) if n < b);
-        if improved {
+        let now = self.failing(&run.output);
+        let before = self.failing(&self.attempts.baseline_output);
+        if !run.timed_out && now.further_than(&before, later) {
+            let fewer = now.count() < before.count();
             self.attempts.set_baseline(&run.output);
             if self.rewriting() {
                 return self.rewrite_limit();
@@ -126,7 +138,7 @@ impl Run<'_> {
                 })
                 .collect();
             self.sampling.after_failed_attempt();
-            self.tell(&prompt::still_failing(&run, &shown));
+            self.tell(&prompt::still_failing(&run, &shown, fewer));
             return Next::Continue;
         }
         // A candidate that ran out of time (a loop that never ends) is no half of a fix: beside

@@ -7,11 +7,15 @@
 //! entries are data. When a test of the examples then fails on the change (a second
 //! case the report names), the search runs once more on top of it, before the model's next
 //! reply: a change that passes the tests is judged by that test too, so a value that fixes
-//! only the first case is not taken for the fix.
+//! only the first case is not taken for the fix. And when none passes but one gets the failing
+//! tests further — some pass and none fail that passed, or the same fail at a later assertion
+//! ([`crate::agent::progress`]): the same slip made in two places — that one is kept and the
+//! search runs again on top of it.
 
 use std::time::{Duration, Instant};
 
 use crate::agent::mutate::{self, Kind, LineEdit, Mutant};
+use crate::agent::progress::Failing;
 use crate::agent::rewrite::{self, Target};
 use crate::agent::run::{Next, Run};
 use crate::context::localize::is_test_path;
@@ -28,6 +32,9 @@ const MOST: usize = 100;
 const NAMES: usize = 30;
 /// The share of the time left the search may take.
 const SHARE: f64 = 0.3;
+/// Searches at most in a run, counting those on top of a change one of them kept for getting
+/// the failing tests further.
+const SEARCHES: usize = 4;
 
 impl Run<'_> {
     /// Try the one-token changes to the most suspicious functions (ranked as the rewrite
@@ -115,6 +122,13 @@ impl Run<'_> {
                 .mul_f64(SHARE);
         let limit = self.mutant_test_limit();
         let before = self.report.mutants_tried;
+        let root = self.cfg.root.path().to_path_buf();
+        let files = crate::context::scan::list_files(&root);
+        let failing = |output: &str| Failing::of(output, &root, &files);
+        let baseline = failing(&self.attempts.baseline_output);
+        // The first change that got the failing tests furthest: fewest failing, then by the
+        // queue's order.
+        let mut partial: Option<(usize, &Trial)> = None;
         for trial in &queue {
             if Instant::now() > until || self.past_deadline() || self.cfg.cancel.requested() {
                 break;
@@ -135,10 +149,20 @@ impl Run<'_> {
             if run.passed {
                 let passed = trial.describe();
                 self.status(format!("{passed} makes the tests pass"));
-                self.report.mutant_passed = Some(passed);
+                self.report.mutant_passed = Some(match &self.partial_mutants[..] {
+                    [] => passed,
+                    kept => format!("{passed}, on top of {}", kept.join(" and ")),
+                });
                 // Applied again, as any candidate is, and judged as one.
                 let report = self.apply(&trial.edits);
-                return Some(self.after_edit(report, ""));
+                return Some(self.after_mutant(report));
+            }
+            let now = failing(&run.output);
+            if !run.timed_out && now.further_than(&baseline, true) {
+                let left = now.count().unwrap_or_default();
+                if partial.is_none_or(|(fewest, _)| left < fewest) {
+                    partial = Some((left, trial));
+                }
             }
         }
         self.status(format!(
@@ -146,7 +170,26 @@ impl Run<'_> {
             self.report.mutants_tried - before,
             started.elapsed().as_secs_f64()
         ));
-        None
+        let (_, trial) = partial?;
+        self.build_on(trial)
+    }
+
+    /// Keep `trial`, which got the failing tests further (fewer fail, and none that passed, or
+    /// the same fail later in their tests), and search again on top of it before the model's
+    /// next reply. It is applied again and judged as any edit: kept when the tests agree.
+    fn build_on(&mut self, trial: &Trial) -> Option<Next> {
+        let kept = trial.describe();
+        self.status(format!(
+            "{kept} gets the failing tests further; kept, to search on top of it"
+        ));
+        let before = self.attempts.baseline_output.clone();
+        let report = self.apply(&trial.edits);
+        let next = self.after_mutant(report);
+        if self.attempts.baseline_output != before {
+            self.partial_mutants.push(kept);
+            self.search_due = self.searches < SEARCHES;
+        }
+        Some(next)
     }
 
     /// Take out of `queue` the changes to lines no failing test ran, where the tests were

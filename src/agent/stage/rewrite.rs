@@ -300,13 +300,14 @@ impl Run<'_> {
             };
             judged += 1;
             self.status(format!("judging candidate {} of {total}", k + 1));
-            let baseline = self.attempts.baseline_failures;
+            let baseline = self.attempts.baseline_output.clone();
             match self.after_edit(report, reply) {
                 // The stage's own limit is judged once every candidate has had its turn.
                 Next::Stop(StopReason::RewritesExhausted { .. }) | Next::Continue => {}
                 stop => return stop,
             }
-            if self.attempts.baseline_failures != baseline {
+            // Kept as half a fix: the other candidates were written for the code before it.
+            if self.attempts.baseline_output != baseline {
                 break;
             }
         }
