@@ -803,6 +803,51 @@ fn a_second_entry_the_examples_name_is_found_by_a_search_on_top_of_the_first() {
         .contains("def test_won(self):"));
 }
 
+/// A report with a case cria writes as a test itself and a second expected value it cannot place
+/// (no call goes with it); a one-token change passes the tests. A test of the issue's examples
+/// that checks only the first case verifies nothing more than cria's own: it is not kept, and
+/// the change is unverified, never fixed. One that checks the second value makes it fixed.
+#[test]
+fn a_value_no_test_checks_keeps_a_change_unverified_until_a_test_checks_it() {
+    let issue = "`describe(3, 1, 3)` returns `'3 out'` instead of `'3 in'`. With a window from 5 \
+                 to 9, the time 9 shows `9 out` rather than `9 in`.";
+    let first_again = "```python\nclass TestIssue(unittest.TestCase):\n    def test_end(self):\n        self.assertEqual(describe(3, 1, 3), \"3 in\")\n```";
+    let s = describe_repo();
+    let (report, events) = run(s.path(), &[], issue, &[first_again, first_again]);
+    let st = statuses(&events);
+    assert_eq!(
+        report.outcome,
+        Some(Outcome::Unverified),
+        "{}\n{st:#?}",
+        report.summary
+    );
+    assert!(
+        st.iter()
+            .any(|m| m.contains("leaves out what the issue says should come out (`9 in`)")),
+        "{st:#?}"
+    );
+    let second = "```python\nclass TestIssue(unittest.TestCase):\n    def test_nine(self):\n        self.assertEqual(describe(9, 5, 9), \"9 in\")\n```";
+    let s = describe_repo();
+    let (report, events) = run(s.path(), &[], issue, &[second]);
+    assert_fixed(&report, &statuses(&events));
+}
+
+/// A helper that leaves the end of its window out; its one test passes.
+fn describe_repo() -> Scratch {
+    let s = Scratch::empty();
+    s.write("slots/__init__.py", "");
+    s.write(
+        "slots/window.py",
+        "def describe(t, start, end):\n    \"\"\"'T in' when start <= t <= end (both ends in), else 'T out'.\"\"\"\n    if start <= t < end:\n        return f\"{t} in\"\n    return f\"{t} out\"\n",
+    );
+    s.write("tests/__init__.py", "");
+    s.write(
+        "tests/test_window.py",
+        "import unittest\n\nfrom slots.window import describe\n\n\nclass TestWindow(unittest.TestCase):\n    def test_outside(self):\n        self.assertEqual(describe(0, 1, 3), \"0 out\")\n",
+    );
+    s
+}
+
 /// The project's failing test passes with the change, and the report quotes no value but says
 /// another case goes wrong the same way: nothing has checked that case, so a test of it is
 /// asked for; when none comes, the change is unverified, never fixed.

@@ -205,11 +205,13 @@ impl Run<'_> {
             .map(|r| r.reply.trim().to_string())
             .into_iter()
             .collect();
+        let unchecked = self.values_unchecked(focus);
         let mut left = replies.len();
         for reply in replies {
             left -= 1;
-            let screened =
-                screen(&self.issue, &reply, path, body, focus, &named).and_then(|(code, name)| {
+            let screened = screen(&self.issue, &reply, path, body, focus, &named)
+                .and_then(|checked| leaves_none_out(checked, &unchecked))
+                .and_then(|(code, name)| {
                     if tried.iter().any(|t| t == code.trim()) {
                         return Err(Rejected {
                             reply: code,
@@ -250,6 +252,20 @@ impl Run<'_> {
                 why: "the reply held no test code".into(),
             }),
         })
+    }
+
+    /// The values the issue says should come out that the tests cria wrote of its cases leave
+    /// out (they had no call cria could place them with): a test of the issue's examples must
+    /// check them, or the change that passes it is not verified by it. None for a test of one
+    /// case (`focus`), or when no test of cria's stands.
+    fn values_unchecked(&self, focus: Option<&str>) -> Vec<String> {
+        let Some(repro) = (self.repro.as_ref()).filter(|r| !r.complete && focus.is_none()) else {
+            return Vec::new();
+        };
+        (stated::stated(&self.issue).expected.into_iter())
+            .filter(|value| !value.contains('\n') && value.trim().chars().count() >= 3)
+            .filter(|value| !checks_value(&repro.code, value))
+            .collect()
     }
 
     /// The model's replies to the request for a test (one, or one per candidate on a
@@ -466,6 +482,38 @@ impl Run<'_> {
             None => Reasserted::Gone,
         }
     }
+}
+
+/// `checked` (a test's code and name) when its code checks each of `values`, else why not.
+fn leaves_none_out(
+    checked: (String, String),
+    values: &[String],
+) -> Result<(String, String), Rejected> {
+    let left_out: Vec<String> = (values.iter())
+        .filter(|value| !checks_value(&checked.0, value))
+        .map(|value| format!("`{value}`"))
+        .collect();
+    if left_out.is_empty() {
+        return Ok(checked);
+    }
+    Err(Rejected {
+        reply: checked.0,
+        why: format!(
+            "the test written leaves out what the issue says should come out ({}), and no other \
+             test checks it",
+            left_out.join(", ")
+        ),
+    })
+}
+
+/// Whether `code` speaks of `value`: holds it, or all of it after its first word (`1m 00s` for
+/// `ETA 1m 00s`: a test of the function that writes the duration alone).
+fn checks_value(code: &str, value: &str) -> bool {
+    let value = value.trim();
+    code.contains(value)
+        || value
+            .split_once(' ')
+            .is_some_and(|(_, rest)| rest.trim().chars().count() >= 3 && code.contains(rest.trim()))
 }
 
 /// The checks a reply's test must pass before it is run (its code and name when it does): it
