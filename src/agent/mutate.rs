@@ -8,9 +8,11 @@
 //! was meant ([`names`]). Each is made to one definition, found with the file's own grammar, so
 //! a comment or a generic `<` is never touched, nor a string but for a date format's fields in
 //! the wrong order (`%d-%m` for `%m-%d`: [`formats`]), made to every copy of the format at once
-//! as well ([`copies`]), or a pattern's class too narrow (`\w+` for `[^)]+`: [`patterns`]). A run that shows the bug tests them before the model's first reply
-//! (`stage/mutate.rs`): dozens of these cost less than the model's one rewrite, and a small
-//! model is weakest at exactly these one-token fixes.
+//! as well ([`copies`]), or a pattern's class too narrow (`\w+` for `[^)]+`: [`patterns`]);
+//! and, where the failing tests were seen passing a fraction or unstripped text, a parameter
+//! used without `round(…)` or `.strip()` ([`wraps`]). A run that shows the bug tests them
+//! before the model's first reply (`stage/mutate.rs`): dozens of these cost less than the
+//! model's one rewrite, and a small model is weakest at exactly these one-token fixes.
 
 mod calls;
 mod copies;
@@ -18,6 +20,7 @@ mod entries;
 mod formats;
 mod names;
 mod patterns;
+mod wraps;
 
 use tree_sitter::{Language, Node, Parser, Tree};
 
@@ -25,6 +28,7 @@ use super::rewrite::Target;
 
 pub use copies::{everywhere, LineEdit};
 pub use entries::named_entries;
+pub use wraps::wraps;
 
 /// What kind of change a mutant is; the likelier kind is tried first, over all the definitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

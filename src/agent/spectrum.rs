@@ -70,6 +70,34 @@ pub struct Call {
 }
 
 impl Call {
+    /// Its arguments as `(name, value)`: `arguments` split at the commas between them (one
+    /// inside a value's brackets or quotes stays in it).
+    pub fn passed(&self) -> Vec<(String, String)> {
+        let mut parts: Vec<String> = vec![String::new()];
+        let (mut depth, mut quote) = (0usize, None::<char>);
+        for c in self.arguments.chars() {
+            match (quote, c) {
+                (Some(q), _) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '(' | '[' | '{') => depth += 1,
+                (None, ')' | ']' | '}') => depth = depth.saturating_sub(1),
+                (None, ',') if depth == 0 => {
+                    parts.push(String::new());
+                    continue;
+                }
+                _ => {}
+            }
+            if let Some(part) = parts.last_mut() {
+                part.push(c);
+            }
+        }
+        (parts.iter())
+            .filter_map(|p| p.trim().split_once('='))
+            .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
+            .collect()
+    }
+
     /// `name(arguments) returned result`, one line.
     pub fn line(&self) -> String {
         match self.result.strip_prefix("raised ") {

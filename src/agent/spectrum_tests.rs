@@ -129,6 +129,32 @@ fn the_failing_tests_calls_are_written_down_with_what_they_gave() {
 
 /// An object whose own repr is slow stops the writing down of calls after two seconds spent on
 /// values, not the trace: the functions are still ranked.
+/// A call's arguments by name: split at the commas between them, never inside a value.
+#[test]
+fn a_calls_arguments_are_read_back_by_name() {
+    let call = Call {
+        path: "shop/cart.py".into(),
+        name: "total".into(),
+        arguments: "self=Cart(items=[Item(name='lamp', price=1)], discount=10), code='a, b', \
+                    rate=0.5"
+            .into(),
+        result: "190.0".into(),
+    };
+    let passed = call.passed();
+    let want = [
+        (
+            "self",
+            "Cart(items=[Item(name='lamp', price=1)], discount=10)",
+        ),
+        ("code", "'a, b'"),
+        ("rate", "0.5"),
+    ];
+    let want: Vec<(String, String)> = (want.iter())
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    assert_eq!(passed, want);
+}
+
 #[test]
 fn a_slow_repr_stops_the_calls_written_down_not_the_trace() {
     let dir = project(&[

@@ -73,6 +73,10 @@ impl Run<'_> {
                 }
             });
             queue.extend(found.map(|m| Trial::one(&t, m)));
+            if !constant {
+                let wrapped = mutate::wraps(&t, &file, &self.passed_to(&t));
+                queue.extend(wrapped.into_iter().map(|m| Trial::one(&t, m)));
+            }
             if constant {
                 let named = |key: &str| {
                     key.chars().count() >= 2 && (self.issue.contains(key) || failing.contains(key))
@@ -190,6 +194,20 @@ impl Run<'_> {
             self.search_due = self.searches < SEARCHES;
         }
         Some(next)
+    }
+
+    /// The `(parameter, value)` pairs the traced failing tests passed `target`, each once.
+    fn passed_to(&self, target: &Target) -> Vec<(String, String)> {
+        let calls = (self.suspected.iter()).flat_map(|s| &s.calls);
+        let mut out: Vec<(String, String)> = Vec::new();
+        for call in calls.filter(|c| c.path == target.path && c.name == target.name) {
+            for pair in call.passed() {
+                if !out.contains(&pair) {
+                    out.push(pair);
+                }
+            }
+        }
+        out
     }
 
     /// Take out of `queue` the changes to lines no failing test ran, where the tests were
