@@ -701,19 +701,24 @@ fn a_new_parameter_is_passed_by_the_callers_in_other_files() {
 /// A project whose helper gets an end of its range wrong (`both_open`: both ends), called by
 /// the function the report names; its tests fail on it.
 fn window_repo(inside: &str) -> Scratch {
-    let s = Scratch::empty();
-    s.write("slots/__init__.py", "");
-    s.write(
+    python_repo(
         "slots/window.py",
         &format!(
             "def inside(t, start, end):\n    \"\"\"Whether t falls in [start, end], both ends included.\"\"\"\n    return {inside}\n\n\ndef count_inside(times, start, end):\n    \"\"\"How many of `times` fall in [start, end].\"\"\"\n    return sum(1 for t in times if inside(t, start, end))\n"
         ),
-    );
-    s.write("tests/__init__.py", "");
-    s.write(
         "tests/test_window.py",
         "import unittest\n\nfrom slots.window import count_inside\n\n\nclass TestWindow(unittest.TestCase):\n    def test_both_ends_count(self):\n        self.assertEqual(count_inside([1, 2, 3], 1, 2), 2)\n\n    def test_outside_is_left_out(self):\n        self.assertEqual(count_inside([0, 5, 10], 1, 9), 1)\n",
-    );
+    )
+}
+
+/// A Python project of one package holding `module` (its text `code`) and its tests in `test`.
+fn python_repo(module: &str, code: &str, test: &str, tests: &str) -> Scratch {
+    let s = Scratch::empty();
+    let package = module.split_once('/').map_or("", |(package, _)| package);
+    s.write(&format!("{package}/__init__.py"), "");
+    s.write(module, code);
+    s.write("tests/__init__.py", "");
+    s.write(test, tests);
     s
 }
 
@@ -834,18 +839,12 @@ fn a_value_no_test_checks_keeps_a_change_unverified_until_a_test_checks_it() {
 
 /// A helper that leaves the end of its window out; its one test passes.
 fn describe_repo() -> Scratch {
-    let s = Scratch::empty();
-    s.write("slots/__init__.py", "");
-    s.write(
+    python_repo(
         "slots/window.py",
         "def describe(t, start, end):\n    \"\"\"'T in' when start <= t <= end (both ends in), else 'T out'.\"\"\"\n    if start <= t < end:\n        return f\"{t} in\"\n    return f\"{t} out\"\n",
-    );
-    s.write("tests/__init__.py", "");
-    s.write(
         "tests/test_window.py",
         "import unittest\n\nfrom slots.window import describe\n\n\nclass TestWindow(unittest.TestCase):\n    def test_outside(self):\n        self.assertEqual(describe(0, 1, 3), \"0 out\")\n",
-    );
-    s
+    )
 }
 
 /// The project's failing test passes with the change, and the report quotes no value but says
@@ -873,18 +872,12 @@ fn a_case_said_to_have_the_same_problem_is_checked_even_with_no_values_stated() 
 /// A table of currencies' decimal digits with two entries wrong (yen and won), the project's
 /// test of yen failing.
 fn table_repo() -> Scratch {
-    let s = Scratch::empty();
-    s.write("units/__init__.py", "");
-    s.write(
+    python_repo(
         "units/table.py",
         "DIGITS = {\n    \"EUR\": 2, \"JPY\": 2, \"KRW\": 2, \"USD\": 2,\n}\n\n\ndef show(amount, code):\n    digits = DIGITS[code]\n    return f\"{amount / 10 ** digits:.{digits}f} {code}\"\n",
-    );
-    s.write("tests/__init__.py", "");
-    s.write(
         "tests/test_table.py",
         "import unittest\n\nfrom units.table import show\n\n\nclass TestShow(unittest.TestCase):\n    def test_euro(self):\n        self.assertEqual(show(1500, \"EUR\"), \"15.00 EUR\")\n\n    def test_yen(self):\n        self.assertEqual(show(1500, \"JPY\"), \"1500 JPY\")\n",
-    );
-    s
+    )
 }
 
 /// A one-token change passes before the model has said a word: the test of the examples
