@@ -63,9 +63,13 @@ fn run_on(
 
 /// The run ended "fixed"; its summary and `statuses` are shown when not.
 fn assert_fixed(report: &FixReport, statuses: &[String]) {
+    assert_outcome(report, Outcome::Fixed, statuses);
+}
+
+fn assert_outcome(report: &FixReport, outcome: Outcome, statuses: &[String]) {
     assert_eq!(
         report.outcome,
-        Some(Outcome::Fixed),
+        Some(outcome),
         "{}\n{statuses:#?}",
         report.summary
     );
@@ -820,12 +824,7 @@ fn a_value_no_test_checks_keeps_a_change_unverified_until_a_test_checks_it() {
     let s = describe_repo();
     let (report, events) = run(s.path(), &[], issue, &[first_again, first_again]);
     let st = statuses(&events);
-    assert_eq!(
-        report.outcome,
-        Some(Outcome::Unverified),
-        "{}\n{st:#?}",
-        report.summary
-    );
+    assert_outcome(&report, Outcome::Unverified, &st);
     assert!(
         st.iter()
             .any(|m| m.contains("leaves out what the issue says should come out (`9 in`)")),
@@ -856,12 +855,7 @@ fn a_case_said_to_have_the_same_problem_is_checked_even_with_no_values_stated() 
     let issue = "Yen amounts come out with cents, so the yen test fails. Won amounts have the same problem.";
     let (report, events) = run(s.path(), &[], issue, &["I can't write that test."]);
     let st = statuses(&events);
-    assert_eq!(
-        report.outcome,
-        Some(Outcome::Unverified),
-        "{}\n{st:#?}",
-        report.summary
-    );
+    assert_outcome(&report, Outcome::Unverified, &st);
     assert!(
         st.iter().any(|m| m.ends_with("makes the tests pass")),
         "{st:#?}"
