@@ -59,7 +59,7 @@ pub(super) fn reassert(code: &str, path: &str, expected: &[String]) -> Option<St
 
 /// The expected values worth asserting: one line, and more than a character or two (a `0`
 /// or a `,` is in nearly any output).
-fn usable(expected: &[String]) -> impl Iterator<Item = &String> {
+pub(super) fn usable(expected: &[String]) -> impl Iterator<Item = &String> {
     expected
         .iter()
         .filter(|e| !e.contains('\n') && !e.trim().is_empty() && e.chars().count() >= 3)

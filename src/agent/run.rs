@@ -319,12 +319,6 @@ impl Run<'_> {
             .push(Message::user(super::prompt::sanitize(text)));
     }
 
-    /// What a failing run of the tests that printed `output` shows of how far they got.
-    pub(super) fn failing(&self, output: &str) -> super::progress::Failing {
-        let root = self.cfg.root.path();
-        super::progress::Failing::of(output, root, &crate::context::scan::list_files(root))
-    }
-
     /// Apply edits (recorded for undo after each attempt, not here), refusing files that changed
     /// on disk since the model saw them.
     pub(super) fn apply(&mut self, edits: &[edit::Edit]) -> edit::ApplyReport {

@@ -262,9 +262,10 @@ impl Run<'_> {
         let Some(repro) = (self.repro.as_ref()).filter(|r| !r.complete && focus.is_none()) else {
             return Vec::new();
         };
-        (stated::stated(&self.issue).expected.into_iter())
-            .filter(|value| !value.contains('\n') && value.trim().chars().count() >= 3)
+        let expected = stated::stated(&self.issue).expected;
+        (reassert::usable(&expected))
             .filter(|value| !checks_value(&repro.code, value))
+            .cloned()
             .collect()
     }
 

@@ -1,6 +1,7 @@
 //! Judging an applied edit: run the tests, keep a partial improvement, revert an attempt that did
 //! not help, and remember what was tried so the model is pushed elsewhere next time.
 
+use crate::agent::progress::Failing;
 use crate::agent::prompt::{self, ShownFile};
 use crate::agent::report::{rejected_line, reported};
 use crate::agent::rewrite;
@@ -118,8 +119,10 @@ impl Run<'_> {
         {
             tried.failure = Some(rewrite::key_failure_lines(&run.output));
         }
-        let now = self.failing(&run.output);
-        let before = self.failing(&self.attempts.baseline_output);
+        let root = self.cfg.root.path();
+        let files = crate::context::scan::list_files(root);
+        let now = Failing::of(&run.output, root, &files);
+        let before = Failing::of(&self.attempts.baseline_output, root, &files);
         if !run.timed_out && now.further_than(&before, later) {
             let fewer = now.count() < before.count();
             self.attempts.set_baseline(&run.output);
