@@ -1164,3 +1164,47 @@ fn a_corrected_examples_test_that_repeats_the_first_gives_way_to_another_candida
         .diff
         .contains("def test_overtime_with_minutes(self):"));
 }
+
+/// The model's rewrite special-cases a table's key in the code that reads the table (`if unit
+/// == "h"`): the tests pass with it, but the table stays wrong for every other reader. The
+/// table's entry set to the special case's value passes them alone, and is kept in its place.
+#[test]
+fn a_special_case_of_a_tables_key_is_moved_into_the_table() {
+    let s = python_repo(
+        "spans/units.py",
+        "UNITS = {\"s\": 1, \"m\": 60, \"h\": 60, \"d\": 86400}\n\n\ndef seconds_in(unit):\n    return UNITS[unit]\n",
+        "tests/test_spans.py",
+        "import unittest\n\nfrom spans.parse import parse_duration\n\n\nclass TestSpans(unittest.TestCase):\n    def test_minutes(self):\n        self.assertEqual(parse_duration(\"1m30s\"), 90)\n\n    def test_hours(self):\n        self.assertEqual(parse_duration(\"2h\"), 7200)\n",
+    );
+    s.write(
+        "spans/parse.py",
+        "import re\n\nfrom .units import seconds_in\n\n\ndef parse_duration(text):\n    total = 0\n    for number, unit in re.findall(r\"(\\d+)([smhd])\", text):\n        total += int(number) * seconds_in(unit)\n    return total\n",
+    );
+    let special = "```python\ndef parse_duration(text):\n    total = 0\n    for number, unit in re.findall(r\"(\\d+)([smhd])\", text):\n        if unit == \"h\":\n            total += int(number) * 3600\n        else:\n            total += int(number) * seconds_in(unit)\n    return total\n```";
+    let issue = "Hours count as minutes: `parse_duration(\"2h\")` gives 120 instead of 7200.";
+    let (report, events) = run(
+        s.path(),
+        &[],
+        issue,
+        &["The cause is parse_duration.", special, special],
+    );
+    let st = statuses(&events);
+    assert_fixed(&report, &st);
+    assert!(
+        st.iter()
+            .any(|m| m.starts_with("the change special-cased `h`; its entry at spans/units.py:1")),
+        "{st:#?}"
+    );
+    assert!(
+        s.read("spans/units.py")
+            .starts_with("UNITS = {\"s\": 1, \"m\": 60, \"h\": 3600, \"d\": 86400}\n"),
+        "{}",
+        s.read("spans/units.py")
+    );
+    assert!(
+        !s.read("spans/parse.py").contains("if unit"),
+        "{}",
+        s.read("spans/parse.py")
+    );
+    assert!(!report.diff.contains("spans/parse.py"), "{}", report.diff);
+}

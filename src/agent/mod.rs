@@ -17,6 +17,7 @@ mod crash;
 mod frames;
 mod hardcode;
 mod hooks;
+mod lift;
 mod mcp;
 mod mutate;
 pub mod plan;

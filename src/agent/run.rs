@@ -377,6 +377,13 @@ impl Run<'_> {
         run
     }
 
+    /// Save the undo record of the run's changes so far; a failure is said, not fatal.
+    pub(super) fn record_undo(&mut self) {
+        if let Err(e) = self.work.record(&self.cfg.root) {
+            self.status(format!("could not save the undo record: {e}"));
+        }
+    }
+
     /// Apply `changes` again (ones undone earlier) and remember them as the run's own.
     pub(super) fn put_back(
         &mut self,

@@ -330,9 +330,7 @@ impl Run<'_> {
             self.drop_repro();
         }
         let changes = self.work.changes(&self.cfg.root);
-        if let Err(e) = self.work.record(&self.cfg.root) {
-            self.status(format!("could not save the undo record: {e}"));
-        }
+        self.record_undo();
         let outcome = stop.outcome();
         let reason = stop.to_string();
         self.report.files_changed = changes.iter().map(|c| c.rel.clone()).collect();

@@ -533,9 +533,7 @@ impl Run<'_> {
             .map_err(|e| StopReason::RevertFailed {
                 why: format!("putting the change back after a test run without it: {e}"),
             })?;
-        if let Err(e) = self.work.record(&self.cfg.root) {
-            self.status(format!("could not save the undo record: {e}"));
-        }
+        self.record_undo();
         Ok(out)
     }
 }

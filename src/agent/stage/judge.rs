@@ -33,9 +33,7 @@ impl Run<'_> {
         self.guards.failed_in_a_row = 0;
         self.report.edits_applied += 1;
         self.work.remember(&report.changes);
-        if let Err(e) = self.work.record(&self.cfg.root) {
-            self.status(format!("could not save the undo record: {e}"));
-        }
+        self.record_undo();
         self.emit(Event::EditApplied {
             changes: reported(&report.changes),
             notes: report.notes.clone(),
@@ -109,6 +107,12 @@ impl Run<'_> {
         }
         let run = self.run_tests(&cmd);
         if run.passed {
+            // A one-token change compares with nothing new; a model's may special-case a key.
+            if !later {
+                if let Err(stop) = self.lift_special_case(&report.changes, &cmd) {
+                    return Next::Stop(stop);
+                }
+            }
             return self.tests_pass(false, &cmd);
         }
         if let Some(tried) = self

@@ -5,6 +5,7 @@
 //! - `mutate`: before the first rewrite, try the one-token changes to the suspects;
 //! - `rewrite`: ask for one whole corrected definition and put it in place;
 //! - `judge`: run the tests on an applied edit, keep it, combine it, or revert it;
+//! - `lift`: a passing edit that special-cases a table's key, tried as the table's entry instead;
 //! - `accept`: before "fixed", check the issue's own examples (`asked`: the model's test of them).
 //!
 //! Which stage runs next is decided in [`super::session`] only.
@@ -14,6 +15,7 @@ mod asked;
 mod cases;
 mod edit;
 mod judge;
+mod lift;
 mod mutate;
 mod reproduce;
 mod rewrite;

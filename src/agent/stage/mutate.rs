@@ -142,9 +142,7 @@ impl Run<'_> {
                 continue;
             }
             self.work.remember(&report.changes);
-            if let Err(e) = self.work.record(&self.cfg.root) {
-                self.status(format!("could not save the undo record: {e}"));
-            }
+            self.record_undo();
             let run = testcmd::run(&self.cfg.runner, &cmd, self.cfg.root.path(), limit);
             if let Err(stop) = self.revert(&report.changes) {
                 return Some(Next::Stop(stop));
@@ -314,7 +312,7 @@ impl Trial {
 }
 
 /// A line changed elsewhere, found by its text nearest its line (it may occur more than once).
-fn line_edit(e: LineEdit) -> edit::Edit {
+pub(super) fn line_edit(e: LineEdit) -> edit::Edit {
     edit::Edit::Replace(SearchReplaceBlock {
         path: e.path,
         search: e.old,
