@@ -169,3 +169,18 @@ fn a_call_after_a_value_starts_a_case_of_its_own() {
     assert_eq!(found[0].call, "clamp(15, 0, 10)");
     assert_eq!(found[0].shown, None);
 }
+
+#[test]
+fn a_sentence_a_block_of_output_interrupts_goes_on_after_it() {
+    let issue = "Tag counts split the same tag\n\nFor `count_tags([\"Python, rust\", \"RUST\"])` I get\n\n    {'Python': 1, ' rust': 1, 'RUST': 1}\n\nbut expected `{'python': 1, 'rust': 2}`: tags should be compared without case.\n";
+    assert_eq!(
+        checks(issue),
+        [r#"assert count_tags(["Python, rust", "RUST"]) == {'python': 1, 'rust': 2}"#]
+    );
+    let stated = crate::agent::stated::stated(issue);
+    assert_eq!(stated.shown, ["{'Python': 1, ' rust': 1, 'RUST': 1}"]);
+    // A block after a finished sentence leaves the next one its own.
+    let apart =
+        "`count_tags([\"A\"])` is wrong.\n\n    {'A': 1}\n\nexpected `{'a': 1}` by the docs.\n";
+    assert!(checks(apart).is_empty(), "{:?}", checks(apart));
+}

@@ -103,10 +103,12 @@ const SHOWN_BELOW: &[&str] = &[
 
 /// The issue's prose (code blocks and indented sessions left out), and the outputs its code
 /// blocks show: after a `>>>` line (a string's quotes taken off), in a `# -> …` comment, and a
-/// whole block a line ending in a colon says came out ("the file has this line:") — one value,
-/// its lines joined, since some of them may be right (a table's header).
+/// whole block a line ending in a colon says came out ("the file has this line:"), or one
+/// ending in a word of [`DOES`] ("For `f(x)` I get") — one value, its lines joined, since some
+/// of them may be right (a table's header). A sentence a block interrupts ("I get ⟨block⟩ but
+/// expected `…`") goes on after it, in the prose, as one sentence.
 pub(super) fn split_sessions(issue: &str) -> (String, Vec<String>) {
-    let mut prose = String::new();
+    let mut prose: Vec<Piece> = Vec::new();
     let mut outputs = Vec::new();
     let mut fenced = false;
     let mut after_prompt = false;
@@ -129,6 +131,7 @@ pub(super) fn split_sessions(issue: &str) -> (String, Vec<String>) {
             }
             fenced = !fenced;
             after_prompt = false;
+            prose.push(Piece::Block);
             continue;
         }
         let code = fenced || line.starts_with("    ") || line.starts_with('\t');
@@ -136,12 +139,17 @@ pub(super) fn split_sessions(issue: &str) -> (String, Vec<String>) {
             flush(&mut block, output_below, &mut outputs);
             after_prompt = false;
             if !t.is_empty() {
-                output_below = t.ends_with(':') && leads_into_output(t);
+                output_below = leads_into_output(t)
+                    && (t.ends_with(':') || DOES.contains(&last_word(t).as_str()));
             }
-            prose.push_str(line);
-            prose.push('\n');
+            prose.push(if t.is_empty() {
+                Piece::Blank
+            } else {
+                Piece::Text(line)
+            });
             continue;
         }
+        prose.push(Piece::Block);
         let session = commented_output(t).is_some() || t.starts_with(">>>");
         if session || looks_like_code(t) {
             block = None;
@@ -168,7 +176,55 @@ pub(super) fn split_sessions(issue: &str) -> (String, Vec<String>) {
         }
     }
     flush(&mut block, output_below, &mut outputs);
-    (prose, outputs)
+    (joined(&prose), outputs)
+}
+
+/// A line of an issue's prose, a blank line, or a line of a block (code or output).
+enum Piece<'a> {
+    Text(&'a str),
+    Blank,
+    Block,
+}
+
+/// The prose of `pieces`, a line each, blocks left out; a line that goes on a sentence a block
+/// interrupted (the line before it ends no sentence, and it starts in lower case) joined to
+/// that sentence's line.
+fn joined(pieces: &[Piece<'_>]) -> String {
+    let mut out = String::new();
+    let mut blanks = 0;
+    let mut block = false;
+    let mut open = false;
+    for piece in pieces {
+        match piece {
+            Piece::Blank => blanks += 1,
+            Piece::Block => block = true,
+            Piece::Text(line) => {
+                let lower = line.trim_start().starts_with(|c: char| c.is_lowercase());
+                if block && open && lower {
+                    out.pop();
+                    out.push(' ');
+                    out.push_str(line.trim_start());
+                } else {
+                    out.push_str(&"\n".repeat(blanks));
+                    out.push_str(line);
+                }
+                out.push('\n');
+                let end = line.trim_end();
+                open = !end.ends_with(['.', '!', '?', ':']);
+                (blanks, block) = (0, false);
+            }
+        }
+    }
+    out.push_str(&"\n".repeat(blanks));
+    out
+}
+
+/// The last word of `line`, in lower case.
+fn last_word(line: &str) -> String {
+    line.rsplit(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or_default()
+        .to_lowercase()
 }
 
 /// Whether a line ending in a colon says what follows came out of the code: a word of what it
