@@ -458,7 +458,7 @@ const COMMON: &[&str] = &[
 ];
 
 /// The sentences in which the issue says another case goes wrong the same way ("Korean won
-/// amounts have the same problem", "Same with `-t 4`"): a case with no values of its own, which
+/// amounts have the same problem", "Same with `-t 4`", "`x@studio.design` is refused too"): a case with no values of its own, which
 /// a test of the issue's examples easily leaves out — and then a fix of the first case alone
 /// would pass for the whole.
 pub fn other_cases(issue: &str) -> Vec<String> {
@@ -466,7 +466,13 @@ pub fn other_cases(issue: &str) -> Vec<String> {
         .into_iter()
         .filter(|s| {
             let lower = s.to_lowercase();
-            SAME.iter().any(|p| lower.contains(p))
+            // "… are refused too.", not "too long".
+            let too = lower
+                .trim_end()
+                .trim_end_matches(['.', '!', ')'])
+                .ends_with(" too")
+                || lower.contains(", too");
+            too || SAME.iter().any(|p| lower.contains(p))
         })
         .collect()
 }

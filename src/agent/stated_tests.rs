@@ -99,12 +99,13 @@ fn a_whole_line_holding_the_wrong_fragment_is_found() {
 
 #[test]
 fn another_case_said_to_go_wrong_the_same_way_is_found() {
-    let issue = "`fmt(1500, \"EUR\")` prints `15.00 €` instead of `1,500 €`.\nSwiss francs have the same problem. Same with `fmt_short()`.\nIt is the same output as before.\n";
+    let issue = "`fmt(1500, \"EUR\")` prints `15.00 €` instead of `1,500 €`.\nSwiss francs have the same problem. Same with `fmt_short()`.\nIt is the same output as before. Addresses like `kim@studio.design` are refused too. The list is too long.\n";
     assert_eq!(
         other_cases(issue),
         vec![
             "Swiss francs have the same problem.",
-            "Same with `fmt_short()`."
+            "Same with `fmt_short()`.",
+            "Addresses like `kim@studio.design` are refused too."
         ]
     );
 }
