@@ -1208,3 +1208,45 @@ fn a_special_case_of_a_tables_key_is_moved_into_the_table() {
     );
     assert!(!report.diff.contains("spans/parse.py"), "{}", report.diff);
 }
+
+/// "Addresses like `kim@studio.design` are refused too": cria writes that case itself, as the
+/// issue's stated case with the other address. A change that lets the first address through
+/// alone fails it, and is not called fixed; the one that lets both through is.
+#[test]
+fn another_input_said_to_be_refused_too_is_checked_as_the_stated_case_is() {
+    let s = python_repo(
+        "signup/validate.py",
+        "import re\n\nEMAIL = re.compile(r\"^[\\w.+-]+@[\\w-]+\\.[a-z]{2,3}$\")\n\n\ndef is_valid_email(text):\n    return bool(EMAIL.match(text))\n",
+        "tests/test_validate.py",
+        "import unittest\n\nfrom signup.validate import is_valid_email\n\n\nclass TestValidate(unittest.TestCase):\n    def test_plain(self):\n        self.assertTrue(is_valid_email(\"ada@example.com\"))\n\n    def test_junk(self):\n        self.assertFalse(is_valid_email(\"ada@\"))\n",
+    );
+    let issue = "University addresses are refused: `is_valid_email(\"jo@uni.ac.uk\")` returns False instead of True. Addresses like `kim@studio.design` are refused too.";
+    let first = "```python\nEMAIL = re.compile(r\"^[\\w.+-]+@[\\w.-]+\\.[a-z]{2,3}$\")\n```";
+    let both =
+        "```python\nEMAIL = re.compile(r\"^[\\w.+-]+@[\\w-]+(\\.[\\w-]+)*\\.[a-z]{2,}$\")\n```";
+    let (report, events) = run(
+        s.path(),
+        &[],
+        issue,
+        &["The cause is EMAIL.", first, first, both, both, both],
+    );
+    let st = statuses(&events);
+    assert!(
+        st.iter().any(|m| m.starts_with(
+            "writing \"Addresses like `kim@studio.design` are refused too.\" as the issue's own cases, as `is_valid_email(\"kim@studio.design\")`"
+        )),
+        "{st:#?}"
+    );
+    assert!(
+        st.iter()
+            .any(|m| m.starts_with("the change is incomplete: the issue's other case fails in")),
+        "{st:#?}"
+    );
+    assert_fixed(&report, &st);
+    assert!(
+        s.read("signup/validate.py").contains("[a-z]{2,}$"),
+        "{}",
+        s.read("signup/validate.py")
+    );
+    assert!(report.diff.contains("kim@studio.design"), "{}", report.diff);
+}

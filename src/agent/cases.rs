@@ -91,6 +91,71 @@ pub fn cases(issue: &str) -> Vec<Case> {
     out
 }
 
+/// The cases of another input that `sentence` names ("Addresses like `kim@studio.design` are
+/// refused too", [`stated::other_cases`]), by analogy with the stated `cases`: each case whose
+/// expected value is a verdict — the same for any input it holds for (`True`, `None`, `{}`) —
+/// with a quoted argument replaced by a value of the sentence's inline code that has the
+/// argument's shape (the same marks: `jo@uni.ac.uk` and `kim@studio.design`). A value the
+/// result depends on (`to_roman(9)`) is never guessed: such cases give none.
+pub fn analogous(cases: &[Case], sentence: &str) -> Vec<Case> {
+    let (Ok(span), Ok(quoted)) = (
+        Regex::new(r"`([^`\n]+)`"),
+        Regex::new(r#""([^"\\\n]+)"|'([^'\\\n]+)'"#),
+    ) else {
+        return Vec::new();
+    };
+    let values: Vec<&str> = span
+        .captures_iter(sentence)
+        .filter_map(|c| c.get(1).map(|m| m.as_str().trim()))
+        .filter(|v| !is_call(v) && !v.contains(['"', '\'', '\\', ' ']))
+        .collect();
+    let marks = |s: &str| {
+        let mut m: Vec<char> = s.chars().filter(|c| !c.is_alphanumeric()).collect();
+        m.sort_unstable();
+        m.dedup();
+        m
+    };
+    let mut out: Vec<Case> = Vec::new();
+    for case in cases.iter().filter(|c| is_verdict(&c.expect)) {
+        for c in quoted.captures_iter(&case.call) {
+            let (Some(whole), Some(arg)) = (c.get(0), c.get(1).or_else(|| c.get(2))) else {
+                continue;
+            };
+            for value in values.iter().filter(|v| **v != arg.as_str()) {
+                if marks(value) != marks(arg.as_str()) {
+                    continue;
+                }
+                let q = whole.as_str().get(..1).unwrap_or("\"");
+                let call = format!(
+                    "{}{q}{value}{q}{}",
+                    case.call.get(..whole.start()).unwrap_or_default(),
+                    case.call.get(whole.end()..).unwrap_or_default()
+                );
+                let analog = Case {
+                    call,
+                    shown: None,
+                    ..case.clone()
+                };
+                if !out.contains(&analog) {
+                    out.push(analog);
+                }
+            }
+        }
+    }
+    out.truncate(MOST);
+    out
+}
+
+/// Whether `expect` is the same for every input a case holds for: a keyword (`True`,
+/// `None`…) or an empty collection or string.
+fn is_verdict(expect: &Expect) -> bool {
+    match expect {
+        Expect::Is(_) => true,
+        Expect::Equals(v) => matches!(v.as_str(), "{}" | "[]" | "()" | "\"\"" | "''"),
+        _ => false,
+    }
+}
+
 /// The values `issue` says are expected that none of `checked` checks (`"IX"` of "likewise 9
 /// should be "IX"", where no call gives the input).
 pub fn unchecked(issue: &str, checked: &[Case]) -> Vec<String> {

@@ -184,3 +184,32 @@ fn a_sentence_a_block_of_output_interrupts_goes_on_after_it() {
         "`count_tags([\"A\"])` is wrong.\n\n    {'A': 1}\n\nexpected `{'a': 1}` by the docs.\n";
     assert!(checks(apart).is_empty(), "{:?}", checks(apart));
 }
+
+#[test]
+fn another_input_said_to_go_wrong_too_takes_a_verdict_cases_expectation() {
+    let issue = "Students can't sign up: `register(\"Jo\", \"jo@uni.ac.uk\")` returns `{'email': 'bad'}` instead of `{}`. Addresses like `kim@studio.design` are refused too. `is_valid_email(\"jo@uni.ac.uk\")` should be True.";
+    let stated = cases(issue);
+    let sentence = "Addresses like `kim@studio.design` are refused too.";
+    let calls: Vec<(String, Expect)> = analogous(&stated, sentence)
+        .into_iter()
+        .map(|c| (c.call, c.expect))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            (
+                "register(\"Jo\", \"kim@studio.design\")".to_string(),
+                Expect::Equals("{}".into())
+            ),
+            (
+                "is_valid_email(\"kim@studio.design\")".to_string(),
+                Expect::Is("True".into())
+            ),
+        ]
+    );
+    // A value that depends on the input is not carried over; nor is a value of another shape.
+    let roman = cases("`to_roman(\"IIII\")` gives 5 but should give 4. `IX` has the same problem.");
+    assert!(analogous(&roman, "`IX` has the same problem.").is_empty());
+    let other_shape = analogous(&stated, "Same with `Kim Lee`.");
+    assert!(other_shape.is_empty(), "{other_shape:?}");
+}

@@ -265,8 +265,14 @@ impl Run<'_> {
             let Some(body) = self.test_text(&path) else {
                 return unchecked(left_out);
             };
-            self.status(format!("{left_out}; asking for a test of that case"));
-            match self.examples_asked(&path, &body, cmd, Some(&case), true) {
+            let verdict = match self.analogous_examples(&path, &body, cmd, &case) {
+                Some(verdict) => verdict,
+                None => {
+                    self.status(format!("{left_out}; asking for a test of that case"));
+                    self.examples_asked(&path, &body, cmd, Some(&case), true)
+                }
+            };
+            match verdict {
                 Verdict::Pass => self.others.checked.push(case),
                 Verdict::Fail(run, inserted, test, writer) => {
                     self.others.checked.push(case);

@@ -3,6 +3,7 @@
 //! imports it turns out to need, and taken out again; then the reproduce stage keeps those that
 //! fail now, and the check of the issue's examples judges a change by all of them.
 
+use super::accept::{Verdict, Writer};
 use crate::agent::case_test;
 use crate::agent::cases::{self, Case, Expect};
 use crate::agent::crash;
@@ -103,6 +104,53 @@ impl Run<'_> {
             });
         }
         Some(out)
+    }
+
+    /// The case `sentence` says goes wrong the same way ("Addresses like `kim@studio.design`
+    /// are refused too"), written by cria by analogy with the issue's stated cases
+    /// ([`cases::analogous`]) and run with the change: it passes, and fails on the code before
+    /// it: the case is checked; it fails for the issue's reason: the change is incomplete, and
+    /// the test judges what follows — as doubtfully as a model's test, since the analogy is a
+    /// guess. `None` when no such test is a sound check (the model is asked then).
+    pub(super) fn analogous_examples(
+        &mut self,
+        path: &str,
+        body: &str,
+        cmd: &str,
+        sentence: &str,
+    ) -> Option<Verdict> {
+        let analogs = cases::analogous(&cases::cases(&self.issue), sentence);
+        let first = analogs.first()?;
+        self.status(format!(
+            "writing \"{sentence}\" as the issue's own cases, as `{}`{}",
+            first.call,
+            if analogs.len() > 1 { " and others" } else { "" }
+        ));
+        let runs: Vec<CaseRun> = (self.run_cases(&analogs, path, body, cmd)?.into_iter())
+            .filter(|r| r.run.passed || r.flawed(&self.issue).is_none())
+            .collect();
+        let failing = runs.iter().find(|r| !r.run.passed).map(|r| r.name.clone());
+        let name = failing.or_else(|| runs.first().map(|r| r.name.clone()))?;
+        let names: Vec<String> = runs.iter().map(|r| r.name.clone()).collect();
+        let code = together(&runs);
+        let (run, changes) = self.insert_and_run(path, body, &code, cmd)?;
+        match self.fails_without_the_change(path, &names, cmd) {
+            Ok(true) => {}
+            Ok(false) => {
+                self.remove_test(&changes);
+                return None;
+            }
+            Err(stop) => return Some(Verdict::Lost(stop)),
+        }
+        self.keep_examples(&changes, path, &name, &code);
+        if run.passed {
+            self.status(format!("the issue's other case passes too (`{name}`)"));
+            return Some(Verdict::Pass);
+        }
+        self.status(format!(
+            "the change is incomplete: the issue's other case fails in `{name}`"
+        ));
+        Some(Verdict::Fail(run, changes, name, Writer::Model))
     }
 
     /// The issue's cases written as tests that fail now (see the module doc), and the values
