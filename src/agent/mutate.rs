@@ -322,6 +322,13 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
                 if let Some((at, swapped)) = swapped_arguments(node, file) {
                     push(at, swapped);
                 }
+                // A count or a position passed on, off by one: `pad(d.getMonth())` →
+                // `pad(d.getMonth() + 1)`.
+                if passed_count(node, file) {
+                    for offset in ["+ 1", "- 1"] {
+                        push(at, format!("{} {offset}", text(node)));
+                    }
+                }
             }
             // The first item for the last: `xs[0]` → `xs[-1]`, `xs[-1]` → `xs[0]`.
             "subscript" if lang == Lang::Python => {
@@ -478,6 +485,36 @@ const SYMMETRIC: &[&str] = &[
     "getattr",
     "hasattr",
 ];
+
+/// Calls whose result is a count or a 0-based position: the values most often off by one.
+const COUNTS: &[&str] = &[
+    "len",
+    "count",
+    "size",
+    "getMonth",
+    "getUTCMonth",
+    "getDay",
+    "getUTCDay",
+    "weekday",
+    "index",
+    "indexOf",
+    "lastIndexOf",
+    "findIndex",
+];
+
+/// Whether `node`, a call, is an argument of another call and gives a count or a position
+/// ([`COUNTS`]: `len(xs)`, `d.getMonth()`, `s.len()`).
+fn passed_count(node: Node<'_>, file: &str) -> bool {
+    let argument = node
+        .parent()
+        .is_some_and(|p| matches!(p.kind(), "arguments" | "argument_list"));
+    let callee = node
+        .child_by_field_name("function")
+        .map(|f| source(file, f))
+        .unwrap_or_default();
+    let name = callee.rsplit(['.', ':']).next().unwrap_or_default();
+    argument && COUNTS.contains(&name)
+}
 
 /// A call's two arguments in the other order (`divmod(total, 60)` is left alone, but
 /// `divmod(size, unit)` → `divmod(unit, size)`): only names and fields (a Rust `&` before one

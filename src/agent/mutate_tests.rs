@@ -394,3 +394,37 @@ def split(size, unit, key):
         "{w:?}"
     );
 }
+
+#[test]
+fn a_count_or_a_position_passed_on_is_tried_one_more_and_one_less() {
+    let js =
+        "function monthKey(date) {\n  return `${date.getFullYear()}-${pad(date.getMonth())}`;\n}\n";
+    let w = changed("dates.js", js, "monthKey");
+    assert!(
+        w.contains(&"`date.getMonth()` → `date.getMonth() + 1`".to_string()),
+        "{w:?}"
+    );
+    assert!(
+        w.contains(&"`date.getMonth()` → `date.getMonth() - 1`".to_string()),
+        "{w:?}"
+    );
+    // `getFullYear` is no count; a count not passed on is left as it is.
+    assert!(!w.iter().any(|m| m.contains("getFullYear() + 1")), "{w:?}");
+    let py = "def last(xs):\n    n = len(xs)\n    return xs[n - 1] if n else pick(xs, len(xs))\n";
+    let w = changed("m.py", py, "last");
+    assert!(
+        w.contains(&"`len(xs)` → `len(xs) - 1`".to_string()),
+        "{w:?}"
+    );
+    assert_eq!(
+        w.iter().filter(|m| m.starts_with("`len(xs)` → ")).count(),
+        2,
+        "{w:?}"
+    );
+    let rs = "fn width(s: &str) -> usize {\n    pad(s.chars().count())\n}\n";
+    let w = changed("src/lib.rs", rs, "width");
+    assert!(
+        w.contains(&"`s.chars().count()` → `s.chars().count() + 1`".to_string()),
+        "{w:?}"
+    );
+}
