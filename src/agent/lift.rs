@@ -83,7 +83,7 @@ pub fn entries(added: &[&str], removed: &[&str], files: &[(String, String)]) -> 
 
 /// The inner text of each string or character literal the added lines compare with for
 /// equality that no removed line compares with: `c == 'h'`, `"JPY" === code`.
-fn keys(added: &[&str], removed: &[&str]) -> Vec<String> {
+pub fn keys(added: &[&str], removed: &[&str]) -> Vec<String> {
     let (Ok(after), Ok(before)) = (
         Regex::new(r#"(?:^|[^!<>=])===?\s*(?:'([^'\\\n]{1,30})'|"([^"\\\n]{1,30})")"#),
         Regex::new(r#"(?:'([^'\\\n]{1,30})'|"([^"\\\n]{1,30})")\s*===?(?:[^=]|$)"#),

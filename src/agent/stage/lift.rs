@@ -30,12 +30,17 @@ impl Run<'_> {
         let (added, removed) = changed_lines(changes);
         let added: Vec<&str> = added.iter().map(String::as_str).collect();
         let removed: Vec<&str> = removed.iter().map(String::as_str).collect();
-        if lift::entries(&added, &removed, &self.code_files(changes)).is_empty() {
+        // Most changes compare with nothing new: the project's files are read only for one
+        // that does, once, as they were before it (as they are once it is taken out).
+        if lift::keys(&added, &removed).is_empty() {
+            return Ok(());
+        }
+        let candidates = lift::entries(&added, &removed, &self.code_files(changes));
+        if candidates.is_empty() {
             return Ok(());
         }
         let passing = self.report.tests_after.clone();
         self.revert(changes)?;
-        let candidates = lift::entries(&added, &removed, &self.code_files(&[]));
         let limit = self.test_limit();
         for lifted in candidates {
             if self.past_deadline() || self.cfg.cancel.requested() {
