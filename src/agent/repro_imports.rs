@@ -13,6 +13,8 @@ pub fn undefined_name(output: &str) -> Option<String> {
     let patterns = [
         r"NameError: name '(\w+)' is not defined",
         r"ReferenceError: (\w+) is not defined",
+        // node:test's TAP report gives the message and the error's name on lines of their own.
+        r"(?m)^\s*error: '(\w+) is not defined'",
         r"cannot find (?:function|value|struct|type|macro) `(\w+)` in this scope",
         r"use of undeclared type `(\w+)`",
     ];

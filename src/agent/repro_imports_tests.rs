@@ -14,6 +14,9 @@ fn the_undefined_name_is_read_from_python_and_node_output() {
     assert_eq!(undefined_name(py).as_deref(), Some("slugify"));
     let js = "ReferenceError: clamp is not defined\n    at TestContext";
     assert_eq!(undefined_name(js).as_deref(), Some("clamp"));
+    let tap = "not ok 2 - issue example 1\n  ---\n  error: 'isoDay is not defined'\n  \
+               code: 'ERR_TEST_FAILURE'\n  name: 'ReferenceError'\n";
+    assert_eq!(undefined_name(tap).as_deref(), Some("isoDay"));
     assert_eq!(undefined_name("AssertionError: 1 != 2"), None);
 }
 
