@@ -315,11 +315,14 @@ pub(super) fn assigned(line: &str) -> &str {
         .trim()
 }
 
-/// A call expression (`render(5)`, `str(Money(1500, "JPY"))`, `q.pop()`).
+/// A call expression (`render(5)`, `str(Money(1500, "JPY"))`, `q.pop()`,
+/// `Money::from_cents(105).to_string()`).
 pub(super) fn is_call(text: &str) -> bool {
     static RE: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| Regex::new(r"^[A-Za-z_][\w.]*\(.*\)(\[[^\]]*\])?$").ok());
-    re.as_ref().is_some_and(|re| re.is_match(text)) && balanced(text) && !text.contains("::")
+    let re = RE.get_or_init(|| {
+        Regex::new(r"^[A-Za-z_]\w*(?:(?:\.|::)[A-Za-z_]\w*)*\(.*\)(\[[^\]]*\])?$").ok()
+    });
+    re.as_ref().is_some_and(|re| re.is_match(text)) && balanced(text)
 }
 
 pub(super) fn balanced(text: &str) -> bool {

@@ -213,3 +213,19 @@ fn another_input_said_to_go_wrong_too_takes_a_verdict_cases_expectation() {
     let other_shape = analogous(&stated, "Same with `Kim Lee`.");
     assert!(other_shape.is_empty(), "{other_shape:?}");
 }
+
+#[test]
+fn a_rust_path_call_is_a_case_too() {
+    let issue = "Prices print wrong: `Money::from_cents(105).to_string()` gives `\"1.5\"` instead \
+                 of `\"1.05\"`, and `std::fs::read` is no call.";
+    assert_eq!(
+        cases(issue),
+        vec![Case {
+            setup: vec![],
+            call: "Money::from_cents(105).to_string()".into(),
+            shown: Some("\"1.5\"".into()),
+            expect: Expect::Equals("\"1.05\"".into()),
+        }]
+    );
+    assert!(!is_call("a:::b(1)") && !is_call("a::(1)"));
+}

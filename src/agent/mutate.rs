@@ -7,8 +7,9 @@
 //! characters: [`calls`]), and last one of the definition's own variables used where another
 //! was meant ([`names`]). Each is made to one definition, found with the file's own grammar, so
 //! a comment or a generic `<` is never touched, nor a string but for a date format's fields in
-//! the wrong order (`%d-%m` for `%m-%d`: [`formats`]), made to every copy of the format at once
-//! as well ([`copies`]), or a pattern's class too narrow (`\w+` for `[^)]+`: [`patterns`]);
+//! the wrong order (`%d-%m` for `%m-%d`: [`formats`]) or a number's field without its zero
+//! padding (`{}.{}` for `{}.{:02}`: [`widths`]), made to every copy of the format at once as
+//! well ([`copies`]), or a pattern's class too narrow (`\w+` for `[^)]+`: [`patterns`]);
 //! and, where the failing tests were seen passing a fraction or unstripped text, a parameter
 //! used without `round(…)` or `.strip()` ([`wraps`]). A run that shows the bug tests them
 //! before the model's first reply (`stage/mutate.rs`): dozens of these cost less than the
@@ -21,6 +22,7 @@ mod formats;
 mod names;
 mod operands;
 mod patterns;
+mod widths;
 mod wraps;
 
 use tree_sitter::{Language, Node, Parser, Tree};
@@ -257,6 +259,18 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
             out.push(Change {
                 at,
                 new: widened,
+                line,
+                kind: Kind::Token,
+                literal: true,
+                statement: statement(node),
+            });
+        }
+    }
+    if inside {
+        for padded in widths::zero_padded(node, file, lang) {
+            out.push(Change {
+                at,
+                new: padded,
                 line,
                 kind: Kind::Token,
                 literal: true,

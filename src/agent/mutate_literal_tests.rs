@@ -281,3 +281,66 @@ DECIMALS = {
     // Nothing named, nothing changed.
     assert!(named_entries(&target, rs, |_| false).is_empty());
 }
+
+#[test]
+fn a_number_beside_a_separator_in_a_format_is_tried_zero_padded() {
+    let rust = "\
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = \"{}.{}\";
+        let text = format!(\"{}.{}\", self.0 / 100, self.0 % 100);
+        f.pad(&text)
+    }
+}
+";
+    let w = changed("m.rs", rust, "fmt");
+    for expected in [
+        "`\"{}.{}\"` → `\"{:02}.{}\"`",
+        "`\"{}.{}\"` → `\"{}.{:02}\"`",
+    ] {
+        assert!(
+            w.contains(&expected.to_string()),
+            "{expected} missing from {w:?}"
+        );
+    }
+    // The plain string outside a macro is no format: only the macro's is padded.
+    assert_eq!(w.iter().filter(|m| m.contains(":02")).count(), 2, "{w:?}");
+
+    let python = "\
+def clock(h, m, name):
+    a = f\"{h}:{m}\"
+    b = \"{}.{}\".format(h, m)
+    c = \"%d:%d\" % (h, m)
+    d = f\"{name} {h!r} {{m}}\"
+    return a, b, c, d, \"{}.{}\"
+";
+    let w = changed("c.py", python, "clock");
+    for expected in [
+        "`f\"{h}:{m}\"` → `f\"{h}:{m:02}\"`",
+        "`f\"{h}:{m}\"` → `f\"{h:02}:{m}\"`",
+        "`\"{}.{}\"` → `\"{}.{:02}\"`",
+        "`\"%d:%d\"` → `\"%d:%02d\"`",
+    ] {
+        assert!(
+            w.contains(&expected.to_string()),
+            "{expected} missing from {w:?}"
+        );
+    }
+    // No separator beside them, a conversion, doubled braces, or no format applied: untouched.
+    assert!(
+        !w.iter().any(|m| m.contains("name:02") || m.contains("{{m")),
+        "{w:?}"
+    );
+    assert_eq!(w.iter().filter(|m| m.contains("02")).count(), 6, "{w:?}");
+
+    let js = "function day(d) {\n  return `${d.getFullYear()}-${pad(d.getDate())} ${d.name}`;\n}\n";
+    let w = changed("d.js", js, "day");
+    let padded: Vec<&String> = w.iter().filter(|m| m.contains("padStart")).collect();
+    assert_eq!(padded.len(), 2, "{w:?}");
+    assert!(
+        padded[0].ends_with(
+            "`${String(d.getFullYear()).padStart(2, '0')}-${pad(d.getDate())} ${d.name}``"
+        ),
+        "{padded:?}"
+    );
+}
