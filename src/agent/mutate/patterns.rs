@@ -1,16 +1,22 @@
-//! A regular expression's class too narrow for the text it must take: `\((\w+)\)` reads a
-//! commit's scope, and `api/v2` or `date-picker` is no scope to it. The usual fix is to take
-//! anything up to the delimiter that ends the part (`\(([^)]+)\)`), so each repeated class
-//! (`\w+`, `\d*`, `[a-z]+`) followed by a delimiter is tried as "anything but that delimiter",
-//! one change each. Only in a pattern: a JavaScript regex literal, or a raw string (`r"..."`)
-//! that escapes a class, as Python's and Rust's patterns are written.
+//! A regular expression too narrow for the text it must take: `\((\w+)\)` reads a commit's
+//! scope, and `api/v2` or `date-picker` is no scope to it; `@[\w-]+\.[a-z]{2,3}$` takes no
+//! `uni.ac.uk` and no `.design`. The usual fixes: take anything up to the delimiter that ends
+//! the part (`\(([^)]+)\)`), let the part hold its delimiter too (`[\w.-]+\.`, parts of
+//! parts), or lift a count's upper bound (`{2,}`). Each repeated class (`\w+`, `\d*`,
+//! `[a-z]+`) followed by a delimiter is tried both ways, and each bounded count without its
+//! bound, one change each. Only in a pattern: a JavaScript regex literal, or a raw string
+//! (`r"..."`) that escapes a class, as Python's and Rust's patterns are written.
+
+/// What ends a part rather than separates parts: a part never holds its own closing bracket.
+const CLOSERS: &str = ")]}>\"'`";
 
 /// The characters with a meaning of their own in a pattern, outside a class.
 const META: &str = ".^$|?*+()[]{}\\";
 
 /// `literal` (a whole regex literal or raw string, delimiters and all) with one repeated class
-/// widened to "anything but the delimiter after it", one change each; none when the literal
-/// is no pattern.
+/// widened to "anything but the delimiter after it" or to take that delimiter too, or one
+/// bounded count without its upper bound, one change each; none when the literal is no
+/// pattern.
 pub(super) fn widened(literal: &str, regex_literal: bool) -> Vec<String> {
     let Some((from, to)) = body(literal, regex_literal) else {
         return Vec::new();
@@ -30,10 +36,51 @@ pub(super) fn widened(literal: &str, regex_literal: bool) -> Vec<String> {
         let quantifier = chars.get(end).filter(|q| matches!(q.1, '+' | '*'));
         if let (Some(&(q, _)), Some(delimiter)) = (quantifier, delimiter_after(&chars, end + 1)) {
             let (a, _) = chars.get(i).copied().unwrap_or_default();
-            let negated = format!("[^{}]", in_class(&delimiter, regex_literal));
+            let delimiter = in_class(&delimiter, regex_literal);
+            let negated = format!("[^{delimiter}]");
             out.push(format!("{}{negated}{}", part(0, a), part(q, literal.len())));
+            // A separator (not a closing bracket or quote) the part may hold too, first in the
+            // class, where it cannot end a range (`[\w-]`).
+            let class = part(a, q);
+            let with = match class.strip_prefix('[') {
+                Some(rest) => format!("[{delimiter}{rest}"),
+                None => format!("[{delimiter}{class}]"),
+            };
+            if !CLOSERS.contains(delimiter.trim_start_matches('\\')) {
+                out.push(format!("{}{with}{}", part(0, a), part(q, literal.len())));
+            }
         }
         i = end;
+    }
+    out.extend(unbounded(literal, &chars));
+    out
+}
+
+/// `literal` with one count `{m,n}` of its pattern (`chars`) as `{m,}`, one change each.
+fn unbounded(literal: &str, chars: &[(usize, char)]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(&(at, c)) = chars.get(i) {
+        if c == '\\' {
+            i += 2;
+            continue;
+        }
+        i += 1;
+        if c != '{' {
+            continue;
+        }
+        let rest = literal.get(at + 1..).unwrap_or_default();
+        let Some((count, _)) = rest.split_once('}') else {
+            continue;
+        };
+        let Some((low, high)) = count.split_once(',') else {
+            continue;
+        };
+        let digits = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
+        if digits(low) && digits(high) {
+            let (before, after) = (&literal[..at], &rest[count.len()..]);
+            out.push(format!("{before}{{{low},{after}"));
+        }
     }
     out
 }
