@@ -4,7 +4,9 @@
 //! `true` for `false`, the two sides of an ordering or a difference swapped, a call's two
 //! arguments in the wrong order, the wrong one of a pair of functions (`min`/`max`,
 //! `int`/`round`, `floor`/`ceil`, `starts_with`/`ends_with`, a string's bytes for its
-//! characters: [`calls`]), and last one of the definition's own variables used where another
+//! characters: [`calls`]), a library call's arguments slipped (`sort()` with no comparator,
+//! `split(" ")`, a sort's `reverse=True`: [`arguments`]), Python's list default shared by
+//! every call (`basket=[]`: [`defaults`]), and last one of the definition's own variables used where another
 //! was meant ([`names`]). Each is made to one definition, found with the file's own grammar, so
 //! a comment or a generic `<` is never touched, nor a string but for a date format's fields in
 //! the wrong order (`%d-%m` for `%m-%d`: [`formats`]) or a number's field without its zero
@@ -15,8 +17,10 @@
 //! before the model's first reply (`stage/mutate.rs`): dozens of these cost less than the
 //! model's one rewrite, and a small model is weakest at exactly these one-token fixes.
 
+mod arguments;
 mod calls;
 mod copies;
+mod defaults;
 mod entries;
 mod formats;
 mod names;
@@ -115,7 +119,7 @@ fn built(
             let old = between(file, e.at.0, e.at.1);
             out.push(Mutant {
                 line: e.line,
-                what: format!("`{old}` → `{}`", e.new),
+                what: what(old, &e.new),
                 code,
                 kind: e.kind,
                 hinted: hinted.contains(&e.line),
@@ -125,6 +129,19 @@ fn built(
         }
     }
     out
+}
+
+/// A change as `old` → `new`; one over several lines by its first line, and the lines it adds.
+fn what(old: &str, new: &str) -> String {
+    let (before, after) = (old.lines().count(), new.lines().count());
+    match (old.lines().next(), new.lines().next()) {
+        (Some(o), Some(n)) if before > 1 || after > 1 => {
+            let added = after.saturating_sub(before);
+            let s = if added == 1 { "" } else { "s" };
+            format!("`{o}` → `{n}` and {added} line{s} added")
+        }
+        _ => format!("`{old}` → `{new}`"),
+    }
 }
 
 /// Where `target`'s code lies in `file` (bytes), if it is still there as it was.
@@ -338,12 +355,21 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
                 if let Some((at, swapped)) = swapped_arguments(node, file) {
                     push(at, swapped);
                 }
+                for (at, new) in arguments::slips(node, file, lang) {
+                    push(at, new);
+                }
                 // A count or a position passed on, off by one: `pad(d.getMonth())` →
                 // `pad(d.getMonth() + 1)`.
                 if passed_count(node, file) {
                     for offset in ["+ 1", "- 1"] {
                         push(at, format!("{} {offset}", text(node)));
                     }
+                }
+            }
+            // `basket=[]`, one list shared by every call, made per call.
+            "function_definition" => {
+                for (at, new) in defaults::fresh_defaults(node, file) {
+                    push(at, new);
                 }
             }
             // The first item for the last: `xs[0]` → `xs[-1]`, `xs[-1]` → `xs[0]`.

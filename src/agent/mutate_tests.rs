@@ -428,3 +428,82 @@ fn a_count_or_a_position_passed_on_is_tried_one_more_and_one_less() {
         "{w:?}"
     );
 }
+
+#[test]
+fn a_library_calls_usual_slips_in_its_arguments_are_tried() {
+    let js = "function top(xs, line) {\n  const words = line.split(' ');\n  return [xs.sort(), words, xs.sort(byName)];\n}\n";
+    let w = changed("t.js", js, "top");
+    for expected in ["`()` → `((a, b) => a - b)`", "`(' ')` → `(/\\s+/)`"] {
+        assert!(
+            w.contains(&expected.to_string()),
+            "{expected} missing from {w:?}"
+        );
+    }
+    // A sort given its comparator is left as it is.
+    assert_eq!(w.iter().filter(|m| m.contains("a - b")).count(), 1, "{w:?}");
+
+    let py =
+        "def top(xs, line):\n    words = line.split(\" \")\n    parts = line.split(\",\")\n    \
+              return sorted(xs, key=len), sorted(xs, reverse=False), words\n";
+    let w = changed("t.py", py, "top");
+    for expected in [
+        "`(\" \")` → `()`",
+        "`(xs, key=len)` → `(xs, key=len, reverse=True)`",
+    ] {
+        assert!(
+            w.contains(&expected.to_string()),
+            "{expected} missing from {w:?}"
+        );
+    }
+    assert!(!w.iter().any(|m| m.contains("(\",\")` →")), "{w:?}");
+    // One that says `reverse` already is flipped as any `False` is, not given a second one.
+    assert_eq!(
+        w.iter().filter(|m| m.contains("reverse=True")).count(),
+        1,
+        "{w:?}"
+    );
+
+    let rs = "fn words(s: &str) -> Vec<&str> {\n    s.split(' ').collect()\n}\n";
+    assert!(
+        changed("w.rs", rs, "words").contains(&"`split(' ')` → `split_whitespace()`".to_string()),
+        "{:?}",
+        changed("w.rs", rs, "words")
+    );
+}
+
+#[test]
+fn a_python_list_default_shared_by_every_call_is_made_per_call() {
+    let py = "\
+def add(item, basket=[], *, seen: dict = {}, n=0):
+    \"\"\"Add `item`.\"\"\"
+    basket.append(item)
+    return basket
+";
+    let ms = of("b.py", py, "add");
+    let fresh: Vec<&Mutant> = ms.iter().filter(|m| m.code.contains("is None")).collect();
+    assert_eq!(fresh.len(), 2, "{:?}", whats(&ms));
+    assert_eq!(
+        fresh[0].code,
+        "\
+def add(item, basket=None, *, seen: dict = {}, n=0):
+    \"\"\"Add `item`.\"\"\"
+    if basket is None:
+        basket = []
+    basket.append(item)
+    return basket
+"
+    );
+    assert_eq!(
+        fresh[0].what,
+        "`basket=[], *, seen: dict = {}, n=0):` → `basket=None, *, seen: dict = {}, n=0):` \
+         and 2 lines added"
+    );
+    assert!(
+        fresh[1].code.contains("seen: dict = None"),
+        "{}",
+        fresh[1].code
+    );
+    assert!(fresh[1]
+        .code
+        .contains("    if seen is None:\n        seen = {}\n    basket.append"));
+}
