@@ -58,6 +58,7 @@ pub(super) fn widened(literal: &str, regex_literal: bool) -> Vec<String> {
 
 /// `literal` with one count `{m,n}` of its pattern (`chars`) as `{m,}`, one change each.
 fn unbounded(literal: &str, chars: &[(usize, char)]) -> Vec<String> {
+    let part = |a: usize, b: usize| literal.get(a..b).unwrap_or_default();
     let mut out = Vec::new();
     let mut i = 0;
     while let Some(&(at, c)) = chars.get(i) {
@@ -78,7 +79,7 @@ fn unbounded(literal: &str, chars: &[(usize, char)]) -> Vec<String> {
         };
         let digits = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
         if digits(low) && digits(high) {
-            let (before, after) = (&literal[..at], &rest[count.len()..]);
+            let (before, after) = (part(0, at), rest.get(count.len()..).unwrap_or_default());
             out.push(format!("{before}{{{low},{after}"));
         }
     }

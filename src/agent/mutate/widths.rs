@@ -32,7 +32,14 @@ pub(super) fn zero_padded(node: Node<'_>, file: &str, lang: Lang) -> Vec<String>
     fields
         .into_iter()
         .filter(|f| beside_separator(text, f.at))
-        .map(|f| format!("{}{}{}", &text[..f.at.0], f.new, &text[f.at.1..]))
+        .filter_map(|f| {
+            Some(format!(
+                "{}{}{}",
+                text.get(..f.at.0)?,
+                f.new,
+                text.get(f.at.1..)?
+            ))
+        })
         .collect()
 }
 
@@ -69,7 +76,9 @@ fn in_macro(node: Node<'_>) -> bool {
 /// A Python f-string, or a string `.format` is called on.
 fn python_format(node: Node<'_>, file: &str) -> bool {
     let text = source(file, node);
-    let prefix = &text[..text.find(['"', '\'']).unwrap_or(0)];
+    let prefix = text
+        .get(..text.find(['"', '\'']).unwrap_or(0))
+        .unwrap_or_default();
     let formatted = node.parent().is_some_and(|p| {
         p.kind() == "attribute"
             && p.child_by_field_name("object") == Some(node)
@@ -100,11 +109,12 @@ fn brace_fields(text: &str, spec: &str) -> Vec<Field> {
         match b {
             b'{' | b'}' if doubled => i += 2,
             b'{' => {
-                let Some(len) = text[i + 1..].find(['{', '}']) else {
+                let rest = text.get(i + 1..).unwrap_or_default();
+                let Some(len) = rest.find(['{', '}']) else {
                     break;
                 };
                 let end = i + 1 + len;
-                let inner = &text[i + 1..end];
+                let inner = rest.get(..len).unwrap_or_default();
                 if bytes.get(end) == Some(&b'}') && !inner.contains([':', '!', '=', '"', '\'']) {
                     out.push(Field {
                         at: (i, end + 1),
@@ -136,10 +146,11 @@ fn percent_fields(text: &str) -> Vec<Field> {
 fn template_fields(text: &str) -> Vec<Field> {
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(found) = text[from..].find("${") {
+    while let Some(found) = text.get(from..).and_then(|t| t.find("${")) {
         let start = from + found;
+        let body = text.get(start + 2..).unwrap_or_default();
         let mut depth = 0usize;
-        let close = text[start + 2..].char_indices().find_map(|(j, c)| match c {
+        let close = body.char_indices().find_map(|(j, c)| match c {
             '{' => {
                 depth += 1;
                 None
@@ -152,7 +163,7 @@ fn template_fields(text: &str) -> Vec<Field> {
             _ => None,
         });
         let Some(close) = close else { break };
-        let expr = text[start + 2..close].trim();
+        let expr = text.get(start + 2..close).unwrap_or_default().trim();
         if !expr.contains("padStart") {
             out.push(Field {
                 at: (start, close + 1),
