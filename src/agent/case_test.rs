@@ -4,7 +4,7 @@
 //! Rust. A case the language cannot express (a Python tuple in JavaScript, a dict in Rust) is
 //! no test.
 
-use super::cases::{assigned, assigned_value, balanced, py_str, Case, Expect};
+use super::cases::{assigned, assigned_value, balanced, is_call, py_str, Case, Expect};
 use super::prompt::fence_lang;
 
 /// The test of `case`, the `n`th of the issue's, for the test file `path` (whose text is
@@ -37,12 +37,13 @@ fn python(case: &Case, name: &str, body: &str) -> String {
         (Expect::Holds(v), true) => format!("self.assertIn({}, {call})", python_words(v)),
         (Expect::Completes, _) => call.to_string(),
     };
-    let setup = case.setup.iter().map(|line| {
-        format!(
+    let setup = case.setup.iter().map(|line| match is_call(line) {
+        true => python_words(line),
+        false => format!(
             "{} = {}",
             assigned(line),
             python_words(assigned_value(line))
-        )
+        ),
     });
     let indent = if unittest { "        " } else { "    " };
     let mut lines: Vec<String> = setup
@@ -79,12 +80,13 @@ fn javascript(case: &Case, title: &str, body: &str) -> Option<String> {
         Expect::Holds(_) => return None,
         Expect::Completes => format!("{call};"),
     };
-    let setup = case.setup.iter().map(|line| {
-        format!(
+    let setup = case.setup.iter().map(|line| match is_call(line) {
+        true => format!("{};", js_words(line)),
+        false => format!(
             "const {} = {};",
             assigned(line),
             js_words(assigned_value(line))
-        )
+        ),
     });
     let lines: Vec<String> = setup
         .chain(std::iter::once(check))
@@ -110,9 +112,12 @@ fn rust(case: &Case, name: &str) -> Option<String> {
     let mut lines = case
         .setup
         .iter()
-        .map(|line| {
-            let value = rust_words(assigned_value(line))?;
-            Some(format!("    let {} = {value};", assigned(line)))
+        .map(|line| match is_call(line) {
+            true => Some(format!("    let _ = {};", rust_words(line)?)),
+            false => {
+                let value = rust_words(assigned_value(line))?;
+                Some(format!("    let {} = {value};", assigned(line)))
+            }
         })
         .collect::<Option<Vec<String>>>()?;
     lines.push(format!("    {check}"));

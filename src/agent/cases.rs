@@ -34,6 +34,7 @@ pub enum Expect {
 /// quotes that), and what it should give.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {
+    /// The assignments the call needs, then the calls the issue's session made before it.
     pub setup: Vec<String>,
     pub call: String,
     pub shown: Option<String>,
@@ -59,31 +60,42 @@ pub fn cases(issue: &str) -> Vec<Case> {
                 Value::Bare(text) => literal(&text),
             };
             used.push(value_text(&expect).to_string());
-            out.push(case(&blocks.setup, call, shown, expect));
+            out.push(case(&blocks.setup, &[], call, shown, expect));
         }
     }
     let mut expected = stated::stated(issue)
         .expected
         .into_iter()
         .filter(|e| !used.contains(e));
-    // Sessions take the issue's other expected values in order, each the first that fits it.
+    // Sessions take the issue's other expected values in order, each the first that fits it —
+    // but for one a later session's output shares more with (the second of two calls is the
+    // one whose output holds the item that should not be there).
+    let sessions = blocks.sessions;
     let mut left: Vec<String> = Vec::new();
-    for (call, shown) in blocks.sessions {
-        let fits = left
+    for (i, session) in sessions.iter().enumerate() {
+        let fits = |e: &str| {
+            let here = overlap(&session.shown, e);
+            session_expect(&session.shown, e).is_some()
+                && !sessions.iter().skip(i + 1).any(|later| {
+                    session_expect(&later.shown, e).is_some() && overlap(&later.shown, e) > here
+                })
+        };
+        let value = left
             .iter()
-            .position(|e| session_expect(&shown, e).is_some())
+            .position(|e| fits(e))
             .map(|i| left.remove(i))
             .or_else(|| {
                 for e in expected.by_ref() {
-                    if session_expect(&shown, &e).is_some() {
+                    if fits(&e) {
                         return Some(e);
                     }
                     left.push(e);
                 }
                 None
             });
-        if let Some(expect) = fits.and_then(|e| session_expect(&shown, &e)) {
-            out.push(case(&blocks.setup, call, Some(shown), expect));
+        if let Some(expect) = value.and_then(|e| session_expect(&session.shown, &e)) {
+            let (call, shown) = (session.call.clone(), Some(session.shown.clone()));
+            out.push(case(&blocks.setup, &session.before, call, shown, expect));
         }
     }
     out.dedup();
@@ -168,11 +180,17 @@ pub fn unchecked(issue: &str, checked: &[Case]) -> Vec<String> {
         .collect()
 }
 
-/// The case of `call`, with the setup lines whose names it uses (and those these use), in
-/// the issue's order.
-fn case(setup: &[String], call: String, shown: Option<String>, expect: Expect) -> Case {
+/// The case of `call`, after the calls `before` it, with the setup lines whose names these
+/// use (and those these use), in the issue's order.
+fn case(
+    setup: &[String],
+    before: &[String],
+    call: String,
+    shown: Option<String>,
+    expect: Expect,
+) -> Case {
     let mut needed = vec![false; setup.len()];
-    let mut uses = vec![call.clone()];
+    let mut uses: Vec<String> = before.iter().chain([&call]).cloned().collect();
     while let Some(code) = uses.pop() {
         for (line, need) in setup.iter().zip(needed.iter_mut()) {
             if !*need && mentions(&code, assigned(line)) {
@@ -186,6 +204,7 @@ fn case(setup: &[String], call: String, shown: Option<String>, expect: Expect) -
         .zip(needed)
         .filter(|(_, need)| *need)
         .map(|(line, _)| line.clone())
+        .chain(before.iter().cloned())
         .collect();
     Case {
         setup,
@@ -193,6 +212,22 @@ fn case(setup: &[String], call: String, shown: Option<String>, expect: Expect) -
         shown,
         expect,
     }
+}
+
+/// How many of the words and numbers of `expected` `shown` holds too.
+fn overlap(shown: &str, expected: &str) -> usize {
+    let words = |t: &str| -> Vec<String> {
+        let mut w: Vec<String> = t
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        w.sort_unstable();
+        w.dedup();
+        w
+    };
+    let shown = words(shown);
+    words(expected).iter().filter(|w| shown.contains(w)).count()
 }
 
 /// Whether the identifier `name` occurs in `code` as a word of its own.
@@ -228,28 +263,42 @@ fn value_text(expect: &Expect) -> &str {
 #[derive(Debug, Default)]
 struct Blocks {
     setup: Vec<String>,
-    sessions: Vec<(String, String)>,
+    sessions: Vec<Session>,
+}
+
+/// A call an issue's code shows the output of, after the calls its block made before it (a
+/// second call that goes wrong because of what the first left behind needs the first).
+#[derive(Debug)]
+struct Session {
+    before: Vec<String>,
+    call: String,
+    shown: String,
 }
 
 fn code_lines(issue: &str) -> Blocks {
     let mut out = Blocks::default();
     let mut fenced = false;
     let mut pending: Option<String> = None;
+    // The calls the current block made so far (that did not fail), with the output shown.
+    let mut before: Vec<(String, Option<String>)> = Vec::new();
     for line in issue.lines() {
         let t = line.trim();
         if t.starts_with("```") {
             fenced = !fenced;
             pending = None;
+            before.clear();
             continue;
         }
         let code = fenced || line.starts_with("    ") || line.starts_with('\t');
         if !code || t.is_empty() {
             pending = None;
+            before.clear();
             continue;
         }
         if let Some(stmt) = t.strip_prefix(">>>") {
             let stmt = stmt.trim();
-            pending = None;
+            // A call shown with no output before this prompt returned nothing, and ran.
+            before.extend(pending.take().map(|call| (call, None)));
             if is_assignment(stmt) {
                 out.setup.push(stmt.to_string());
             } else if is_call(stmt) {
@@ -263,19 +312,58 @@ fn code_lines(issue: &str) -> Blocks {
         }
         if let Some(call) = pending.take() {
             if !t.starts_with("Traceback") {
-                out.sessions.push((call, t.to_string()));
+                out.sessions.push(Session {
+                    before: carried(&before, t),
+                    call: call.clone(),
+                    shown: t.to_string(),
+                });
+                before.push((call, Some(t.to_string())));
             }
             continue;
         }
         if let Some((call, shown)) = commented(t) {
             if is_call(call) {
-                out.sessions.push((call.to_string(), shown.to_string()));
+                out.sessions.push(Session {
+                    before: carried(&before, shown),
+                    call: call.to_string(),
+                    shown: shown.to_string(),
+                });
+                before.push((call.to_string(), Some(shown.to_string())));
             }
         } else if is_assignment(t) {
             out.setup.push(t.to_string());
         }
     }
     out
+}
+
+/// The calls of `before` (each with the output shown for it) a call whose output is `shown`
+/// comes after in its own right: one shown returning nothing (it was made for what it does),
+/// or one whose output the later output holds (`[('tea', 1, 350)]` in `[('tea', 1, 350),
+/// ('mug', 2, 900)]`: what it left behind shows up). Calls merely listed one after another
+/// are independent cases.
+fn carried(before: &[(String, Option<String>)], shown: &str) -> Vec<String> {
+    let inner = |t: &str| {
+        let t = t.trim();
+        let open = t.starts_with(['[', '(', '{']);
+        let t = if open {
+            t.get(1..t.len() - 1).unwrap_or(t)
+        } else {
+            t
+        };
+        t.trim().to_string()
+    };
+    before
+        .iter()
+        .filter(|(_, out)| match out {
+            None => true,
+            Some(out) => {
+                let out = inner(out);
+                !out.is_empty() && out != inner(shown) && shown.contains(&out)
+            }
+        })
+        .map(|(call, _)| call.clone())
+        .collect()
 }
 
 /// A line of code and the output its comment shows: `f(x)   # -> [1]`, `g(2) // => 'a';`.

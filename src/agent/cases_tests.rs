@@ -229,3 +229,55 @@ fn a_rust_path_call_is_a_case_too() {
     );
     assert!(!is_call("a:::b(1)") && !is_call("a::(1)"));
 }
+
+#[test]
+fn a_second_call_that_goes_wrong_keeps_the_calls_before_it() {
+    let issue = "\
+Every new order has the previous customer's items on it:
+
+    >>> add_line(\"tea\", 1, 350)
+    [('tea', 1, 350)]
+    >>> add_line(\"mug\", 2, 900)
+    [('tea', 1, 350), ('mug', 2, 900)]
+
+The second order should be just `[('mug', 2, 900)]`.
+";
+    // The expected value goes to the call whose output holds its item, after the first call.
+    let found = cases(issue);
+    assert_eq!(
+        found,
+        vec![Case {
+            setup: vec!["add_line(\"tea\", 1, 350)".into()],
+            call: "add_line(\"mug\", 2, 900)".into(),
+            shown: Some("[('tea', 1, 350), ('mug', 2, 900)]".into()),
+            expect: Expect::Equals("[('mug', 2, 900)]".into()),
+        }]
+    );
+    let test = crate::agent::case_test::test_code(&found[0], 1, "tests/test_o.py", "").unwrap();
+    assert_eq!(
+        test,
+        "def test_issue_example_1():\n    add_line(\"tea\", 1, 350)\n    \
+         assert add_line(\"mug\", 2, 900) == [('mug', 2, 900)]"
+    );
+    let in_js = Case {
+        expect: Expect::Equals("[['mug', 2, 900]]".into()),
+        ..found[0].clone()
+    };
+    let js = crate::agent::case_test::test_code(
+        &in_js,
+        1,
+        "t.test.js",
+        "const assert = 1;\ntest('x', () => {});\n",
+    )
+    .unwrap();
+    assert!(js.contains("  add_line(\"tea\", 1, 350);\n"), "{js}");
+    let rs = crate::agent::case_test::test_code(&in_js, 1, "tests/t.rs", "").unwrap();
+    assert!(
+        rs.contains("    let _ = add_line(\"tea\", 1, 350);\n"),
+        "{rs}"
+    );
+
+    // Calls in another block, or after a blank line, are not carried over.
+    let apart = issue.replace("    >>> add_line(\"mug\"", "\n    >>> add_line(\"mug\"");
+    assert_eq!(cases(&apart)[0].setup, Vec::<String>::new());
+}
