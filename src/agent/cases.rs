@@ -8,9 +8,13 @@
 //! says. Python, JavaScript and Rust ([`super::case_test`] writes the test in the file's
 //! framework). A reported crash gives cases of its own ([`super::crash`]).
 
+mod blocks;
+
 use regex::Regex;
 
 use super::stated::{self, DOES, FILLER, SHOULD};
+use blocks::code_lines;
+pub(super) use blocks::{assigned, assigned_value, balanced, is_call};
 
 /// What a case's call should give.
 #[derive(Debug, Clone, PartialEq)]
@@ -256,176 +260,6 @@ fn value_text(expect: &Expect) -> &str {
         }
         Expect::Completes => "",
     }
-}
-
-/// What the issue's code blocks hold: assignments (a case's setup) and calls with the output
-/// shown for them (after a `>>>` prompt, or in a `# -> …` comment).
-#[derive(Debug, Default)]
-struct Blocks {
-    setup: Vec<String>,
-    sessions: Vec<Session>,
-}
-
-/// A call an issue's code shows the output of, after the calls its block made before it (a
-/// second call that goes wrong because of what the first left behind needs the first).
-#[derive(Debug)]
-struct Session {
-    before: Vec<String>,
-    call: String,
-    shown: String,
-}
-
-fn code_lines(issue: &str) -> Blocks {
-    let mut out = Blocks::default();
-    let mut fenced = false;
-    let mut pending: Option<String> = None;
-    // The calls the current block made so far (that did not fail), with the output shown.
-    let mut before: Vec<(String, Option<String>)> = Vec::new();
-    for line in issue.lines() {
-        let t = line.trim();
-        if t.starts_with("```") {
-            fenced = !fenced;
-            pending = None;
-            before.clear();
-            continue;
-        }
-        let code = fenced || line.starts_with("    ") || line.starts_with('\t');
-        if !code || t.is_empty() {
-            pending = None;
-            before.clear();
-            continue;
-        }
-        if let Some(stmt) = t.strip_prefix(">>>") {
-            let stmt = stmt.trim();
-            // A call shown with no output before this prompt returned nothing, and ran.
-            before.extend(pending.take().map(|call| (call, None)));
-            if is_assignment(stmt) {
-                out.setup.push(stmt.to_string());
-            } else if is_call(stmt) {
-                pending = Some(stmt.to_string());
-            }
-            continue;
-        }
-        if t.starts_with("...") {
-            pending = None;
-            continue;
-        }
-        if let Some(call) = pending.take() {
-            if !t.starts_with("Traceback") {
-                out.sessions.push(Session {
-                    before: carried(&before, t),
-                    call: call.clone(),
-                    shown: t.to_string(),
-                });
-                before.push((call, Some(t.to_string())));
-            }
-            continue;
-        }
-        if let Some((call, shown)) = commented(t) {
-            if is_call(call) {
-                out.sessions.push(Session {
-                    before: carried(&before, shown),
-                    call: call.to_string(),
-                    shown: shown.to_string(),
-                });
-                before.push((call.to_string(), Some(shown.to_string())));
-            }
-        } else if is_assignment(t) {
-            out.setup.push(t.to_string());
-        }
-    }
-    out
-}
-
-/// The calls of `before` (each with the output shown for it) a call whose output is `shown`
-/// comes after in its own right: one shown returning nothing (it was made for what it does),
-/// or one whose output the later output holds (`[('tea', 1, 350)]` in `[('tea', 1, 350),
-/// ('mug', 2, 900)]`: what it left behind shows up). Calls merely listed one after another
-/// are independent cases.
-fn carried(before: &[(String, Option<String>)], shown: &str) -> Vec<String> {
-    let inner = |t: &str| {
-        let t = t.trim();
-        let open = t.starts_with(['[', '(', '{']);
-        let t = if open {
-            t.get(1..t.len() - 1).unwrap_or(t)
-        } else {
-            t
-        };
-        t.trim().to_string()
-    };
-    before
-        .iter()
-        .filter(|(_, out)| match out {
-            None => true,
-            Some(out) => {
-                let out = inner(out);
-                !out.is_empty() && out != inner(shown) && shown.contains(&out)
-            }
-        })
-        .map(|(call, _)| call.clone())
-        .collect()
-}
-
-/// A line of code and the output its comment shows: `f(x)   # -> [1]`, `g(2) // => 'a';`.
-fn commented(line: &str) -> Option<(&str, &str)> {
-    let (code, comment) = line.split_once(" # ").or_else(|| line.split_once(" // "))?;
-    let comment = comment.trim();
-    let shown = comment
-        .strip_prefix("->")
-        .or_else(|| comment.strip_prefix("=>"))?;
-    Some((code.trim().trim_end_matches(';'), shown.trim()))
-}
-
-/// `name = expression` on one line (`const`, `let` or `var` before it in JavaScript), its
-/// brackets closed.
-fn is_assignment(stmt: &str) -> bool {
-    static RE: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| Regex::new(r"^((const|let|var)\s+)?[A-Za-z_$][\w$]*\s*=[^=]").ok());
-    re.as_ref().is_some_and(|re| re.is_match(stmt)) && balanced(stmt)
-}
-
-/// What an assignment line assigns (no `;` after it).
-pub(super) fn assigned_value(line: &str) -> &str {
-    line.split_once('=')
-        .map_or("", |(_, v)| v)
-        .trim()
-        .trim_end_matches(';')
-        .trim_end()
-}
-
-/// The name an assignment line assigns.
-pub(super) fn assigned(line: &str) -> &str {
-    let target = line.split('=').next().unwrap_or("").trim();
-    ["const ", "let ", "var "]
-        .iter()
-        .find_map(|k| target.strip_prefix(k))
-        .unwrap_or(target)
-        .trim()
-}
-
-/// A call expression (`render(5)`, `str(Money(1500, "JPY"))`, `q.pop()`,
-/// `Money::from_cents(105).to_string()`).
-pub(super) fn is_call(text: &str) -> bool {
-    static RE: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(r"^[A-Za-z_]\w*(?:(?:\.|::)[A-Za-z_]\w*)*\(.*\)(\[[^\]]*\])?$").ok()
-    });
-    re.as_ref().is_some_and(|re| re.is_match(text)) && balanced(text)
-}
-
-pub(super) fn balanced(text: &str) -> bool {
-    let mut depth = 0i32;
-    for c in text.chars() {
-        match c {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            _ => {}
-        }
-        if depth < 0 {
-            return false;
-        }
-    }
-    depth == 0
 }
 
 /// A value in a sentence: inline code, a double-quoted string, or a bare number or keyword
