@@ -812,6 +812,38 @@ fn a_second_entry_the_examples_name_is_found_by_a_search_on_top_of_the_first() {
         .contains("def test_won(self):"));
 }
 
+/// The same, but the model's test of the other case expects a value of its own making (`₩1500`):
+/// the issue states none for that case, only that it goes wrong the same way — so the first
+/// case's correction (`15.00 JPY` → `1500 JPY`: the point taken out) is made to what the case
+/// gives (`15.00 KRW` → `1500 KRW`) and asserted instead, and the search on top finds the entry.
+#[test]
+fn another_case_with_the_same_problem_is_held_to_the_first_cases_correction() {
+    let s = table_repo();
+    let issue = "Yen amounts come out with cents: `show(1500, \"JPY\")` gives `15.00 JPY` instead of `1500 JPY`. Won amounts have the same problem.";
+    let won = "```python\nclass TestIssue(unittest.TestCase):\n    def test_won(self):\n        self.assertEqual(show(1500, \"KRW\"), \"₩1500\")\n```";
+    let (report, events) = run(s.path(), &[], issue, &[won, won]);
+    let st = statuses(&events);
+    assert_fixed(&report, &st);
+    assert!(
+        st.iter().any(|m| m.ends_with(
+            "where the issue says it goes wrong as `15.00 JPY` did, which should have been \
+             `1500 JPY`: asserting `1500 KRW` instead"
+        )),
+        "{st:#?}"
+    );
+    assert!(
+        s.read("units/table.py")
+            .contains("\"EUR\": 2, \"JPY\": 0, \"KRW\": 0, \"USD\": 2,"),
+        "{}",
+        s.read("units/table.py")
+    );
+    let test = s.read("tests/test_table.py");
+    assert!(
+        test.contains("\"1500 KRW\"") && !test.contains("₩"),
+        "{test}"
+    );
+}
+
 /// A report with a case cria writes as a test itself and a second expected value it cannot place
 /// (no call goes with it); a one-token change passes the tests. A test of the issue's examples
 /// that checks only the first case verifies nothing more than cria's own: it is not kept, and

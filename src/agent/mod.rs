@@ -19,6 +19,7 @@ mod hardcode;
 mod hooks;
 mod lift;
 mod mcp;
+mod mismatch;
 mod mutate;
 pub mod plan;
 mod progress;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use regex::Regex;
 
 use super::accept::{Verdict, Writer, PASSES_BEFORE};
+use crate::agent::mismatch;
 use crate::agent::prompt::{self, ShownFile};
 use crate::agent::reassert;
 use crate::agent::reproduce;
@@ -222,7 +223,9 @@ impl Run<'_> {
                     Ok((code, name))
                 });
             let verdict = match screened {
-                Ok((code, name)) => self.examples_run(path, body, cmd, code, name, rejected),
+                Ok((code, name)) => {
+                    self.examples_run(path, body, cmd, (code, name), rejected, focus)
+                }
                 Err(flaw) => Verdict::Flawed(flaw),
             };
             let Verdict::Flawed(flaw) = verdict else {
@@ -320,15 +323,16 @@ impl Run<'_> {
     }
 
     /// Put the model's test `code` (named `name`) in and run the tests: whether the issue's
-    /// examples pass with the change, and fail without it. `rejected`: the test corrects that.
+    /// examples pass with the change, and fail without it. `rejected`: the test corrects that;
+    /// `focus`: the test is of that other case alone.
     fn examples_run(
         &mut self,
         path: &str,
         body: &str,
         cmd: &str,
-        mut code: String,
-        name: String,
+        (mut code, name): (String, String),
         rejected: Option<&Rejected>,
+        focus: Option<&str>,
     ) -> Verdict {
         let flawed = |code: &str, why: String| {
             Verdict::Flawed(Rejected {
@@ -351,7 +355,9 @@ impl Run<'_> {
         let Some((mut run, mut changes)) = placed else {
             return Verdict::Unavailable(format!("it could not be added to {path}"));
         };
-        if !run.passed && reproduce::judge(&run, &name, &self.issue).is_ok() {
+        let fails_for_the_issue = !run.passed && reproduce::judge(&run, &name, &self.issue).is_ok();
+        // The issue's values are its first case's: a test of another case has none to assert.
+        if fails_for_the_issue && focus.is_none() {
             match self.reasserted(path, body, cmd, &code, &name, &changes) {
                 Reasserted::Kept => return Verdict::Pass,
                 Reasserted::Lost(stop) => return Verdict::Lost(stop),
@@ -360,6 +366,21 @@ impl Run<'_> {
                 }
                 Reasserted::Unchanged => {}
                 Reasserted::Back(again, put) => (run, changes) = (again, put),
+            }
+        }
+        // A test of another case the issue says goes wrong the same way (asked for, or written
+        // when asked for the issue's examples) is held to the first case's correction.
+        let others = focus.is_some() || !stated::other_cases(&self.issue).is_empty();
+        if fails_for_the_issue && others {
+            if let Some(carried) = self.same_correction(&code, &run, &name) {
+                if !self.remove_test(&changes) {
+                    return Verdict::Unavailable(format!("it could not be taken out of {path}"));
+                }
+                let Some(placed) = self.insert_and_run(path, body, &carried, cmd) else {
+                    return Verdict::Unavailable(format!("it could not be added to {path}"));
+                };
+                (run, changes) = placed;
+                code = carried;
             }
         }
         let keep = |run: &mut Self| run.keep_examples(&changes, path, &name, &code);
@@ -482,6 +503,38 @@ impl Run<'_> {
             Some((run, put)) => Reasserted::Back(run, put),
             None => Reasserted::Gone,
         }
+    }
+}
+
+impl Run<'_> {
+    /// The model's test `code` (named `name`) of another case the issue says goes wrong the
+    /// same way, with the value it expects replaced by what the first case's correction makes
+    /// of what the case gives (see [`mismatch`]), when `run` (the test failing on the change)
+    /// shows what it gave and the correction carries: the issue states no value for that case,
+    /// and the model's own (`KRW 1,500` for `₩1,500.00`) is a guess. The first case's
+    /// correction is read from the failing run that showed the bug.
+    fn same_correction(&mut self, code: &str, run: &TestRun, name: &str) -> Option<String> {
+        // The test's own expected value: the one its code writes, once.
+        let (own, written) = (mismatch::mismatches(&run.output).into_iter()).find_map(|m| {
+            let written = [mismatch::quoted(&m.want), format!("'{}'", m.want)]
+                .into_iter()
+                .find(|w| code.matches(w.as_str()).count() == 1)?;
+            Some((m, written))
+        })?;
+        let shown = self.failing_output() + &self.attempts.baseline_output;
+        let (first, want) = mismatch::mismatches(&shown).into_iter().find_map(|first| {
+            let want = mismatch::carried(&first.got, &first.want, &own.got)?;
+            (want != own.want).then_some((first, want))
+        })?;
+        self.status(format!(
+            "`{name}` expects `{}` where the issue says it goes wrong as `{}` did, which should \
+             have been `{}`: asserting `{}` instead",
+            own.want.escape_debug(),
+            first.got.escape_debug(),
+            first.want.escape_debug(),
+            want.escape_debug()
+        ));
+        Some(code.replacen(&written, &mismatch::quoted(&want), 1))
     }
 }
 
