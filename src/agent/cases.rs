@@ -55,8 +55,8 @@ pub fn cases(issue: &str) -> Vec<Case> {
     let (prose, _) = stated::split_sessions(issue);
     let mut out: Vec<Case> = Vec::new();
     let mut used: Vec<String> = Vec::new();
-    for sentence in stated::sentences(&prose) {
-        for (call, shown, value) in prose_cases(&sentence) {
+    for sentence in stated::sentences(&prose).iter().chain(&blocks.said) {
+        for (call, shown, value) in prose_cases(sentence) {
             let expect = match value {
                 Value::Quoted(text) => Expect::Equals(py_str(&text)),
                 Value::Code(text) if is_literal(&text) => literal(&text),

@@ -281,3 +281,32 @@ The second order should be just `[('mug', 2, 900)]`.
     let apart = issue.replace("    >>> add_line(\"mug\"", "\n    >>> add_line(\"mug\"");
     assert_eq!(cases(&apart)[0].setup, Vec::<String>::new());
 }
+
+#[test]
+fn a_call_whose_comment_says_what_it_gives_and_should_give_is_a_case() {
+    let issue = "\
+Counted things show decimals:
+
+    format_amount(12.0, \"pcs\")  // gives \"12.00 pcs\", should be \"12 pcs\"
+    to_roman(4)  # returns \"IIII\" but should return \"IV\"
+    total(cart)  # a note, no case
+
+They should never show decimals.";
+    assert_eq!(
+        cases(issue),
+        vec![
+            Case {
+                setup: vec![],
+                call: "format_amount(12.0, \"pcs\")".into(),
+                shown: Some("\"12.00 pcs\"".into()),
+                expect: Expect::Equals("\"12 pcs\"".into()),
+            },
+            Case {
+                setup: vec![],
+                call: "to_roman(4)".into(),
+                shown: Some("\"IIII\"".into()),
+                expect: Expect::Equals("\"IV\"".into()),
+            }
+        ]
+    );
+}

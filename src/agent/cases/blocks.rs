@@ -5,11 +5,13 @@
 use regex::Regex;
 
 /// What the issue's code blocks hold: assignments (a case's setup) and calls with the output
-/// shown for them (after a `>>>` prompt, or in a `# -> …` comment).
+/// shown for them (after a `>>>` prompt, or in a `# -> …` comment), and calls whose comment
+/// says in words what they give, as sentences.
 #[derive(Debug, Default)]
 pub(super) struct Blocks {
     pub(super) setup: Vec<String>,
     pub(super) sessions: Vec<Session>,
+    pub(super) said: Vec<String>,
 }
 
 /// A call an issue's code shows the output of, after the calls its block made before it (a
@@ -76,11 +78,23 @@ pub(super) fn code_lines(issue: &str) -> Blocks {
                 });
                 before.push((call.to_string(), Some(shown.to_string())));
             }
+        } else if let Some(sentence) = said(t) {
+            out.said.push(sentence);
         } else if is_assignment(t) {
             out.setup.push(t.to_string());
         }
     }
     out
+}
+
+/// A call whose comment says in words what it gives and should give (`f(12)  // gives "12.00",
+/// should be "12"`), as the sentence of prose it is, the call in inline code.
+fn said(line: &str) -> Option<String> {
+    let (code, comment) = line.split_once(" # ").or_else(|| line.split_once(" // "))?;
+    let code = code.trim().trim_end_matches(';');
+    let comment = comment.trim();
+    let arrow = comment.starts_with("->") || comment.starts_with("=>");
+    (is_call(code) && !arrow && !code.contains('`')).then(|| format!("`{code}` {comment}"))
 }
 
 /// The calls of `before` (each with the output shown for it) a call whose output is `shown`
