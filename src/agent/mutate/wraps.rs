@@ -1,7 +1,9 @@
 //! A value used as it came where it should first have been made whole or plain: a parameter the
 //! failing tests passed a fraction (`seconds=119.7`) used where it should be rounded
 //! (`divmod(round(seconds), 60)`, or "1m 60s" comes out), or text passed with spaces around it
-//! used unstripped. Which wrapping is tried comes from the
+//! used unstripped. The value is first tried made so once, before its first use (a value
+//! rounded at one use and not at the next is half a fix: `seconds < 60` still sees 59.6), then
+//! at each use alone. Which wrapping is tried comes from the
 //! values the traced failing tests passed (Python's tracer writes them down,
 //! [`crate::agent::spectrum::Call`]): a parameter never seen with such a value is never wrapped,
 //! so the search grows by a few changes, and only where a value calls for them.
@@ -20,13 +22,66 @@ pub fn wraps(target: &Target, file: &str, passed: &[(String, String)]) -> Vec<Mu
         return Vec::new();
     };
     let declared = parameters(tree.root_node(), file, range);
+    let mut once: Vec<Change> = Vec::new();
     let mut edits: Vec<Change> = Vec::new();
     for (name, value) in passed.iter().filter(|(name, _)| declared.contains(name)) {
         for wrap in wrappings(value) {
+            let function = function_in(tree.root_node(), range);
+            once.extend(function.and_then(|f| made_once(f, file, name, wrap)));
             uses(tree.root_node(), file, range, name, wrap, &mut edits);
         }
     }
-    built(target, file, range, edits, &[])
+    // Made so once first: a value rounded at one use and not the next is half a fix.
+    once.extend(edits);
+    built(target, file, range, once, &[])
+}
+
+/// `name` made as `wrap` says once, before the first statement of `function`'s body that uses
+/// it past the docstring and any check of it against `None` (`seconds = round(seconds)`, so
+/// that `seconds < 60` and `divmod(seconds, 60)` both see the whole number). `None` when it
+/// is used once or not at all from there (the change at that use is tried anyway).
+fn made_once(function: Node<'_>, file: &str, name: &str, wrap: &str) -> Option<Change> {
+    let body = function.child_by_field_name("body")?;
+    let statements: Vec<Node<'_>> = body.named_children(&mut body.walk()).collect();
+    let none_checks = [
+        format!("{name} is None"),
+        format!("{name} is not None"),
+        format!("{name} == None"),
+    ];
+    let used = |s: &Node<'_>| {
+        let mut found = Vec::new();
+        uses(
+            *s,
+            file,
+            (s.start_byte(), s.end_byte()),
+            name,
+            wrap,
+            &mut found,
+        );
+        found.len()
+    };
+    let at = statements.iter().position(|s| {
+        let text = source(file, *s);
+        used(s) > 0 && !none_checks.iter().any(|c| text.contains(c.as_str()))
+    })?;
+    // Used once from there, it is the change at that one use.
+    if statements.get(at..)?.iter().map(used).sum::<usize>() < 2 {
+        return None;
+    }
+    let first = *statements.get(at)?;
+    let indent = " ".repeat(first.start_position().column);
+    Some(Change {
+        at: (first.start_byte(), first.end_byte()),
+        new: format!(
+            "{name} = {}\n{indent}{}",
+            wrap.replace("{}", name),
+            source(file, first)
+        ),
+        line: first.start_position().row + 1,
+        kind: Kind::Token,
+        literal: false,
+        statement: statement(first),
+    })
 }
 
 /// The names the parameters of the first function defined in `range` declare (and any a default

@@ -26,15 +26,22 @@ fn wrapped(file: &str, name: &str, passed: &[(&str, &str)]) -> Vec<(usize, Strin
         .collect()
 }
 
-/// A fraction passed: each use of the parameter as a value is rounded, one at a time — not
-/// where it is declared, nor where `round` already has it.
+/// A fraction passed: the parameter is rounded once, before its first use past the check
+/// against `None`; then each use of it as a value is rounded, one at a time — not where it is
+/// declared, nor where `round` already has it.
 #[test]
 fn a_parameter_passed_a_fraction_is_rounded_where_it_is_used() {
     let got = wrapped(DURATION, "format_duration", &[("seconds", "119.7")]);
+    let once = "`if seconds < 60:` → `seconds = round(seconds)` and 1 line added".to_string();
     let rounded = "`seconds` → `round(seconds)`".to_string();
     assert_eq!(
         got,
-        [(3, rounded.clone()), (5, rounded.clone()), (7, rounded)],
+        [
+            (5, once),
+            (3, rounded.clone()),
+            (5, rounded.clone()),
+            (7, rounded)
+        ],
         "{got:#?}"
     );
     let fixed = definitions("app/timefmt.py", DURATION)
@@ -50,6 +57,11 @@ fn a_parameter_passed_a_fraction_is_rounded_where_it_is_used() {
             .iter()
             .any(|m| m.code.contains("divmod(round(seconds), 60)")),
         "{fixed:#?}"
+    );
+    let once = fixed.first().map(|m| m.code.as_str()).unwrap_or_default();
+    assert!(
+        once.contains("return \"--\"\n    seconds = round(seconds)\n    if seconds < 60:\n"),
+        "{once}"
     );
 }
 
