@@ -9,12 +9,14 @@
 //! framework). A reported crash gives cases of its own ([`super::crash`]).
 
 mod blocks;
+mod tables;
 
 use regex::Regex;
 
 use super::stated::{self, DOES, FILLER, SHOULD};
 use blocks::code_lines;
 pub(super) use blocks::{assigned, assigned_value, balanced, is_call};
+pub(super) use tables::{table_sentences, without_tables};
 
 /// What a case's call should give.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,7 +57,17 @@ pub fn cases(issue: &str) -> Vec<Case> {
     let (prose, _) = stated::split_sessions(issue);
     let mut out: Vec<Case> = Vec::new();
     let mut used: Vec<String> = Vec::new();
-    for sentence in stated::sentences(&prose).iter().chain(&blocks.said) {
+    let tabled = table_sentences(issue);
+    let prose = if tabled.is_empty() {
+        prose
+    } else {
+        without_tables(&prose)
+    };
+    for sentence in stated::sentences(&prose)
+        .iter()
+        .chain(&blocks.said)
+        .chain(&tabled)
+    {
         for (call, shown, value) in prose_cases(sentence) {
             let expect = match value {
                 Value::Quoted(text) => Expect::Equals(py_str(&text)),

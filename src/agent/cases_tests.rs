@@ -310,3 +310,40 @@ They should never show decimals.";
         ]
     );
 }
+
+/// A Markdown table of calls and what they should give: each row is a case, as the sentence it
+/// stands for would be.
+#[test]
+fn a_table_of_calls_and_what_they_should_give_states_cases() {
+    let table = "\
+Roman numerals come out wrong:
+
+| call | we get | expected |
+|------|--------|----------|
+| `to_roman(4)` | `'IIII'` | `'IV'` |
+| `to_roman(9)` | VIIII | IX |
+| `total([1, 2])` |  | 3 |
+
+Thanks.";
+    let prose = "Roman numerals come out wrong: `to_roman(4)` gives `'IIII'` but should give \
+                 `'IV'`. `to_roman(9)` gives `VIIII` but should give `IX`. `total([1, 2])` \
+                 should give `3`.";
+    let got = cases(table);
+    assert_eq!(got.len(), 3, "{got:#?}");
+    assert_eq!(got, cases(prose));
+    // No column of calls, or none headed as what they should give: no cases.
+    let inputs = "| n | expected |\n|---|---|\n| 4 | IV |\n";
+    let unheaded = "| call | result |\n|---|---|\n| `to_roman(4)` | IV |\n";
+    assert!(cases(inputs).is_empty() && cases(unheaded).is_empty());
+}
+
+#[test]
+fn a_tables_cells_keep_escaped_bars_and_bars_in_code() {
+    let issue = "| call | expected |\n|---|---|\n| `pick(\"a|b\")` | `'a\\|b'` |\n";
+    let got = cases(issue);
+    assert_eq!(
+        got.iter().map(|c| c.call.as_str()).collect::<Vec<_>>(),
+        ["pick(\"a|b\")"],
+        "{got:#?}"
+    );
+}

@@ -77,8 +77,15 @@ pub fn stated(issue: &str) -> Stated {
     let (prose, sessions) = split_sessions(issue);
     out.wrong.extend(sessions.iter().cloned());
     out.shown = sessions;
-    for sentence in sentences(&prose) {
-        classify(&sentence, &mut out);
+    // A table of cases is read row by row, each as the sentence it stands for.
+    let tabled = super::cases::table_sentences(issue);
+    let prose = if tabled.is_empty() {
+        prose
+    } else {
+        super::cases::without_tables(&prose)
+    };
+    for sentence in sentences(&prose).iter().chain(&tabled) {
+        classify(sentence, &mut out);
     }
     let both: Vec<String> = out
         .wrong

@@ -282,3 +282,16 @@ fn output_the_issue_shows_is_named_even_with_no_expected_value() {
     let s = stated("`9-17/2` gives hours that are off.");
     assert_eq!(s.hint(), None);
 }
+
+/// A table of cases: its column of what comes out now is wrong, its expected column expected
+/// — not whatever a sentence run across its cells would take them for.
+#[test]
+fn a_tables_columns_say_which_values_are_wrong_and_which_expected() {
+    let issue = "Exact sizes are shown in the unit below:\n\n\
+                 | call | shows | expected |\n|---|---|---|\n\
+                 | `formatBytes(1024)` | `1024 B` | `1.0 KB` |\n\
+                 | `formatBytes(1048576)` | `1024.0 KB` | `1.0 MB` |\n";
+    let got = stated(issue);
+    assert_eq!(got.wrong, ["1024 B", "1024.0 KB"], "{got:#?}");
+    assert_eq!(got.expected, ["1.0 KB", "1.0 MB"], "{got:#?}");
+}
