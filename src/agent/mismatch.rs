@@ -6,6 +6,8 @@
 //! needed, made to what the other one gives (`¥1,200.00` → `¥1,200`, so `₩1,500.00` →
 //! `₩1,500`).
 
+use super::callers::code_chars;
+
 /// One failed comparison: what the code gave and what the test wanted.
 #[derive(Debug, PartialEq)]
 pub(super) struct Mismatch {
@@ -65,22 +67,9 @@ fn paired(line: &str, next: &str, first: &str, second: &str, swapped: bool) -> O
 
 /// `text` split at its `operator` outside quotes.
 fn split_at<'t>(text: &'t str, operator: &str) -> Option<(&'t str, &'t str)> {
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        match quote {
-            Some(_) if escaped => escaped = false,
-            Some(_) if c == '\\' => escaped = true,
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '\'' || c == '"' => quote = Some(c),
-            None if text.get(i..).is_some_and(|r| r.starts_with(operator)) => {
-                return Some((text.get(..i)?, text.get(i + operator.len()..)?));
-            }
-            None => {}
-        }
-    }
-    None
+    let (at, _, _) =
+        code_chars(text).find(|(i, _, _)| text.get(*i..).is_some_and(|r| r.starts_with(operator)))?;
+    Some((text.get(..at)?, text.get(at + operator.len()..)?))
 }
 
 /// The value of a quoted literal that is the whole of `text`, as Python's `repr`, Rust's
