@@ -6,13 +6,15 @@
 //! - `rewrite`: ask for one whole corrected definition and put it in place;
 //! - `judge`: run the tests on an applied edit, keep it, combine it, or revert it;
 //! - `lift`: a passing edit that special-cases a table's key, tried as the table's entry instead;
-//! - `accept`: before "fixed", check the issue's own examples (`asked`: the model's test of them).
+//! - `accept`: before "fixed", check the issue's own examples (`asked`: the model's test of them;
+//!   `corrected`: its expected value put right).
 //!
 //! Which stage runs next is decided in [`super::session`] only.
 
 mod accept;
 mod asked;
 mod cases;
+mod corrected;
 mod edit;
 mod judge;
 mod lift;
