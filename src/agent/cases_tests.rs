@@ -337,6 +337,37 @@ Thanks.";
     assert!(cases(inputs).is_empty() && cases(unheaded).is_empty());
 }
 
+/// A table of inputs under prose that names the call: the row's values are its arguments, by
+/// the headers its parameters name, or as the one argument of a function named with none.
+#[test]
+fn a_table_of_inputs_under_the_call_it_names_states_cases() {
+    let issue = "\
+`to_roman(n)` gets the subtractive forms wrong:
+
+| n | we get | expected |
+|---|--------|----------|
+| 4 | `'IIII'` | `'IV'` |
+| 9 | VIIII | IX |
+| nine | | IX |
+";
+    let prose = "`to_roman(4)` gives `'IIII'` but should give `'IV'`. `to_roman(9)` gives \
+                 `VIIII` but should give `IX`.";
+    let got = cases(issue);
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert_eq!(got, cases(prose));
+    let calls = |issue: &str| -> Vec<String> { cases(issue).into_iter().map(|c| c.call).collect() };
+    let bounds = "The bounds of clamp(value, low, high) are ignored.\n\n\
+                  | high | value | low | expected |\n|---|---|---|---|\n| 10 | 15 | 0 | 10 |\n";
+    assert_eq!(calls(bounds), ["clamp(15, 0, 10)"]);
+    let one = "The `ordinal()` helper is wrong for the teens.\n\n\
+               | number | expected |\n|---|---|\n| 11 | \"11th\" |\n| 12 | \"12th\" |\n";
+    assert_eq!(calls(one), ["ordinal(11)", "ordinal(12)"]);
+    // Two functions named: which one the table is of would be a guess.
+    let two = "Both `ordinal()` and `cardinal()` are wrong.\n\n\
+               | number | expected |\n|---|---|\n| 11 | \"11th\" |\n";
+    assert!(cases(two).is_empty());
+}
+
 #[test]
 fn a_tables_cells_keep_escaped_bars_and_bars_in_code() {
     let issue = "| call | expected |\n|---|---|\n| `pick(\"a|b\")` | `'a\\|b'` |\n";
