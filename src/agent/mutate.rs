@@ -319,7 +319,10 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
         }
         match kind {
             "integer" | "integer_literal" | "number" => {
-                for n in off_by_one(text(node)) {
+                for n in off_by_one(text(node))
+                    .into_iter()
+                    .chain(a_zero_off(text(node)))
+                {
                     push(at, n);
                 }
             }
@@ -457,23 +460,45 @@ fn flipped(word: &str) -> &'static str {
 /// A decimal integer literal one more and one less (not below zero), its suffix kept
 /// (`8usize` → `9usize`, `7usize`).
 fn off_by_one(literal: &str) -> Vec<String> {
-    let digits = literal.len()
-        - literal
-            .trim_start_matches(|c: char| c.is_ascii_digit())
-            .len();
-    let (number, suffix) = literal.split_at(digits);
-    let Ok(n) = number.parse::<u64>() else {
+    let Some((n, suffix)) = decimal(literal) else {
         return Vec::new();
     };
-    let not_decimal = suffix.starts_with(['x', 'o', 'b', '.', '_', 'e', 'E']);
-    if number.len() > 1 && number.starts_with('0') || not_decimal {
-        return Vec::new();
-    }
     let mut out = vec![format!("{}{suffix}", n.saturating_add(1))];
     if n > 0 {
         out.push(format!("{}{suffix}", n - 1));
     }
     out
+}
+
+/// A decimal integer literal that is a multiple of ten with a zero more and a zero less (not
+/// below ten), its suffix kept: `n % 10` for `n % 100`, `/ 1000` for `/ 100`.
+fn a_zero_off(literal: &str) -> Vec<String> {
+    let Some((n, suffix)) = decimal(literal) else {
+        return Vec::new();
+    };
+    if n < 10 || n % 10 != 0 {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = (n.checked_mul(10).into_iter())
+        .map(|m| format!("{m}{suffix}"))
+        .collect();
+    if n >= 100 {
+        out.push(format!("{}{suffix}", n / 10));
+    }
+    out
+}
+
+/// A plain decimal integer literal's value and its type suffix (`3u8`: 3 and `u8`); `None` for
+/// hex, octal, binary, floats, exponents, digit separators and leading zeros.
+fn decimal(literal: &str) -> Option<(u64, &str)> {
+    let digits = literal.len()
+        - literal
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
+    let (number, suffix) = literal.split_at(digits);
+    let n = number.parse::<u64>().ok()?;
+    let not_decimal = suffix.starts_with(['x', 'o', 'b', '.', '_', 'e', 'E']);
+    (!(number.len() > 1 && number.starts_with('0') || not_decimal)).then_some((n, suffix))
 }
 
 #[cfg(test)]

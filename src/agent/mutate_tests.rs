@@ -159,7 +159,22 @@ fn numbers_that_are_not_plain_decimals_are_left_alone() {
     assert_eq!(off_by_one("3u8"), ["4u8", "2u8"]);
     for odd in ["0x10", "1.5", "1_000", "1e5", "007"] {
         assert!(off_by_one(odd).is_empty(), "{odd}");
+        assert!(a_zero_off(odd).is_empty(), "{odd}");
     }
+}
+
+/// `n % 10` where `n % 100` was meant: a multiple of ten gets a zero more and a zero less.
+#[test]
+fn a_multiple_of_ten_gets_a_zero_more_and_a_zero_less() {
+    assert_eq!(a_zero_off("10"), ["100"]);
+    assert_eq!(a_zero_off("1000u32"), ["10000u32", "100u32"]);
+    for none in ["0", "7", "15", "1"] {
+        assert!(a_zero_off(none).is_empty(), "{none}");
+    }
+    let file = "function f(n) {\n  return n % 10;\n}\n";
+    let target = definitions("f.js", file).remove(0);
+    let news: Vec<String> = mutants(&target, file).into_iter().map(|m| m.what).collect();
+    assert!(news.iter().any(|w| w.contains("`10` → `100`")), "{news:#?}");
 }
 
 #[test]
