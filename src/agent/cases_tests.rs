@@ -311,6 +311,43 @@ They should never show decimals.";
     );
 }
 
+/// A comment that says what a call gives and should give in bare words: each value is the
+/// one after its cue, and the first part, with none, is what it gives now.
+#[test]
+fn a_comments_bare_values_are_read_after_their_cues() {
+    let issue = "\
+```python
+to_roman(4)    # IIII, expected IV
+to_roman(9)    # returns 'VIIII' (expected: 'IX')
+to_roman(40)   # should be XL; got XXXX
+format_total(1500)  # gives 1,500.0, should be 1,500.00
+to_roman(0)    # should raise ValueError
+```
+";
+    let got = cases(issue);
+    let seen: Vec<(&str, Option<&str>, &Expect)> = (got.iter())
+        .map(|c| (c.call.as_str(), c.shown.as_deref(), &c.expect))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("to_roman(4)", Some("IIII"), &Expect::Prints("IV".into())),
+            (
+                "to_roman(9)",
+                Some("'VIIII'"),
+                &Expect::Equals("'IX'".into())
+            ),
+            ("to_roman(40)", None, &Expect::Prints("XL".into())),
+            (
+                "format_total(1500)",
+                Some("1,500.0"),
+                &Expect::Prints("1,500.00".into())
+            ),
+        ],
+        "{got:#?}"
+    );
+}
+
 /// A Markdown table of calls and what they should give: each row is a case, as the sentence it
 /// stands for would be.
 #[test]

@@ -4,6 +4,9 @@
 
 use regex::Regex;
 
+use super::{NOT, RAISES};
+use crate::agent::stated::{DOES, FILLER, SHOULD};
+
 /// What the issue's code blocks hold: assignments (a case's setup) and calls with the output
 /// shown for them (after a `>>>` prompt, or in a `# -> …` comment), and calls whose comment
 /// says in words what they give, as sentences.
@@ -88,13 +91,75 @@ pub(super) fn code_lines(issue: &str) -> Blocks {
 }
 
 /// A call whose comment says in words what it gives and should give (`f(12)  // gives "12.00",
-/// should be "12"`), as the sentence of prose it is, the call in inline code.
+/// should be "12"`, `to_roman(4)  # IIII, expected IV`), as the sentence of prose it is, the
+/// call in inline code.
 fn said(line: &str) -> Option<String> {
     let (code, comment) = line.split_once(" # ").or_else(|| line.split_once(" // "))?;
     let code = code.trim().trim_end_matches(';');
     let comment = comment.trim();
     let arrow = comment.starts_with("->") || comment.starts_with("=>");
-    (is_call(code) && !arrow && !code.contains('`')).then(|| format!("`{code}` {comment}"))
+    if !is_call(code) || arrow || code.contains('`') {
+        return None;
+    }
+    Some(format!(
+        "`{code}` {}",
+        ticked(comment).unwrap_or_else(|| comment.to_string())
+    ))
+}
+
+/// A comment that says what should come out with its values in inline code, so that a bare one
+/// (`IV`) reads as a value, not a word: each part between commas, semicolons or brackets is its
+/// cue words (`expected`, `gives`, `should be`) and the value after them, and a first part with
+/// no cue is what the call gives now. `None` for a comment with no "should" cue, inline code or
+/// double quotes of its own (read as they are), or words that make it an error or a negation.
+fn ticked(comment: &str) -> Option<String> {
+    let words = || {
+        comment
+            .split(|c: char| !c.is_alphanumeric())
+            .map(str::to_lowercase)
+    };
+    let cue = |w: &str| {
+        let w = w.trim_end_matches(':').to_lowercase();
+        [DOES, SHOULD, FILLER]
+            .iter()
+            .any(|list| list.contains(&w.as_str()))
+    };
+    let turned = words().any(|w| NOT.contains(&w.as_str()) || RAISES.contains(&w.as_str()));
+    let coded = comment.contains(['`', '"']);
+    if turned || coded || !words().any(|w| SHOULD.contains(&w.as_str())) {
+        return None;
+    }
+    let mut out = Vec::new();
+    // A comma with a space after it parts a comment; one in a number (`1,500`) does not.
+    let parts = comment.replace(", ", ";");
+    for (i, part) in parts.split([';', '(', ')']).enumerate() {
+        let part = part.trim().trim_end_matches('.');
+        let mut rest = part;
+        let mut cues = Vec::new();
+        while let Some((word, after)) = rest.split_once(char::is_whitespace) {
+            if !cue(word) {
+                break;
+            }
+            cues.push(word.trim_end_matches(':'));
+            rest = after.trim_start();
+        }
+        if cue(rest) {
+            cues.push(rest.trim_end_matches(':'));
+            rest = "";
+        }
+        if cues.is_empty() && i == 0 && !rest.is_empty() {
+            cues.push("gives");
+        }
+        let value = (!rest.is_empty()).then(|| format!("`{rest}`"));
+        out.push(
+            cues.into_iter()
+                .map(str::to_string)
+                .chain(value)
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+    }
+    Some(out.join(", "))
 }
 
 /// The calls of `before` (each with the output shown for it) a call whose output is `shown`
