@@ -618,7 +618,8 @@ fn an_examples_test_that_asserts_the_old_output_is_corrected_once() {
 }
 
 /// A JavaScript project under node's own runner: the failing test calls `summary`, the bug is in
-/// `cents`, a helper in another file that only the failing test reaches. Tracing the tests brings
+/// `cents` (rounding before scaling: no one-token change fixes it), a helper in another file
+/// that only the failing test reaches. Tracing the tests brings
 /// `cents` into the rewrite candidates (by the words and the shown files alone the
 /// candidates would be `summary` and its neighbours), and its rewrite fixes it.
 #[test]
@@ -630,7 +631,7 @@ fn the_helper_a_failing_javascript_test_reaches_is_a_rewrite_candidate() {
     );
     s.write(
         "src/money.js",
-        "function cents(amount) {\n  return Math.round(amount * 10);\n}\n\nfunction euros(n) {\n  return `${n} EUR`;\n}\n\nmodule.exports = { cents, euros };\n",
+        "function cents(amount) {\n  return Math.round(amount) * 10;\n}\n\nfunction euros(n) {\n  return `${n} EUR`;\n}\n\nmodule.exports = { cents, euros };\n",
     );
     s.write(
         "src/report.js",
