@@ -81,11 +81,16 @@ fn sentences(rows: &[Vec<String>], before: &str) -> Vec<String> {
         body.iter()
             .all(|row| row.get(i).is_some_and(|c| is_call(unticked(c))))
     });
+    // Without a column of calls, the call the prose names, found once for every row.
+    let named = column
+        .is_none()
+        .then(|| named_call(before, header, &inputs))
+        .flatten();
     let call_of = |row: &Vec<String>| -> Option<String> {
         match column {
             Some(i) => Some(unticked(row.get(i)?).to_string()),
             None => {
-                let (name, columns) = named_call(before, header, &inputs)?;
+                let (name, columns) = named.as_ref()?;
                 let args: Option<Vec<&str>> = (columns.iter())
                     .map(|&i| row.get(i).map(|c| unticked(c)).filter(|a| is_literal(a)))
                     .collect();
