@@ -465,7 +465,8 @@ const COMMON: &[&str] = &[
 ];
 
 /// The sentences in which the issue says another case goes wrong the same way ("Korean won
-/// amounts have the same problem", "Same with `-t 4`", "`x@studio.design` is refused too"): a case with no values of its own, which
+/// amounts have the same problem", "Same with `-t 4`", "`x@studio.design` is refused too",
+/// "Single quotes are the same"): a case with no values of its own, which
 /// a test of the issue's examples easily leaves out — and then a fix of the first case alone
 /// would pass for the whole.
 pub fn other_cases(issue: &str) -> Vec<String> {
@@ -479,7 +480,12 @@ pub fn other_cases(issue: &str) -> Vec<String> {
                 .trim_end_matches(['.', '!', ')'])
                 .ends_with(" too")
                 || lower.contains(", too");
-            too || SAME.iter().any(|p| lower.contains(p))
+            // "Single quotes are the same.", not "the same output as before".
+            let same = lower
+                .trim_end()
+                .trim_end_matches(['.', '!', ')'])
+                .ends_with(" the same");
+            too || same || SAME.iter().any(|p| lower.contains(p))
         })
         .collect()
 }
@@ -499,7 +505,9 @@ pub fn touches(code: &str, sentence: &str) -> bool {
         .captures_iter(sentence)
         .filter_map(|c| c.get(1).map(|m| m.as_str().trim()))
         .collect();
-    let in_spans = spans.iter().any(|s| {
+    // A span of punctuation or one character (`'`, `0`) is in any test: no sign of the case.
+    let telling = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).count() >= 2;
+    let in_spans = spans.iter().filter(|s| telling(s)).any(|s| {
         lower.contains(&s.to_lowercase())
             || word
                 .find_iter(s)

@@ -99,13 +99,14 @@ fn a_whole_line_holding_the_wrong_fragment_is_found() {
 
 #[test]
 fn another_case_said_to_go_wrong_the_same_way_is_found() {
-    let issue = "`fmt(1500, \"EUR\")` prints `15.00 €` instead of `1,500 €`.\nSwiss francs have the same problem. Same with `fmt_short()`.\nIt is the same output as before. Addresses like `kim@studio.design` are refused too. The list is too long.\n";
+    let issue = "`fmt(1500, \"EUR\")` prints `15.00 €` instead of `1,500 €`.\nSwiss francs have the same problem. Same with `fmt_short()`.\nIt is the same output as before. Addresses like `kim@studio.design` are refused too. The list is too long. Single quotes are the same.\n";
     assert_eq!(
         other_cases(issue),
         vec![
             "Swiss francs have the same problem.",
             "Same with `fmt_short()`.",
-            "Addresses like `kim@studio.design` are refused too."
+            "Addresses like `kim@studio.design` are refused too.",
+            "Single quotes are the same."
         ]
     );
 }
@@ -124,6 +125,14 @@ fn a_test_touches_a_case_by_a_span_a_name_in_it_or_a_word() {
         short
     ));
     assert!(!touches("assert_eq!(layout(&rows), want);", short));
+    // A span of punctuation is in any test; the case's own values are not.
+    let paths = "It breaks paths as well: `DATA_DIR='/srv/data'` ends up as a folder named `'`.";
+    let test = "assert parse_line('GREETING=\"hello world\"') == ('GREETING', 'hello world')";
+    assert!(!touches(test, paths));
+    assert!(touches(
+        "assert parse_line(\"DATA_DIR='/srv/data'\")[1] == '/srv/data'",
+        paths
+    ));
 }
 
 #[test]
