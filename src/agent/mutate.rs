@@ -12,8 +12,9 @@
 //! the wrong order (`%d-%m` for `%m-%d`: [`formats`]) or a number's field without its zero
 //! padding (`{}.{}` for `{}.{:02}`: [`widths`]), made to every copy of the format at once as
 //! well ([`copies`]), or a pattern's class too narrow (`\w+` for `[^)]+`: [`patterns`]);
-//! and, where the failing tests were seen passing a fraction or unstripped text, a parameter
-//! used without `round(…)` or `.strip()` ([`wraps`]). A run that shows the bug tests them
+//! where the failing tests were seen passing a fraction or unstripped text, a parameter used
+//! without `round(…)` or `.strip()` ([`wraps`]); and a value made and dropped — not kept, not
+//! returned, not awaited ([`dropped`]). A run that shows the bug tests them
 //! before the model's first reply (`stage/mutate.rs`): dozens of these cost less than the
 //! model's one rewrite, and a small model is weakest at exactly these one-token fixes.
 
@@ -21,6 +22,7 @@ mod arguments;
 mod calls;
 mod copies;
 mod defaults;
+mod dropped;
 mod entries;
 mod formats;
 mod names;
@@ -352,6 +354,9 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
                 }
             }
             "call_expression" | "call" => {
+                if let Some(awaited) = dropped::awaited(node, file) {
+                    push(at, awaited);
+                }
                 if let Some(swapped) = swapped_comparison(node, file) {
                     push(at, swapped);
                 }
@@ -367,6 +372,12 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
                     for offset in ["+ 1", "- 1"] {
                         push(at, format!("{} {offset}", text(node)));
                     }
+                }
+            }
+            // `value[1:-1]` alone on its line: kept, or returned.
+            "expression_statement" => {
+                for (at, new) in dropped::kept(node, file, lang) {
+                    push(at, new);
                 }
             }
             // `basket=[]`, one list shared by every call, made per call.

@@ -35,12 +35,12 @@ fn finds_definitions_with_extents() {
 
 #[test]
 fn javascript_functions_and_methods() {
-    let js = "export const total = (items) => {\n  return 0;\n};\nclass Cart {\n  add(item) {\n    if (item) {\n      this.items.push(item);\n    }\n  }\n}\n";
+    let js = "export const total = (items) => {\n  return 0;\n};\nclass Cart {\n  add(item) {\n    if (item) {\n      this.items.push(item);\n    }\n  }\n}\nasync function load(store) {\n  return store.all();\n}\nexport async function save(store) {\n  await store.flush();\n}\n";
     let names: Vec<String> = definitions("cart.js", js)
         .into_iter()
         .map(|t| t.name)
         .collect();
-    assert_eq!(names, ["total", "add"]);
+    assert_eq!(names, ["total", "add", "load", "save"]);
 }
 
 #[test]
