@@ -475,6 +475,59 @@ pub fn judge(run: &TestRun, name: &str, issue: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// [`judge`] for a test run on the code before any change, where it must also show the output
+/// the issue reports ([`not_the_reported_output`]).
+pub fn judge_before(run: &TestRun, name: &str, issue: &str) -> Result<(), String> {
+    judge(run, name, issue)?;
+    not_the_reported_output(&run.output, issue).map_or(Ok(()), Err)
+}
+
+/// Why a test that expects the issue's own value still does not show the bug the issue reports:
+/// on the code before the change, what it compares is none of the outputs the issue says come
+/// out (`[object Promise] open tasks, 2 overdue` where the issue shows `…, 1 overdue`). Its inputs
+/// are of its own making — a store with three open tasks where the issue has two — and it
+/// would fail after a right fix as well. `None` when the issue quotes no such output, or the
+/// test fails in another way (a crash, a comparison of other values).
+pub fn not_the_reported_output(output: &str, issue: &str) -> Option<String> {
+    let said = super::stated::stated(issue);
+    let value = |v: &String| super::stated::unquote(v).to_string();
+    let wrong: Vec<String> = said.wrong.iter().chain(&said.shown).map(value).collect();
+    let expected: Vec<String> = said.expected.iter().map(value).collect();
+    let m = super::mismatch::mismatches(output)
+        .into_iter()
+        .find(|m| expected.contains(&m.want))?;
+    // The wrong output that stands for the expected one the test asserts: the one it has the
+    // most in common with at its ends (`[object Promise] open tasks, 1 overdue` for `2 open
+    // tasks, 1 overdue`, not the title's `[object Promise] open tasks`).
+    let counterpart = wrong
+        .iter()
+        .map(|w| (affixes(w, &m.want), w))
+        .filter(|(shared, _)| *shared > 0)
+        .max_by_key(|(shared, _)| *shared)?
+        .1;
+    if m.got.contains(counterpart.as_str()) || counterpart.contains(m.got.as_str()) {
+        return None;
+    }
+    Some(format!(
+        "on the code now it gives `{}` where the issue says `{counterpart}` comes out: its \
+         inputs are not the issue's, so it would fail after a right fix too",
+        m.got
+    ))
+}
+
+/// How many characters `a` and `b` share at their start and at their end.
+fn affixes(a: &str, b: &str) -> usize {
+    let start = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let end = a
+        .chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let shortest = a.chars().count().min(b.chars().count());
+    (start + end).min(shortest)
+}
+
 #[cfg(test)]
 #[path = "reproduce_tests.rs"]
 mod tests;

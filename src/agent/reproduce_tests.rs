@@ -238,3 +238,39 @@ fn a_javascript_test_is_written_in_the_files_own_framework() {
         "a new `it('...', () => { ... });` block"
     );
 }
+
+#[test]
+fn a_test_whose_inputs_do_not_give_the_reported_output_is_not_kept() {
+    let issue = "Summary says \"[object Promise] items\"\n\nWith three items in the cart, \
+                 `await summary(cart)` gives `'[object Promise] items, 1 on sale'` instead of \
+                 `'3 items, 1 on sale'`.";
+    // node's report: its own cart gives another wrong output than the issue's.
+    let own_inputs = run(
+        false,
+        "not ok 3 - summary\n  expected: '3 items, 1 on sale'\n  actual: '[object Promise] items, 2 on sale'\n",
+    );
+    let why = judge_before(&own_inputs, "summary", issue).unwrap_err();
+    assert!(why.contains("[object Promise] items, 2 on sale"), "{why}");
+    // The issue's own situation: the output it reports.
+    let reported = run(
+        false,
+        "not ok 3 - summary\n  expected: '3 items, 1 on sale'\n  actual: '[object Promise] items, 1 on sale'\n",
+    );
+    assert!(judge_before(&reported, "summary", issue).is_ok());
+    // A comparison of another value, or a crash, says nothing of the inputs.
+    let other = run(
+        false,
+        "not ok 3 - summary\n  expected: 'x'\n  actual: 'y'\n",
+    );
+    assert!(judge_before(&other, "summary", issue).is_ok());
+    // pytest's report; a fragment the issue quotes is found in a longer output.
+    let issue = "`render(500, 1000)` shows `ETA 1m 60s`, I expected `[##..] 50% ETA 2m 00s`.";
+    let pytest = |got: &str| {
+        run(
+            false,
+            &format!("FAILED test_eta\nE       AssertionError: assert '{got}' == '[##..] 50% ETA 2m 00s'\n"),
+        )
+    };
+    assert!(judge_before(&pytest("[##..] 50% ETA 1m 60s"), "test_eta", issue).is_ok());
+    assert!(judge_before(&pytest("[#...] 25% ETA 3m 60s"), "test_eta", issue).is_err());
+}

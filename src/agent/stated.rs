@@ -271,7 +271,7 @@ fn commented_output(line: &str) -> Option<&str> {
 }
 
 /// A Python repr's text: `'abc'` → `abc`.
-fn unquote(s: &str) -> &str {
+pub(super) fn unquote(s: &str) -> &str {
     for q in ['\'', '"'] {
         if let Some(inner) = s.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
             if !inner.contains(q) {

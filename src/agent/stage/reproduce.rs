@@ -6,7 +6,7 @@
 use crate::agent::localize::Candidate;
 use crate::agent::prompt;
 use crate::agent::reproduce::{
-    insertion, judge, request, test_code, test_file, test_name, test_stops, Repro, TRIES,
+    insertion, judge_before, request, test_code, test_file, test_name, test_stops, Repro, TRIES,
 };
 use crate::agent::run::Run;
 use crate::agent::sampling::budget;
@@ -108,8 +108,9 @@ impl Run<'_> {
         self.repro = Some(repro);
     }
 
-    /// Add `code` to the test file and run the tests: `Ok` with the run when the test shows the
-    /// bug (it stays in place), else why not and the run (it is removed again). `None` when the
+    /// Add `code` to the test file and run the tests on the code before any change: `Ok` with the
+    /// run when the test shows the bug as the issue reports it (it stays in place), else why not
+    /// and the run (it is removed again). `None` when the
     /// file could not be changed at all.
     #[allow(clippy::type_complexity)]
     pub(in crate::agent) fn place_test(
@@ -121,7 +122,7 @@ impl Run<'_> {
         cmd: &str,
     ) -> Option<Result<TestRun, (String, TestRun)>> {
         let (run, changes) = self.insert_and_run(path, body, code, cmd)?;
-        match judge(&run, name, &self.issue) {
+        match judge_before(&run, name, &self.issue) {
             Ok(()) => {
                 self.work.remember(&changes);
                 Some(Ok(run))
