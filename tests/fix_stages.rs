@@ -150,6 +150,36 @@ fn a_reproduction_test_is_kept_when_it_fails_and_then_judges_the_fix() {
     assert!(test.find("class TestIssue").unwrap() < test.find("if __name__").unwrap());
 }
 
+/// A test that asserts the issue's expected value of inputs of its own (`to_roman(6)` is no
+/// "IV"): on the code now it gives `VI`, not the `IIII` the issue reports, and after a right
+/// fix it would fail too. It is not kept; the model's next test, of the issue's own call, is.
+#[test]
+fn a_test_whose_call_does_not_give_the_reported_output_is_not_kept() {
+    let s = Scratch::task("py-roman");
+    let own_inputs = "```python\nclass TestIssue(unittest.TestCase):\n    def test_six(self):\n        self.assertEqual(to_roman(6), \"IV\")\n```";
+    let ev = fix(
+        &s,
+        &roman_issue_in_words(),
+        &[],
+        &[own_inputs, ROMAN_TEST, "The cause is the table.", ROMAN_FIX],
+    );
+    let st = statuses(&ev);
+    assert!(
+        st.iter().any(|m| m.starts_with(
+            "the new test was not kept: on the code before the change it gives `VI` where the issue says `IIII` comes out"
+        )),
+        "{st:#?}"
+    );
+    assert!(
+        st.iter()
+            .any(|m| m.contains("reproduced: the new test `test_subtractive`")),
+        "{st:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    assert!(!fin["diff"].as_str().unwrap().contains("test_six"));
+}
+
 /// A report that states its case in full (a call, what it gives, what it should give): cria
 /// writes the test itself from those values, with no model call, and it judges the fix.
 #[test]
@@ -688,6 +718,51 @@ fn an_examples_test_that_passes_before_the_change_too_is_no_check() {
         .as_str()
         .unwrap()
         .contains("reproduces the issue"));
+}
+
+/// A test of the issue's examples that fails on the change and before it, but of inputs of its
+/// own (`to_roman(6)` is no "IV": it gives `VI` before the change, not the `IIII` the issue
+/// reports): it would
+/// fail after a right change too, so it does not judge this one incomplete; it is no check.
+#[test]
+fn an_examples_test_of_its_own_inputs_does_not_judge_the_change() {
+    let s = Scratch::task("py-roman");
+    s.write(
+        "tests/test_roman.py",
+        &s.read("tests/test_roman.py").replacen(
+            "class",
+            "class Four(unittest.TestCase):\n    def test_four(self):\n        self.assertEqual(to_roman(4), \"IV\")\n\n\nclass",
+            1,
+        ),
+    );
+    // The issue's numerals, each after a number of the model's own.
+    let own_inputs = "```python\nclass TestIssue(unittest.TestCase):\n    def test_six(self):\n        for n, s in [(6, \"IV\"), (11, \"IX\"), (60, \"XL\"), (110, \"XC\"), (600, \"CD\"), (1100, \"CM\")]:\n            self.assertEqual(to_roman(n), s)\n```";
+    let ev = fix(
+        &s,
+        &issue_of("py-roman"),
+        &[],
+        &[
+            "The cause is the table.",
+            ROMAN_HALF_FIX,
+            own_inputs,
+            own_inputs,
+        ],
+    );
+    let st = statuses(&ev);
+    assert!(
+        st.iter().any(
+            |m| m.starts_with("the test of the issue's examples was not kept: ")
+                && m.contains("before the change it gives `VI` where the issue says `IIII`")
+        ),
+        "{st:#?}"
+    );
+    assert!(
+        !st.iter().any(|m| m.contains("the change is incomplete")),
+        "{st:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "unverified", "{fin} {st:#?}");
+    assert!(!fin["diff"].as_str().unwrap().contains("test_six"));
 }
 
 /// A Rust report's calls and values become `#[test]` functions in the crate's integration test

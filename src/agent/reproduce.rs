@@ -479,7 +479,7 @@ pub fn judge(run: &TestRun, name: &str, issue: &str) -> Result<(), String> {
 /// the issue reports ([`not_the_reported_output`]).
 pub fn judge_before(run: &TestRun, name: &str, issue: &str) -> Result<(), String> {
     judge(run, name, issue)?;
-    not_the_reported_output(&run.output, issue).map_or(Ok(()), Err)
+    not_the_reported_output(&run.output, name, issue).map_or(Ok(()), Err)
 }
 
 /// Why a test that expects the issue's own value still does not show the bug the issue reports:
@@ -487,13 +487,13 @@ pub fn judge_before(run: &TestRun, name: &str, issue: &str) -> Result<(), String
 /// out (`[object Promise] open tasks, 2 overdue` where the issue shows `…, 1 overdue`). Its inputs
 /// are of its own making — a store with three open tasks where the issue has two — and it
 /// would fail after a right fix as well. `None` when the issue quotes no such output, or the
-/// test fails in another way (a crash, a comparison of other values).
-pub fn not_the_reported_output(output: &str, issue: &str) -> Option<String> {
+/// test `name` fails in another way (a crash, a comparison of other values).
+pub fn not_the_reported_output(output: &str, name: &str, issue: &str) -> Option<String> {
     let said = super::stated::stated(issue);
     let value = |v: &String| super::stated::unquote(v).to_string();
     let wrong: Vec<String> = said.wrong.iter().chain(&said.shown).map(value).collect();
     let expected: Vec<String> = said.expected.iter().map(value).collect();
-    let m = super::mismatch::mismatches(output)
+    let m = super::mismatch::mismatches(section(output, name))
         .into_iter()
         .find(|m| expected.contains(&m.want))?;
     // The wrong output that stands for the expected one the test asserts: the one it has the
@@ -509,10 +509,40 @@ pub fn not_the_reported_output(output: &str, issue: &str) -> Option<String> {
         return None;
     }
     Some(format!(
-        "on the code now it gives `{}` where the issue says `{counterpart}` comes out: its \
-         inputs are not the issue's, so it would fail after a right fix too",
+        "on the code before the change it gives `{}` where the issue says `{counterpart}` comes \
+         out: its inputs are not the issue's, so it would fail after a right fix too",
         m.got
     ))
+}
+
+/// The part of a test run's `output` about the test `name`: from the first header that names
+/// it to the next header of another test — pytest's `____ Case.name ____`, unittest's `FAIL:
+/// name (…)`, node's `# Subtest: name` and `not ok 3 - name`, cargo's `---- name stdout ----`;
+/// the whole output when no header names it.
+fn section<'o>(output: &'o str, name: &str) -> &'o str {
+    let header = |line: &str| {
+        let t = line.trim();
+        (t.starts_with("__") && t.ends_with("__"))
+            || (t.starts_with("---- ") && t.ends_with(" ----"))
+            || ["FAIL: ", "ERROR: ", "not ok ", "# Subtest: "]
+                .iter()
+                .any(|p| t.starts_with(p))
+    };
+    let mut start = None;
+    let mut at = 0;
+    for line in output.split_inclusive('\n') {
+        if header(line) {
+            match start {
+                None if line.contains(name) => start = Some(at),
+                Some(from) if !line.contains(name) => {
+                    return output.get(from..at).unwrap_or(output)
+                }
+                _ => {}
+            }
+        }
+        at += line.len();
+    }
+    start.and_then(|from| output.get(from..)).unwrap_or(output)
 }
 
 /// How many characters `a` and `b` share at their start and at their end.

@@ -274,3 +274,24 @@ fn a_test_whose_inputs_do_not_give_the_reported_output_is_not_kept() {
     assert!(judge_before(&pytest("[##..] 50% ETA 1m 60s"), "test_eta", issue).is_ok());
     assert!(judge_before(&pytest("[#...] 25% ETA 3m 60s"), "test_eta", issue).is_err());
 }
+
+#[test]
+fn the_failure_of_one_test_is_read_from_its_own_section() {
+    let issue = "`to_roman(4)` returns \"IIII\" but it should return \"IV\".";
+    // Another test, failing the way the issue reports, comes first in the output.
+    let pytest = "\
+________________________ Four.test_four ________________________
+E       AssertionError: 'IIII' != 'IV'
+________________________ TestIssue.test_six ________________________
+E       AssertionError: 'VI' != 'IV'
+=========================== short test summary info ============================
+FAILED tests/test_roman.py::Four::test_four - AssertionError: 'IIII' != 'IV'
+FAILED tests/test_roman.py::TestIssue::test_six - AssertionError: 'VI' != 'IV'
+";
+    let why = not_the_reported_output(pytest, "test_six", issue).expect("its own inputs");
+    assert!(why.contains("gives `VI`"), "{why}");
+    assert_eq!(not_the_reported_output(pytest, "test_four", issue), None);
+    let cargo = "---- four stdout ----\nthread 'four' panicked at tests/t.rs:3:5:\nassertion `left == right` failed\n  left: \"IIII\"\n right: \"IV\"\n---- six stdout ----\nthread 'six' panicked at tests/t.rs:9:5:\nassertion `left == right` failed\n  left: \"VI\"\n right: \"IV\"\n";
+    assert!(not_the_reported_output(cargo, "six", issue).is_some());
+    assert_eq!(not_the_reported_output(cargo, "four", issue), None);
+}

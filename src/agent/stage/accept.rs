@@ -499,8 +499,20 @@ impl Run<'_> {
         names: &[String],
         cmd: &str,
     ) -> Result<bool, StopReason> {
+        Ok(self.run_before_the_change(test_path, names, cmd)?.0)
+    }
+
+    /// Whether one of the tests `names` fails on the code before the change, as
+    /// [`Self::fails_without_the_change`] says, and that run (`None` when there is no change
+    /// to take out).
+    pub(super) fn run_before_the_change(
+        &mut self,
+        test_path: &str,
+        names: &[String],
+        cmd: &str,
+    ) -> Result<(bool, Option<TestRun>), StopReason> {
         if self.change_outside(test_path).is_empty() {
-            return Ok(true);
+            return Ok((true, None));
         }
         let before = self.without_the_change(test_path, |run| {
             let name = names.first().map_or("", String::as_str);
@@ -509,11 +521,12 @@ impl Run<'_> {
             crate::testcmd::run(&run.cfg.runner, cmd, root, run.test_limit())
         })?;
         let failing = crate::testcmd::failing_tests(&before.output);
-        Ok(before.timed_out
+        let fails = before.timed_out
             || names.iter().any(|name| {
                 failing.iter().any(|t| t == name)
                     || (failing.is_empty() && !before.passed && before.output.contains(name))
-            }))
+            });
+        Ok((fails, Some(before)))
     }
 
     /// The run's change, less what it did to `test_path`.

@@ -398,9 +398,19 @@ impl Run<'_> {
         }
         let mut judged = reproduce::judge(&run, &name, &self.issue);
         if judged.is_ok() {
-            match self.fails_without_the_change(path, std::slice::from_ref(&name), cmd) {
-                Ok(true) => {}
-                Ok(false) => {
+            match self.run_before_the_change(path, std::slice::from_ref(&name), cmd) {
+                // Failing before the change as it fails after, it is the judge of an
+                // incomplete change only if it shows the bug the issue reports: a test of
+                // inputs of its own making would fail after a right change as well.
+                Ok((true, before)) => {
+                    let own = before.and_then(|before| {
+                        reproduce::not_the_reported_output(&before.output, &name, &self.issue)
+                    });
+                    if let Some(why) = own {
+                        judged = Err(why);
+                    }
+                }
+                Ok((false, _)) => {
                     judged = Err("it passes on the code before the change too: it asserts \
                                   what the issue calls wrong"
                         .into())
