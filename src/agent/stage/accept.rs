@@ -13,7 +13,9 @@
 //!   `--drop-repro-test`). One that passes before the change too shows nothing: no check;
 //! - it fails in the new test for a real reason, and fails on the code before the change too:
 //!   the change is incomplete; the test becomes the judge (as a reproduction test is) and the
-//!   run goes on, told what still fails. One that passes on the code before the change asserts
+//!   run goes on, told what still fails — unless what it compared before the change is not the
+//!   output the issue reports: then its inputs are of its own making, it would fail after a
+//!   right change too, and it is no check ([`crate::agent::reproduce::not_the_reported_output`]). One that passes on the code before the change asserts
 //!   what the issue calls wrong (a small model copies the output the issue quotes as the
 //!   expected value): it is broken, and no judge of anything;
 //! - it is broken, or cannot be written: the project's own tests remain the verdict.

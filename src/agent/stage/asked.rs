@@ -1,7 +1,7 @@
 //! The model's test of the issue's examples, for [`super::accept`] when cria cannot write one
 //! itself: the request, and the checks a test must pass to count — it holds a test, keeps the
 //! issue's own inputs, does not expect the output the issue calls wrong, and fails on the code
-//! before the change. One that checks nothing comes back as [`Rejected`], to be corrected once
+//! before the change (with the output the issue reports, when it fails on the change too). One that checks nothing comes back as [`Rejected`], to be corrected once
 //! with the model told why. A test of one other case the issue names (`focus`) may use inputs
 //! of its own, but must speak of that case.
 
