@@ -272,6 +272,17 @@ fn a_test_whose_inputs_do_not_give_the_reported_output_is_not_kept() {
         )
     };
     assert!(judge_before(&pytest("[##..] 50% ETA 1m 60s"), "test_eta", issue).is_ok());
+    // Of several cases, the one the test asserts need not be the likeliest pair: `1024 B` is
+    // the issue's output for `1.0 KB` although `1024.0 KB` shares more with it.
+    let table = "| call | shows | expected |\n|---|---|---|\n| `size(1024)` | `1024 B` | `1.0 KB` |\n| `size(1048576)` | `1024.0 KB` | `1.0 MB` |\n";
+    let node = |got: &str| {
+        run(
+            false,
+            &format!("not ok 1 - size\n  expected: '1.0 KB'\n  actual: '{got}'\n"),
+        )
+    };
+    assert!(judge_before(&node("1024 B"), "size", table).is_ok());
+    assert!(judge_before(&node("1000 B"), "size", table).is_err());
     assert!(judge_before(&pytest("[#...] 25% ETA 3m 60s"), "test_eta", issue).is_err());
 }
 

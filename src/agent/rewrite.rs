@@ -246,6 +246,7 @@ pub fn ranked(
         })
         .collect();
     let mut all: Vec<Target> = Vec::new();
+    let mut not_run: Vec<(String, String)> = Vec::new();
     for (rank, t) in &defs {
         let mut t = t.clone();
         let mut s = 1.0 / (*rank as f64 + 1.0);
@@ -279,11 +280,20 @@ pub fn ranked(
                     s += 2.0;
                 }
             }
-            None if traced => s -= NOT_RUN,
+            None if traced => {
+                s -= NOT_RUN;
+                not_run.push((t.path.clone(), t.name.clone()));
+            }
             None => {}
         }
         t.score = s;
         all.push(t);
+    }
+    // Rewriting a function no failing test ran cannot make them pass: where the tests were
+    // traced, such a function is a target only when nothing they ran is left.
+    let ran = |t: &Target| !not_run.iter().any(|(p, n)| *p == t.path && *n == t.name);
+    if all.iter().any(ran) {
+        all.retain(ran);
     }
     all.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.line.cmp(&b.line)));
     if let Some(top) = suspects.first().filter(|_| traced) {

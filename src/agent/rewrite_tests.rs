@@ -105,8 +105,11 @@ fn a_function_no_failing_test_ran_is_ranked_below_the_ones_they_did() {
             .map(|t| t.name)
             .collect()
     };
-    // Traced: `summary` never ran in the failing test; the constant stays a candidate.
+    // Traced: `summary` never ran in the failing test, so rewriting it cannot make the test
+    // pass — it is no target at all; the constant stays a candidate.
     assert_eq!(names(true), ["report", "render", "RATES"]);
+    let all = ranked("", issue, "", &files, &suspects, true);
+    assert!(!all.iter().any(|t| t.name == "summary"), "{all:?}");
     // Read statically, a missing function may still have run: the issue's word counts.
     assert!(names(false).contains(&"summary".to_string()));
 }

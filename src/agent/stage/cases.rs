@@ -217,7 +217,9 @@ impl Run<'_> {
     ) -> Option<TestRun> {
         let name = tests.kept.first()?.name.clone();
         let code = together(&tests.kept);
-        let run = self.place_test(path, body, &code, &name, cmd)?.ok()?;
+        let run = self
+            .place_test(path, body, (&code, &name), cmd, judge)?
+            .ok()?;
         self.status(format!(
             "reproduced: the issue's cases fail as tests in {path}"
         ));

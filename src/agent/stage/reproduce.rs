@@ -70,7 +70,7 @@ impl Run<'_> {
                 rejected = Some(why);
                 continue;
             }
-            let mut tried = self.place_test(&path, &body, &code, &name, cmd)?;
+            let mut tried = self.place_test(&path, &body, (&code, &name), cmd, judge_before)?;
             // A test that calls a project function it forgot to import: add the import.
             let import = match &tried {
                 Err((_, run)) => self.import_line(run, &path, &body),
@@ -79,7 +79,7 @@ impl Run<'_> {
             if let Some(import) = import {
                 self.status(format!("the new test lacks an import; adding `{import}`"));
                 code = format!("{import}\n{code}");
-                tried = self.place_test(&path, &body, &code, &name, cmd)?;
+                tried = self.place_test(&path, &body, (&code, &name), cmd, judge_before)?;
             }
             match tried {
                 Ok(run) => {
@@ -109,20 +109,22 @@ impl Run<'_> {
     }
 
     /// Add `code` to the test file and run the tests on the code before any change: `Ok` with the
-    /// run when the test shows the bug as the issue reports it (it stays in place), else why not
-    /// and the run (it is removed again). `None` when the
-    /// file could not be changed at all.
+    /// run when `judged` says the test shows the bug ([`crate::agent::reproduce::judge`] for
+    /// cria's own tests of the issue's cases, [`judge_before`] for the model's, whose inputs may
+    /// be its own) — it stays
+    /// in place — else why not and the run (it is removed again). `None` when the file could
+    /// not be changed at all.
     #[allow(clippy::type_complexity)]
     pub(in crate::agent) fn place_test(
         &mut self,
         path: &str,
         body: &str,
-        code: &str,
-        name: &str,
+        (code, name): (&str, &str),
         cmd: &str,
+        judged: fn(&TestRun, &str, &str) -> Result<(), String>,
     ) -> Option<Result<TestRun, (String, TestRun)>> {
         let (run, changes) = self.insert_and_run(path, body, code, cmd)?;
-        match judge_before(&run, name, &self.issue) {
+        match judged(&run, name, &self.issue) {
             Ok(()) => {
                 self.work.remember(&changes);
                 Some(Ok(run))
