@@ -1,5 +1,5 @@
 //! The stages of `cria fix`, each on real fixture repositories with the scripted backend:
-//! localization ranks the file the reference fix changes in the top 3 (for every task in
+//! localization ranks the file the reference fix changes in the top 3 files it would change (every task in
 //! fixtures/tasks, without a model); a reproduction test is kept only when it fails for the
 //! reported reason, judges the fix and is reported; failed candidates are undone and the passing
 //! one is kept; the summary says what was tried.
@@ -83,13 +83,16 @@ fn the_localizer_ranks_the_reference_files_in_the_top_3_for_every_task() {
         // so the run ends with a backend error right after).
         let issue = std::fs::read_to_string(task.join("ISSUE.md")).unwrap();
         let (_, ev) = s.fix_json(&issue, &[]);
+        // The top 3 of the files it would change: a test file is shown to the model as well,
+        // as context, but no reference fix changes one.
         let top: Vec<String> = ev
             .iter()
             .find(|e| e["type"] == "localized")
             .map(|e| {
-                e["files"].as_array().unwrap()[..3.min(e["files"].as_array().unwrap().len())]
-                    .iter()
+                (e["files"].as_array().unwrap().iter())
                     .map(|f| f.as_str().unwrap().to_string())
+                    .filter(|f| !f.starts_with("tests/") && !f.contains(".test."))
+                    .take(3)
                     .collect()
             })
             .unwrap_or_default();
@@ -672,11 +675,9 @@ fn a_reported_crash_is_checked_before_and_after_the_change() {
     assert_eq!(fin["outcome"], "fixed", "{fin}");
 }
 
-/// A test of the issue's examples that passes on the change and on the code before it shows
-/// nothing (here: that each result starts right): it is no check, and not kept as one; with
-/// six values the issue expects unchecked, the change is unverified.
-#[test]
-fn an_examples_test_that_passes_before_the_change_too_is_no_check() {
+/// The py-roman fixture with a project test of `to_roman(4)` that fails: the run starts from
+/// a failing test, and the issue's other values are checked once it passes.
+fn roman_failing_at_four() -> Scratch {
     let s = Scratch::task("py-roman");
     s.write(
         "tests/test_roman.py",
@@ -686,18 +687,29 @@ fn an_examples_test_that_passes_before_the_change_too_is_no_check() {
             1,
         ),
     );
-    let tautology = "```python\nclass TestIssue(unittest.TestCase):\n    def test_subtractive(self):\n        for n, s in [(4, \"IV\"), (9, \"IX\"), (40, \"XL\"), (90, \"XC\"), (400, \"CD\"), (900, \"CM\")]:\n            self.assertTrue(to_roman(n).startswith(s[0]) or to_roman(n) != \"IIII\")\n```";
-    let ev = fix(
-        &s,
+    s
+}
+
+/// The py-roman report on [`roman_failing_at_four`]: the half fix passes the project's tests,
+/// and the model answers the request for a test of the issue's examples, and the request
+/// again, with `test`.
+fn half_fixed_then_twice(s: &Scratch, test: &str) -> Vec<serde_json::Value> {
+    fix(
+        s,
         &issue_of("py-roman"),
         &[],
-        &[
-            "The cause is the table.",
-            ROMAN_HALF_FIX,
-            tautology,
-            tautology,
-        ],
-    );
+        &["The cause is the table.", ROMAN_HALF_FIX, test, test],
+    )
+}
+
+/// A test of the issue's examples that passes on the change and on the code before it shows
+/// nothing (here: that each result starts right): it is no check, and not kept as one; with
+/// six values the issue expects unchecked, the change is unverified.
+#[test]
+fn an_examples_test_that_passes_before_the_change_too_is_no_check() {
+    let s = roman_failing_at_four();
+    let tautology = "```python\nclass TestIssue(unittest.TestCase):\n    def test_subtractive(self):\n        for n, s in [(4, \"IV\"), (9, \"IX\"), (40, \"XL\"), (90, \"XC\"), (400, \"CD\"), (900, \"CM\")]:\n            self.assertTrue(to_roman(n).startswith(s[0]) or to_roman(n) != \"IIII\")\n```";
+    let ev = half_fixed_then_twice(&s, tautology);
     let st = statuses(&ev);
     // Asked once more, told why, and the same again.
     assert!(
@@ -722,32 +734,14 @@ fn an_examples_test_that_passes_before_the_change_too_is_no_check() {
 
 /// A test of the issue's examples that fails on the change and before it, but of inputs of its
 /// own (`to_roman(6)` is no "IV": it gives `VI` before the change, not the `IIII` the issue
-/// reports): it would
-/// fail after a right change too, so it does not judge this one incomplete; it is no check.
+/// reports): it would fail after a right change too, so it does not judge this one
+/// incomplete; it is no check.
 #[test]
 fn an_examples_test_of_its_own_inputs_does_not_judge_the_change() {
-    let s = Scratch::task("py-roman");
-    s.write(
-        "tests/test_roman.py",
-        &s.read("tests/test_roman.py").replacen(
-            "class",
-            "class Four(unittest.TestCase):\n    def test_four(self):\n        self.assertEqual(to_roman(4), \"IV\")\n\n\nclass",
-            1,
-        ),
-    );
+    let s = roman_failing_at_four();
     // The issue's numerals, each after a number of the model's own.
     let own_inputs = "```python\nclass TestIssue(unittest.TestCase):\n    def test_six(self):\n        for n, s in [(6, \"IV\"), (11, \"IX\"), (60, \"XL\"), (110, \"XC\"), (600, \"CD\"), (1100, \"CM\")]:\n            self.assertEqual(to_roman(n), s)\n```";
-    let ev = fix(
-        &s,
-        &issue_of("py-roman"),
-        &[],
-        &[
-            "The cause is the table.",
-            ROMAN_HALF_FIX,
-            own_inputs,
-            own_inputs,
-        ],
-    );
+    let ev = half_fixed_then_twice(&s, own_inputs);
     let st = statuses(&ev);
     assert!(
         st.iter().any(
