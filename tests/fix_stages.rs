@@ -1,8 +1,8 @@
 //! The stages of `cria fix`, each on real fixture repositories with the scripted backend:
 //! localization ranks the file the reference fix changes in the top 3 files it would change
-//! (every task in fixtures/tasks, without a model); a reproduction test is kept only when it fails for the
-//! reported reason, judges the fix and is reported; failed candidates are undone and the passing
-//! one is kept; the summary says what was tried.
+//! (every task in fixtures/tasks, without a model); a reproduction test is kept only when it
+//! fails for the reported reason, judges the fix and is reported; failed candidates are undone
+//! and the passing one is kept; the summary says what was tried.
 
 mod common;
 
