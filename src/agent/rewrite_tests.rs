@@ -1,6 +1,7 @@
 //! Unit tests for `rewrite`.
 
 use super::*;
+use crate::agent::prompt::ShownFile;
 
 /// The three definitions the rewrite stage asks for (see `session::REWRITTEN`).
 fn pick(
