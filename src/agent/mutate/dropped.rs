@@ -12,6 +12,7 @@
 
 use tree_sitter::Node;
 
+use super::calls::callee_name;
 use super::{source, Lang, DEFINITIONS};
 
 /// Methods that return a new value and change nothing (strings and lists in Python).
@@ -150,7 +151,7 @@ pub(super) fn awaited(call: Node<'_>, file: &str) -> Option<String> {
         return None;
     }
     let callee = call.child_by_field_name("function")?;
-    let method = last_name(callee, file);
+    let method = callee_name(callee, file);
     let pure = PY_PURE_METHODS.contains(&method)
         || PY_PURE_FUNCTIONS.contains(&method)
         || JS_PURE_METHODS.contains(&method);
@@ -174,22 +175,13 @@ fn pure_call(call: Node<'_>, file: &str, lang: Lang) -> bool {
     let Some(callee) = call.child_by_field_name("function") else {
         return false;
     };
-    let name = last_name(callee, file);
+    let name = callee_name(callee, file);
     match (lang, callee.kind()) {
         (Lang::Python, "attribute") => PY_PURE_METHODS.contains(&name),
         (Lang::Python, "identifier") => PY_PURE_FUNCTIONS.contains(&name),
         (Lang::Script, "member_expression") => JS_PURE_METHODS.contains(&name),
         _ => false,
     }
-}
-
-/// The name a callee ends in: `countOpen` of `store.countOpen`, `sorted` of `sorted`.
-fn last_name<'f>(callee: Node<'_>, file: &'f str) -> &'f str {
-    let name = callee
-        .child_by_field_name("attribute")
-        .or_else(|| callee.child_by_field_name("property"))
-        .unwrap_or(callee);
-    source(file, name)
 }
 
 /// The name or field a value is made from, that the value could be kept in: `value` of
