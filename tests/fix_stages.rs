@@ -889,3 +889,106 @@ fn a_test_of_a_case_named_by_a_function_must_call_it() {
     );
     assert!(!diff.contains("def test_overtime(self)"), "{diff}");
 }
+
+/// A small project whose duration helper rounds after it splits off the minutes: 119.7 s
+/// reads "1m 60s", and 59.6 s reads "60s". The project's tests pass.
+fn eta_project() -> Scratch {
+    let s = Scratch::empty();
+    s.write(
+        "ticker/__init__.py",
+        "from .bar import render\nfrom .timefmt import format_duration\n",
+    );
+    s.write(
+        "ticker/timefmt.py",
+        "def format_duration(seconds):\n    if seconds < 60:\n        return f\"{round(seconds)}s\"\n    \
+         minutes, secs = divmod(seconds, 60)\n    return f\"{int(minutes)}m {round(secs):02d}s\"\n",
+    );
+    s.write(
+        "ticker/bar.py",
+        "from .timefmt import format_duration\n\n\ndef render(remaining):\n    \
+         return f\"ETA {format_duration(remaining)}\"\n",
+    );
+    s.write(
+        "tests/test_ticker.py",
+        "from ticker import format_duration, render\n\n\ndef test_seconds():\n    \
+         assert format_duration(45) == \"45s\"\n\n\ndef test_render():\n    \
+         assert render(65) == \"ETA 1m 05s\"\n",
+    );
+    s
+}
+
+/// The report's session holds one case; its second (`with 59.6 seconds left`) is prose, with
+/// no call.
+fn eta_issue(prose_case: &str) -> String {
+    format!(
+        "ETA sometimes reads \"1m 60s\"\n\n    >>> render(119.7)\n    'ETA 1m 60s'\n\n\
+         I expected `ETA 2m 00s`. Just under a minute looks odd too: {prose_case}\n"
+    )
+}
+
+const ETA_FIX: &str = "ticker/timefmt.py\n```python\n<<<<<<< SEARCH\ndef format_duration(seconds):\n=======\ndef format_duration(seconds):\n    seconds = round(seconds)\n>>>>>>> REPLACE\n```\n";
+
+/// The prose case is put to the functions the failing test ran whose result was the wrong
+/// output or part of it (`render` gave `'ETA 1m 60s'`, `format_duration` `'1m 60s'`): with the
+/// number the sentence names, one gives the wrong value before the change and the right one
+/// with it, so every case the issue states is checked and the fix is verified — no test of
+/// the model's making.
+#[test]
+fn a_case_stated_in_prose_is_checked_through_a_function_the_failing_test_ran() {
+    let s = eta_project();
+    let issue = eta_issue("with 59.6 seconds left it shows `ETA 60s` rather than `ETA 1m 00s`.");
+    let ev = fix(&s, &issue, &[], &["The cause is the rounding.", ETA_FIX]);
+    let st = statuses(&ev);
+    // The one-token search rounds what render is given: render, not format_duration, now
+    // gives the right value; render gave all of a wrong value, so all of the right one is
+    // asserted.
+    assert!(
+        st.iter().any(|m| {
+            m
+            == "`render(59.6)` gives 'ETA 60s' before the change and what the issue expects with it"
+        }),
+        "{st:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    let diff = fin["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("+    assert render(59.6) == \"ETA 1m 00s\""),
+        "{diff}"
+    );
+    assert_eq!(
+        diff.matches("render(119.7)").count(),
+        1,
+        "the stated case is not written twice: {diff}"
+    );
+}
+
+/// A sentence whose wrong value the code before the change does not give (60.6 s already reads
+/// "1m 01s") is no check of anything: the probe is not kept, and without a test of that case
+/// the change is unverified.
+#[test]
+fn a_prose_case_the_code_before_does_not_get_wrong_is_not_kept_as_a_check() {
+    let s = eta_project();
+    let issue = eta_issue("with 60.6 seconds left it shows `ETA 61s` rather than `ETA 1m 01s`.");
+    let ev = fix(
+        &s,
+        &issue,
+        &[],
+        &[
+            "The cause is the rounding.",
+            ETA_FIX,
+            "I cannot write that.",
+        ],
+    );
+    let st = statuses(&ev);
+    assert!(
+        st.iter()
+            .any(|m| m.starts_with("the issue states `ETA 1m 01s` with no call")),
+        "{st:#?}"
+    );
+    assert!(!st
+        .iter()
+        .any(|m| m.contains("before the change and what the issue expects")));
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "unverified", "{fin}");
+}

@@ -187,12 +187,18 @@ fn is_verdict(expect: &Expect) -> bool {
 /// The values `issue` says are expected that none of `checked` checks (`"IX"` of "likewise 9
 /// should be "IX"", where no call gives the input).
 pub fn unchecked(issue: &str, checked: &[Case]) -> Vec<String> {
+    (unchecked_values(issue, checked).into_iter())
+        .map(|e| format!("`{e}`"))
+        .collect()
+}
+
+/// [`unchecked`], each value as the issue writes it.
+pub fn unchecked_values(issue: &str, checked: &[Case]) -> Vec<String> {
     let used: Vec<&str> = checked.iter().map(|c| value_text(&c.expect)).collect();
     stated::stated(issue)
         .expected
         .into_iter()
         .filter(|e| !used.contains(&e.as_str()))
-        .map(|e| format!("`{e}`"))
         .collect()
 }
 
@@ -255,6 +261,16 @@ fn mentions(code: &str, name: &str) -> bool {
             let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
             !word(before) && !word(after)
         })
+}
+
+/// Whether a line of the test `code` asserts `case`: its call and its value (a crash's call
+/// checks no value).
+pub fn written_in(case: &Case, code: &str) -> bool {
+    let value = value_text(&case.expect);
+    !value.is_empty()
+        && code
+            .lines()
+            .any(|line| line.contains(&case.call) && line.contains(value))
 }
 
 /// The text of an expectation's value, as the issue wrote it (to tell which values a case took).

@@ -22,6 +22,7 @@ mod mcp;
 mod mismatch;
 mod mutate;
 pub mod plan;
+mod probe;
 mod progress;
 pub mod prompt;
 mod reach;

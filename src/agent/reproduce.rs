@@ -518,7 +518,7 @@ pub fn not_the_reported_output(output: &str, name: &str, issue: &str) -> Option<
 /// it to the next header of another test — pytest's `____ Case.name ____`, unittest's `FAIL:
 /// name (…)`, node's `# Subtest: name` and `not ok 3 - name`, cargo's `---- name stdout ----`;
 /// the whole output when no header names it.
-fn section<'o>(output: &'o str, name: &str) -> &'o str {
+pub(super) fn section<'o>(output: &'o str, name: &str) -> &'o str {
     let header = |line: &str| {
         let t = line.trim();
         (t.starts_with("__") && t.ends_with("__"))

@@ -22,6 +22,24 @@ pub struct Stated {
     pub shown: Vec<String>,
 }
 
+/// Each sentence of `issue`'s `prose` (see [`split_sessions`]) with what it quotes as wrong
+/// and as expected; a table of cases is read row by row, each as the sentence it stands for.
+pub(super) fn by_sentence(issue: &str, prose: &str) -> Vec<(String, Stated)> {
+    let tabled = super::cases::table_sentences(issue);
+    let prose = if tabled.is_empty() {
+        prose.to_string()
+    } else {
+        super::cases::without_tables(prose)
+    };
+    (sentences(&prose).into_iter().chain(tabled))
+        .map(|sentence| {
+            let mut said = Stated::default();
+            classify(&sentence, &mut said);
+            (sentence, said)
+        })
+        .collect()
+}
+
 /// Words after which a quoted value is what the code does now.
 pub(super) const DOES: &[&str] = &[
     "prints",
@@ -81,15 +99,9 @@ pub fn stated(issue: &str) -> Stated {
     let (prose, sessions) = split_sessions(issue);
     out.wrong.extend(sessions.iter().cloned());
     out.shown = sessions;
-    // A table of cases is read row by row, each as the sentence it stands for.
-    let tabled = super::cases::table_sentences(issue);
-    let prose = if tabled.is_empty() {
-        prose
-    } else {
-        super::cases::without_tables(&prose)
-    };
-    for sentence in sentences(&prose).iter().chain(&tabled) {
-        classify(sentence, &mut out);
+    for (_, said) in by_sentence(issue, &prose) {
+        out.wrong.extend(said.wrong);
+        out.expected.extend(said.expected);
     }
     let both: Vec<String> = out
         .wrong

@@ -340,15 +340,34 @@ impl Run<'_> {
     /// The issue's examples as tests cria writes itself (see [`super::cases`]), when it can
     /// write every one of them and each is a sound check: `None` (the model is asked) when not.
     fn own_examples(&mut self, path: &str, body: &str, cmd: &str) -> Option<Verdict> {
-        let all = cases::cases(&self.issue);
+        let mut all = cases::cases(&self.issue);
+        // A value stated in prose, with no call, may be checked by calling a function the
+        // failing tests ran (see stage/probed.rs).
+        let left = cases::unchecked_values(&self.issue, &all);
+        let probed = match left.is_empty() {
+            true => Vec::new(),
+            false => match self.probed_examples(path, body, cmd, &left) {
+                Ok(probed) => probed,
+                Err(stop) => return Some(Verdict::Lost(stop)),
+            },
+        };
+        let covered: Vec<&String> = probed.iter().map(|(_, value)| value).collect();
+        all.extend(probed.iter().map(|(tried, _)| tried.case.clone()));
         // Every expected value checked, and every case said to go wrong "the same way" one of
         // them (its sentence names the call).
         let whole = !all.is_empty()
-            && cases::unchecked(&self.issue, &all).is_empty()
+            && left.iter().all(|value| covered.contains(&value))
             && stated::other_cases(&self.issue)
                 .iter()
                 .all(|sentence| all.iter().any(|c| sentence.contains(&c.call)));
         if !whole {
+            return None;
+        }
+        // The cases cria's reproduction test already holds pass with the change: not twice.
+        if let Some(repro) = &self.repro {
+            all.retain(|case| !cases::written_in(case, &repro.code));
+        }
+        if all.is_empty() {
             return None;
         }
         let runs = self.run_cases(&all, path, body, cmd)?;

@@ -1,6 +1,7 @@
 //! The stages of a run and the verdicts between them, each acting on [`super::run::Run`]:
 //! - `reproduce`: write a test that shows the bug when the project's tests miss it;
-//! - `cases`: the issue's own cases as tests cria writes itself (for `reproduce` and `accept`);
+//! - `cases`: the issue's own cases as tests cria writes itself (for `reproduce` and `accept`;
+//!   `probed`: a case stated in prose, put to the functions the failing tests ran);
 //! - `edit`: act on one reply — edits, tool calls, or nothing usable;
 //! - `mutate`: before the first rewrite, try the one-token changes to the suspects;
 //! - `rewrite`: ask for one whole corrected definition and put it in place;
@@ -19,6 +20,7 @@ mod edit;
 mod judge;
 mod lift;
 mod mutate;
+mod probed;
 mod reproduce;
 mod rewrite;
 

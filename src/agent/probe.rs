@@ -1,0 +1,260 @@
+//! A case the issue states in prose, with no call to write a test of ("with 59.6 seconds left
+//! it shows `ETA 60s` rather than `ETA 1m 00s`"), put to the functions the failing tests ran.
+//! The two values differ in a part (`60s`, `1m 00s`: the words they begin and end with alike
+//! taken off); a function of one argument that the tracer saw a failing test call
+//! ([`super::spectrum::Call`]) — one whose result was a part of what the issue says comes out
+//! first — is called with the sentence's number or quoted value, and the test asserts the right
+//! part. Each is a guess until it runs: the stage keeps one only when it passes with the change
+//! and, on the code before it, fails giving the wrong part (`'60s'`) — the case the issue
+//! states, checked. Python: its tracer writes the calls down.
+
+use regex::Regex;
+
+use super::cases::{py_str, Case, Expect};
+use super::spectrum::Call;
+use super::stated;
+
+/// A test of one sentence's case: the case, how the wrong part shows in a failed assertion
+/// (Python's `repr`), and the expected value it checks, as the issue wrote it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probe {
+    pub case: Case,
+    pub wrong: String,
+    pub covers: String,
+}
+
+/// Guesses tried at most: each costs runs of the tests.
+const MOST: usize = 3;
+
+/// The probes of the expected values `left` (the ones no case of the issue checks): for each
+/// sentence that says one of them should come out where another does, each function of one
+/// argument in `calls` called with each input the sentence names — the functions whose result
+/// was part of a value the issue says is wrong first — asserting the part of the right value
+/// that differs from the wrong one, or all of it from a function that gave all of a wrong one.
+pub fn probes(issue: &str, left: &[String], calls: &[Call]) -> Vec<Probe> {
+    let (prose, _) = stated::split_sessions(issue);
+    let wrong_anywhere = stated::stated(issue).wrong;
+    let functions = functions(calls, &wrong_anywhere);
+    let mut out: Vec<Probe> = Vec::new();
+    for (sentence, said) in stated::by_sentence(issue, &prose) {
+        let ([wrong], [right]) = (said.wrong.as_slice(), said.expected.as_slice()) else {
+            continue;
+        };
+        if !left.contains(right) {
+            continue;
+        }
+        let Some(parts) = parts(wrong, right) else {
+            continue;
+        };
+        for input in inputs(&sentence, &[wrong, right]) {
+            for f in &functions {
+                let values = match parts.around(&f.result) {
+                    true => (wrong.as_str(), right.as_str()),
+                    false => (parts.wrong, parts.right),
+                };
+                let Some(probe) = probe(f, &input, values, right) else {
+                    continue;
+                };
+                if !out.contains(&probe) {
+                    out.push(probe);
+                }
+            }
+        }
+    }
+    out.truncate(MOST);
+    out
+}
+
+/// One function the failing tests called with one argument: its name, whether that argument
+/// was a number (else a string), whether it gave back a string (else a number), and what it
+/// gave back (a string's text).
+#[derive(Debug)]
+struct Function {
+    name: String,
+    number_in: bool,
+    text_out: bool,
+    result: String,
+}
+
+/// The functions of `calls` given one number or string and giving back one: those whose result
+/// is a part of a value in `wrong` first.
+fn functions(calls: &[Call], wrong: &[String]) -> Vec<Function> {
+    let mut out: Vec<(bool, Function)> = Vec::new();
+    for call in calls {
+        let passed = call.passed();
+        let [(_, arg)] = passed.as_slice() else {
+            continue;
+        };
+        let ident = call.name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        let (Some(number_in), Some((text_out, result))) = (kind(arg), result(&call.result)) else {
+            continue;
+        };
+        if !ident || out.iter().any(|(_, f)| f.name == call.name) {
+            continue;
+        }
+        let part_of_wrong = result.chars().filter(|c| c.is_alphanumeric()).count() >= 2
+            && wrong.iter().any(|w| w.contains(result.as_str()));
+        let f = Function {
+            name: call.name.clone(),
+            number_in,
+            text_out,
+            result,
+        };
+        out.push((part_of_wrong, f));
+    }
+    out.sort_by_key(|(first, _)| !first);
+    out.into_iter().map(|(_, f)| f).collect()
+}
+
+/// Whether a value as `repr` shows it is a number (`Some(true)`) or a string (`Some(false)`).
+fn kind(repr: &str) -> Option<bool> {
+    if repr.parse::<f64>().is_ok() {
+        return Some(true);
+    }
+    let quoted = ["'", "\""]
+        .iter()
+        .any(|q| repr.len() >= 2 && repr.starts_with(q) && repr.ends_with(q));
+    quoted.then_some(false)
+}
+
+/// A call's result as `(is a string, its text)`: a string's quotes taken off, a number as it is.
+fn result(repr: &str) -> Option<(bool, String)> {
+    match kind(repr)? {
+        true => Some((false, repr.to_string())),
+        false => Some((true, repr.get(1..repr.len() - 1)?.to_string())),
+    }
+}
+
+/// `wrong` and `right` less the words they begin and end with alike: the part of the output
+/// that goes wrong, and what it should be (`ETA 60s`, `ETA 1m 00s` → `60s`, `1m 00s`). `None`
+/// when either is all alike.
+fn parts<'v>(wrong: &'v str, right: &'v str) -> Option<Parts<'v>> {
+    let words = |text: &'v str| -> Vec<(usize, usize, &'v str)> {
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
+            match (c.is_whitespace(), start) {
+                (true, Some(s)) => {
+                    out.push((s, i, text.get(s..i).unwrap_or_default()));
+                    start = None;
+                }
+                (false, None) => start = Some(i),
+                _ => {}
+            }
+        }
+        out
+    };
+    let (w, r) = (words(wrong), words(right));
+    let alike = |a: &(usize, usize, &str), b: &(usize, usize, &str)| a.2 == b.2;
+    let head = w.iter().zip(&r).take_while(|(a, b)| alike(a, b)).count();
+    let room = w.len().min(r.len()).saturating_sub(head);
+    let tail = (w.iter().rev().zip(r.iter().rev()))
+        .take_while(|(a, b)| alike(a, b))
+        .count()
+        .min(room);
+    let part = |words: &[(usize, usize, &str)]| {
+        let first = words.get(head)?;
+        let last = words.get(words.len().checked_sub(tail + 1)?)?;
+        (first.0 < last.1).then_some(first.0..last.1)
+    };
+    let (w, r) = (part(&w)?, part(&r)?);
+    Some(Parts {
+        wrong: wrong.get(w.clone())?,
+        right: right.get(r)?,
+        head: wrong.get(..w.start)?.trim_end(),
+        tail: wrong.get(w.end..)?.trim_start(),
+    })
+}
+
+/// The part of a wrong value that differs from the right one, that part of the right one, and
+/// the words the wrong one begins and ends with around it.
+#[derive(Debug, PartialEq)]
+struct Parts<'v> {
+    wrong: &'v str,
+    right: &'v str,
+    head: &'v str,
+    tail: &'v str,
+}
+
+impl Parts<'_> {
+    /// Whether a function's `result` is all of such a value, not the part: it has the words
+    /// around the part.
+    fn around(&self, result: &str) -> bool {
+        !(self.head.is_empty() && self.tail.is_empty())
+            && result.starts_with(self.head)
+            && result.ends_with(self.tail)
+    }
+}
+
+/// The inputs `sentence` names, outside its `values`: its numbers (`59.6 seconds`), then
+/// its inline code that is no call and no bare name (a number, or else a string).
+fn inputs(sentence: &str, values: &[&String]) -> Vec<Input> {
+    let (Ok(code), Ok(number)) = (
+        Regex::new(r"`([^`\n]+)`"),
+        Regex::new(r"(^|[\s(])(-?\d+(?:\.\d+)?)([\s,;:)]|\.?$|\.\s)"),
+    ) else {
+        return Vec::new();
+    };
+    let outside = code.replace_all(sentence, " ");
+    let mut out: Vec<Input> = (number.captures_iter(&outside))
+        .filter_map(|c| Some(Input::Number(c.get(2)?.as_str().to_string())))
+        .collect();
+    let texts = (code.captures_iter(sentence))
+        .filter_map(|c| c.get(1).map(|m| m.as_str()))
+        .filter(|v| !values.iter().any(|w| w.as_str() == *v) && !super::cases::is_call(v))
+        .filter_map(|v| match v.parse::<f64>() {
+            Ok(_) => Some(Input::Number(v.to_string())),
+            Err(_) if v.chars().all(|c| c.is_alphanumeric() || c == '_') => None,
+            Err(_) => Some(Input::Text(v.to_string())),
+        });
+    out.extend(texts);
+    out.dedup();
+    out
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Input {
+    Number(String),
+    Text(String),
+}
+
+/// The probe of `f` given `input`, when the kinds agree: the call, the wrong part as Python's
+/// `repr` shows it, and the right part as the literal the test asserts.
+fn probe(f: &Function, input: &Input, (wrong, right): (&str, &str), covers: &str) -> Option<Probe> {
+    let arg = match input {
+        Input::Number(n) if f.number_in => n.clone(),
+        Input::Text(t) if !f.number_in => py_str(t),
+        _ => return None,
+    };
+    let (shown, expected) = if f.text_out {
+        (repr(wrong), py_str(right))
+    } else {
+        let numbers = wrong.parse::<f64>().is_ok() && right.parse::<f64>().is_ok();
+        numbers.then(|| (wrong.to_string(), right.to_string()))?
+    };
+    Some(Probe {
+        case: Case {
+            setup: Vec::new(),
+            call: format!("{}({arg})", f.name),
+            shown: Some(shown.clone()),
+            expect: Expect::Equals(expected),
+        },
+        wrong: shown,
+        covers: covers.to_string(),
+    })
+}
+
+/// A string as Python's `repr` writes it: in single quotes, unless it holds one and no double.
+fn repr(text: &str) -> String {
+    if text.contains('\'') && !text.contains('"') {
+        return format!("\"{}\"", text.replace('\\', "\\\\"));
+    }
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+#[cfg(test)]
+#[path = "probe_tests.rs"]
+mod tests;
