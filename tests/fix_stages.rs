@@ -992,3 +992,35 @@ fn a_prose_case_the_code_before_does_not_get_wrong_is_not_kept_as_a_check() {
     let fin = ev.last().unwrap();
     assert_eq!(fin["outcome"], "unverified", "{fin}");
 }
+
+/// With no call in the report at all and the project's tests passing, the prose case is put to
+/// the functions the passing tests call (traced), on the code as it is: the call that gives the
+/// wrong part is the reproduction test — no model reply — and the fix is judged by it.
+#[test]
+fn a_case_stated_only_in_prose_is_reproduced_through_the_functions_the_tests_call() {
+    let s = eta_project();
+    let issue = "ETA reads 60s just under a minute\n\nWith 59.6 seconds left the bar shows \
+                 `ETA 60s` rather than `ETA 1m 00s`.\n";
+    let ev = fix(&s, issue, &[], &["The cause is the rounding.", ETA_FIX]);
+    let st = statuses(&ev);
+    assert!(
+        st.iter()
+            .any(|m| m.starts_with("the issue states `ETA 1m 00s` with no call")),
+        "{st:#?}"
+    );
+    let reproduced = st
+        .iter()
+        .position(|m| m == "reproduced: the issue's case fails as a test in tests/test_ticker.py")
+        .unwrap_or_else(|| panic!("{st:#?}"));
+    assert!(
+        !st[..reproduced].iter().any(|m| m.starts_with("model is")),
+        "no model reply before: {st:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    let diff = fin["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("== \"ETA 1m 00s\"") || diff.contains("== \"1m 00s\""),
+        "{diff}"
+    );
+}

@@ -32,27 +32,25 @@ const MOST: usize = 3;
 /// was part of a value the issue says is wrong first — asserting the part of the right value
 /// that differs from the wrong one, or all of it from a function that gave all of a wrong one.
 pub fn probes(issue: &str, left: &[String], calls: &[Call]) -> Vec<Probe> {
-    let (prose, _) = stated::split_sessions(issue);
     let wrong_anywhere = stated::stated(issue).wrong;
     let functions = functions(calls, &wrong_anywhere);
     let mut out: Vec<Probe> = Vec::new();
-    for (sentence, said) in stated::by_sentence(issue, &prose) {
-        let ([wrong], [right]) = (said.wrong.as_slice(), said.expected.as_slice()) else {
+    for ProseCase {
+        wrong,
+        right,
+        inputs,
+    } in prose_cases(issue, left)
+    {
+        let Some(parts) = parts(&wrong, &right) else {
             continue;
         };
-        if !left.contains(right) {
-            continue;
-        }
-        let Some(parts) = parts(wrong, right) else {
-            continue;
-        };
-        for input in inputs(&sentence, &[wrong, right]) {
+        for input in inputs {
             for f in &functions {
                 let values = match parts.around(&f.result) {
                     true => (wrong.as_str(), right.as_str()),
                     false => (parts.wrong, parts.right),
                 };
-                let Some(probe) = probe(f, &input, values, right) else {
+                let Some(probe) = probe(f, &input, values, &right) else {
                     continue;
                 };
                 if !out.contains(&probe) {
@@ -62,6 +60,43 @@ pub fn probes(issue: &str, left: &[String], calls: &[Call]) -> Vec<Probe> {
         }
     }
     out.truncate(MOST);
+    out
+}
+
+/// Whether `issue` states a case of one of the values `left` in prose that a probe could check
+/// (see [`probes`]): worth tracing the tests for.
+pub fn in_prose(issue: &str, left: &[String]) -> bool {
+    !prose_cases(issue, left).is_empty()
+}
+
+/// A sentence's case: the value it says comes out, the one it says should, and its inputs.
+struct ProseCase {
+    wrong: String,
+    right: String,
+    inputs: Vec<Input>,
+}
+
+/// The sentences of `issue` that say one of the values `left` should come out where another
+/// one does, and name an input.
+fn prose_cases(issue: &str, left: &[String]) -> Vec<ProseCase> {
+    let (prose, _) = stated::split_sessions(issue);
+    let mut out = Vec::new();
+    for (sentence, said) in stated::by_sentence(issue, &prose) {
+        let ([wrong], [right]) = (said.wrong.as_slice(), said.expected.as_slice()) else {
+            continue;
+        };
+        if !left.contains(right) || parts(wrong, right).is_none() {
+            continue;
+        }
+        let inputs = inputs(&sentence, &[wrong, right]);
+        if !inputs.is_empty() {
+            out.push(ProseCase {
+                wrong: wrong.clone(),
+                right: right.clone(),
+                inputs,
+            });
+        }
+    }
     out
 }
 

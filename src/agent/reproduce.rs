@@ -36,6 +36,7 @@ pub fn states_expectation(issue: &str) -> bool {
         "should",
         "expected",
         "instead of",
+        "rather than",
         "but it",
         "returns",
         "gives",

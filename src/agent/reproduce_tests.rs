@@ -19,6 +19,9 @@ fn concrete_cases_are_recognized() {
     assert!(states_expectation(
         "count_words(\"a  b\") gives 3 instead of 2"
     ));
+    assert!(states_expectation(
+        "With 59.6 seconds left the bar shows `ETA 60s` rather than `ETA 1m 00s`."
+    ));
     assert!(!states_expectation("The code is slow and hard to read."));
     assert!(!states_expectation("Please add a logo."));
 }

@@ -162,11 +162,13 @@ pub struct Spectrum {
     /// Every line of the project's code a failing test ran, as `(path, line)`: a change to
     /// any other line cannot make a failing test pass.
     pub ran: BTreeSet<(String, usize)>,
-    /// What the failing tests called the project's functions with, and what came back.
+    /// What the failing tests called the project's functions with, and what came back (the
+    /// passing tests, when none failed).
     pub calls: Vec<Call>,
 }
 
-/// Run the tests under the tracer (empty when nothing could be traced or no test failed).
+/// Run the tests under the tracer (empty when nothing could be traced; only the calls the
+/// passing tests made when no test failed).
 pub fn trace(tracer: &Tracer, runner: &Runner, root: &Path, timeout: Duration) -> Spectrum {
     let Ok(dir) = tempfile::Builder::new().prefix("cria-spectrum-").tempdir() else {
         return Spectrum::default();
@@ -209,7 +211,8 @@ pub fn ochiai_score(failed: usize, passed: usize, all_failed: usize) -> f64 {
     failed as f64 / ((all_failed * (failed + passed)) as f64).sqrt()
 }
 
-/// What a traced run's output shows (empty when it holds no report or no test failed).
+/// What a traced run's output shows (empty when it holds no report; when no test failed, only
+/// the calls the passing tests made).
 pub fn read(output: &str) -> Spectrum {
     let Some(json) = output.lines().find_map(|l| l.trim().strip_prefix(MARKER)) else {
         return Spectrum::default();
@@ -217,16 +220,19 @@ pub fn read(output: &str) -> Spectrum {
     let Ok(report) = serde_json::from_str::<Report>(json) else {
         return Spectrum::default();
     };
+    let calls = (report.calls.iter())
+        .filter(|c| !is_test_code(&c.path, &c.name))
+        .cloned()
+        .collect();
     if report.failed == 0 {
-        return Spectrum::default();
+        return Spectrum {
+            calls,
+            ..Spectrum::default()
+        };
     }
     let ran = (report.lines.iter())
         .filter(|(.., failed, _)| *failed > 0)
         .map(|(path, _, line, ..)| (path.clone(), *line))
-        .collect();
-    let calls = (report.calls.iter())
-        .filter(|c| !is_test_code(&c.path, &c.name))
-        .cloned()
         .collect();
     Spectrum {
         suspects: ranked(report),

@@ -50,6 +50,19 @@ fn no_failing_test_or_no_report_means_no_suspects() {
     assert_eq!(read(&format!("{MARKER}[not json")), Spectrum::default());
 }
 
+#[test]
+fn with_no_failing_test_the_passing_tests_calls_still_come_back() {
+    let report = serde_json::json!({
+        "failed": 0,
+        "lines": [["a.py", "f", 1, 0, 1]],
+        "calls": [["a.py", "f", "x=2", "4"], ["tests/test_a.py", "test_f", "", "None"]],
+    });
+    let spectrum = read(&format!("{MARKER}{report}"));
+    assert!(spectrum.suspects.is_empty() && spectrum.ran.is_empty());
+    let calls: Vec<String> = spectrum.calls.iter().map(Call::line).collect();
+    assert_eq!(calls, ["f(x=2) returned 4"]);
+}
+
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (path, text) in files {
@@ -324,3 +337,24 @@ test('width', () => {
   assert.equal(width([[1, 2], [3]]), 2);
 });
 "#;
+
+/// When every test passes, the real tracer still writes down what they called (and nothing
+/// else): the calls an issue's case in prose can be put to before any test shows the bug.
+#[test]
+fn when_every_test_passes_their_calls_are_written_down() {
+    let dir = project(&[
+        ("clock/__init__.py", ""),
+        (
+            "clock/fmt.py",
+            "def minutes(seconds):\n    m, s = divmod(seconds, 60)\n    return f'{int(m)}m {round(s):02d}s'\n",
+        ),
+        (
+            "tests/test_fmt.py",
+            "from clock.fmt import minutes\n\n\ndef test_minutes():\n    assert minutes(65) == '1m 05s'\n",
+        ),
+    ]);
+    let spectrum = pytest_trace(dir.path());
+    assert!(spectrum.suspects.is_empty(), "{:?}", spectrum.suspects);
+    let lines: Vec<String> = spectrum.calls.iter().map(Call::line).collect();
+    assert_eq!(lines, ["minutes(seconds=65) returned '1m 05s'"]);
+}

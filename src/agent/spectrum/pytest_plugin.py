@@ -1,6 +1,7 @@
 # cria's test spectrum for pytest: per line of the repository's code, how many failing and passing
 # tests ran it (a function's first line stands for the call itself), and what the failing tests
-# called each function with and what it gave back. Loaded with `-p cria_spectrum`.
+# (the passing ones, when none fails) called each function with and what it gave back. Loaded
+# with `-p cria_spectrum`.
 import json, os, re, reprlib, sys, threading, time
 import pytest
 
@@ -20,6 +21,7 @@ _open = {}  # frame -> [key, arguments as text, the exception it is raising]
 _made = {}  # key -> calls made in this test
 _calls_now = []
 _calls = {}  # key -> [[arguments, result], ...] from failing tests
+_calls_passing = {}  # the same from passing tests
 # Generators and coroutines return at every yield: their calls are not one call and one result.
 _RESUMABLE = 0x20 | 0x80 | 0x100 | 0x200
 # An object's own repr runs in full before it is shortened: past this many seconds spent on
@@ -109,11 +111,10 @@ def pytest_runtest_protocol(item, nextitem):
         _all_failed += failed
         for key in _seen:
             _counts.setdefault(key, [0, 0])[0 if failed else 1] += 1
-        if failed:
-            for key, args, result in _calls_now:
-                kept = _calls.setdefault(key, [])
-                if len(kept) < _CALLS and [args, result] not in kept:
-                    kept.append([args, result])
+        for key, args, result in _calls_now:
+            kept = (_calls if failed else _calls_passing).setdefault(key, [])
+            if len(kept) < _CALLS and [args, result] not in kept:
+                kept.append([args, result])
 
 def pytest_runtest_logreport(report):
     if report.failed:
@@ -121,6 +122,7 @@ def pytest_runtest_logreport(report):
 
 def pytest_terminal_summary(terminalreporter):
     lines = [[p, f, l, c[0], c[1]] for (p, f, l), c in sorted(_counts.items()) if c[0]]
-    calls = [[p, f, a, r] for (p, f, _), kept in sorted(_calls.items()) for a, r in kept]
+    made = _calls if _all_failed else _calls_passing
+    calls = [[p, f, a, r] for (p, f, _), kept in sorted(made.items()) for a, r in kept]
     out = {"failed": _all_failed, "lines": lines, "calls": calls}
     terminalreporter.write_line("@@CRIA-SPECTRUM@@" + json.dumps(out))

@@ -1,11 +1,15 @@
-//! The issue's cases stated in prose with no call, put to the functions the failing tests ran
-//! ([`crate::agent::probe`]): for the check of the issue's examples once the tests pass.
+//! The issue's cases stated in prose with no call, put to the functions the tests ran
+//! ([`crate::agent::probe`]): as the reproduction test, when the project's tests pass and the
+//! issue states no call cria can write; and for the check of the issue's examples once the
+//! tests pass with a change.
 
 use super::cases::CaseRun;
+use crate::agent::cases;
 use crate::agent::probe;
-use crate::agent::reproduce::section;
+use crate::agent::reproduce::{section, Repro};
 use crate::agent::run::Run;
-use crate::protocol::StopReason;
+use crate::agent::spectrum::{self, Tracer};
+use crate::protocol::{StopReason, TestRun};
 
 impl Run<'_> {
     /// The probes of the expected values `left` that check their case: each passes with the
@@ -62,5 +66,76 @@ impl Run<'_> {
             }
         }
         Ok(kept)
+    }
+}
+
+impl Run<'_> {
+    /// Before the model is asked for a reproduction test: the issue's cases stated in prose
+    /// ([`probe::probes`]) put to the functions the project's tests call — traced, though they
+    /// pass — each kept that fails on the code as it is, giving the part of the output the
+    /// issue says is wrong. Those kept are the reproduction test; the run with it, or `None`.
+    pub(in crate::agent) fn probed_repro(
+        &mut self,
+        path: &str,
+        body: &str,
+        cmd: &str,
+    ) -> Option<TestRun> {
+        let left = cases::unchecked_values(&self.issue, &[]);
+        if !probe::in_prose(&self.issue, &left) {
+            return None;
+        }
+        let root = self.cfg.root.path().to_path_buf();
+        let tracer = spectrum::tracer(cmd, &root).filter(|t| *t == Tracer::Pytest)?;
+        self.busy("tracing the tests to see which functions they call");
+        let traced = spectrum::trace(&tracer, &self.cfg.runner, &root, self.test_limit());
+        let probes = probe::probes(&self.issue, &left, &traced.calls);
+        let first = probes.first()?;
+        self.status(format!(
+            "the issue states `{}` with no call: trying it as `{}`{}",
+            first.covers,
+            first.case.call,
+            if probes.len() > 1 { " and others" } else { "" }
+        ));
+        let mut kept: Vec<CaseRun> = Vec::new();
+        let mut covered: Vec<String> = Vec::new();
+        for p in probes {
+            if covered.contains(&p.covers) {
+                continue;
+            }
+            let tried = self.run_cases(std::slice::from_ref(&p.case), path, body, cmd)?;
+            let Some(tried) = tried.into_iter().next() else {
+                continue;
+            };
+            let failing = crate::testcmd::failing_tests(&tried.run.output);
+            let shows = failing.contains(&tried.name)
+                && section(&tried.run.output, &tried.name).contains(&p.wrong);
+            if shows {
+                self.status(format!("`{}` gives {}", p.case.call, p.wrong));
+                covered.push(p.covers);
+                kept.push(tried);
+            }
+        }
+        let name = kept.first()?.name.clone();
+        let code = super::cases::together(&kept);
+        let (run, changes) = self.insert_and_run(path, body, &code, cmd)?;
+        if run.passed {
+            self.remove_test(&changes);
+            return None;
+        }
+        self.work.remember(&changes);
+        self.status(format!(
+            "reproduced: the issue's case fails as a test in {path}"
+        ));
+        let complete = left.iter().all(|value| covered.contains(value));
+        if !complete {
+            self.status("the issue's examples are checked again once the tests pass");
+        }
+        self.keep_repro(Repro {
+            path: path.to_string(),
+            name,
+            code,
+            complete,
+        });
+        Some(run)
     }
 }

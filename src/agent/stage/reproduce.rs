@@ -36,6 +36,11 @@ impl Run<'_> {
         if let Some(run) = own.and_then(|o| self.keep_stated(&path, &body, cmd, o)) {
             return Some(run);
         }
+        if lang == "python" {
+            if let Some(run) = self.probed_repro(&path, &body, cmd) {
+                return Some(run);
+            }
+        }
         self.status(format!(
             "the tests pass, but the issue states a case: asking for a test in {path} that reproduces it"
         ));
