@@ -1024,3 +1024,39 @@ fn a_case_stated_only_in_prose_is_reproduced_through_the_functions_the_tests_cal
         "{diff}"
     );
 }
+
+/// py-dutree-boundary states two cases in one sentence, in prose only: each becomes a test of
+/// its own name (two of one name would leave only the last to run, and a change that fixes the
+/// MiB case alone — `/= 1023` — would pass), the one-token search is judged by both, and the
+/// fix needs no model reply.
+#[test]
+fn two_prose_cases_of_one_sentence_are_two_tests_that_both_judge_the_fix() {
+    let s = Scratch::task("py-dutree-boundary");
+    let ev = fix(
+        &s,
+        &issue_of("py-dutree-boundary"),
+        &[],
+        &["I cannot tell."],
+    );
+    let st = statuses(&ev);
+    assert!(
+        st.iter().any(|m| m == "`human_size(1024)` gives '1024 B'"),
+        "{st:#?}"
+    );
+    assert!(
+        st.iter()
+            .any(|m| m == "`human_size(1048576)` gives '1024.0 KiB'"),
+        "{st:#?}"
+    );
+    assert!(!st.iter().any(|m| m.starts_with("model is")), "{st:#?}");
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    let diff = fin["diff"].as_str().unwrap();
+    assert!(diff.contains("+        if value < 1024 or"), "{diff}");
+    let names: Vec<&str> = diff
+        .lines()
+        .filter_map(|l| l.strip_prefix("+def "))
+        .collect();
+    assert_eq!(names.len(), 2, "{diff}");
+    assert_ne!(names[0], names[1], "{diff}");
+}

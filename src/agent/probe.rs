@@ -23,7 +23,7 @@ pub struct Probe {
     pub covers: String,
 }
 
-/// Guesses tried at most: each costs runs of the tests.
+/// Guesses tried at most for one value: each costs runs of the tests.
 const MOST: usize = 3;
 
 /// The probes of the expected values `left` (the ones no case of the issue checks): for each
@@ -53,13 +53,13 @@ pub fn probes(issue: &str, left: &[String], calls: &[Call]) -> Vec<Probe> {
                 let Some(probe) = probe(f, &input, values, &right) else {
                     continue;
                 };
-                if !out.contains(&probe) {
+                let of_value = out.iter().filter(|p| p.covers == right).count();
+                if of_value < MOST && !out.contains(&probe) {
                     out.push(probe);
                 }
             }
         }
     }
-    out.truncate(MOST);
     out
 }
 
@@ -77,24 +77,51 @@ struct ProseCase {
 }
 
 /// The sentences of `issue` that say one of the values `left` should come out where another
-/// one does, and name an input.
+/// one does, and name an input. A sentence may state several such pairs ("`1024 B` rather than
+/// `1.0 KiB`, and a 1 MiB file (1048576 bytes) shows up as `1024.0 KiB` instead of `1.0
+/// MiB`"): the wrong and expected values pair in order, and each pair's inputs are those
+/// between the pair before and its own wrong value, then the sentence's others.
 fn prose_cases(issue: &str, left: &[String]) -> Vec<ProseCase> {
     let (prose, _) = stated::split_sessions(issue);
     let mut out = Vec::new();
     for (sentence, said) in stated::by_sentence(issue, &prose) {
-        let ([wrong], [right]) = (said.wrong.as_slice(), said.expected.as_slice()) else {
-            continue;
-        };
-        if !left.contains(right) || parts(wrong, right).is_none() {
+        if said.wrong.len() != said.expected.len() {
             continue;
         }
-        let inputs = inputs(&sentence, &[wrong, right]);
-        if !inputs.is_empty() {
-            out.push(ProseCase {
-                wrong: wrong.clone(),
-                right: right.clone(),
-                inputs,
-            });
+        let values: Vec<&String> = said.wrong.iter().chain(&said.expected).collect();
+        let all = inputs(&sentence, &values);
+        let mut from = 0;
+        for (wrong, right) in said.wrong.iter().zip(&said.expected) {
+            let at = (sentence.get(from..))
+                .and_then(|rest| rest.find(wrong.as_str()))
+                .map(|i| from + i);
+            // The text between two values, less the quotes that close one and open the other.
+            let mut own = match at.and_then(|at| sentence.get(from..at)) {
+                Some(before) => inputs(before.trim_matches(['`', '"']), &values),
+                None => Vec::new(),
+            };
+            if let Some(end) = (sentence.get(from..))
+                .and_then(|rest| rest.find(right.as_str()))
+                .map(|i| from + i + right.len())
+            {
+                from = end;
+            }
+            if !left.contains(right) || parts(wrong, right).is_none() {
+                continue;
+            }
+            own.extend(
+                all.iter()
+                    .filter(|i| !own.contains(i))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+            if !own.is_empty() {
+                out.push(ProseCase {
+                    wrong: wrong.clone(),
+                    right: right.clone(),
+                    inputs: own,
+                });
+            }
         }
     }
     out

@@ -105,3 +105,28 @@ fn a_function_that_gave_all_of_a_wrong_value_is_asserted_to_give_all_of_the_righ
     assert_eq!(first.case.expect, Expect::Equals("\"ETA 1m 00s\"".into()));
     assert_eq!(first.wrong, "'ETA 60s'");
 }
+
+#[test]
+fn a_sentence_of_two_cases_pairs_each_with_the_input_before_it_first() {
+    let issue = "du listing shows \"1024 B\" for a 1 KiB file\n\nA file of exactly 1024 bytes is \
+                 listed as `1024 B` rather than `1.0 KiB`, and a 1 MiB file (1048576 bytes) \
+                 shows up as `1024.0 KiB` instead of `1.0 MiB`.\n";
+    let calls = [call("human_size", "n=512", "'512 B'")];
+    let left = ["1.0 KiB".to_string(), "1.0 MiB".to_string()];
+    let found: Vec<(String, String)> = probes(issue, &left, &calls)
+        .into_iter()
+        .map(|p| (p.case.call, p.wrong))
+        .collect();
+    let first_of = |value: &str| found.iter().find(|(_, wrong)| wrong == value).cloned();
+    assert_eq!(
+        first_of("'1024 B'"),
+        Some(("human_size(1024)".to_string(), "'1024 B'".to_string()))
+    );
+    assert_eq!(
+        first_of("'1024.0 KiB'"),
+        Some(("human_size(1)".to_string(), "'1024.0 KiB'".to_string()))
+    );
+    // Every input of the sentence is still tried for each value, the pair's own first.
+    assert!(found.contains(&("human_size(1048576)".into(), "'1024.0 KiB'".into())));
+    assert!(found.len() <= 2 * MOST);
+}

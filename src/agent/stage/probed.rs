@@ -34,16 +34,19 @@ impl Run<'_> {
             ));
         }
         let mut kept: Vec<(CaseRun, String)> = Vec::new();
-        for p in probes {
+        // Run as one batch, so that each test has a name of its own.
+        let cases: Vec<_> = probes.iter().map(|p| p.case.clone()).collect();
+        let runs = self.run_cases(&cases, path, body, cmd).unwrap_or_default();
+        for tried in runs.into_iter().filter(|r| r.run.passed) {
+            let Some(p) = probes
+                .iter()
+                .find(|p| p.case.call == tried.case.call && p.case.shown == tried.case.shown)
+            else {
+                continue;
+            };
             if kept.iter().any(|(_, covers)| *covers == p.covers) {
                 continue;
             }
-            let Some(runs) = self.run_cases(std::slice::from_ref(&p.case), path, body, cmd) else {
-                break;
-            };
-            let Some(tried) = runs.into_iter().next().filter(|r| r.run.passed) else {
-                continue;
-            };
             let code = super::cases::together(std::slice::from_ref(&tried));
             let Some((_, changes)) = self.insert_and_run(path, body, &code, cmd) else {
                 break;
@@ -62,7 +65,7 @@ impl Run<'_> {
                     "`{}` gives {} before the change and what the issue expects with it",
                     p.case.call, p.wrong
                 ));
-                kept.push((tried, p.covers));
+                kept.push((tried, p.covers.clone()));
             }
         }
         Ok(kept)
@@ -96,22 +99,23 @@ impl Run<'_> {
             first.case.call,
             if probes.len() > 1 { " and others" } else { "" }
         ));
+        // Run as one batch, so that each test has a name of its own.
+        let cases: Vec<_> = probes.iter().map(|p| p.case.clone()).collect();
         let mut kept: Vec<CaseRun> = Vec::new();
         let mut covered: Vec<String> = Vec::new();
-        for p in probes {
-            if covered.contains(&p.covers) {
-                continue;
-            }
-            let tried = self.run_cases(std::slice::from_ref(&p.case), path, body, cmd)?;
-            let Some(tried) = tried.into_iter().next() else {
+        for tried in self.run_cases(&cases, path, body, cmd)? {
+            let Some(p) = probes
+                .iter()
+                .find(|p| p.case.call == tried.case.call && p.case.shown == tried.case.shown)
+            else {
                 continue;
             };
             let failing = crate::testcmd::failing_tests(&tried.run.output);
             let shows = failing.contains(&tried.name)
                 && section(&tried.run.output, &tried.name).contains(&p.wrong);
-            if shows {
+            if shows && !covered.contains(&p.covers) {
                 self.status(format!("`{}` gives {}", p.case.call, p.wrong));
-                covered.push(p.covers);
+                covered.push(p.covers.clone());
                 kept.push(tried);
             }
         }
