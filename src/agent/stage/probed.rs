@@ -5,7 +5,7 @@
 
 use super::cases::CaseRun;
 use crate::agent::cases;
-use crate::agent::probe;
+use crate::agent::probe::{self, Probe};
 use crate::agent::reproduce::{section, Repro};
 use crate::agent::run::Run;
 use crate::agent::spectrum::{self, Tracer};
@@ -25,23 +25,13 @@ impl Run<'_> {
     ) -> Result<Vec<(CaseRun, String)>, StopReason> {
         let calls = (self.suspected.as_ref()).map_or_else(Vec::new, |s| s.calls.clone());
         let probes = probe::probes(&self.issue, left, &calls);
-        if let Some(first) = probes.first() {
-            self.status(format!(
-                "the issue states `{}` with no call: trying it as `{}`{}",
-                first.covers,
-                first.case.call,
-                if probes.len() > 1 { " and others" } else { "" }
-            ));
-        }
+        self.say_trying(&probes);
         let mut kept: Vec<(CaseRun, String)> = Vec::new();
         // Run as one batch, so that each test has a name of its own.
         let cases: Vec<_> = probes.iter().map(|p| p.case.clone()).collect();
         let runs = self.run_cases(&cases, path, body, cmd).unwrap_or_default();
         for tried in runs.into_iter().filter(|r| r.run.passed) {
-            let Some(p) = probes
-                .iter()
-                .find(|p| p.case.call == tried.case.call && p.case.shown == tried.case.shown)
-            else {
+            let Some(p) = probe_of(&probes, &tried) else {
                 continue;
             };
             if kept.iter().any(|(_, covers)| *covers == p.covers) {
@@ -70,9 +60,7 @@ impl Run<'_> {
         }
         Ok(kept)
     }
-}
 
-impl Run<'_> {
     /// Before the model is asked for a reproduction test: the issue's cases stated in prose
     /// ([`probe::probes`]) put to the functions the project's tests call — traced, though they
     /// pass — each kept that fails on the code as it is, giving the part of the output the
@@ -92,22 +80,16 @@ impl Run<'_> {
         self.busy("tracing the tests to see which functions they call");
         let traced = spectrum::trace(&tracer, &self.cfg.runner, &root, self.test_limit());
         let probes = probe::probes(&self.issue, &left, &traced.calls);
-        let first = probes.first()?;
-        self.status(format!(
-            "the issue states `{}` with no call: trying it as `{}`{}",
-            first.covers,
-            first.case.call,
-            if probes.len() > 1 { " and others" } else { "" }
-        ));
+        if probes.is_empty() {
+            return None;
+        }
+        self.say_trying(&probes);
         // Run as one batch, so that each test has a name of its own.
         let cases: Vec<_> = probes.iter().map(|p| p.case.clone()).collect();
         let mut kept: Vec<CaseRun> = Vec::new();
         let mut covered: Vec<String> = Vec::new();
         for tried in self.run_cases(&cases, path, body, cmd)? {
-            let Some(p) = probes
-                .iter()
-                .find(|p| p.case.call == tried.case.call && p.case.shown == tried.case.shown)
-            else {
+            let Some(p) = probe_of(&probes, &tried) else {
                 continue;
             };
             let failing = crate::testcmd::failing_tests(&tried.run.output);
@@ -142,4 +124,21 @@ impl Run<'_> {
         });
         Some(run)
     }
+
+    /// Say which value is checked by a probe, and the first call tried.
+    fn say_trying(&mut self, probes: &[Probe]) {
+        if let Some(first) = probes.first() {
+            self.status(format!(
+                "the issue states `{}` with no call: trying it as `{}`{}",
+                first.covers,
+                first.case.call,
+                if probes.len() > 1 { " and others" } else { "" }
+            ));
+        }
+    }
+}
+
+/// The probe a test was written from (the call and the wrong value it shows tell them apart).
+fn probe_of<'p>(probes: &'p [Probe], tried: &CaseRun) -> Option<&'p Probe> {
+    (probes.iter()).find(|p| p.case.call == tried.case.call && p.case.shown == tried.case.shown)
 }
