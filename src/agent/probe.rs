@@ -14,13 +14,19 @@ use super::cases::{py_str, Case, Expect};
 use super::spectrum::Call;
 use super::stated;
 
-/// A test of one sentence's case: the case, how the wrong part shows in a failed assertion
-/// (Python's `repr`), and the expected value it checks, as the issue wrote it.
+/// A test of one sentence's case: the case (its `shown`, how the wrong part shows in a failed
+/// assertion: Python's `repr`), and the expected value it checks, as the issue wrote it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Probe {
     pub case: Case,
-    pub wrong: String,
     pub covers: String,
+}
+
+impl Probe {
+    /// How the wrong part shows in a failed assertion.
+    pub fn wrong(&self) -> &str {
+        self.case.shown.as_deref().unwrap_or_default()
+    }
 }
 
 /// Guesses tried at most for one value: each costs runs of the tests.
@@ -191,23 +197,13 @@ fn result(repr: &str) -> Option<(bool, String)> {
 /// that goes wrong, and what it should be (`ETA 60s`, `ETA 1m 00s` → `60s`, `1m 00s`). `None`
 /// when either is all alike.
 fn parts<'v>(wrong: &'v str, right: &'v str) -> Option<Parts<'v>> {
+    let Ok(word) = Regex::new(r"\S+") else {
+        return None;
+    };
     let words = |text: &'v str| -> Vec<(usize, usize, &'v str)> {
-        let mut out = Vec::new();
-        let mut start = None;
-        for (i, c) in text
-            .char_indices()
-            .chain(std::iter::once((text.len(), ' ')))
-        {
-            match (c.is_whitespace(), start) {
-                (true, Some(s)) => {
-                    out.push((s, i, text.get(s..i).unwrap_or_default()));
-                    start = None;
-                }
-                (false, None) => start = Some(i),
-                _ => {}
-            }
-        }
-        out
+        (word.find_iter(text))
+            .map(|m| (m.start(), m.end(), m.as_str()))
+            .collect()
     };
     let (w, r) = (words(wrong), words(right));
     let alike = |a: &(usize, usize, &str), b: &(usize, usize, &str)| a.2 == b.2;
@@ -301,10 +297,9 @@ fn probe(f: &Function, input: &Input, (wrong, right): (&str, &str), covers: &str
         case: Case {
             setup: Vec::new(),
             call: format!("{}({arg})", f.name),
-            shown: Some(shown.clone()),
+            shown: Some(shown),
             expect: Expect::Equals(expected),
         },
-        wrong: shown,
         covers: covers.to_string(),
     })
 }

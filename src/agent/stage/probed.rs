@@ -47,13 +47,14 @@ impl Run<'_> {
                 break;
             }
             let shows = match &before {
-                (true, Some(run)) => section(&run.output, &tried.name).contains(&p.wrong),
+                (true, Some(run)) => section(&run.output, &tried.name).contains(p.wrong()),
                 _ => false,
             };
             if shows {
                 self.status(format!(
                     "`{}` gives {} before the change and what the issue expects with it",
-                    p.case.call, p.wrong
+                    p.case.call,
+                    p.wrong()
                 ));
                 kept.push((tried, p.covers.clone()));
             }
@@ -94,9 +95,9 @@ impl Run<'_> {
             };
             let failing = crate::testcmd::failing_tests(&tried.run.output);
             let shows = failing.contains(&tried.name)
-                && section(&tried.run.output, &tried.name).contains(&p.wrong);
+                && section(&tried.run.output, &tried.name).contains(p.wrong());
             if shows && !covered.contains(&p.covers) {
-                self.status(format!("`{}` gives {}", p.case.call, p.wrong));
+                self.status(format!("`{}` gives {}", p.case.call, p.wrong()));
                 covered.push(p.covers.clone());
                 kept.push(tried);
             }
