@@ -8,6 +8,7 @@ use regex::Regex;
 
 use super::localize::{self, Candidate};
 use super::prompt::{self, ShownFile};
+use super::stated;
 use crate::edit::parse::SearchReplaceBlock;
 use crate::protocol::TestRun;
 use crate::sandbox::process::head_tail;
@@ -87,36 +88,77 @@ pub fn stated_examples(issue: &str) -> Vec<String> {
     out
 }
 
-/// The string literals an issue's own code and inline spans use as input or output
-/// (`q.push("resize-1", ...)`, `Money(1500, "JPY")`): double-quoted, two characters or more,
-/// once each. The lines of a traceback (`File "...", line 3`) are not the issue's code, and a
-/// template that prints the values (`println!("{job}")`, `f"{total}"`) holds none of them.
+/// The string literals an issue's own code and inline spans use as input (`q.push("resize-1",
+/// ...)`, `Money(1500, "JPY")`), and those its prose quotes: double-quoted, two characters or
+/// more, once each (see [`quoted`]). What the issue shows coming out is no input: a block of
+/// output ([`stated::split_sessions`]), a value it quotes as the wrong or the expected one
+/// (`` `Button says "Save instead of "Submit""` ``, the "we get" column of a table).
 pub fn quoted_inputs(issue: &str) -> Vec<String> {
-    let (Ok(literal), Ok(placeholder)) = (
+    quoted(issue, true)
+}
+
+/// Every string literal the issue quotes, what comes out of the code as well as what goes in
+/// (see [`quoted`]).
+pub fn quoted_literals(issue: &str) -> Vec<String> {
+    quoted(issue, false)
+}
+
+/// The issue's double-quoted literals, read where they are written, never across a span's
+/// edge (`` `Button says "Save"` `` and the `"` of `` `27"` `` are no pair); not the lines of a
+/// traceback (`File "...", line 3`), nor a template that prints the values
+/// (`println!("{job}")`, `f"{total}"`). `inputs`: the values it shows coming out left out
+/// ([`quoted_inputs`]).
+fn quoted(issue: &str, inputs: bool) -> Vec<String> {
+    let (Ok(literal), Ok(placeholder), Ok(span)) = (
         Regex::new(r#""([^"\n]{2,80})""#),
         Regex::new(r"\{[^{}\s]*\}"),
+        Regex::new(r"`([^`\n]+)`"),
     ) else {
         return Vec::new();
     };
+    let said = stated::stated(issue);
+    let (_, shown) = stated::split_sessions(issue);
+    let output_line = |t: &str| inputs && shown.iter().any(|s| s.lines().any(|l| l.trim() == t));
+    let valued = |v: &str| inputs && said.wrong.iter().chain(&said.expected).any(|s| s == v);
     let mut out: Vec<String> = Vec::new();
-    for line in issue.lines() {
-        let t = line.trim_start();
-        if t.starts_with("File \"") || t.starts_with("Traceback") {
-            continue;
-        }
-        for c in literal.captures_iter(line) {
+    // `prose`: a value the issue says comes out, or should, is left out.
+    let mut take = |text: &str, prose: bool| {
+        for c in literal.captures_iter(text) {
             let (Some(whole), Some(s)) = (c.get(0), c.get(1).map(|m| m.as_str())) else {
                 continue;
             };
-            let before = line.get(..whole.start()).unwrap_or_default();
+            let before = text.get(..whole.start()).unwrap_or_default();
             let formats = before.trim_end().ends_with("!(") || before.ends_with('f');
-            if formats && placeholder.is_match(s) {
+            if (formats && placeholder.is_match(s)) || (prose && valued(s)) {
                 continue;
             }
             if !s.trim().is_empty() && !out.iter().any(|o| o == s) {
                 out.push(s.to_string());
             }
         }
+    };
+    let mut fenced = false;
+    for line in issue.lines() {
+        let t = line.trim();
+        if t.starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if t.starts_with("File \"") || t.starts_with("Traceback") {
+            continue;
+        }
+        if fenced || line.starts_with("    ") || line.starts_with('\t') {
+            if !output_line(t) {
+                take(line, false);
+            }
+            continue;
+        }
+        for c in span.captures_iter(line) {
+            if let Some(inner) = c.get(1).map(|m| m.as_str()).filter(|v| !valued(v)) {
+                take(inner, true);
+            }
+        }
+        take(&span.replace_all(line, " "), true);
     }
     out
 }

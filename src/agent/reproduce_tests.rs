@@ -209,6 +209,22 @@ fn a_test_of_the_examples_must_use_the_issues_own_inputs() {
 }
 
 #[test]
+fn quotes_are_paired_inside_a_span_and_output_quotes_nothing() {
+    let issue = "Names with quotes break the export\n\n\
+        A member named `Anna \"Annie\" Berg` comes out of `to_csv(rows)` like this:\n\n\
+        \x20   7,\"Anna \"\"Annie\" Berg\"\",SE\n\n\
+        Read back, `Bob \"Bobby\" Lee` gives `Bob \"Bobby Lee\"`. A name with one `\"`, like \
+        `Al 5\" Ng`, is fine. The \"Notes\" column is right; its footer says \"ERR\" instead of \
+        \"OK\".\n";
+    // Not `" Berg"` across the line of output, nor `"Bobby Lee"` or "ERR" (what comes out,
+    // wrong) or "OK" (what should), nor a pair of the `"` of two spans.
+    assert_eq!(quoted_inputs(issue), ["Annie", "Bobby", "Notes"]);
+    let own = "def test_q():\n    assert read(to_csv([row('Anna \"Annie\" Berg')])) == ...\n    \
+        assert read(to_csv([row('Bob \"Bobby\" Lee')])) == ...\n";
+    assert!(inputs_left_out(own, issue).is_empty());
+}
+
+#[test]
 fn a_template_that_prints_the_values_is_no_input() {
     let issue = "    q.push(\"resize-1\", N);\n    while let Some(job) = q.pop() { println!(\"{job}\"); }\n    print(f\"{total:.2f}\")\n    label(\"{draft}\")\n";
     // A literal with braces passed to a call of the project's is an input like any other.

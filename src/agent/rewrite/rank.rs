@@ -42,7 +42,7 @@ pub fn ranked(
     let sources: Vec<&ShownFile> = files.iter().filter(|f| !is_test_path(&f.path)).collect();
     let words = identifiers(issue);
     let mut keys = hardcode::assertions(test_output).inputs;
-    keys.extend(reproduce::quoted_inputs(issue));
+    keys.extend(reproduce::quoted_literals(issue));
     let defs: Vec<(usize, Target)> = sources
         .iter()
         .enumerate()
