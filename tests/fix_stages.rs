@@ -1060,3 +1060,38 @@ fn two_prose_cases_of_one_sentence_are_two_tests_that_both_judge_the_fix() {
     assert_eq!(names.len(), 2, "{diff}");
     assert_ne!(names[0], names[1], "{diff}");
 }
+
+/// py-refund-sign states its case in prose only, and the one function that gives the wrong
+/// value takes two arguments: the sentence's number goes in the one of its kind (the cents),
+/// the currency stays as the passing test gave it, so the case is reproduced with no model
+/// reply, and the model's fix is judged by that test.
+#[test]
+fn a_prose_case_is_put_to_a_function_of_two_arguments_through_its_one_of_the_inputs_kind() {
+    let s = Scratch::task("py-refund-sign");
+    let fix_sign = "tilly/money.py\n```python\n<<<<<<< SEARCH\n    amount = cents / 100\n    \
+                    return f\"{symbol}{amount:,.2f}\"\n=======\n    sign = \"-\" if cents < 0 else \"\"\n    \
+                    amount = abs(cents) / 100\n    return f\"{sign}{symbol}{amount:,.2f}\"\n\
+                    >>>>>>> REPLACE\n```\n";
+    let ev = fix(
+        &s,
+        &issue_of("py-refund-sign"),
+        &[],
+        &["The sign is printed after the symbol.", fix_sign],
+    );
+    let st = statuses(&ev);
+    let reproduced = st
+        .iter()
+        .position(|m| m == "reproduced: the issue's case fails as a test in tests/test_tilly.py")
+        .unwrap_or_else(|| panic!("{st:#?}"));
+    assert!(
+        !st[..reproduced].iter().any(|m| m.starts_with("model is")),
+        "no model reply before: {st:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    let diff = fin["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("+    assert price_label(cents=-1250, currency='USD') == \"-$12.50\""),
+        "{diff}"
+    );
+}

@@ -1,10 +1,11 @@
 //! A case the issue states in prose, with no call to write a test of ("with 59.6 seconds left
 //! it shows `ETA 60s` rather than `ETA 1m 00s`"), put to the functions the failing tests ran.
 //! The two values differ in a part (`60s`, `1m 00s`: the words they begin and end with alike
-//! taken off); a function of one argument that the tracer saw a failing test call
+//! taken off); a function that the tracer saw a failing test call with plain values
 //! ([`super::spectrum::Call`]) — one whose result was a part of what the issue says comes out
-//! first — is called with the sentence's number or quoted value, and the test asserts the right
-//! part. Each is a guess until it runs: the stage keeps one only when it passes with the change
+//! first — is called with the sentence's number or quoted value in its one argument of that
+//! kind (`money(amount=1500, code='JPY')` from the test's `money(amount=1999, code='JPY')`), the
+//! others as the test passed them, and the test asserts the right part. Each is a guess until it runs: the stage keeps one only when it passes with the change
 //! and, on the code before it, fails giving the wrong part (`'60s'`) — the case the issue
 //! states, checked. Python: its tracer writes the calls down.
 
@@ -33,8 +34,8 @@ impl Probe {
 const MOST: usize = 3;
 
 /// The probes of the expected values `left` (the ones no case of the issue checks): for each
-/// sentence that says one of them should come out where another does, each function of one
-/// argument in `calls` called with each input the sentence names — the functions whose result
+/// sentence that says one of them should come out where another does, each function in
+/// `calls` called with each input the sentence names ([`probe`]) — the functions whose result
 /// was part of a value the issue says is wrong first — asserting the part of the right value
 /// that differs from the wrong one, or all of it from a function that gave all of a wrong one.
 pub fn probes(issue: &str, left: &[String], calls: &[Call]) -> Vec<Probe> {
@@ -133,44 +134,62 @@ fn prose_cases(issue: &str, left: &[String]) -> Vec<ProseCase> {
     out
 }
 
-/// One function the failing tests called with one argument: its name, whether that argument
-/// was a number (else a string), whether it gave back a string (else a number), and what it
-/// gave back (a string's text).
+/// One function the failing tests called with literals only: its name, the arguments they
+/// passed (each its name, its kind, [`kind`], and its `repr`), whether it gave back a string
+/// (else a number), and what it gave back (a string's text).
 #[derive(Debug)]
 struct Function {
     name: String,
-    number_in: bool,
+    args: Vec<(String, Option<bool>, String)>,
     text_out: bool,
     result: String,
 }
 
-/// The functions of `calls` given one number or string and giving back one: those whose result
-/// is a part of a value in `wrong` first.
+impl Function {
+    /// The argument an input takes: the only one of the input's kind (`number`), so that the
+    /// others can stay as the test passed them.
+    fn slot(&self, number: bool) -> Option<usize> {
+        let mut of_kind =
+            (self.args.iter().enumerate()).filter(|(_, (_, k, _))| *k == Some(number));
+        match (of_kind.next(), of_kind.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    }
+}
+
+/// The functions of `calls` given numbers, strings and `True`/`False`/`None` only (none cut
+/// short by the tracer) and giving back a number or a string: those whose result is a part of
+/// a value in `wrong` first, then those of fewer arguments.
 fn functions(calls: &[Call], wrong: &[String]) -> Vec<Function> {
     let mut out: Vec<(bool, Function)> = Vec::new();
     for call in calls {
-        let passed = call.passed();
-        let [(_, arg)] = passed.as_slice() else {
-            continue;
+        let args: Vec<(String, Option<bool>, String)> = (call.passed().into_iter())
+            .map(|(name, value)| (name, kind(&value), value))
+            .collect();
+        let literal = |(_, kind, value): &(String, Option<bool>, String)| {
+            (kind.is_some() || matches!(value.as_str(), "True" | "False" | "None"))
+                && !value.contains("...")
         };
         let ident = call.name.chars().all(|c| c.is_alphanumeric() || c == '_');
-        let (Some(number_in), Some((text_out, result))) = (kind(arg), result(&call.result)) else {
+        let Some((text_out, result)) = result(&call.result) else {
             continue;
         };
-        if !ident || out.iter().any(|(_, f)| f.name == call.name) {
+        let seen = out.iter().any(|(_, f)| f.name == call.name);
+        if !ident || seen || args.is_empty() || !args.iter().all(literal) {
             continue;
         }
         let part_of_wrong = result.chars().filter(|c| c.is_alphanumeric()).count() >= 2
             && wrong.iter().any(|w| w.contains(result.as_str()));
         let f = Function {
             name: call.name.clone(),
-            number_in,
+            args,
             text_out,
             result,
         };
         out.push((part_of_wrong, f));
     }
-    out.sort_by_key(|(first, _)| !first);
+    out.sort_by_key(|(first, f)| (!first, f.args.len()));
     out.into_iter().map(|(_, f)| f).collect()
 }
 
@@ -279,14 +298,25 @@ enum Input {
     Text(String),
 }
 
-/// The probe of `f` given `input`, when the kinds agree: the call, the wrong part as Python's
-/// `repr` shows it, and the right part as the literal the test asserts.
+/// The probe of `f` given `input` in its one argument of the input's kind (see
+/// [`Function::slot`]), the others as the test passed them — by name when there are several (a
+/// parameter may be keyword-only): the call, the wrong part as Python's `repr` shows it, and
+/// the right part as the literal the test asserts.
 fn probe(f: &Function, input: &Input, (wrong, right): (&str, &str), covers: &str) -> Option<Probe> {
-    let arg = match input {
-        Input::Number(n) if f.number_in => n.clone(),
-        Input::Text(t) if !f.number_in => py_str(t),
-        _ => return None,
+    let (number, given) = match input {
+        Input::Number(n) => (true, n.clone()),
+        Input::Text(t) => (false, py_str(t)),
     };
+    let slot = f.slot(number)?;
+    let args: Vec<String> = (f.args.iter().enumerate())
+        .map(|(i, (name, _, value))| {
+            let value = if i == slot { &given } else { value };
+            match f.args.len() {
+                1 => value.clone(),
+                _ => format!("{name}={value}"),
+            }
+        })
+        .collect();
     let (shown, expected) = if f.text_out {
         (repr(wrong), py_str(right))
     } else {
@@ -296,7 +326,7 @@ fn probe(f: &Function, input: &Input, (wrong, right): (&str, &str), covers: &str
     Some(Probe {
         case: Case {
             setup: Vec::new(),
-            call: format!("{}({arg})", f.name),
+            call: format!("{}({})", f.name, args.join(", ")),
             shown: Some(shown),
             expect: Expect::Equals(expected),
         },

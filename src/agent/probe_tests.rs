@@ -87,10 +87,34 @@ fn the_parts_are_whole_words_and_never_all_alike() {
 }
 
 #[test]
-fn a_method_or_a_call_of_two_arguments_is_never_probed() {
+fn the_input_takes_the_one_argument_of_its_kind_and_the_others_stay_as_the_test_passed_them() {
+    let calls = [
+        call(
+            "format_duration",
+            "seconds=119.7, compact=False",
+            "'1m 60s'",
+        ),
+        call("label", "unit='s', width=3", "'ETA'"),
+    ];
+    let found = probes(ETA, &["ETA 1m 00s".to_string()], &calls);
+    let calls_made: Vec<&str> = found.iter().map(|p| p.case.call.as_str()).collect();
+    assert_eq!(
+        calls_made,
+        [
+            "format_duration(seconds=59.6, compact=False)",
+            "label(unit='s', width=59.6)"
+        ]
+    );
+    assert_eq!(found[0].case.expect, Expect::Equals("\"1m 00s\"".into()));
+}
+
+#[test]
+fn a_method_an_object_a_value_cut_short_or_two_arguments_of_the_inputs_kind_are_never_probed() {
     let calls = [
         call("eta", "self=<Meter>, seconds=59.6", "'60s'"),
-        call("pad", "text='60s', width=3", "'60s'"),
+        call("pad", "text='60s', width=3, height=1", "'60s'"),
+        call("fit", "text='60s...', width=3", "'60s'"),
+        call("fill", "items=[1, 2], seconds=3", "'60s'"),
     ];
     assert!(probes(ETA, &["ETA 1m 00s".to_string()], &calls).is_empty());
 }
