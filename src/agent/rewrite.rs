@@ -4,6 +4,8 @@
 //! has to copy anything exactly. Candidates come from the model's own diagnosis, the issue text
 //! and the failing test output.
 
+use regex::Regex;
+
 use crate::edit::loose::{extent, indent_len, reindent};
 use crate::edit::parse::SearchReplaceBlock;
 
@@ -283,10 +285,12 @@ pub fn request(
 }
 
 /// A constant `t` reads that the issue talks about (`TAB_STOP` where the report says `--tabs`
-/// is ignored): a value fixed in the code where an option should decide it — a fix that needs
-/// a new parameter, which [`super::callers`] then passes at every call.
+/// is ignored), when the issue speaks of an option ([`names_an_option`]): a value fixed in the
+/// code where an option should decide it — a fix that needs a new parameter, which
+/// [`super::callers`] then passes at every call. A report that only names what a table holds
+/// ("the currency symbol" and `SYMBOLS`) asks for no new parameter.
 pub fn fixed_setting(t: &Target, issue: &str) -> Option<String> {
-    if is_constant(t) {
+    if is_constant(t) || !names_an_option(issue) {
         return None;
     }
     let said: Vec<String> = issue
@@ -324,6 +328,23 @@ pub fn fixed_setting(t: &Target, issue: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Whether `issue` speaks of something a user sets: a command-line flag (`--tabs`, `-t 4`) or
+/// an option, setting, flag, parameter or argument by that word.
+fn names_an_option(issue: &str) -> bool {
+    static FLAG: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
+    let flag = FLAG.get_or_init(|| Regex::new(r"(^|[\s`(])--?[A-Za-z][\w-]*").ok());
+    let words = [
+        "option",
+        "setting",
+        "flag",
+        "config",
+        "parameter",
+        "argument",
+    ];
+    let lower = issue.to_lowercase();
+    flag.as_ref().is_some_and(|re| re.is_match(issue)) || words.iter().any(|w| lower.contains(w))
 }
 
 /// The few lines of test output that say what failed (assertions, errors, panics).

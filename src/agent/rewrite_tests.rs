@@ -386,6 +386,30 @@ fn a_constant_the_issue_talks_about_invites_a_parameter() {
 }
 
 #[test]
+fn a_table_the_issue_names_invites_a_parameter_only_where_the_issue_speaks_of_an_option() {
+    let py = "SYMBOLS = {\"USD\": \"$\"}\n\ndef price_label(cents, currency):\n    \
+              symbol = SYMBOLS.get(currency, currency)\n    return f\"{symbol}{cents / 100:.2f}\"\n";
+    let t = definitions("tilly/money.py", py)
+        .into_iter()
+        .find(|d| d.name == "price_label")
+        .unwrap();
+    let refund = "A refund of -1250 cents prints as `$-12.50` rather than `-$12.50`: the sign \
+                  should come before the currency symbol.";
+    assert_eq!(fixed_setting(&t, refund), None);
+    assert!(!request(&t, "python", refund, "", &[], &[]).contains("add a parameter"));
+    for option in [
+        "The `--symbols` file is ignored: the currency symbol is always `$`.",
+        "Setting a custom currency symbol in the config does nothing.",
+    ] {
+        assert_eq!(
+            fixed_setting(&t, option).as_deref(),
+            Some("SYMBOLS"),
+            "{option}"
+        );
+    }
+}
+
+#[test]
 fn the_file_of_a_constant_a_suspect_reads_joins_the_candidates() {
     let patterns = "'use strict';\nconst COMMIT_RE = /^(\\w+)(?:\\((\\w+)\\))?: (.+)$/;\nconst REF_RE = /#(\\d+)/g;\n\nmodule.exports = { COMMIT_RE, REF_RE };\n";
     let parse = "const { COMMIT_RE } = require('./patterns');\n\nfunction parseCommit(message) {\n  const match = COMMIT_RE.exec(message);\n  return match ? match[1] : null;\n}\n\nmodule.exports = { parseCommit };\n";
