@@ -38,6 +38,21 @@ fn statuses(ev: &[serde_json::Value]) -> Vec<String> {
         .collect()
 }
 
+/// The diff of a run that reproduced the issue with a test cria wrote in `path`, before any
+/// model reply, and ended *fixed*.
+fn fixed_on_a_test_cria_wrote(ev: &[serde_json::Value], path: &str) -> String {
+    let st = statuses(ev);
+    let said = format!("reproduced: the issue's case fails as a test in {path}");
+    let reproduced = (st.iter().position(|m| *m == said)).unwrap_or_else(|| panic!("{st:#?}"));
+    assert!(
+        !st[..reproduced].iter().any(|m| m.starts_with("model is")),
+        "no model reply before: {st:#?}"
+    );
+    let fin = ev.last().unwrap();
+    assert_eq!(fin["outcome"], "fixed", "{fin}");
+    fin["diff"].as_str().unwrap().to_string()
+}
+
 /// Whether each test run of the events passed, in order.
 fn test_runs(ev: &[serde_json::Value]) -> Vec<bool> {
     ev.iter()
@@ -1008,17 +1023,7 @@ fn a_case_stated_only_in_prose_is_reproduced_through_the_functions_the_tests_cal
             .any(|m| m.starts_with("the issue states `ETA 1m 00s` with no call")),
         "{st:#?}"
     );
-    let reproduced = st
-        .iter()
-        .position(|m| m == "reproduced: the issue's case fails as a test in tests/test_ticker.py")
-        .unwrap_or_else(|| panic!("{st:#?}"));
-    assert!(
-        !st[..reproduced].iter().any(|m| m.starts_with("model is")),
-        "no model reply before: {st:#?}"
-    );
-    let fin = ev.last().unwrap();
-    assert_eq!(fin["outcome"], "fixed", "{fin}");
-    let diff = fin["diff"].as_str().unwrap();
+    let diff = fixed_on_a_test_cria_wrote(&ev, "tests/test_ticker.py");
     assert!(
         diff.contains("== \"ETA 1m 00s\"") || diff.contains("== \"1m 00s\""),
         "{diff}"
@@ -1078,18 +1083,7 @@ fn a_prose_case_is_put_to_a_function_of_two_arguments_through_its_one_of_the_inp
         &[],
         &["The sign is printed after the symbol.", fix_sign],
     );
-    let st = statuses(&ev);
-    let reproduced = st
-        .iter()
-        .position(|m| m == "reproduced: the issue's case fails as a test in tests/test_tilly.py")
-        .unwrap_or_else(|| panic!("{st:#?}"));
-    assert!(
-        !st[..reproduced].iter().any(|m| m.starts_with("model is")),
-        "no model reply before: {st:#?}"
-    );
-    let fin = ev.last().unwrap();
-    assert_eq!(fin["outcome"], "fixed", "{fin}");
-    let diff = fin["diff"].as_str().unwrap();
+    let diff = fixed_on_a_test_cria_wrote(&ev, "tests/test_tilly.py");
     assert!(
         diff.contains("+    assert price_label(cents=-1250, currency='USD') == \"-$12.50\""),
         "{diff}"
