@@ -2,16 +2,25 @@
 //! concrete input and what it should give, the model is asked for one new test in the project's
 //! own test file and framework; cria puts it in place, runs the tests, and keeps it only when it
 //! fails, in the new test, for a reason other than the test itself being broken. A kept test
-//! then judges the fix (and stays in the diff unless `--drop-repro-test`).
+//! then judges the fix (and stays in the diff unless `--drop-repro-test`). What the issue
+//! quotes as examples and inputs is read in `reproduce/examples.rs`; whether a run shows the bug,
+//! in `reproduce/judge.rs`; the request, the test's text and its place in the file, here.
 
 use regex::Regex;
 
 use super::localize::{self, Candidate};
 use super::prompt::{self, ShownFile};
-use super::stated;
 use crate::edit::parse::SearchReplaceBlock;
-use crate::protocol::TestRun;
 use crate::sandbox::process::head_tail;
+
+mod examples;
+mod judge;
+
+pub use examples::{
+    inputs_left_out, quoted_inputs, quoted_literals, stated_examples, states_expectation,
+};
+pub(super) use judge::section;
+pub use judge::{judge, judge_before, not_the_reported_output};
 
 /// A test cria added to reproduce the issue.
 #[derive(Debug, Clone)]
@@ -29,156 +38,6 @@ pub struct Repro {
 
 /// Model calls spent on reproduction at most (a bad test is worth one more try).
 pub const TRIES: usize = 2;
-
-/// Whether the issue states a concrete case: a call, literal or number, and what it should be.
-pub fn states_expectation(issue: &str) -> bool {
-    let lower = issue.to_lowercase();
-    let expects = [
-        "should",
-        "expected",
-        "instead of",
-        "rather than",
-        "but it",
-        "returns",
-        "gives",
-        "must",
-        "ought",
-    ]
-    .iter()
-    .any(|w| lower.contains(w));
-    let concrete = Regex::new(r"\w\(.*\)|`[^`]+`|\d")
-        .map(|re| re.is_match(issue))
-        .unwrap_or(false);
-    expects && concrete
-}
-
-/// The short literals an issue quotes as examples (inline code that is not just a name or a
-/// file): `*/15`, `9-17/2`, `parse("")`. Code blocks (tracebacks, sessions) are left out.
-pub fn stated_examples(issue: &str) -> Vec<String> {
-    let Ok(span) = Regex::new(r"`([^`\n]{1,40})`") else {
-        return Vec::new();
-    };
-    let Ok(name) = Regex::new(r"^[A-Za-z_][\w.:]*(\(\))?$") else {
-        return Vec::new();
-    };
-    let mut prose = String::new();
-    let mut fenced = false;
-    for line in issue.lines() {
-        if line.trim_start().starts_with("```") {
-            fenced = !fenced;
-            continue;
-        }
-        if !fenced && !line.starts_with("    ") && !line.starts_with('\t') {
-            prose.push_str(line);
-            prose.push('\n');
-        }
-    }
-    let mut out: Vec<String> = Vec::new();
-    for c in span.captures_iter(&prose) {
-        let Some(s) = c.get(1).map(|m| m.as_str().trim()) else {
-            continue;
-        };
-        let file = [".py", ".rs", ".js", ".ts", ".go", ".md", ".toml", ".json"]
-            .iter()
-            .any(|ext| s.ends_with(ext));
-        if !s.is_empty() && !name.is_match(s) && !file && !out.iter().any(|o| o == s) {
-            out.push(s.to_string());
-        }
-    }
-    out
-}
-
-/// The string literals an issue's own code and inline spans use as input (`q.push("resize-1",
-/// ...)`, `Money(1500, "JPY")`), and those its prose quotes: double-quoted, two characters or
-/// more, once each (see [`quoted`]). What the issue shows coming out is no input: a block of
-/// output ([`stated::split_sessions`]), a value it quotes as the wrong or the expected one
-/// (`` `Button says "Save instead of "Submit""` ``, the "we get" column of a table).
-pub fn quoted_inputs(issue: &str) -> Vec<String> {
-    quoted(issue, true)
-}
-
-/// Every string literal the issue quotes, what comes out of the code as well as what goes in
-/// (see [`quoted`]).
-pub fn quoted_literals(issue: &str) -> Vec<String> {
-    quoted(issue, false)
-}
-
-/// The issue's double-quoted literals, read where they are written, never across a span's
-/// edge (`` `Button says "Save"` `` and the `"` of `` `27"` `` are no pair); not the lines of a
-/// traceback (`File "...", line 3`), nor a template that prints the values
-/// (`println!("{job}")`, `f"{total}"`). `inputs`: the values it shows coming out left out
-/// ([`quoted_inputs`]).
-fn quoted(issue: &str, inputs: bool) -> Vec<String> {
-    let (Ok(literal), Ok(placeholder), Ok(span)) = (
-        Regex::new(r#""([^"\n]{2,80})""#),
-        Regex::new(r"\{[^{}\s]*\}"),
-        Regex::new(r"`([^`\n]+)`"),
-    ) else {
-        return Vec::new();
-    };
-    let said = stated::stated(issue);
-    let (_, shown) = stated::split_sessions(issue);
-    let output_line = |t: &str| inputs && shown.iter().any(|s| s.lines().any(|l| l.trim() == t));
-    let valued = |v: &str| inputs && said.wrong.iter().chain(&said.expected).any(|s| s == v);
-    let mut out: Vec<String> = Vec::new();
-    // `prose`: a value the issue says comes out, or should, is left out.
-    let mut take = |text: &str, prose: bool| {
-        for c in literal.captures_iter(text) {
-            let (Some(whole), Some(s)) = (c.get(0), c.get(1).map(|m| m.as_str())) else {
-                continue;
-            };
-            let before = text.get(..whole.start()).unwrap_or_default();
-            let formats = before.trim_end().ends_with("!(") || before.ends_with('f');
-            if (formats && placeholder.is_match(s)) || (prose && valued(s)) {
-                continue;
-            }
-            if !s.trim().is_empty() && !out.iter().any(|o| o == s) {
-                out.push(s.to_string());
-            }
-        }
-    };
-    let mut fenced = false;
-    for line in issue.lines() {
-        let t = line.trim();
-        if t.starts_with("```") {
-            fenced = !fenced;
-            continue;
-        }
-        if t.starts_with("File \"") || t.starts_with("Traceback") {
-            continue;
-        }
-        if fenced || line.starts_with("    ") || line.starts_with('\t') {
-            if !output_line(t) {
-                take(line, false);
-            }
-            continue;
-        }
-        for c in span.captures_iter(line) {
-            if let Some(inner) = c.get(1).map(|m| m.as_str()).filter(|v| !valued(v)) {
-                take(inner, true);
-            }
-        }
-        take(&span.replace_all(line, " "), true);
-    }
-    out
-}
-
-/// The issue's quoted inputs a test of its examples leaves out, when it leaves out more than
-/// half of them: such a test checks a case of the model's own making (two equal jobs where the
-/// issue shows four), which can pass by accident, so it verifies nothing the issue states.
-pub fn inputs_left_out(code: &str, issue: &str) -> Vec<String> {
-    let inputs = quoted_inputs(issue);
-    let missing: Vec<String> = inputs
-        .iter()
-        .filter(|i| !code.contains(i.as_str()))
-        .cloned()
-        .collect();
-    if inputs.len() >= 2 && missing.len() * 2 > inputs.len() {
-        missing
-    } else {
-        Vec::new()
-    }
-}
 
 /// The file a new test goes in: the best-ranked test file, else the first test file in the
 /// repository; for Rust, a source file with inline tests will do.
@@ -448,156 +307,6 @@ pub fn insertion(path: &str, body: &str, code: &str) -> SearchReplaceBlock {
         index: 1,
         ..Default::default()
     }
-}
-
-/// Signs that a test failed because the test itself is broken, not the code it tests.
-const BROKEN: &[&str] = &[
-    "SyntaxError",
-    "IndentationError",
-    "ImportError",
-    "ModuleNotFoundError",
-    "NameError",
-    "error[E",
-    "ReferenceError",
-    "is not defined",
-    "cannot find",
-    "undefined:",
-];
-
-/// Signs that a test calls the code the wrong way (too many arguments, a float where a count
-/// goes, a method that does not exist) rather than meets the bug — unless the issue itself is
-/// about a crash.
-const MISCALLED: &[&str] = &["TypeError", "AttributeError", "is not a function"];
-
-/// Words with which an issue reports a crash, where any exception may be the bug itself.
-const CRASH: &[&str] = &[
-    "crash",
-    "exception",
-    "traceback",
-    "raise",
-    "throw",
-    "error:",
-];
-
-/// Whether `run` (after adding the test `name`) shows the bug: it fails, in the new test, and
-/// not because the test cannot compile, names something that does not exist, or calls the code
-/// wrongly (unless the issue itself is about such an error). `Err` says why the test is not
-/// kept.
-pub fn judge(run: &TestRun, name: &str, issue: &str) -> Result<(), String> {
-    if run.passed {
-        return Err(
-            "it passes, so it does not show the bug; check the input and the expected \
-                    value the issue states"
-                .into(),
-        );
-    }
-    if run.timed_out {
-        return Err("the tests timed out with it".into());
-    }
-    let lower = issue.to_lowercase();
-    let crash = CRASH.iter().any(|w| lower.contains(w));
-    let miscalled = MISCALLED.iter().filter(|_| !crash);
-    if let Some(sign) = BROKEN
-        .iter()
-        .chain(miscalled)
-        .find(|s| run.output.contains(*s) && !issue.contains(*s))
-    {
-        let line = run
-            .output
-            .lines()
-            .find(|l| l.contains(sign))
-            .unwrap_or("")
-            .trim();
-        return Err(format!("the test itself is broken ({line})"));
-    }
-    if !run.output.contains(name) {
-        return Err(format!(
-            "the tests fail, but the output does not mention `{name}`"
-        ));
-    }
-    Ok(())
-}
-
-/// [`judge`] for a test run on the code before any change, where it must also show the output
-/// the issue reports ([`not_the_reported_output`]).
-pub fn judge_before(run: &TestRun, name: &str, issue: &str) -> Result<(), String> {
-    judge(run, name, issue)?;
-    not_the_reported_output(&run.output, name, issue).map_or(Ok(()), Err)
-}
-
-/// Why a test that expects the issue's own value still does not show the bug the issue reports:
-/// on the code before the change, what it compares is none of the outputs the issue says come
-/// out (`[object Promise] open tasks, 2 overdue` where the issue shows `…, 1 overdue`). Its inputs
-/// are of its own making — a store with three open tasks where the issue has two — and it
-/// would fail after a right fix as well. `None` when the issue quotes no such output, or the
-/// test `name` fails in another way (a crash, a comparison of other values).
-pub fn not_the_reported_output(output: &str, name: &str, issue: &str) -> Option<String> {
-    let said = super::stated::stated(issue);
-    let value = |v: &String| super::stated::unquote(v).to_string();
-    let wrong: Vec<String> = said.wrong.iter().chain(&said.shown).map(value).collect();
-    let expected: Vec<String> = said.expected.iter().map(value).collect();
-    let m = super::mismatch::mismatches(section(output, name))
-        .into_iter()
-        .find(|m| expected.contains(&m.want))?;
-    // The wrong outputs that may stand for the expected one the test asserts: those that share
-    // something with it at its ends (`[object Promise] open tasks, 1 overdue` and `1024 B` may
-    // stand for `2 open tasks, 1 overdue` and `1.0 KB`; the title's `[object Promise] open
-    // tasks` does not). What the test got must be one of them.
-    let mut counterparts: Vec<&String> = wrong.iter().filter(|w| affixes(w, &m.want) > 0).collect();
-    counterparts.sort_by_key(|w| std::cmp::Reverse(affixes(w, &m.want)));
-    let likeliest = counterparts.first()?;
-    let reported = |w: &&String| m.got.contains(w.as_str()) || w.contains(m.got.as_str());
-    if counterparts.iter().any(reported) {
-        return None;
-    }
-    Some(format!(
-        "on the code before the change it gives `{}` where the issue says `{likeliest}` comes \
-         out: its inputs are not the issue's, so it would fail after a right fix too",
-        m.got
-    ))
-}
-
-/// The part of a test run's `output` about the test `name`: from the first header that names
-/// it to the next header of another test — pytest's `____ Case.name ____`, unittest's `FAIL:
-/// name (…)`, node's `# Subtest: name` and `not ok 3 - name`, cargo's `---- name stdout ----`;
-/// the whole output when no header names it.
-pub(super) fn section<'o>(output: &'o str, name: &str) -> &'o str {
-    let header = |line: &str| {
-        let t = line.trim();
-        (t.starts_with("__") && t.ends_with("__"))
-            || (t.starts_with("---- ") && t.ends_with(" ----"))
-            || ["FAIL: ", "ERROR: ", "not ok ", "# Subtest: "]
-                .iter()
-                .any(|p| t.starts_with(p))
-    };
-    let mut start = None;
-    let mut at = 0;
-    for line in output.split_inclusive('\n') {
-        if header(line) {
-            match start {
-                None if line.contains(name) => start = Some(at),
-                Some(from) if !line.contains(name) => {
-                    return output.get(from..at).unwrap_or(output)
-                }
-                _ => {}
-            }
-        }
-        at += line.len();
-    }
-    start.and_then(|from| output.get(from..)).unwrap_or(output)
-}
-
-/// How many characters `a` and `b` share at their start and at their end.
-fn affixes(a: &str, b: &str) -> usize {
-    let start = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
-    let end = a
-        .chars()
-        .rev()
-        .zip(b.chars().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let shortest = a.chars().count().min(b.chars().count());
-    (start + end).min(shortest)
 }
 
 #[cfg(test)]

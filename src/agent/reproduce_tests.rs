@@ -1,4 +1,5 @@
 use super::*;
+use crate::protocol::TestRun;
 
 fn run(passed: bool, output: &str) -> TestRun {
     TestRun {

@@ -1,0 +1,157 @@
+//! What an issue quotes as its examples and inputs: whether it states a concrete case at all,
+//! the short literals it gives as examples, and the string literals its code and inline spans
+//! pass in — what a test of its examples must use.
+
+use regex::Regex;
+
+use crate::agent::stated;
+
+/// Whether the issue states a concrete case: a call, literal or number, and what it should be.
+pub fn states_expectation(issue: &str) -> bool {
+    let lower = issue.to_lowercase();
+    let expects = [
+        "should",
+        "expected",
+        "instead of",
+        "rather than",
+        "but it",
+        "returns",
+        "gives",
+        "must",
+        "ought",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    let concrete = Regex::new(r"\w\(.*\)|`[^`]+`|\d")
+        .map(|re| re.is_match(issue))
+        .unwrap_or(false);
+    expects && concrete
+}
+
+/// The short literals an issue quotes as examples (inline code that is not just a name or a
+/// file): `*/15`, `9-17/2`, `parse("")`. Code blocks (tracebacks, sessions) are left out.
+pub fn stated_examples(issue: &str) -> Vec<String> {
+    let Ok(span) = Regex::new(r"`([^`\n]{1,40})`") else {
+        return Vec::new();
+    };
+    let Ok(name) = Regex::new(r"^[A-Za-z_][\w.:]*(\(\))?$") else {
+        return Vec::new();
+    };
+    let mut prose = String::new();
+    let mut fenced = false;
+    for line in issue.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if !fenced && !line.starts_with("    ") && !line.starts_with('\t') {
+            prose.push_str(line);
+            prose.push('\n');
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for c in span.captures_iter(&prose) {
+        let Some(s) = c.get(1).map(|m| m.as_str().trim()) else {
+            continue;
+        };
+        let file = [".py", ".rs", ".js", ".ts", ".go", ".md", ".toml", ".json"]
+            .iter()
+            .any(|ext| s.ends_with(ext));
+        if !s.is_empty() && !name.is_match(s) && !file && !out.iter().any(|o| o == s) {
+            out.push(s.to_string());
+        }
+    }
+    out
+}
+
+/// The string literals an issue's own code and inline spans use as input (`q.push("resize-1",
+/// ...)`, `Money(1500, "JPY")`), and those its prose quotes: double-quoted, two characters or
+/// more, once each (see [`quoted`]). What the issue shows coming out is no input: a block of
+/// output ([`stated::split_sessions`]), a value it quotes as the wrong or the expected one
+/// (`` `Button says "Save instead of "Submit""` ``, the "we get" column of a table).
+pub fn quoted_inputs(issue: &str) -> Vec<String> {
+    quoted(issue, true)
+}
+
+/// Every string literal the issue quotes, what comes out of the code as well as what goes in
+/// (see [`quoted`]).
+pub fn quoted_literals(issue: &str) -> Vec<String> {
+    quoted(issue, false)
+}
+
+/// The issue's double-quoted literals, read where they are written, never across a span's
+/// edge (`` `Button says "Save"` `` and the `"` of `` `27"` `` are no pair); not the lines of a
+/// traceback (`File "...", line 3`), nor a template that prints the values
+/// (`println!("{job}")`, `f"{total}"`). `inputs`: the values it shows coming out left out
+/// ([`quoted_inputs`]).
+fn quoted(issue: &str, inputs: bool) -> Vec<String> {
+    let (Ok(literal), Ok(placeholder), Ok(span)) = (
+        Regex::new(r#""([^"\n]{2,80})""#),
+        Regex::new(r"\{[^{}\s]*\}"),
+        Regex::new(r"`([^`\n]+)`"),
+    ) else {
+        return Vec::new();
+    };
+    let said = stated::stated(issue);
+    let (_, shown) = stated::split_sessions(issue);
+    let output_line = |t: &str| inputs && shown.iter().any(|s| s.lines().any(|l| l.trim() == t));
+    let valued = |v: &str| inputs && said.wrong.iter().chain(&said.expected).any(|s| s == v);
+    let mut out: Vec<String> = Vec::new();
+    // `prose`: a value the issue says comes out, or should, is left out.
+    let mut take = |text: &str, prose: bool| {
+        for c in literal.captures_iter(text) {
+            let (Some(whole), Some(s)) = (c.get(0), c.get(1).map(|m| m.as_str())) else {
+                continue;
+            };
+            let before = text.get(..whole.start()).unwrap_or_default();
+            let formats = before.trim_end().ends_with("!(") || before.ends_with('f');
+            if (formats && placeholder.is_match(s)) || (prose && valued(s)) {
+                continue;
+            }
+            if !s.trim().is_empty() && !out.iter().any(|o| o == s) {
+                out.push(s.to_string());
+            }
+        }
+    };
+    let mut fenced = false;
+    for line in issue.lines() {
+        let t = line.trim();
+        if t.starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if t.starts_with("File \"") || t.starts_with("Traceback") {
+            continue;
+        }
+        if fenced || line.starts_with("    ") || line.starts_with('\t') {
+            if !output_line(t) {
+                take(line, false);
+            }
+            continue;
+        }
+        for c in span.captures_iter(line) {
+            if let Some(inner) = c.get(1).map(|m| m.as_str()).filter(|v| !valued(v)) {
+                take(inner, true);
+            }
+        }
+        take(&span.replace_all(line, " "), true);
+    }
+    out
+}
+
+/// The issue's quoted inputs a test of its examples leaves out, when it leaves out more than
+/// half of them: such a test checks a case of the model's own making (two equal jobs where the
+/// issue shows four), which can pass by accident, so it verifies nothing the issue states.
+pub fn inputs_left_out(code: &str, issue: &str) -> Vec<String> {
+    let inputs = quoted_inputs(issue);
+    let missing: Vec<String> = inputs
+        .iter()
+        .filter(|i| !code.contains(i.as_str()))
+        .cloned()
+        .collect();
+    if inputs.len() >= 2 && missing.len() * 2 > inputs.len() {
+        missing
+    } else {
+        Vec::new()
+    }
+}

@@ -1,0 +1,156 @@
+//! Whether a test cria added shows the bug: it fails, in the new test, for a reason other than
+//! the test itself being broken — and, on the code before any change, with the output the issue
+//! reports.
+
+use crate::agent::{mismatch, stated};
+use crate::protocol::TestRun;
+
+/// Signs that a test failed because the test itself is broken, not the code it tests.
+const BROKEN: &[&str] = &[
+    "SyntaxError",
+    "IndentationError",
+    "ImportError",
+    "ModuleNotFoundError",
+    "NameError",
+    "error[E",
+    "ReferenceError",
+    "is not defined",
+    "cannot find",
+    "undefined:",
+];
+
+/// Signs that a test calls the code the wrong way (too many arguments, a float where a count
+/// goes, a method that does not exist) rather than meets the bug — unless the issue itself is
+/// about a crash.
+const MISCALLED: &[&str] = &["TypeError", "AttributeError", "is not a function"];
+
+/// Words with which an issue reports a crash, where any exception may be the bug itself.
+const CRASH: &[&str] = &[
+    "crash",
+    "exception",
+    "traceback",
+    "raise",
+    "throw",
+    "error:",
+];
+
+/// Whether `run` (after adding the test `name`) shows the bug: it fails, in the new test, and
+/// not because the test cannot compile, names something that does not exist, or calls the code
+/// wrongly (unless the issue itself is about such an error). `Err` says why the test is not
+/// kept.
+pub fn judge(run: &TestRun, name: &str, issue: &str) -> Result<(), String> {
+    if run.passed {
+        return Err(
+            "it passes, so it does not show the bug; check the input and the expected \
+                    value the issue states"
+                .into(),
+        );
+    }
+    if run.timed_out {
+        return Err("the tests timed out with it".into());
+    }
+    let lower = issue.to_lowercase();
+    let crash = CRASH.iter().any(|w| lower.contains(w));
+    let miscalled = MISCALLED.iter().filter(|_| !crash);
+    if let Some(sign) = BROKEN
+        .iter()
+        .chain(miscalled)
+        .find(|s| run.output.contains(*s) && !issue.contains(*s))
+    {
+        let line = run
+            .output
+            .lines()
+            .find(|l| l.contains(sign))
+            .unwrap_or("")
+            .trim();
+        return Err(format!("the test itself is broken ({line})"));
+    }
+    if !run.output.contains(name) {
+        return Err(format!(
+            "the tests fail, but the output does not mention `{name}`"
+        ));
+    }
+    Ok(())
+}
+
+/// [`judge`] for a test run on the code before any change, where it must also show the output
+/// the issue reports ([`not_the_reported_output`]).
+pub fn judge_before(run: &TestRun, name: &str, issue: &str) -> Result<(), String> {
+    judge(run, name, issue)?;
+    not_the_reported_output(&run.output, name, issue).map_or(Ok(()), Err)
+}
+
+/// Why a test that expects the issue's own value still does not show the bug the issue reports:
+/// on the code before the change, what it compares is none of the outputs the issue says come
+/// out (`[object Promise] open tasks, 2 overdue` where the issue shows `…, 1 overdue`). Its inputs
+/// are of its own making — a store with three open tasks where the issue has two — and it
+/// would fail after a right fix as well. `None` when the issue quotes no such output, or the
+/// test `name` fails in another way (a crash, a comparison of other values).
+pub fn not_the_reported_output(output: &str, name: &str, issue: &str) -> Option<String> {
+    let said = stated::stated(issue);
+    let value = |v: &String| stated::unquote(v).to_string();
+    let wrong: Vec<String> = said.wrong.iter().chain(&said.shown).map(value).collect();
+    let expected: Vec<String> = said.expected.iter().map(value).collect();
+    let m = mismatch::mismatches(section(output, name))
+        .into_iter()
+        .find(|m| expected.contains(&m.want))?;
+    // The wrong outputs that may stand for the expected one the test asserts: those that share
+    // something with it at its ends (`[object Promise] open tasks, 1 overdue` and `1024 B` may
+    // stand for `2 open tasks, 1 overdue` and `1.0 KB`; the title's `[object Promise] open
+    // tasks` does not). What the test got must be one of them.
+    let mut counterparts: Vec<&String> = wrong.iter().filter(|w| affixes(w, &m.want) > 0).collect();
+    counterparts.sort_by_key(|w| std::cmp::Reverse(affixes(w, &m.want)));
+    let likeliest = counterparts.first()?;
+    let reported = |w: &&String| m.got.contains(w.as_str()) || w.contains(m.got.as_str());
+    if counterparts.iter().any(reported) {
+        return None;
+    }
+    Some(format!(
+        "on the code before the change it gives `{}` where the issue says `{likeliest}` comes \
+         out: its inputs are not the issue's, so it would fail after a right fix too",
+        m.got
+    ))
+}
+
+/// The part of a test run's `output` about the test `name`: from the first header that names
+/// it to the next header of another test — pytest's `____ Case.name ____`, unittest's `FAIL:
+/// name (…)`, node's `# Subtest: name` and `not ok 3 - name`, cargo's `---- name stdout ----`;
+/// the whole output when no header names it.
+pub(in crate::agent) fn section<'o>(output: &'o str, name: &str) -> &'o str {
+    let header = |line: &str| {
+        let t = line.trim();
+        (t.starts_with("__") && t.ends_with("__"))
+            || (t.starts_with("---- ") && t.ends_with(" ----"))
+            || ["FAIL: ", "ERROR: ", "not ok ", "# Subtest: "]
+                .iter()
+                .any(|p| t.starts_with(p))
+    };
+    let mut start = None;
+    let mut at = 0;
+    for line in output.split_inclusive('\n') {
+        if header(line) {
+            match start {
+                None if line.contains(name) => start = Some(at),
+                Some(from) if !line.contains(name) => {
+                    return output.get(from..at).unwrap_or(output)
+                }
+                _ => {}
+            }
+        }
+        at += line.len();
+    }
+    start.and_then(|from| output.get(from..)).unwrap_or(output)
+}
+
+/// How many characters `a` and `b` share at their start and at their end.
+fn affixes(a: &str, b: &str) -> usize {
+    let start = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let end = a
+        .chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let shortest = a.chars().count().min(b.chars().count());
+    (start + end).min(shortest)
+}
