@@ -4,10 +4,11 @@
 //! taken off); a function that the tracer saw a failing test call with plain values
 //! ([`super::spectrum::Call`]) — one whose result was a part of what the issue says comes out
 //! first — is called with the sentence's number or quoted value in its one argument of that
-//! kind (`money(amount=1500, code='JPY')` from the test's `money(amount=1999, code='JPY')`), the
-//! others as the test passed them, and the test asserts the right part. Each is a guess until it runs: the stage keeps one only when it passes with the change
-//! and, on the code before it, fails giving the wrong part (`'60s'`) — the case the issue
-//! states, checked. Python: its tracer writes the calls down.
+//! kind (`money(amount=1500, code='JPY')` from the test's `money(amount=1999, code='JPY')`),
+//! the others as the test passed them, and the test asserts the right part. Each is a guess
+//! until it runs: the stage keeps one only when it passes with the change and, on the code
+//! before it, fails giving the wrong part (`'60s'`) — the case the issue states, checked.
+//! Python: its tracer writes the calls down.
 
 use regex::Regex;
 
@@ -135,22 +136,39 @@ fn prose_cases(issue: &str, left: &[String]) -> Vec<ProseCase> {
 }
 
 /// One function the failing tests called with literals only: its name, the arguments they
-/// passed (each its name, its kind, [`kind`], and its `repr`), whether it gave back a string
-/// (else a number), and what it gave back (a string's text).
+/// passed, whether it gave back a string (else a number), and what it gave back (a string's
+/// text).
 #[derive(Debug)]
 struct Function {
     name: String,
-    args: Vec<(String, Option<bool>, String)>,
+    args: Vec<Arg>,
     text_out: bool,
     result: String,
+}
+
+/// An argument a test passed: the parameter's name, whether the value is a number or a string
+/// ([`kind`]), and the value as `repr` shows it.
+#[derive(Debug)]
+struct Arg {
+    name: String,
+    kind: Option<bool>,
+    value: String,
+}
+
+impl Arg {
+    /// Whether the value can be written back into a call as it is: a number, a string, `True`,
+    /// `False` or `None`, not cut short by the tracer.
+    fn literal(&self) -> bool {
+        (self.kind.is_some() || matches!(self.value.as_str(), "True" | "False" | "None"))
+            && !self.value.contains("...")
+    }
 }
 
 impl Function {
     /// The argument an input takes: the only one of the input's kind (`number`), so that the
     /// others can stay as the test passed them.
     fn slot(&self, number: bool) -> Option<usize> {
-        let mut of_kind =
-            (self.args.iter().enumerate()).filter(|(_, (_, k, _))| *k == Some(number));
+        let mut of_kind = (self.args.iter().enumerate()).filter(|(_, a)| a.kind == Some(number));
         match (of_kind.next(), of_kind.next()) {
             (Some((i, _)), None) => Some(i),
             _ => None,
@@ -164,19 +182,19 @@ impl Function {
 fn functions(calls: &[Call], wrong: &[String]) -> Vec<Function> {
     let mut out: Vec<(bool, Function)> = Vec::new();
     for call in calls {
-        let args: Vec<(String, Option<bool>, String)> = (call.passed().into_iter())
-            .map(|(name, value)| (name, kind(&value), value))
+        let args: Vec<Arg> = (call.passed().into_iter())
+            .map(|(name, value)| Arg {
+                name,
+                kind: kind(&value),
+                value,
+            })
             .collect();
-        let literal = |(_, kind, value): &(String, Option<bool>, String)| {
-            (kind.is_some() || matches!(value.as_str(), "True" | "False" | "None"))
-                && !value.contains("...")
-        };
         let ident = call.name.chars().all(|c| c.is_alphanumeric() || c == '_');
         let Some((text_out, result)) = result(&call.result) else {
             continue;
         };
         let seen = out.iter().any(|(_, f)| f.name == call.name);
-        if !ident || seen || args.is_empty() || !args.iter().all(literal) {
+        if !ident || seen || args.is_empty() || !args.iter().all(Arg::literal) {
             continue;
         }
         let part_of_wrong = result.chars().filter(|c| c.is_alphanumeric()).count() >= 2
@@ -309,11 +327,11 @@ fn probe(f: &Function, input: &Input, (wrong, right): (&str, &str), covers: &str
     };
     let slot = f.slot(number)?;
     let args: Vec<String> = (f.args.iter().enumerate())
-        .map(|(i, (name, _, value))| {
-            let value = if i == slot { &given } else { value };
+        .map(|(i, arg)| {
+            let value = if i == slot { &given } else { &arg.value };
             match f.args.len() {
                 1 => value.clone(),
-                _ => format!("{name}={value}"),
+                _ => format!("{}={value}", arg.name),
             }
         })
         .collect();
