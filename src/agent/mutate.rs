@@ -157,6 +157,11 @@ fn span(target: &Target, file: &str) -> Option<(usize, usize)> {
     (file.get(start..end) == Some(target.code.as_str())).then_some((start, end))
 }
 
+/// `file`'s syntax tree, where cria knows `path`'s language (for other stages).
+pub(super) fn syntax_tree(path: &str, file: &str) -> Option<Tree> {
+    parse(path, file).map(|(tree, _)| tree)
+}
+
 /// `file`'s syntax tree, where cria knows `path`'s language.
 fn parse(path: &str, file: &str) -> Option<(Tree, Lang)> {
     let (language, lang) = grammar(path)?;

@@ -91,6 +91,40 @@ pub(super) fn shape(path: &str, body: &str) -> &'static str {
     }
 }
 
+/// How the reply with a new test begins, after its code block's fence: the opening of a test
+/// named for the issue, in the form the file's tests at its top level take (`def test_issue_`,
+/// `#[test]\nfn issue_`, `test('issue: `). A small model asked to add a test at the end of a
+/// file often copies the file's first test instead, name and all; one whose test is already
+/// begun writes a test of its own. `None` where the file has no top-level test to take the
+/// form from (a new file, `unittest` classes, tests inside `describe` or `mod tests`): the
+/// reply is left to begin as it will.
+pub(super) fn opening(path: &str, body: &str) -> Option<String> {
+    let top = |prefix: &str| body.lines().any(|l| l.starts_with(prefix));
+    match prompt::fence_lang(path) {
+        "python" if top("def test_") && !body.contains("unittest") => {
+            Some("def test_issue_".into())
+        }
+        "rust" if top("#[test]") => Some("#[test]\nfn issue_".into()),
+        "go" if top("func Test") => Some("func TestIssue".into()),
+        "javascript" | "typescript" => ["test(", "it("].iter().find_map(|call| {
+            let line = body.lines().find(|l| l.starts_with(call))?;
+            let quote = line.get(call.len()..)?.chars().next()?;
+            matches!(quote, '\'' | '"' | '`').then(|| format!("{call}{quote}issue: "))
+        }),
+        _ => None,
+    }
+}
+
+/// The prefill of a reply asked for a new test in `path`: the code block's fence and the
+/// test's [`opening`].
+pub(super) fn test_prefill(path: &str, body: &str) -> String {
+    format!(
+        "```{}\n{}",
+        prompt::fence_lang(path),
+        opening(path, body).unwrap_or_default()
+    )
+}
+
 /// Whether `body` calls the function `name` itself (`it(` is not `parseCommit(`, nor
 /// `runner.it(`).
 fn calls(body: &str, name: &str) -> bool {
@@ -175,7 +209,7 @@ pub fn test_code(reply: &str, path: &str, body: &str) -> Option<String> {
             .collect()
     });
     let text = tidy_names(&dedent(&lines.join("\n")), body);
-    let text = text.trim_matches('\n').to_string();
+    let text = whole_items(text.trim_matches('\n'), path);
     if text.trim().is_empty() {
         return None;
     }
@@ -189,6 +223,39 @@ pub fn test_code(reply: &str, path: &str, body: &str) -> Option<String> {
         ));
     }
     Some(text)
+}
+
+/// `code` less the top-level items at its end that keep it from parsing: a reply that ran out
+/// of tokens stops inside its last test, and the whole tests before that one are a test still.
+/// `code` itself where it parses, where cria has no grammar for `path`, or where no shorter
+/// run of its first items parses either (a broken test is then seen to be broken when it runs).
+fn whole_items(code: &str, path: &str) -> String {
+    let parses = |text: &str| {
+        super::mutate::syntax_tree(path, text).map(|tree| !tree.root_node().has_error())
+    };
+    if parses(code) != Some(false) {
+        return code.to_string();
+    }
+    let Some(tree) = super::mutate::syntax_tree(path, code) else {
+        return code.to_string();
+    };
+    let root = tree.root_node();
+    let items: Vec<_> = (0..root.named_child_count())
+        .filter_map(|i| root.named_child(i as u32))
+        .collect();
+    // An item is cut off with the attributes before it (`#[test]`).
+    let starts: Vec<usize> = (items.iter().zip(items.iter().skip(1)))
+        .filter(|(before, _)| before.kind() != "attribute_item")
+        .map(|(_, item)| item.start_byte())
+        .collect();
+    starts
+        .iter()
+        .rev()
+        .filter_map(|&at| code.get(..at))
+        .map(str::trim_end)
+        .find(|head| !head.is_empty() && parses(head) == Some(true))
+        .unwrap_or(code)
+        .to_string()
 }
 
 fn dedent(text: &str) -> String {

@@ -155,6 +155,23 @@ fn a_test_that_calls_the_code_wrongly_is_broken_unless_the_issue_reports_a_crash
     assert!(judge(&wrong_call, "test_eta", crash).is_ok());
     let js = run(false, "✕ eta (2 ms)\n TypeError: bar.eta is not a function");
     assert!(judge(&js, "eta", issue).is_err());
+    let named = "`from_json('{\"date\": \"2024-03-17\"}')` fails: `ValueError: bad entry`";
+    let dicts = run(
+        false,
+        "FAILED tests/test_runlog.py::test_issue_1 - AttributeError: 'dict' object has no attribute 'day'",
+    );
+    assert!(
+        judge(&dicts, "test_issue_1", named)
+            .unwrap_err()
+            .contains("broken"),
+        "the issue is about a ValueError: an AttributeError is the test's"
+    );
+    let raised = run(
+        false,
+        "FAILED tests/test_runlog.py::test_issue_1 - ValueError: bad entry",
+    );
+    assert!(judge(&raised, "test_issue_1", named).is_ok());
+    assert!(judge(&wrong_call, "test_eta", "`eta(None)` raises TypeError").is_ok());
 }
 
 #[test]
@@ -256,6 +273,84 @@ fn a_javascript_test_is_written_in_the_files_own_framework() {
     assert_eq!(
         shape("t.test.ts", "it('renders', () => {});\n"),
         "a new `it('...', () => { ... });` block"
+    );
+}
+
+#[test]
+fn a_new_test_is_begun_in_the_form_of_the_files_top_level_tests() {
+    let pytest =
+        "from runlog import to_json\n\n\ndef test_export():\n    assert to_json([]) == '[]'\n";
+    assert_eq!(
+        test_prefill("tests/test_runlog.py", pytest),
+        "```python\ndef test_issue_"
+    );
+    let cases = "import unittest\n\nclass TestRuns(unittest.TestCase):\n    def test_export(self):\n        pass\n";
+    assert_eq!(
+        opening("tests/test_runlog.py", cases),
+        None,
+        "a unittest class's method"
+    );
+    let integration = "use detab::run;\n\n#[test]\nfn expands() {\n    assert_eq!(run(\"\\t\"), \"        \");\n}\n";
+    assert_eq!(
+        opening("tests/detab.rs", integration).as_deref(),
+        Some("#[test]\nfn issue_")
+    );
+    let inline =
+        "pub fn f() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn f_works() {}\n}\n";
+    assert_eq!(
+        opening("src/lib.rs", inline),
+        None,
+        "tests inside `mod tests`"
+    );
+    assert_eq!(opening("tests/issue.rs", ""), None, "a new file");
+    let node_test = "const test = require('node:test');\n\ntest('header', () => {\n  submit(runner.it('x'));\n});\n";
+    assert_eq!(
+        opening("tests/export.test.js", node_test).as_deref(),
+        Some("test('issue: ")
+    );
+    let doubled = "it(\"renders\", () => {});\n";
+    assert_eq!(
+        opening("t.test.ts", doubled).as_deref(),
+        Some("it(\"issue: ")
+    );
+    let mocha = "describe('notes', () => {\n  it('renders', () => {});\n});\n";
+    assert_eq!(
+        opening("tests/notes.test.js", mocha),
+        None,
+        "tests inside `describe`"
+    );
+    let go = "package calc\n\nfunc TestAdd(t *testing.T) {}\n";
+    assert_eq!(
+        opening("calc_test.go", go).as_deref(),
+        Some("func TestIssue")
+    );
+}
+
+#[test]
+fn a_reply_cut_off_inside_its_last_test_keeps_the_whole_tests_before_it() {
+    let body = "from runlog import from_json\n\n\ndef test_old():\n    pass\n";
+    let cut = "```python\ndef test_issue_1():\n    assert from_json(\"a\") == [1]\n\ndef test_issue_2():\n    assert from_json(\"b\") == [2]\n\ndef test_issue_3():\n    assert from_json(to_json([entry])) == [Run(date";
+    assert_eq!(
+        test_code(cut, "tests/test_runlog.py", body).as_deref(),
+        Some("def test_issue_1():\n    assert from_json(\"a\") == [1]\n\ndef test_issue_2():\n    assert from_json(\"b\") == [2]")
+    );
+    let rust = "#[test]\nfn issue_one() {\n    assert_eq!(f(1), 2);\n}\n\n#[test]\nfn issue_two() {\n    assert_eq!(f(";
+    assert_eq!(
+        test_code(rust, "tests/f.rs", "").as_deref(),
+        Some("#[test]\nfn issue_one() {\n    assert_eq!(f(1), 2);\n}"),
+        "the cut test goes with its `#[test]`"
+    );
+    let broken_first =
+        "def test_issue_1():\n    assert f(\n\ndef test_issue_2():\n    assert f(2) == 3\n";
+    assert_eq!(
+        test_code(broken_first, "tests/test_f.py", body).as_deref(),
+        Some(broken_first.trim_end()),
+        "no run of its first items parses: the test is left to show itself broken"
+    );
+    let whole = "test('issue: quotes', () => {\n  assert.equal(f('\"'), '\"\"');\n});";
+    assert_eq!(
+        test_code(whole, "tests/f.test.js", "").as_deref(),
+        Some(whole)
     );
 }
 

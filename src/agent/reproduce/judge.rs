@@ -50,7 +50,9 @@ pub fn judge(run: &TestRun, name: &str, issue: &str) -> Result<(), String> {
         return Err("the tests timed out with it".into());
     }
     let lower = issue.to_lowercase();
-    let crash = CRASH.iter().any(|w| lower.contains(w));
+    // An issue that names the error it reports (`ValueError: bad entry`) is about that one:
+    // another, of those a wrong call raises, is still the test's.
+    let crash = CRASH.iter().any(|w| lower.contains(w)) && !names_an_error(issue);
     let miscalled = MISCALLED.iter().filter(|_| !crash);
     if let Some(sign) = BROKEN
         .iter()
@@ -71,6 +73,19 @@ pub fn judge(run: &TestRun, name: &str, issue: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Whether `issue` names an error by its type (`ValueError`, `KeyError`, `RangeError`,
+/// `IllegalStateException`).
+fn names_an_error(issue: &str) -> bool {
+    issue
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .any(|word| {
+            let named = word
+                .strip_suffix("Error")
+                .or(word.strip_suffix("Exception"));
+            named.is_some_and(|kind| kind.starts_with(|c: char| c.is_ascii_uppercase()))
+        })
 }
 
 /// [`judge`] for a test run on the code before any change, where it must also show the output
