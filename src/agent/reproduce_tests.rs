@@ -282,7 +282,7 @@ fn a_new_test_is_begun_in_the_form_of_the_files_top_level_tests() {
         "from runlog import to_json\n\n\ndef test_export():\n    assert to_json([]) == '[]'\n";
     assert_eq!(
         test_prefill("tests/test_runlog.py", pytest),
-        "```python\ndef test_issue_"
+        "```python\ndef test_issue_examples"
     );
     let cases = "import unittest\n\nclass TestRuns(unittest.TestCase):\n    def test_export(self):\n        pass\n";
     assert_eq!(
@@ -293,7 +293,7 @@ fn a_new_test_is_begun_in_the_form_of_the_files_top_level_tests() {
     let integration = "use detab::run;\n\n#[test]\nfn expands() {\n    assert_eq!(run(\"\\t\"), \"        \");\n}\n";
     assert_eq!(
         opening("tests/detab.rs", integration).as_deref(),
-        Some("#[test]\nfn issue_")
+        Some("#[test]\nfn issue_examples")
     );
     let inline =
         "pub fn f() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn f_works() {}\n}\n";
@@ -306,12 +306,12 @@ fn a_new_test_is_begun_in_the_form_of_the_files_top_level_tests() {
     let node_test = "const test = require('node:test');\n\ntest('header', () => {\n  submit(runner.it('x'));\n});\n";
     assert_eq!(
         opening("tests/export.test.js", node_test).as_deref(),
-        Some("test('issue: ")
+        Some("test('issue examples")
     );
     let doubled = "it(\"renders\", () => {});\n";
     assert_eq!(
         opening("t.test.ts", doubled).as_deref(),
-        Some("it(\"issue: ")
+        Some("it(\"issue examples")
     );
     let mocha = "describe('notes', () => {\n  it('renders', () => {});\n});\n";
     assert_eq!(
@@ -322,7 +322,7 @@ fn a_new_test_is_begun_in_the_form_of_the_files_top_level_tests() {
     let go = "package calc\n\nfunc TestAdd(t *testing.T) {}\n";
     assert_eq!(
         opening("calc_test.go", go).as_deref(),
-        Some("func TestIssue")
+        Some("func TestIssueExamples")
     );
 }
 

@@ -128,13 +128,10 @@ fn calls(code: &str, name: &str) -> bool {
     call.find_iter(code).count() > def.find_iter(code).count()
 }
 
-/// What the request says after a test of the model's that was not kept: why, and what the
-/// issue says should happen, in its own words. The test itself is not shown: a small model
-/// shown its own test and asked to correct it writes it out again word for word, at any
-/// temperature (the candidates of a correction were as many copies of it), where one asked
-/// afresh and told what to avoid writes tests that differ.
-fn retry(issue: &str, why: &str) -> String {
-    let mut s = format!("\n\nA test written for this before was not kept: {why}.");
+/// What the model is told after a test of its that was not kept: why, and what the issue says
+/// should happen, in its own words — the test itself stays in the conversation to be corrected.
+fn retry(issue: &str, path: &str, why: &str) -> String {
+    let mut s = format!("That test cannot be kept: {why}.");
     let said: Vec<String> = stated::expectations(issue)
         .iter()
         .map(|e| format!("\"{e}\""))
@@ -142,6 +139,10 @@ fn retry(issue: &str, why: &str) -> String {
     if !said.is_empty() {
         s.push_str(&format!(" The issue says: {}", said.join(" ")));
     }
+    s.push_str(&format!(
+        " Correct the test; reply with the corrected test only, in one ```{} block.",
+        prompt::fence_lang(path)
+    ));
     s
 }
 
@@ -293,12 +294,16 @@ impl Run<'_> {
         let shown = task.is_none().then_some(self.shown.as_slice());
         let start = task.unwrap_or_else(|| vec![Message::system(prompt::system(&self.shown))]);
         let saved = std::mem::replace(&mut self.talk.history, start);
+        let lang = prompt::fence_lang(path);
         let focused = focus.map(|case| (case, named));
-        let mut ask = request(&self.issue, path, body, &diff, shown, focused);
+        self.tell(&request(&self.issue, path, body, &diff, shown, focused));
         if let Some(rejected) = rejected {
-            ask.push_str(&retry(&self.issue, &rejected.why));
+            self.talk.history.push(Message::assistant(format!(
+                "```{lang}\n{}\n```",
+                rejected.reply.trim_end()
+            )));
+            self.tell(&retry(&self.issue, path, &rejected.why));
         }
-        self.tell(&ask);
         // Greedy, the correction's first candidate too: what it is told is what should change
         // the test.
         self.sampling.greedy();
