@@ -91,42 +91,6 @@ pub(super) fn shape(path: &str, body: &str) -> &'static str {
     }
 }
 
-/// How the reply with a new test begins, after its code block's fence: the name of a test of
-/// the issue's examples, in the form the file's tests at its top level take
-/// (`def test_issue_examples`, `#[test]\nfn issue_examples`, `test('issue examples`), the
-/// rest of its signature (arguments, `async`) left to the model. A small model asked to add a
-/// test at the end of a file often copies the file's first test instead, name and all; one
-/// whose test is already named writes a test of its own, and one named for the examples (not
-/// `issue_1`) checks more than the first. `None` where the file has no top-level test to take
-/// the form from (a new file, `unittest` classes, tests inside `describe` or `mod tests`): the
-/// reply is left to begin as it will.
-pub(super) fn opening(path: &str, body: &str) -> Option<String> {
-    let top = |prefix: &str| body.lines().any(|l| l.starts_with(prefix));
-    match prompt::fence_lang(path) {
-        "python" if top("def test_") && !body.contains("unittest") => {
-            Some("def test_issue_examples".into())
-        }
-        "rust" if top("#[test]") => Some("#[test]\nfn issue_examples".into()),
-        "go" if top("func Test") => Some("func TestIssueExamples".into()),
-        "javascript" | "typescript" => ["test(", "it("].iter().find_map(|call| {
-            let line = body.lines().find(|l| l.starts_with(call))?;
-            let quote = line.get(call.len()..)?.chars().next()?;
-            matches!(quote, '\'' | '"' | '`').then(|| format!("{call}{quote}issue examples"))
-        }),
-        _ => None,
-    }
-}
-
-/// The prefill of a reply asked for a new test in `path`: the code block's fence and the
-/// test's [`opening`].
-pub(super) fn test_prefill(path: &str, body: &str) -> String {
-    format!(
-        "```{}\n{}",
-        prompt::fence_lang(path),
-        opening(path, body).unwrap_or_default()
-    )
-}
-
 /// Whether `body` calls the function `name` itself (`it(` is not `parseCommit(`, nor
 /// `runner.it(`).
 fn calls(body: &str, name: &str) -> bool {

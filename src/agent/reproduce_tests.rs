@@ -277,56 +277,6 @@ fn a_javascript_test_is_written_in_the_files_own_framework() {
 }
 
 #[test]
-fn a_new_test_is_begun_in_the_form_of_the_files_top_level_tests() {
-    let pytest =
-        "from runlog import to_json\n\n\ndef test_export():\n    assert to_json([]) == '[]'\n";
-    assert_eq!(
-        test_prefill("tests/test_runlog.py", pytest),
-        "```python\ndef test_issue_examples"
-    );
-    let cases = "import unittest\n\nclass TestRuns(unittest.TestCase):\n    def test_export(self):\n        pass\n";
-    assert_eq!(
-        opening("tests/test_runlog.py", cases),
-        None,
-        "a unittest class's method"
-    );
-    let integration = "use detab::run;\n\n#[test]\nfn expands() {\n    assert_eq!(run(\"\\t\"), \"        \");\n}\n";
-    assert_eq!(
-        opening("tests/detab.rs", integration).as_deref(),
-        Some("#[test]\nfn issue_examples")
-    );
-    let inline =
-        "pub fn f() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn f_works() {}\n}\n";
-    assert_eq!(
-        opening("src/lib.rs", inline),
-        None,
-        "tests inside `mod tests`"
-    );
-    assert_eq!(opening("tests/issue.rs", ""), None, "a new file");
-    let node_test = "const test = require('node:test');\n\ntest('header', () => {\n  submit(runner.it('x'));\n});\n";
-    assert_eq!(
-        opening("tests/export.test.js", node_test).as_deref(),
-        Some("test('issue examples")
-    );
-    let doubled = "it(\"renders\", () => {});\n";
-    assert_eq!(
-        opening("t.test.ts", doubled).as_deref(),
-        Some("it(\"issue examples")
-    );
-    let mocha = "describe('notes', () => {\n  it('renders', () => {});\n});\n";
-    assert_eq!(
-        opening("tests/notes.test.js", mocha),
-        None,
-        "tests inside `describe`"
-    );
-    let go = "package calc\n\nfunc TestAdd(t *testing.T) {}\n";
-    assert_eq!(
-        opening("calc_test.go", go).as_deref(),
-        Some("func TestIssueExamples")
-    );
-}
-
-#[test]
 fn a_reply_cut_off_inside_its_last_test_keeps_the_whole_tests_before_it() {
     let body = "from runlog import from_json\n\n\ndef test_old():\n    pass\n";
     let cut = "```python\ndef test_issue_1():\n    assert from_json(\"a\") == [1]\n\ndef test_issue_2():\n    assert from_json(\"b\") == [2]\n\ndef test_issue_3():\n    assert from_json(to_json([entry])) == [Run(date";

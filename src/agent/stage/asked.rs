@@ -307,7 +307,7 @@ impl Run<'_> {
         // Greedy, the correction's first candidate too: what it is told is what should change
         // the test.
         self.sampling.greedy();
-        let prefill = reproduce::test_prefill(path, body);
+        let prefill = format!("```{lang}\n");
         let stops = reproduce::test_stops(path);
         let width = self.backend.parallel_width();
         let replies = if rejected.is_some() && width > 1 {

@@ -6,8 +6,7 @@
 use crate::agent::localize::Candidate;
 use crate::agent::prompt;
 use crate::agent::reproduce::{
-    insertion, judge_before, request, test_code, test_file, test_name, test_prefill, test_stops,
-    Repro, TRIES,
+    insertion, judge_before, request, test_code, test_file, test_name, test_stops, Repro, TRIES,
 };
 use crate::agent::run::Run;
 use crate::agent::sampling::budget;
@@ -59,7 +58,7 @@ impl Run<'_> {
                 self.sampling.greedy();
             }
             let reply = self
-                .generate(&test_prefill(&path, &body), test_stops(&path), budget::TEST)
+                .generate(&format!("```{lang}\n"), test_stops(&path), budget::TEST)
                 .ok()?;
             self.talk.history.clear();
             let Some(mut code) = test_code(&reply, &path, &body) else {
