@@ -196,15 +196,11 @@ pub fn test_code(reply: &str, path: &str, body: &str) -> Option<String> {
 /// `code` itself where it parses, where cria has no grammar for `path`, or where no shorter
 /// run of its first items parses either (a broken test is then seen to be broken when it runs).
 fn whole_items(code: &str, path: &str) -> String {
-    let parses = |text: &str| {
-        super::mutate::syntax_tree(path, text).map(|tree| !tree.root_node().has_error())
-    };
-    if parses(code) != Some(false) {
-        return code.to_string();
-    }
-    let Some(tree) = super::mutate::syntax_tree(path, code) else {
+    let parse = |text: &str| super::mutate::syntax_tree(path, text);
+    let Some(tree) = parse(code).filter(|t| t.root_node().has_error()) else {
         return code.to_string();
     };
+    let parses = |text: &str| parse(text).is_some_and(|t| !t.root_node().has_error());
     let root = tree.root_node();
     let items: Vec<_> = (0..root.named_child_count())
         .filter_map(|i| root.named_child(i as u32))
@@ -219,7 +215,7 @@ fn whole_items(code: &str, path: &str) -> String {
         .rev()
         .filter_map(|&at| code.get(..at))
         .map(str::trim_end)
-        .find(|head| !head.is_empty() && parses(head) == Some(true))
+        .find(|head| !head.is_empty() && parses(head))
         .unwrap_or(code)
         .to_string()
 }
