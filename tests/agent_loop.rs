@@ -929,6 +929,38 @@ class TestIssue(unittest.TestCase):\n    def test_ends(self):\n        self.asse
     assert!(!request.contains("# Problem to fix"), "{request}");
 }
 
+/// A Python test reply that opens with its imports and PEP 8's two blank lines reaches the stop
+/// meant for the end of its test before any test began: it goes on from there, in the same
+/// conversation, instead of being refused as holding no test.
+#[test]
+fn a_test_reply_stopped_after_its_imports_goes_on_to_its_test() {
+    let s = window_repo("start <= t < end");
+    let imports = "import unittest\n\nfrom slots.window import count_inside\n\n\n";
+    let test = "class TestIssue(unittest.TestCase):\n    def test_ends(self):\n        self.assertEqual(count_inside([1, 2, 3], 1, 3), 3)\n```";
+    let backend = scripted(&[imports, test]).honouring_prefill();
+    let prompts = backend.prompts();
+    let issue = "count_inside() leaves out times at the ends of the window: a time equal to the end of the window should be counted.";
+    let (report, events) = run_on(backend, s.path(), &[], issue);
+    let st = statuses(&events);
+    assert_fixed(&report, &st);
+    assert!(
+        st.iter()
+            .any(|m| m == "the issue's examples pass too (`test_ends`)"),
+        "{st:#?}"
+    );
+    assert!(
+        !st.iter().any(|m| m.contains("no test function")),
+        "{st:#?}"
+    );
+    // The second reply continues the first: the conversation it answers is the same.
+    let prompts = prompts.lock().unwrap();
+    let asked: Vec<&String> = (prompts.iter().filter(|p| !p.1)).map(|p| &p.0).collect();
+    let [first, second] = asked[..] else {
+        panic!("{asked:#?}\n{st:#?}");
+    };
+    assert_eq!(first, second);
+}
+
 /// A variable used where another was meant (`start` for `end`): the token changes fail first,
 /// then the helper's own variables swapped find it, still before the model says a word.
 #[test]

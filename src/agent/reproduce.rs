@@ -191,16 +191,22 @@ pub fn test_code(reply: &str, path: &str, body: &str) -> Option<String> {
     Some(text)
 }
 
-/// `code` less the top-level items at its end that keep it from parsing: a reply that ran out
-/// of tokens stops inside its last test, and the whole tests before that one are a test still.
-/// `code` itself where it parses, where cria has no grammar for `path`, or where no shorter
-/// run of its first items parses either (a broken test is then seen to be broken when it runs).
+/// `code` less what keeps it from parsing at its end: a reply that ran out of tokens stops
+/// inside its last test, and the whole tests before that one are a test still. The top-level
+/// items at its end are dropped first (a Rust `#[test]` goes with its function); where that
+/// leaves no test (the tests are methods of one class, cut inside the last, and the imports
+/// alone parse), its last lines are: the longest head that parses and holds a test, ending
+/// with no block opened (Python's `def f():` alone parses). `code` itself where it parses,
+/// where cria has no grammar for `path`, or where no such head exists (a broken test is then
+/// seen to be broken when it runs).
 fn whole_items(code: &str, path: &str) -> String {
     let parse = |text: &str| super::mutate::syntax_tree(path, text);
     let Some(tree) = parse(code).filter(|t| t.root_node().has_error()) else {
         return code.to_string();
     };
-    let parses = |text: &str| parse(text).is_some_and(|t| !t.root_node().has_error());
+    let kept = |head: &&str| {
+        test_name(head).is_some() && parse(head).is_some_and(|t| !t.root_node().has_error())
+    };
     let root = tree.root_node();
     let items: Vec<_> = (0..root.named_child_count())
         .filter_map(|i| root.named_child(i as u32))
@@ -210,12 +216,16 @@ fn whole_items(code: &str, path: &str) -> String {
         .filter(|(before, _)| before.kind() != "attribute_item")
         .map(|(_, item)| item.start_byte())
         .collect();
-    starts
-        .iter()
-        .rev()
+    let mut items = (starts.iter().rev())
         .filter_map(|&at| code.get(..at))
+        .map(str::trim_end);
+    let mut lines = (code.match_indices('\n').rev())
+        .filter_map(|(at, _)| code.get(..at))
         .map(str::trim_end)
-        .find(|head| !head.is_empty() && parses(head))
+        .filter(|head| !head.ends_with(':'));
+    items
+        .find(kept)
+        .or_else(|| lines.find(kept))
         .unwrap_or(code)
         .to_string()
 }

@@ -297,6 +297,12 @@ fn a_reply_cut_off_inside_its_last_test_keeps_the_whole_tests_before_it() {
         Some(broken_first.trim_end()),
         "no run of its first items parses: the test is left to show itself broken"
     );
+    let class = "```python\nimport unittest\n\nfrom configparse import parse_config\n\n\nclass TestIssue(unittest.TestCase):\n    def test_empty(self):\n        self.assertEqual(parse_config(\"\"), {})\n\n    def test_comment(self):\n        self.assertEqual(parse_config(\"# c\\n\"), {})\n\n    def test_blank_line_and_comment_and_blank_line_and";
+    assert_eq!(
+        test_code(class, "tests/test_configparse.py", body).as_deref(),
+        Some("import unittest\n\nfrom configparse import parse_config\n\n\nclass TestIssue(unittest.TestCase):\n    def test_empty(self):\n        self.assertEqual(parse_config(\"\"), {})\n\n    def test_comment(self):\n        self.assertEqual(parse_config(\"# c\\n\"), {})"),
+        "a class cut inside its last method keeps its whole methods, not the imports alone"
+    );
     let whole = "test('issue: quotes', () => {\n  assert.equal(f('\"'), '\"\"');\n});";
     assert_eq!(
         test_code(whole, "tests/f.test.js", "").as_deref(),

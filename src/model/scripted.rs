@@ -11,6 +11,8 @@ pub struct ScriptedBackend {
     replies: Vec<String>,
     next: usize,
     width: usize,
+    /// Whether a reply begins with the request's prefill (see [`Self::honouring_prefill`]).
+    prefill: bool,
     /// Each request's last message, in order (what the "model" was told last).
     told: Arc<Mutex<Vec<String>>>,
     /// Each request's whole prompt, in order, and whether it was only warmed
@@ -24,6 +26,7 @@ impl ScriptedBackend {
             replies,
             next: 0,
             width: 1,
+            prefill: false,
             told: Arc::default(),
             prompts: Arc::default(),
         }
@@ -38,6 +41,13 @@ impl ScriptedBackend {
     /// A handle on what each request ended with, for tests of what the model is told.
     pub fn told(&self) -> Arc<Mutex<Vec<String>>> {
         Arc::clone(&self.told)
+    }
+
+    /// Begin each reply with the request's prefill, as the embedded engine does: each reply of
+    /// the script is then what the model writes after it.
+    pub fn honouring_prefill(mut self) -> Self {
+        self.prefill = true;
+        self
     }
 
     /// Claim to decode `width` candidates together, as the embedded engine does: the agent then
@@ -76,6 +86,10 @@ impl Backend for ScriptedBackend {
         self.width
     }
 
+    fn supports_prefill(&self) -> bool {
+        self.prefill
+    }
+
     fn warm(&mut self, request: &Request<'_>) {
         if let Ok(mut prompts) = self.prompts.lock() {
             prompts.push((joined(request), true));
@@ -103,7 +117,12 @@ impl Backend for ScriptedBackend {
         if let Ok(mut prompts) = self.prompts.lock() {
             prompts.push((prompt.clone(), false));
         }
-        let mut text = String::new();
+        let mut text = if self.prefill {
+            request.prefill.to_string()
+        } else {
+            String::new()
+        };
+        let lead = text.len();
         for piece in reply.split_inclusive(char::is_whitespace) {
             text.push_str(piece);
             if on_piece(Piece::Text(piece)) == Flow::Stop {
@@ -111,7 +130,7 @@ impl Backend for ScriptedBackend {
             }
         }
         Ok(Completion {
-            generated_tokens: self.count_tokens(&text),
+            generated_tokens: self.count_tokens(text.get(lead..).unwrap_or_default()),
             prompt_tokens: self.count_tokens(&prompt),
             text,
             ..Default::default()

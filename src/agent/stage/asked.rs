@@ -314,8 +314,7 @@ impl Run<'_> {
             let variants = test_variants(self.report.steps + 1, width);
             self.generate_variants(&prefill, stops, None, budget::TEST, &variants)
         } else {
-            self.generate(&prefill, stops, budget::TEST)
-                .map(|reply| vec![reply])
+            self.generate_test(path).map(|reply| vec![reply])
         };
         self.talk.history = saved;
         replies

@@ -12,6 +12,7 @@ use crate::agent::run::Run;
 use crate::agent::sampling::budget;
 use crate::agent::stated::expects_wrong;
 use crate::edit::parse::SearchReplaceBlock;
+use crate::model::BackendError;
 use crate::protocol::{Message, TestRun};
 use crate::sandbox::beneath;
 
@@ -57,9 +58,7 @@ impl Run<'_> {
             } else {
                 self.sampling.greedy();
             }
-            let reply = self
-                .generate(&format!("```{lang}\n"), test_stops(&path), budget::TEST)
-                .ok()?;
+            let reply = self.generate_test(&path).ok()?;
             self.talk.history.clear();
             let Some(mut code) = test_code(&reply, &path, &body) else {
                 rejected = Some("the reply held no test code".into());
@@ -105,6 +104,27 @@ impl Run<'_> {
         }
         self.status("could not reproduce the issue with a test; going on without one");
         None
+    }
+
+    /// The model's reply asking for a test of `path`: one test, ended by [`test_stops`] — and
+    /// gone on with where a stop came before any test began. Python's stop is the two blank
+    /// lines after a top-level block, and a reply that opens with its imports puts PEP 8's two
+    /// blank lines after them: it stopped with no test at all, and the step was lost.
+    pub(super) fn generate_test(&mut self, path: &str) -> Result<String, BackendError> {
+        let lang = prompt::fence_lang(path);
+        let stops = test_stops(path);
+        let reply = self.generate(&format!("```{lang}\n"), stops, budget::TEST)?;
+        let stopped_early = stops.iter().any(|s| *s != "```" && reply.ends_with(s))
+            && test_code(&reply, path, "")
+                .and_then(|code| test_name(&code))
+                .is_none();
+        if !stopped_early || !self.backend.supports_prefill() {
+            return Ok(reply);
+        }
+        // The same reply, begun with what it wrote: not a message of its own.
+        self.talk.history.pop();
+        let left = budget::TEST.saturating_sub(self.backend.count_tokens(&reply));
+        self.generate(&reply, stops, left.max(budget::TEST / 4))
     }
 
     /// From now on `repro` judges the fix.
