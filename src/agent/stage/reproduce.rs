@@ -106,10 +106,11 @@ impl Run<'_> {
         None
     }
 
-    /// The model's reply asking for a test of `path`: one test, ended by [`test_stops`] — and
-    /// gone on with where a stop came before any test began. Python's stop is the two blank
-    /// lines after a top-level block, and a reply that opens with its imports puts PEP 8's two
-    /// blank lines after them: it stopped with no test at all, and the step was lost.
+    /// The model's reply to a request for a test in `path`: one test, ended by [`test_stops`],
+    /// and gone on from where it stopped when that came before any test began. Python's stop
+    /// is the two blank lines after a top-level block, and a reply that opens with its imports
+    /// puts PEP 8's two blank lines after them: it stopped with no test at all, and the step
+    /// was lost.
     pub(super) fn generate_test(&mut self, path: &str) -> Result<String, BackendError> {
         let lang = prompt::fence_lang(path);
         let stops = test_stops(path);
