@@ -1315,3 +1315,37 @@ fn another_input_said_to_be_refused_too_is_checked_as_the_stated_case_is() {
     );
     assert!(report.diff.contains("kim@studio.design"), "{}", report.diff);
 }
+
+/// A rewrite that calls `math.sqrt` in a module that never imported `math`: its test run fails
+/// with a `NameError`, cria adds the import the change needs, and the candidate — the fix —
+/// is judged again with it, instead of being thrown away.
+#[test]
+fn a_rewrite_that_forgot_an_import_gets_it_and_is_kept() {
+    let s = python_repo(
+        "geo/plane.py",
+        "def hypotenuse(a, b):\n    \"\"\"The long side of a right triangle with sides a and b.\"\"\"\n    return a + b\n",
+        "tests/test_plane.py",
+        "import unittest\n\nfrom geo.plane import hypotenuse\n\n\nclass TestPlane(unittest.TestCase):\n    def test_three_four_five(self):\n        self.assertEqual(hypotenuse(3, 4), 5.0)\n",
+    );
+    let rewrite = "```python\ndef hypotenuse(a, b):\n    \"\"\"The long side of a right triangle with sides a and b.\"\"\"\n    return math.sqrt(a * a + b * b)\n```";
+    let issue = "`hypotenuse(3, 4)` returns 7 instead of 5.0.";
+    let (report, events) = run(
+        s.path(),
+        &[],
+        issue,
+        &["The cause is the formula.", rewrite],
+    );
+    let st = statuses(&events);
+    assert_fixed(&report, &st);
+    assert!(
+        st.iter()
+            .any(|m| m
+                == "the change uses a name geo/plane.py does not import: adding `import math`"),
+        "{st:#?}"
+    );
+    assert_eq!(
+        s.read("geo/plane.py"),
+        "import math\n\ndef hypotenuse(a, b):\n    \"\"\"The long side of a right triangle with sides a and b.\"\"\"\n    return math.sqrt(a * a + b * b)\n"
+    );
+    assert!(report.diff.contains("+import math\n"), "{}", report.diff);
+}

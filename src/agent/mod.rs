@@ -17,6 +17,7 @@ mod crash;
 mod frames;
 mod hardcode;
 mod hooks;
+mod imports;
 mod lift;
 mod mcp;
 mod mismatch;

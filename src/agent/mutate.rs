@@ -12,6 +12,8 @@
 //! the wrong order (`%d-%m` for `%m-%d`: [`formats`]) or a number's field without its zero
 //! padding (`{}.{}` for `{}.{:02}`: [`widths`]), made to every copy of the format at once as
 //! well ([`copies`]), or a pattern's class too narrow (`\w+` for `[^)]+`: [`patterns`]);
+//! every outcome of an ordering facing the wrong way at once (`Less` for `Greater` and
+//! `Greater` for `Less`, a comparator's `1` and `-1`: [`mirrors`]);
 //! where the failing tests were seen passing a fraction or unstripped text, a parameter used
 //! without `round(…)` or `.strip()` ([`wraps`]); and a value made and dropped — not kept, not
 //! returned, not awaited ([`dropped`]). A run that shows the bug tests them
@@ -25,6 +27,7 @@ mod defaults;
 mod dropped;
 mod entries;
 mod formats;
+mod mirrors;
 mod names;
 mod operands;
 mod patterns;
@@ -87,6 +90,7 @@ pub fn mutants(target: &Target, file: &str) -> Vec<Mutant> {
     };
     let mut edits = Vec::new();
     collect(tree.root_node(), file, range, lang, &mut edits);
+    mirrors::mirrored(tree.root_node(), file, range, &mut edits);
     names::swaps(tree.root_node(), file, range, &mut edits);
     let hinted: Vec<usize> = match target.hint.as_deref() {
         Some(hint) => (file.lines().enumerate())
@@ -133,9 +137,17 @@ fn built(
     out
 }
 
-/// A change as `old` → `new`; one over several lines by its first line, and the lines it adds.
+/// A change as `old` → `new`; one over several lines by its first line, and the lines it adds —
+/// or, when it adds none, by each line it changes.
 fn what(old: &str, new: &str) -> String {
     let (before, after) = (old.lines().count(), new.lines().count());
+    if before > 1 && before == after {
+        let changed: Vec<String> = (old.lines().zip(new.lines()))
+            .filter(|(o, n)| o != n)
+            .map(|(o, n)| format!("`{}` → `{}`", o.trim(), n.trim()))
+            .collect();
+        return changed.join(" and ");
+    }
     match (old.lines().next(), new.lines().next()) {
         (Some(o), Some(n)) if before > 1 || after > 1 => {
             let added = after.saturating_sub(before);

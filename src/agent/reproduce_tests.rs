@@ -377,3 +377,47 @@ FAILED tests/test_roman.py::TestIssue::test_six - AssertionError: 'VI' != 'IV'
     assert!(not_the_reported_output(cargo, "six", issue).is_some());
     assert_eq!(not_the_reported_output(cargo, "four", issue), None);
 }
+
+#[test]
+fn a_test_failing_alike_before_and_after_on_an_error_the_issue_never_names_is_its_own() {
+    let issue = "A job file with `timeout = 45s` crashes the loader:\n\n    KeyError: 's'\n\n\
+                 `45s` should give 45 seconds.";
+    let run = |error: &str| {
+        format!(
+            "____ TestIssue.test_timeout_45s ____\n\n>   raise ConfigError(msg)\nE   {error}\n\n\
+             jobs/config.py:21: {}\n____ TestIssue.test_other ____\nE   KeyError: 's'\n",
+            error.split(':').next().unwrap_or_default()
+        )
+    };
+    let setup = run("jobs.config.ConfigError: line 1: setting outside a [job]");
+    let why = own_error(&setup, &setup, "test_timeout_45s", issue).expect("its own error");
+    assert!(
+        why.contains("`ConfigError: line 1: setting outside a [job]`"),
+        "{why}"
+    );
+    // The issue's own error, alike before and after: the change may be incomplete.
+    let reported = run("KeyError: 's'");
+    assert_eq!(
+        own_error(&reported, &reported, "test_timeout_45s", issue),
+        None
+    );
+    // Another error after the change: the change reached what the test runs.
+    let other = run("ValueError: bad duration: '45s'");
+    assert_eq!(own_error(&setup, &other, "test_timeout_45s", issue), None);
+    // An assertion's failure is a comparison of values, not an error of the setup's.
+    let compared = run("AssertionError: 600.0 != 45");
+    assert_eq!(
+        own_error(&compared, &compared, "test_timeout_45s", issue),
+        None
+    );
+    // The issue quotes the error's message, not its kind: it is the reported one.
+    let quoted = "Loading `timeout = 1h30m` says invalid duration, but it should give 5400.";
+    let invalid = run("ValueError: invalid duration: '1h30m'");
+    assert_eq!(
+        own_error(&invalid, &invalid, "test_timeout_45s", quoted),
+        None
+    );
+    // A crash reported without its error's name: any error may be the one.
+    let unnamed = "The loader crashes on `timeout = 45s`.";
+    assert_eq!(own_error(&setup, &setup, "test_timeout_45s", unnamed), None);
+}

@@ -127,6 +127,66 @@ pub fn not_the_reported_output(output: &str, name: &str, issue: &str) -> Option<
     ))
 }
 
+/// Why a test that fails alike before and after a change does not reach the bug: both times it
+/// ends in the same error (`ConfigError: line 1: setting outside a [job]`), one the issue never
+/// names — raised by the test's own setup (a job file without its `[job]` header), so the
+/// change could not have made it pass. `None` when the two failures differ, either is an
+/// assertion's, or the issue reports a crash without naming its error (any error may be it).
+pub fn own_error(before: &str, after: &str, name: &str, issue: &str) -> Option<String> {
+    let lower = issue.to_lowercase();
+    if CRASH.iter().any(|w| lower.contains(w)) && !names_an_error(issue) {
+        return None;
+    }
+    let (kind, line) = last_error(section(before, name))?;
+    if last_error(section(after, name))? != (kind.clone(), line.clone())
+        || kind == "AssertionError"
+        || issue.contains(&kind)
+        || reports_message(issue, &line)
+    {
+        return None;
+    }
+    Some(format!(
+        "it fails with `{line}` on the code before the change and with the change alike, an \
+         error the issue never reports: its own setup raises it, so it never reaches the bug"
+    ))
+}
+
+/// Whether `issue` reports the error `line` by its message, not its kind ("it says invalid
+/// duration" for `ValueError: invalid duration '1h30m'`): half or more of the message's words
+/// of four characters or more are the issue's.
+fn reports_message(issue: &str, line: &str) -> bool {
+    let message = line.split_once(':').map_or("", |(_, m)| m);
+    let words: Vec<&str> = message
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4)
+        .collect();
+    let lower = issue.to_lowercase();
+    let said = words
+        .iter()
+        .filter(|w| lower.contains(&w.to_lowercase()))
+        .count();
+    !words.is_empty() && said * 2 >= words.len()
+}
+
+/// The last error line of a test's `output` (pytest's `E   pkg.ConfigError: …`, unittest's or
+/// node's `ConfigError: …`): its kind, and the line from the kind on.
+fn last_error(output: &str) -> Option<(String, String)> {
+    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let re = RE
+        .get_or_init(|| {
+            regex::Regex::new(
+                r"^(?:E\s+)?(?:[A-Za-z_]\w*\.)*(([A-Z]\w*(?:Error|Exception))(?::\s.*)?)$",
+            )
+            .ok()
+        })
+        .as_ref()?;
+    let c = output.lines().rev().find_map(|l| re.captures(l.trim()))?;
+    Some((
+        c.get(2)?.as_str().to_string(),
+        c.get(1)?.as_str().to_string(),
+    ))
+}
+
 /// The part of a test run's `output` about the test `name`: from the first header that names
 /// it to the next header of another test — pytest's `____ Case.name ____`, unittest's `FAIL:
 /// name (…)`, node's `# Subtest: name` and `not ok 3 - name`, cargo's `---- name stdout ----`;

@@ -1,7 +1,8 @@
 //! The model's test of the issue's examples, for [`super::accept`] when cria cannot write one
 //! itself: the request, and the checks a test must pass to count — it holds a test, keeps the
 //! issue's own inputs, does not expect the output the issue calls wrong, and fails on the code
-//! before the change (with the output the issue reports, when it fails on the change too). One that checks nothing comes back as [`Rejected`], to be corrected once
+//! before the change (with the output the issue reports, when it fails on the change too, and
+//! not alike on an error of its own setup). One that checks nothing comes back as [`Rejected`], to be corrected once
 //! with the model told why. A test of one other case the issue names (`focus`) may use inputs
 //! of its own, but must speak of that case.
 
@@ -404,6 +405,10 @@ impl Run<'_> {
                 Ok((true, before)) => {
                     let own = before.and_then(|before| {
                         reproduce::not_the_reported_output(&before.output, &name, &self.issue)
+                            .or_else(|| {
+                                let (was, now) = (&before.output, &run.output);
+                                reproduce::own_error(was, now, &name, &self.issue)
+                            })
                     });
                     if let Some(why) = own {
                         judged = Err(why);

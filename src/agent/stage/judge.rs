@@ -26,7 +26,7 @@ impl Run<'_> {
         self.judge_edit(report, "", true)
     }
 
-    fn judge_edit(&mut self, report: edit::ApplyReport, reply: &str, later: bool) -> Next {
+    fn judge_edit(&mut self, mut report: edit::ApplyReport, reply: &str, later: bool) -> Next {
         if !report.applied() {
             return self.edit_refused(report, reply);
         }
@@ -105,7 +105,12 @@ impl Run<'_> {
             self.tell(prompt::ALREADY_TRIED);
             return Next::Continue;
         }
-        let run = self.run_tests(&cmd);
+        let mut run = self.run_tests(&cmd);
+        if !run.passed {
+            if let Some((again, changes)) = self.import_forgotten(&run, &report.changes, &cmd) {
+                (run, report.changes) = (again, changes);
+            }
+        }
         if run.passed {
             // A one-token change compares with nothing new; a model's may special-case a key.
             if !later {

@@ -5,7 +5,8 @@
 //! - `edit`: act on one reply — edits, tool calls, or nothing usable;
 //! - `mutate`: before the first rewrite, try the one-token changes to the suspects;
 //! - `rewrite`: ask for one whole corrected definition and put it in place;
-//! - `judge`: run the tests on an applied edit, keep it, combine it, or revert it;
+//! - `judge`: run the tests on an applied edit, keep it, combine it, or revert it (`imported`:
+//!   with the import it forgot added first);
 //! - `lift`: a passing edit that special-cases a table's key, tried as the table's entry instead;
 //! - `accept`: before "fixed", check the issue's own examples (`asked`: the model's test of them;
 //!   `corrected`: its expected value put right).
@@ -17,6 +18,7 @@ mod asked;
 mod cases;
 mod corrected;
 mod edit;
+mod imported;
 mod judge;
 mod lift;
 mod mutate;
