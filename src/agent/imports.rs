@@ -9,7 +9,7 @@ use tree_sitter::Node;
 
 use super::mutate::syntax_tree;
 use super::prompt::fence_lang;
-use super::repro_imports::import_line;
+use super::repro_imports::{import_line, undefined_name};
 
 /// Standard-library modules a Python rewrite may use by name (`math.floor`) without importing.
 const PY_MODULES: &[&str] = &[
@@ -77,12 +77,13 @@ const PY_NAMES: &[(&str, &str)] = &[
 
 /// The import one of the `changed` files (path, text) lacks, as `output` (a test run with the
 /// change) reports it and `before` (the run without it) did not: the file and the line to add.
-/// `files`: the project's files as (path, text), where a Python name may be defined.
+/// `files` gives the project's files as (path, text), where a Python name may be defined: read
+/// only when a name is looked for there.
 pub fn forgotten(
     output: &str,
     before: &str,
     changed: &[(String, String)],
-    files: &[(String, String)],
+    files: impl FnOnce() -> Vec<(String, String)>,
 ) -> Option<(String, String)> {
     rust_suggestion(output, before, changed)
         .or_else(|| python_import(output, before, changed, files))
@@ -95,6 +96,9 @@ fn rust_suggestion(
     before: &str,
     changed: &[(String, String)],
 ) -> Option<(String, String)> {
+    if !output.contains("consider importing") {
+        return None;
+    }
     let error = Regex::new(
         r"^error\[E04(?:12|22|23|25|33)\]: (?:cannot find .* in this scope|failed to resolve: use of undeclared .*)$",
     )
@@ -126,10 +130,13 @@ fn python_import(
     output: &str,
     before: &str,
     changed: &[(String, String)],
-    files: &[(String, String)],
+    files: impl FnOnce() -> Vec<(String, String)>,
 ) -> Option<(String, String)> {
-    let re = Regex::new(r"NameError: name '(\w+)' is not defined").ok()?;
-    let name = re.captures(output)?.get(1)?.as_str();
+    if !output.contains("NameError") {
+        return None;
+    }
+    let name = undefined_name(output)?;
+    let name = name.as_str();
     if before.contains(&format!("name '{name}' is not defined")) {
         return None;
     }
@@ -150,11 +157,8 @@ fn python_import(
     } else if let Some((_, module)) = PY_NAMES.iter().find(|(n, _)| *n == name) {
         format!("from {module} import {name}")
     } else {
-        let elsewhere: Vec<(String, String)> = files
-            .iter()
-            .filter(|(p, _)| p != &path.0)
-            .cloned()
-            .collect();
+        let elsewhere: Vec<(String, String)> =
+            files().into_iter().filter(|(p, _)| p != &path.0).collect();
         import_line(name, &path.0, &path.1, &elsewhere)?
     };
     Some((path.0.clone(), line))
@@ -170,8 +174,9 @@ pub fn with_import(path: &str, text: &str, line: &str) -> Option<String> {
     let lang = fence_lang(path);
     let tree = syntax_tree(path, text)?;
     let root = tree.root_node();
-    let mut after = None;
-    let mut header = None;
+    let (mut after, mut header) = (None, None);
+    // Still in the comments, attributes and docstring a file opens with.
+    let mut opening = true;
     let mut cursor = root.walk();
     for (i, node) in root.children(&mut cursor).enumerate() {
         match (lang, node.kind()) {
@@ -184,11 +189,11 @@ pub fn with_import(path: &str, text: &str, line: &str) -> Option<String> {
                 header = Some(node.end_byte())
             }
             ("python", "comment") | ("rust", "inner_attribute_item" | "line_comment")
-                if after.is_none() && header_run(root, node) =>
+                if opening =>
             {
                 header = Some(node.end_byte())
             }
-            ("python" | "rust", _) => {}
+            ("python" | "rust", _) => opening = false,
             _ => return None,
         }
     }
@@ -201,22 +206,6 @@ pub fn with_import(path: &str, text: &str, line: &str) -> Option<String> {
 /// Whether `node` is a string alone: a module's docstring when it comes first.
 fn docstring(node: Node<'_>) -> bool {
     node.named_child(0).is_some_and(|c| c.kind() == "string") && node.named_child_count() == 1
-}
-
-/// Whether `node` is part of the run of comments and attributes a file opens with.
-fn header_run(root: Node<'_>, node: Node<'_>) -> bool {
-    let mut cursor = root.walk();
-    let opening = root.children(&mut cursor).take_while(|n| {
-        matches!(
-            n.kind(),
-            "comment" | "line_comment" | "inner_attribute_item" | "expression_statement"
-        )
-    });
-    let mut found = false;
-    for n in opening {
-        found |= n.id() == node.id();
-    }
-    found
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ fn rustc_suggests_the_import_a_changed_file_lacks() {
         RUSTC,
         "test result: FAILED",
         &changed("src/tags.rs", TAGS),
-        &[],
+        Vec::new,
     );
     assert_eq!(
         found,
@@ -61,13 +61,13 @@ fn rustc_suggests_the_import_a_changed_file_lacks() {
 fn no_import_for_a_file_the_change_left_alone_or_an_error_there_before() {
     // The error is in a file the candidate did not change.
     assert_eq!(
-        forgotten(RUSTC, "", &changed("src/version.rs", TAGS), &[]),
+        forgotten(RUSTC, "", &changed("src/version.rs", TAGS), Vec::new),
         None
     );
     // The code failed that way before the candidate too: not the candidate's doing.
     let before = "error[E0433]: cannot find type `Ordering` in this scope\n";
     assert_eq!(
-        forgotten(RUSTC, before, &changed("src/tags.rs", TAGS), &[]),
+        forgotten(RUSTC, before, &changed("src/tags.rs", TAGS), Vec::new),
         None
     );
     // A line the file already has is not added twice.
@@ -96,7 +96,7 @@ E       NameError: name 'math' is not defined
 
 trails/sphere.py:7: NameError
 ";
-    let found = forgotten(pytest, "", &changed("trails/sphere.py", SPHERE), &[]);
+    let found = forgotten(pytest, "", &changed("trails/sphere.py", SPHERE), Vec::new);
     assert_eq!(
         found,
         Some(("trails/sphere.py".to_string(), "import math".to_string()))
@@ -113,7 +113,12 @@ trails/sphere.py:7: NameError
 NameError: name 'Decimal' is not defined
 ";
     let amounts = "import re\n\n\ndef parse_amount(text):\n    return Decimal(text)\n";
-    let found = forgotten(unittest, "", &changed("ledger/amounts.py", amounts), &[]);
+    let found = forgotten(
+        unittest,
+        "",
+        &changed("ledger/amounts.py", amounts),
+        Vec::new,
+    );
     let line = "from decimal import Decimal".to_string();
     assert_eq!(found, Some(("ledger/amounts.py".to_string(), line.clone())));
     assert_eq!(
@@ -137,7 +142,7 @@ NameError: name 'round_money' is not defined
             "def round_money(x):\n    return round(x, 2)\n".to_string(),
         ),
     ];
-    let found = forgotten(out, "", &changed("shop/cart.py", cart), &files);
+    let found = forgotten(out, "", &changed("shop/cart.py", cart), || files.clone());
     assert_eq!(
         found,
         Some((
@@ -148,7 +153,8 @@ NameError: name 'round_money' is not defined
     // A name nobody defines gets nothing.
     let unknown = out.replace("round_money", "frobnicate");
     assert_eq!(
-        forgotten(&unknown, "", &changed("shop/cart.py", cart), &files),
+        forgotten(&unknown, "", &changed("shop/cart.py", cart), || files
+            .clone()),
         None
     );
 }

@@ -22,9 +22,9 @@ impl Run<'_> {
         let changed: Vec<(String, String)> = (changes.iter())
             .filter_map(|c| Some((c.rel.clone(), self.current_text(&c.rel)?)))
             .collect();
-        let files = self.source_files();
         let baseline = &self.attempts.baseline_output;
-        let (path, line) = imports::forgotten(&run.output, baseline, &changed, &files)?;
+        let files = || self.source_files();
+        let (path, line) = imports::forgotten(&run.output, baseline, &changed, files)?;
         let text = &changed.iter().find(|(p, _)| *p == path)?.1;
         let replace = imports::with_import(&path, text, &line)?;
         let change = changes.iter().find(|c| c.rel == path)?.clone();
