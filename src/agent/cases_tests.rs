@@ -415,3 +415,34 @@ fn a_tables_cells_keep_escaped_bars_and_bars_in_code() {
         "{got:#?}"
     );
 }
+
+#[test]
+fn an_input_shown_as_a_block_and_named_by_the_line_before_it_is_a_cases_setup() {
+    let issue = "Warnings are reported as errors\n\nOn this log\n\n    \
+        2024-05-01T10:00:00Z INFO started\n    2024-05-01T10:00:03Z WARN \"disk\" full\n\n\
+        `counts(log)` says `[(Info, 1), (Error, 2)]` instead of `[(Info, 1), (Warn, 1), (Error, 1)]`.\n";
+    let found = cases(issue);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0].setup,
+        [r#"log = "2024-05-01T10:00:00Z INFO started\n2024-05-01T10:00:03Z WARN \"disk\" full\n""#]
+    );
+    let test = crate::agent::case_test::test_code(&found[0], 1, "tests/sieve.rs", "").unwrap();
+    assert!(
+        test.contains(r#"    let log = "2024-05-01T10:00:00Z INFO started\n"#),
+        "{test}"
+    );
+    // A fenced block too; a block of code names nothing, nor does a word no call passes.
+    let fenced = "With this config:\n```toml\n[job]\ntimeout = \"45s\"\n```\n\
+        `load(config)` should give `45`, not `None`.\n";
+    assert_eq!(
+        cases(fenced)[0].setup,
+        [r#"config = "[job]\ntimeout = \"45s\"\n""#]
+    );
+    let code = "On this log\n\n    >>> counts(\"x\")\n    []\n\n`counts(log)` should give `[]`.\n";
+    assert!(
+        cases(code).iter().all(|c| c.setup.is_empty()),
+        "{:?}",
+        cases(code)
+    );
+}

@@ -26,6 +26,7 @@ pub mod plan;
 mod probe;
 mod progress;
 pub mod prompt;
+mod provenance;
 mod reach;
 mod reassert;
 mod report;

@@ -12,6 +12,7 @@
 //! the wrong order (`%d-%m` for `%m-%d`: [`formats`]) or a number's field without its zero
 //! padding (`{}.{}` for `{}.{:02}`: [`widths`]), made to every copy of the format at once as
 //! well ([`copies`]), or a pattern's class too narrow (`\w+` for `[^)]+`: [`patterns`]);
+//! another variant of the file's own enum (`Level::Error` for `Level::Warn`: [`variants`]);
 //! every outcome of an ordering facing the wrong way at once (`Less` for `Greater` and
 //! `Greater` for `Less`, a comparator's `1` and `-1`: [`mirrors`]);
 //! where the failing tests were seen passing a fraction or unstripped text, a parameter used
@@ -31,6 +32,7 @@ mod mirrors;
 mod names;
 mod operands;
 mod patterns;
+mod variants;
 mod widths;
 mod wraps;
 
@@ -352,6 +354,12 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
                 "max" => push(at, "min".into()),
                 _ => {}
             },
+            // `Level::Error` → `Level::Warn`, another variant of the file's own enum.
+            "scoped_identifier" if lang == Lang::Rust => {
+                for (at, variant) in variants::other_variants(node, file) {
+                    push(at, variant);
+                }
+            }
             // `a not in b` → `a in b`, `a is not b` → `a is b`.
             "not in" => push(at, "in".into()),
             "is not" => push(at, "is".into()),

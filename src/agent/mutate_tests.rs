@@ -522,3 +522,21 @@ def add(item, basket=None, *, seen: dict = {}, n=0):
         .code
         .contains("    if seen is None:\n        seen = {}\n    basket.append"));
 }
+
+#[test]
+fn a_value_of_the_files_own_enum_is_tried_as_its_other_variants_but_not_in_patterns() {
+    let file = "pub enum Level {\n    Info,\n    Warn(u8),\n    Error,\n}\n\n\
+        fn parse(s: &str) -> Option<Level> {\n    match s {\n        \"warn\" => Some(Level::Error),\n        \
+        _ => None,\n    }\n}\n\nfn name(l: &Level) -> &str {\n    match l {\n        Level::Info => \"info\",\n        \
+        _ => std::cmp::Ordering::Less.then(\"x\"),\n    }\n}\n";
+    let w = changed("src/level.rs", file, "parse");
+    let variants: Vec<&String> = w.iter().filter(|c| c.contains("`Error` →")).collect();
+    assert_eq!(variants, ["`Error` → `Info`", "`Error` → `Warn`"], "{w:?}");
+    // A pattern matches a variant, it makes none; another file's enum is not known here.
+    let w = changed("src/level.rs", file, "name");
+    assert!(
+        !w.iter()
+            .any(|c| c.contains("`Info` →") || c.contains("`Less` →")),
+        "{w:?}"
+    );
+}

@@ -34,10 +34,15 @@ pub fn import_line(
 ) -> Option<String> {
     let lang = fence_lang(test_path);
     let defines = definition_pattern(lang, name)?;
-    let (path, _) = files
-        .iter()
-        .filter(|(p, _)| fence_lang(p) == lang && !is_test_path(p))
-        .find(|(_, text)| defines.is_match(text))?;
+    let sources = || (files.iter()).filter(move |(p, _)| fence_lang(p) == lang && !is_test_path(p));
+    let Some((path, _)) = sources().find(|(_, text)| defines.is_match(text)) else {
+        // A Rust enum's variant, written bare as its `Debug` shows it (`Info` for
+        // `Level::Info`): the enum's variants, all of them (the case's value may name several).
+        let (path, enum_name) = (sources().filter(|_| lang == "rust"))
+            .find_map(|(p, text)| Some((p, enum_of(text, name)?)))?;
+        let import = rust_import(&enum_name, path, files)?;
+        return Some(format!("{}::*;", import.strip_suffix(';')?));
+    };
     match lang {
         "python" => Some(python_import(name, path, files)),
         "javascript" | "typescript" => Some(js_import(name, path, test_path, test_body)),
@@ -60,6 +65,25 @@ fn definition_pattern(lang: &str, name: &str) -> Option<Regex> {
         _ => return None,
     };
     Regex::new(&pattern).ok()
+}
+
+/// The public enum of a Rust file `text` that has a variant called `variant`.
+fn enum_of(text: &str, variant: &str) -> Option<String> {
+    let head = Regex::new(r"^pub enum (\w+)").ok()?;
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if let Some(c) = head.captures(line) {
+            current = c.get(1).map(|m| m.as_str().to_string());
+        } else if line.starts_with('}') {
+            current = None;
+        } else if let Some(e) = &current {
+            let item = line.trim_start().strip_prefix(variant);
+            if item.is_some_and(|rest| rest.is_empty() || rest.starts_with([',', ' ', '(', '{'])) {
+                return Some(e.clone());
+            }
+        }
+    }
+    None
 }
 
 /// `from package import name` when the package re-exports it (the usual public path), else

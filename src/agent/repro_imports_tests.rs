@@ -139,3 +139,27 @@ fn rust_imports_through_the_crate_root_or_the_module_path() {
     ]);
     assert_eq!(import("run", &bin), None);
 }
+
+#[test]
+fn a_bare_enum_variant_imports_the_enums_variants() {
+    let project = files(&[
+        ("Cargo.toml", "[package]\nname = \"logsieve\"\nversion = \"0.1.0\"\n"),
+        ("src/lib.rs", "pub mod level;\n"),
+        (
+            "src/level.rs",
+            "#[derive(Debug)]\npub enum Level {\n    Trace,\n    Warn,\n    Error,\n}\n\npub enum Shape {\n    Circle(f64),\n}\n",
+        ),
+    ]);
+    let import = |name: &str| import_line(name, "tests/sieve.rs", "", &project);
+    assert_eq!(
+        import("Warn").as_deref(),
+        Some("use logsieve::level::Level::*;")
+    );
+    assert_eq!(
+        import("Circle").as_deref(),
+        Some("use logsieve::level::Shape::*;")
+    );
+    // A prefix of a variant is none; nor is a name no enum has.
+    assert_eq!(import("War"), None);
+    assert_eq!(import("Debug"), None);
+}

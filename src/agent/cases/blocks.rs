@@ -87,7 +87,140 @@ pub(super) fn code_lines(issue: &str) -> Blocks {
             out.setup.push(t.to_string());
         }
     }
+    let inputs = named_inputs(issue, &out.setup);
+    out.setup.extend(inputs);
     out
+}
+
+/// The issue's inputs shown as blocks of their own and named by the line before them ("On this
+/// log", "With this config:"), as assignments of the block's text to each name that line
+/// could give it (`log = "2024-05-01 WARN disk full\n…"`): a case whose call passes `log`
+/// then has its input. A block with code in it (a prompt, a call, an assignment) is none.
+fn named_inputs(issue: &str, setup: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut intro: Option<&str> = None;
+    let mut block: Vec<&str> = Vec::new();
+    // Inside a fence: whether its language says it holds data (`toml`, `csv`, `text`…).
+    let mut fence: Option<bool> = None;
+    let flush =
+        |intro: Option<&str>, block: &mut Vec<&str>, tagged: bool, out: &mut Vec<String>| {
+            let data = !block.is_empty() && (tagged || block.iter().all(|l| is_data(l.trim())));
+            let text = format!("{}\n", block.join("\n"));
+            block.clear();
+            let (Some(intro), true, Some(value)) = (intro, data, quoted(&text)) else {
+                return;
+            };
+            for name in input_names(intro, issue) {
+                let known = setup.iter().chain(out.iter()).any(|l| assigned(l) == name);
+                if !known {
+                    out.push(format!("{name} = {value}"));
+                }
+            }
+        };
+    for line in issue.lines() {
+        let t = line.trim();
+        if let Some(tag) = t.strip_prefix("```") {
+            match fence {
+                Some(tagged) => {
+                    flush(intro, &mut block, tagged, &mut out);
+                    fence = None;
+                }
+                None => fence = Some(DATA_FENCES.contains(&tag.trim())),
+            }
+            continue;
+        }
+        let indented = line
+            .strip_prefix("    ")
+            .or_else(|| line.strip_prefix('\t'));
+        match (fence, indented) {
+            (Some(_), _) => block.push(line),
+            (None, Some(code)) if !t.is_empty() => block.push(code),
+            _ => {
+                flush(intro, &mut block, false, &mut out);
+                if !t.is_empty() {
+                    intro = Some(t);
+                }
+            }
+        }
+    }
+    flush(intro, &mut block, false, &mut out);
+    out
+}
+
+/// The languages of a fence that holds data, not code.
+const DATA_FENCES: &[&str] = &[
+    "toml", "ini", "cfg", "conf", "csv", "tsv", "json", "yaml", "yml", "text", "txt", "log",
+];
+
+/// The names the line before a block gives its input ("On this log", "With this `config`:"):
+/// its lower-case words of three characters or more, not the words around them ("this",
+/// "with"), nor a function the issue calls. None when the line quotes a call: the block is
+/// then what that call gave.
+fn input_names<'i>(intro: &'i str, issue: &str) -> Vec<&'i str> {
+    const PROSE: &[&str] = &[
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "with",
+        "from",
+        "for",
+        "and",
+        "here",
+        "following",
+        "when",
+        "below",
+        "above",
+        "gives",
+        "get",
+        "got",
+        "run",
+        "file",
+        "data",
+    ];
+    if intro.contains('(') {
+        return Vec::new();
+    }
+    intro
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|w| {
+            w.chars().count() >= 3
+                && w.starts_with(|c: char| c.is_ascii_lowercase())
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && !PROSE.contains(w)
+                && !issue.contains(&format!("{w}("))
+        })
+        .collect()
+}
+
+/// Whether a line of a block is data, not code: no prompt, call, assignment or comment.
+fn is_data(line: &str) -> bool {
+    !(line.starts_with(">>>")
+        || line.starts_with("$ ")
+        || is_call(line)
+        || is_assignment(line)
+        || commented(line).is_some()
+        || said(line).is_some())
+}
+
+/// `text` as a double-quoted string literal that Python, JavaScript and Rust all read alike;
+/// `None` when it holds a control character other than a newline or a tab.
+fn quoted(text: &str) -> Option<String> {
+    let mut out = String::from('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => return None,
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    Some(out)
 }
 
 /// A call whose comment says in words what it gives and should give (`f(12)  // gives "12.00",

@@ -62,6 +62,9 @@ pub(super) fn swaps(name: &str, lang: Lang) -> &'static [&'static str] {
     }
     match lang {
         Lang::Python => match name {
+            // A mean divided by the count where the weights' total was meant, or the reverse.
+            "len" => &["sum"],
+            "sum" => &["len"],
             "int" => &["round"],
             "round" => &["int"],
             "any" => &["all"],

@@ -79,7 +79,7 @@ impl Run<'_> {
                 if !self.remove_test(&changes) {
                     return None;
                 }
-                let import = (!run.passed && imports.len() < 3)
+                let import = (!run.passed && imports.len() < 4)
                     .then(|| self.import_line(&run, path, body))
                     .flatten()
                     .filter(|line| !imports.contains(line));

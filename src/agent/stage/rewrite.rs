@@ -9,7 +9,7 @@ use crate::agent::rewrite::{self, Target};
 use crate::agent::run::{Next, Run, Stage, Suspected};
 use crate::agent::sampling::{budget, rewrite_variants};
 use crate::agent::spectrum::{self, Spectrum, Suspect};
-use crate::agent::{callers, frames, reach};
+use crate::agent::{callers, frames, provenance, reach};
 use crate::edit::{self, parse::SearchReplaceBlock};
 use crate::model::{constrain, BackendError};
 use crate::protocol::{EditFailure, Event, StopReason};
@@ -102,6 +102,33 @@ impl Run<'_> {
             if !found.iter().any(|f| f.path == s.path && f.name == s.name) {
                 found.push(s);
             }
+        }
+        // The function that made the wrong value the assertion shows comes first, ahead of the
+        // ones passing it on and of a crash's place (a crash compares no value).
+        let code = |path: &str, name: &str| {
+            let (_, text) = files.iter().find(|(p, _)| p == path)?;
+            let defs = crate::agent::rewrite::definitions(path, text);
+            defs.into_iter().find(|t| t.name == name).map(|t| t.code)
+        };
+        if let Some(origin) = provenance::origin(failing_output, &spectrum.calls, code) {
+            let call = origin.call;
+            self.status(format!(
+                "`{}` is first made by {}",
+                origin.value,
+                call.line()
+            ));
+            found.retain(|f| f.path != call.path || f.name != call.name);
+            let score = found.first().map_or(1.0, |f| f.score.max(1.0));
+            let (path, name) = (call.path.clone(), call.name.clone());
+            found.insert(
+                0,
+                Suspect {
+                    path,
+                    name,
+                    score,
+                    line: None,
+                },
+            );
         }
         if !found.is_empty() {
             let top: Vec<String> = found
