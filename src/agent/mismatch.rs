@@ -66,7 +66,7 @@ fn paired(line: &str, next: &str, first: &str, second: &str, swapped: bool) -> O
 }
 
 /// `text` split at its `operator` outside quotes.
-fn split_at<'t>(text: &'t str, operator: &str) -> Option<(&'t str, &'t str)> {
+pub(super) fn split_at<'t>(text: &'t str, operator: &str) -> Option<(&'t str, &'t str)> {
     let (at, _, _) = code_chars(text)
         .find(|(i, _, _)| text.get(*i..).is_some_and(|r| r.starts_with(operator)))?;
     Some((text.get(..at)?, text.get(at + operator.len()..)?))

@@ -43,6 +43,7 @@ use operands::{passed_count, swapped_arguments, swapped_comparison, swapped_diff
 
 pub use copies::{everywhere, LineEdit};
 pub use entries::named_entries;
+pub(in crate::agent) use variants::variants as enum_variants;
 pub use wraps::wraps;
 
 /// What kind of change a mutant is; the likelier kind is tried first, over all the definitions.

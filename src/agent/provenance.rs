@@ -6,7 +6,8 @@
 //! passing tests run it too: what hides a helper from the spectrum is a passing test where it
 //! happens to be right (`weighted_mean` is right whenever the weights add up to 1).
 
-use super::callers::code_chars;
+use super::mismatch::split_at;
+use super::rewrite;
 use super::spectrum::Call;
 
 /// A wrong value, and the call that first made it.
@@ -40,39 +41,16 @@ pub(super) fn origin<'c>(
         .filter(|(c, _)| {
             let body = code(&c.path, &c.name).unwrap_or_default();
             !(makers.iter())
-                .any(|(other, _)| other.name != c.name && calls_by_name(&body, &other.name))
+                .any(|(other, _)| other.name != c.name && rewrite::calls(&body, &other.name))
         })
         .collect();
-    let [(call, value)] = dedup_by_function(&first)[..] else {
+    let &&(call, value) = first.first()?;
+    if (first.iter()).any(|(c, _)| c.path != call.path || c.name != call.name) {
         return None;
-    };
+    }
     Some(Origin {
         value: value.to_string(),
         call,
-    })
-}
-
-/// `found` with one entry per function (its first call).
-fn dedup_by_function<'a, 'c>(found: &[&'a (&'c Call, &'a String)]) -> Vec<(&'c Call, &'a String)> {
-    let mut out: Vec<(&Call, &String)> = Vec::new();
-    for (call, value) in found.iter().map(|f| **f) {
-        if !out
-            .iter()
-            .any(|(c, _)| c.path == call.path && c.name == call.name)
-        {
-            out.push((call, value));
-        }
-    }
-    out
-}
-
-/// Whether `code` calls a function or method called `name`: `name(` not preceded by a word
-/// character (`.name(` counts; `rename(` does not).
-fn calls_by_name(code: &str, name: &str) -> bool {
-    let pattern = format!("{name}(");
-    code.match_indices(&pattern).any(|(at, _)| {
-        let before = code.get(..at).and_then(|b| b.chars().next_back());
-        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
     })
 }
 
@@ -125,13 +103,6 @@ fn sides<'l>(line: &'l str, next: &'l str) -> Option<(&'l str, &'l str)> {
     paired("left:", "right:")
         .or_else(|| paired("actual:", "expected:"))
         .or_else(|| paired("expected:", "actual:").map(|(want, got)| (got, want)))
-}
-
-/// `text` split at its `operator` outside quotes.
-fn split_at<'t>(text: &'t str, operator: &str) -> Option<(&'t str, &'t str)> {
-    let (at, _, _) = code_chars(text)
-        .find(|(i, _, _)| text.get(*i..).is_some_and(|r| r.starts_with(operator)))?;
-    Some((text.get(..at)?, text.get(at + operator.len()..)?))
 }
 
 /// The numbers (`-3`, `43.0`) and words of two characters or more in `text`.

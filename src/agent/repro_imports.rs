@@ -6,6 +6,7 @@
 use regex::Regex;
 
 use super::localize::is_test_path;
+use super::mutate::enum_variants;
 use super::prompt::fence_lang;
 
 /// The name a failing test run reports as undefined, if it does.
@@ -69,21 +70,11 @@ fn definition_pattern(lang: &str, name: &str) -> Option<Regex> {
 
 /// The public enum of a Rust file `text` that has a variant called `variant`.
 fn enum_of(text: &str, variant: &str) -> Option<String> {
-    let head = Regex::new(r"^pub enum (\w+)").ok()?;
-    let mut current: Option<String> = None;
-    for line in text.lines() {
-        if let Some(c) = head.captures(line) {
-            current = c.get(1).map(|m| m.as_str().to_string());
-        } else if line.starts_with('}') {
-            current = None;
-        } else if let Some(e) = &current {
-            let item = line.trim_start().strip_prefix(variant);
-            if item.is_some_and(|rest| rest.is_empty() || rest.starts_with([',', ' ', '(', '{'])) {
-                return Some(e.clone());
-            }
-        }
-    }
-    None
+    let head = Regex::new(r"(?m)^pub enum (\w+)").ok()?;
+    let found = (head.captures_iter(text))
+        .filter_map(|c| Some(c.get(1)?.as_str()))
+        .find(|name| enum_variants(text, name).iter().any(|v| v == variant));
+    found.map(str::to_string)
 }
 
 /// `from package import name` when the package re-exports it (the usual public path), else

@@ -11,7 +11,7 @@ use crate::edit::parse::SearchReplaceBlock;
 
 mod rank;
 
-pub use rank::{constant_files, ranked};
+pub use rank::{calls, constant_files, ranked};
 
 /// A definition the model may be asked to rewrite.
 #[derive(Debug, Clone, PartialEq)]

@@ -50,7 +50,7 @@ fn in_pattern(node: Node<'_>) -> bool {
 
 /// The unit and tuple variants of `enum name { … }` in `file`, in their order (none when the file
 /// does not declare it).
-fn variants(file: &str, name: &str) -> Vec<String> {
+pub(in crate::agent) fn variants(file: &str, name: &str) -> Vec<String> {
     let Ok(head) = Regex::new(&format!(
         r"(?m)^\s*(?:pub(?:\([^)]*\))?\s+)?enum\s+{}\b[^{{]*\{{",
         regex::escape(name)
@@ -64,7 +64,11 @@ fn variants(file: &str, name: &str) -> Vec<String> {
     let body = body
         .get(..body.find('}').unwrap_or(body.len()))
         .unwrap_or_default();
-    let Ok(variant) = Regex::new(r"(?m)^\s*([A-Z]\w*)\s*(?:[,(]|$)") else {
+    static VARIANT: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
+    let Some(variant) = VARIANT
+        .get_or_init(|| Regex::new(r"(?m)^\s*([A-Z]\w*)\s*(?:[,(]|$)").ok())
+        .as_ref()
+    else {
         return Vec::new();
     };
     (variant.captures_iter(body))

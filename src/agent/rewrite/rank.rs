@@ -130,7 +130,7 @@ fn keyed(code: &str, key: &str) -> bool {
 }
 
 /// Whether `code` calls `name` (`name(` as a whole word).
-fn calls(code: &str, name: &str) -> bool {
+pub fn calls(code: &str, name: &str) -> bool {
     code.match_indices(&format!("{name}("))
         .any(|(at, _)| word_at(code, at, name))
 }
