@@ -1,7 +1,7 @@
 //! Where a wrong value was made. A failing assertion shows what the code gave (`ada: 43.0 (F)`)
 //! against what the test wanted (`ada: 86.0 (B)`); the tracer wrote down what the failing
-//! tests called each function with and what it gave back. A call that returned a wrong value
-//! though none was given to it made that value — unless a function it calls made it first. That
+//! tests called each function with and what it gave back. A call that returned a wrong value,
+//! whole, though none was given to it made that value — unless a function it calls made it first. That
 //! function is where the bug is, however many callers pass the value on, and however many
 //! passing tests run it too: what hides a helper from the spectrum is a passing test where it
 //! happens to be right (`weighted_mean` is right whenever the weights add up to 1).
@@ -30,11 +30,16 @@ pub(super) fn origin<'c>(
     if wrong.is_empty() {
         return None;
     }
-    let holds = |text: &str| wrong.iter().find(|w| tokens(text).any(|t| same(w, t)));
-    // Made here: a wrong value comes out, none went in.
+    let holds = |text: &str| wrong.iter().any(|w| tokens(text).any(|t| same(w, t)));
+    // Made here: a wrong value comes out whole, none went in. A value only part of what came
+    // out (`10` of `'10:30'`) may be what went in, shown another way (`minutes=630`).
+    let is = |result: &str| {
+        let value = result.trim_matches(|c| c == '\'' || c == '"');
+        wrong.iter().find(|w| same(w, value))
+    };
     let makers: Vec<(&Call, &String)> = (calls.iter())
-        .filter(|c| !c.result.starts_with("raised ") && holds(&c.arguments).is_none())
-        .filter_map(|c| Some((c, holds(&c.result)?)))
+        .filter(|c| !holds(&c.arguments))
+        .filter_map(|c| Some((c, is(&c.result)?)))
         .collect();
     // Made first: by a function that calls none of the others that made one.
     let first: Vec<&(&Call, &String)> = (makers.iter())

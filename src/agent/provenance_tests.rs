@@ -92,6 +92,24 @@ fn no_origin_without_a_compared_value_or_a_single_maker() {
         origin("E   assert (5, 'odd') == (4, 'even')\n", &two, |_, _| None),
         None
     );
+    // Part of a text made from what went in, another way: `10` of `'10:30'` is 630 minutes.
+    let clock = vec![
+        call("busy/clock.py", "to_hhmm", "minutes=630", "'10:30'"),
+        call(
+            "busy/merge.py",
+            "merge",
+            "spans=[(540, 600), (570, 630)]",
+            "[(540, 630)]",
+        ),
+    ];
+    assert_eq!(
+        origin(
+            "E   assert '09:00-10:30' == '09:00-11:30'\n",
+            &clock,
+            |_, _| None
+        ),
+        None
+    );
     // The wrong value went in with the arguments: passed on, not made.
     let passed = vec![call("a.py", "show", "total=5", "'5 items'")];
     assert_eq!(
