@@ -9,6 +9,7 @@
 //! framework). A reported crash gives cases of its own ([`super::crash`]).
 
 mod blocks;
+mod ordinals;
 mod tables;
 
 use regex::Regex;
@@ -79,16 +80,25 @@ pub fn cases(issue: &str) -> Vec<Case> {
             out.push(case(&blocks.setup, &[], call, shown, expect));
         }
     }
+    let sessions = blocks.sessions;
+    // Values the prose gives a call by its place ("the second should be `[]`") are its own.
+    let placed = ordinals::by_place(&prose, sessions.len());
     let mut expected = stated::stated(issue)
         .expected
         .into_iter()
-        .filter(|e| !used.contains(e));
+        .filter(|e| !used.contains(e) && !placed.iter().any(|(_, p)| p == e));
     // Sessions take the issue's other expected values in order, each the first that fits it —
     // but for one a later session's output shares more with (the second of two calls is the
     // one whose output holds the item that should not be there).
-    let sessions = blocks.sessions;
     let mut left: Vec<String> = Vec::new();
     for (i, session) in sessions.iter().enumerate() {
+        if let Some((_, value)) = placed.iter().find(|(at, _)| *at == i) {
+            if let Some(expect) = session_expect(&session.shown, value) {
+                let (call, shown) = (session.call.clone(), Some(session.shown.clone()));
+                out.push(case(&blocks.setup, &session.before, call, shown, expect));
+            }
+            continue;
+        }
         let fits = |e: &str| {
             let here = overlap(&session.shown, e);
             session_expect(&session.shown, e).is_some()

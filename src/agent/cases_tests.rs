@@ -446,3 +446,52 @@ fn an_input_shown_as_a_block_and_named_by_the_line_before_it_is_a_cases_setup() 
         cases(code)
     );
 }
+
+#[test]
+fn a_value_the_prose_gives_a_call_by_its_place_goes_to_that_call() {
+    let issue = "\
+Notes pick up tags from earlier notes
+
+    >>> book = Notebook()
+    >>> book.add(\"Buy milk #errands\").tags
+    ['errands']
+    >>> book.add(\"Call mom #family\").tags
+    ['errands', 'family']
+    >>> book.add(\"Read a book\").tags
+    ['errands', 'family']
+
+The second should be `['family']` and the third `[]`.
+";
+    let found = cases(issue);
+    let calls: Vec<(&str, &Expect)> = found.iter().map(|c| (c.call.as_str(), &c.expect)).collect();
+    assert_eq!(
+        calls,
+        vec![
+            (
+                "book.add(\"Call mom #family\").tags",
+                &Expect::Equals("['family']".into())
+            ),
+            (
+                "book.add(\"Read a book\").tags",
+                &Expect::Equals("[]".into())
+            ),
+        ],
+        "the first call, right as it is, gets no value"
+    );
+    assert_eq!(
+        found[1].setup,
+        vec![
+            "book = Notebook()".to_string(),
+            "book.add(\"Buy milk #errands\").tags".into(),
+            "book.add(\"Call mom #family\").tags".into()
+        ]
+    );
+    // "last" is the last call; a place past the calls shown gives nothing.
+    let last = issue.replace("the third `[]`", "the last `[]`");
+    assert_eq!(
+        cases(&last).get(1).map(|c| c.call.as_str()),
+        Some("book.add(\"Read a book\").tags")
+    );
+    let past = issue.replace("the third `[]`", "the fifth `[]`");
+    assert_eq!(cases(&past).len(), 1);
+}

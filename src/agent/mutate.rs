@@ -1,25 +1,25 @@
-//! Mutants: the one-token changes most small bugs are — a comparison off at its boundary or
-//! facing the wrong way, a range that leaves out its end, `+` for `-`, `/` for `//`, `and` for
-//! `or`, `in` for `not in`, a `not` too many, a number off by one, the first item for the last,
-//! `true` for `false`, the two sides of an ordering or a difference swapped, a call's two
-//! arguments in the wrong order, the wrong one of a pair of functions (`min`/`max`,
-//! `int`/`round`, `floor`/`ceil`, `starts_with`/`ends_with`, a string's bytes for its
-//! characters: [`calls`]), a library call's arguments slipped (`sort()` with no comparator,
-//! `split(" ")`, a sort's `reverse=True`: [`arguments`]), Python's list default shared by
-//! every call (`basket=[]`: [`defaults`]), and last one of the definition's own variables used where another
-//! was meant ([`names`]). Each is made to one definition, found with the file's own grammar, so
-//! a comment or a generic `<` is never touched, nor a string but for a date format's fields in
-//! the wrong order (`%d-%m` for `%m-%d`: [`formats`]) or a number's field without its zero
-//! padding (`{}.{}` for `{}.{:02}`: [`widths`]), made to every copy of the format at once as
-//! well ([`copies`]), or a pattern's class too narrow (`\w+` for `[^)]+`: [`patterns`]);
-//! another variant of the file's own enum (`Level::Error` for `Level::Warn`: [`variants`]);
-//! every outcome of an ordering facing the wrong way at once (`Less` for `Greater` and
-//! `Greater` for `Less`, a comparator's `1` and `-1`: [`mirrors`]);
-//! where the failing tests were seen passing a fraction or unstripped text, a parameter used
-//! without `round(…)` or `.strip()` ([`wraps`]); and a value made and dropped — not kept, not
-//! returned, not awaited ([`dropped`]). A run that shows the bug tests them
-//! before the model's first reply (`stage/mutate.rs`): dozens of these cost less than the
-//! model's one rewrite, and a small model is weakest at exactly these one-token fixes.
+//! Mutants: the one-token changes most small bugs are — a comparison off at its boundary or facing
+//! the wrong way, a range that leaves out its end, `+` for `-`, `/` for `//`, `and` for `or`, `in`
+//! for `not in`, a `not` too many, a number off by one or a cycle's length for its start (`7` for
+//! Sunday's `0`), the first item for the last, `true` for `false`, a power counted from the wrong
+//! end (`2 ** n` for `2 ** (n - 1)`), the two sides of an ordering or a difference swapped, a
+//! call's two arguments in the wrong order, the wrong one of a pair of functions (`min`/`max`,
+//! `int`/`round`, `floor`/`ceil`, `starts_with`/`ends_with`, a string's bytes for its characters:
+//! [`calls`]), a library call's arguments slipped (`sort()` with no comparator, `split(" ")`, a
+//! sort's `reverse=True`: [`arguments`]), Python's list default shared by every call (`basket=[]`:
+//! [`defaults`]), and last, one of the definition's own variables used where another was meant
+//! ([`names`]). Each is made to one definition, found with the file's own grammar, so a comment or
+//! a generic `<` is never touched, nor a string but for a date format's fields in the wrong order
+//! (`%d-%m` for `%m-%d`: [`formats`]) or a number's field without its zero padding (`{}.{}` for
+//! `{}.{:02}`: [`widths`]), made to every copy of the format at once as well ([`copies`]), or a
+//! pattern's class too narrow (`\w+` for `[^)]+`: [`patterns`]); another variant of the file's own
+//! enum (`Level::Error` for `Level::Warn`: [`variants`]); every outcome of an ordering facing the
+//! wrong way at once (`Less` for `Greater` and `Greater` for `Less`, a comparator's `1` and `-1`:
+//! [`mirrors`]); where the failing tests were seen passing a fraction or unstripped text, a
+//! parameter used without `round(…)` or `.strip()` ([`wraps`]); and a value made and dropped — not
+//! kept, not returned, not awaited ([`dropped`]). A run that shows the bug tests them before the
+//! model's first reply (`stage/mutate.rs`): dozens of these cost less than the model's one rewrite,
+//! and a small model is weakest at exactly these one-token fixes.
 
 mod arguments;
 mod calls;
@@ -39,7 +39,9 @@ mod wraps;
 use tree_sitter::{Language, Node, Parser, Tree};
 
 use super::rewrite::Target;
-use operands::{passed_count, swapped_arguments, swapped_comparison, swapped_difference};
+use operands::{
+    passed_count, shifted_exponents, swapped_arguments, swapped_comparison, swapped_difference,
+};
 
 pub use copies::{everywhere, LineEdit};
 pub use entries::named_entries;
@@ -344,6 +346,7 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
                 for n in off_by_one(text(node))
                     .into_iter()
                     .chain(a_zero_off(text(node)))
+                    .chain(cycle_start(text(node)))
                 {
                     push(at, n);
                 }
@@ -378,6 +381,9 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
                 if let Some(swapped) = swapped_difference(node, file) {
                     push(at, swapped);
                 }
+                for (at, shifted) in shifted_exponents(node, file) {
+                    push(at, shifted);
+                }
             }
             "call_expression" | "call" => {
                 if let Some(awaited) = dropped::awaited(node, file) {
@@ -391,6 +397,9 @@ fn collect(node: Node<'_>, file: &str, range: (usize, usize), lang: Lang, out: &
                 }
                 for (at, new) in arguments::slips(node, file, lang) {
                     push(at, new);
+                }
+                for (at, shifted) in shifted_exponents(node, file) {
+                    push(at, shifted);
                 }
                 // A count or a position passed on, off by one: `pad(d.getMonth())` →
                 // `pad(d.getMonth() + 1)`.
@@ -523,6 +532,13 @@ fn a_zero_off(literal: &str) -> Vec<String> {
         out.push(format!("{}{suffix}", n / 10));
     }
     out
+}
+
+/// A cycle's length for its first place: `7` → `0` (Sunday is day 0 of JavaScript's week, not
+/// day 7), `12` → `0` (the hour after midnight, January of a 0-based month), `24` → `0`.
+fn cycle_start(literal: &str) -> Option<String> {
+    let (n, suffix) = decimal(literal)?;
+    matches!(n, 7 | 12 | 24).then(|| format!("0{suffix}"))
 }
 
 /// A plain decimal integer literal's value and its type suffix (`3u8`: 3 and `u8`); `None` for

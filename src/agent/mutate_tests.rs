@@ -540,3 +540,70 @@ fn a_value_of_the_files_own_enum_is_tried_as_its_other_variants_but_not_in_patte
         "{w:?}"
     );
 }
+
+#[test]
+fn a_named_power_or_shift_is_tried_one_more_and_one_less() {
+    let js = "function delayFor(retry, base) {\n  return Math.min(30, base * 2 ** retry);\n}\n";
+    let w = changed("b.js", js, "delayFor");
+    assert!(w.contains(&"`retry` → `(retry - 1)`".to_string()), "{w:?}");
+    assert!(w.contains(&"`retry` → `(retry + 1)`".to_string()), "{w:?}");
+    let fixed = of("b.js", js, "delayFor")
+        .into_iter()
+        .find(|m| m.what == "`retry` → `(retry - 1)`")
+        .unwrap();
+    assert!(
+        fixed.code.contains("base * 2 ** (retry - 1)"),
+        "{}",
+        fixed.code
+    );
+
+    let py = "def delay(n):\n    return pow(2, n) + (1 << bit)\n";
+    let w = changed("d.py", py, "delay");
+    for expected in ["`n` → `n - 1`", "`n` → `n + 1`", "`bit` → `(bit - 1)`"] {
+        assert!(
+            w.contains(&expected.to_string()),
+            "{expected} missing from {w:?}"
+        );
+    }
+
+    let rs = "fn delay(n: u32) -> u64 {\n    2u64.pow(n) * 10u64.pow(3)\n}\n";
+    let w = changed("d.rs", rs, "delay");
+    assert!(w.contains(&"`n` → `n - 1`".to_string()), "{w:?}");
+    assert!(
+        !w.iter().any(|c| c.contains("3 - 1")),
+        "a number is tried as numbers are: {w:?}"
+    );
+    let product = "fn area(w: u32, h: u32) -> u32 {\n    w * h\n}\n";
+    assert!(
+        !changed("a.rs", product, "area")
+            .iter()
+            .any(|c| c.contains("- 1")),
+        "only a power's exponent"
+    );
+}
+
+/// Sunday as day 7 of a week JavaScript numbers from 0: a cycle's length tried as its start.
+#[test]
+fn a_cycles_length_is_tried_as_its_start() {
+    assert_eq!(cycle_start("7"), Some("0".into()));
+    assert_eq!(cycle_start("12u8"), Some("0u8".into()));
+    assert_eq!(cycle_start("8"), None);
+    let file = "const SUNDAY = 7;\n\nfunction isWeekend(d) {\n  return d.getUTCDay() === 6 || d.getUTCDay() === SUNDAY;\n}\n";
+    let names: Vec<String> = definitions("c.js", file)
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    let target = definitions("c.js", file)
+        .into_iter()
+        .find(|t| t.name == "SUNDAY")
+        .unwrap_or_else(|| panic!("the constant is a definition: {names:?}"));
+    let fixed = mutants(&target, file)
+        .into_iter()
+        .find(|m| m.what == "`7` → `0`")
+        .expect("7 is tried as 0");
+    assert!(
+        fixed.code.starts_with("const SUNDAY = 0;"),
+        "{}",
+        fixed.code
+    );
+}

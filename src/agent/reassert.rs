@@ -66,7 +66,7 @@ pub(super) fn usable(expected: &[String]) -> impl Iterator<Item = &String> {
 }
 
 /// Where the slice `part` of `code` begins in it.
-fn offset(code: &str, part: &str) -> Option<usize> {
+pub(super) fn offset(code: &str, part: &str) -> Option<usize> {
     let at = (part.as_ptr() as usize).checked_sub(code.as_ptr() as usize)?;
     (at + part.len() <= code.len()).then_some(at)
 }

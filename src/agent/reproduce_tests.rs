@@ -23,6 +23,13 @@ fn concrete_cases_are_recognized() {
     assert!(states_expectation(
         "With 59.6 seconds left the bar shows `ETA 60s` rather than `ETA 1m 00s`."
     ));
+    // What comes out set against what is so, with no "should".
+    assert!(states_expectation(
+        "I logged `5 mi`, and the summary says\n\n    Loop: 8.45 km\n\nIt's 8.05 km."
+    ));
+    assert!(states_expectation(
+        "The docs say `retries` is 3 when the file leaves it out."
+    ));
     assert!(!states_expectation("The code is slow and hard to read."));
     assert!(!states_expectation("Please add a logo."));
 }

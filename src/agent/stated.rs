@@ -9,6 +9,7 @@ use regex::Regex;
 use super::asserted;
 
 mod others;
+mod respelled;
 
 pub use others::{other_cases, touches};
 
@@ -299,7 +300,7 @@ pub(super) fn unquote(s: &str) -> &str {
 }
 
 /// The prose cut at sentence ends (`.`, `!`, `?` before a space or line end, outside inline
-/// code), blank lines and list items.
+/// code, not an abbreviation's: `e.g.`), blank lines and list items.
 pub(super) fn sentences(prose: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
@@ -311,7 +312,9 @@ pub(super) fn sentences(prose: &str) -> Vec<String> {
             in_code = !in_code;
         }
         let next = chars.get(i + 1).copied();
-        let end_mark = matches!(c, '.' | '!' | '?') && next.is_none_or(char::is_whitespace);
+        let end_mark = matches!(c, '.' | '!' | '?')
+            && next.is_none_or(char::is_whitespace)
+            && !abbreviated(&current);
         let rest: String = chars
             .get(i + 1..)
             .unwrap_or_default()
@@ -327,6 +330,17 @@ pub(super) fn sentences(prose: &str) -> Vec<String> {
     }
     out.push(current);
     out
+}
+
+/// Whether `text` ends in an abbreviation whose period ends no sentence ("…its real
+/// percentage, e.g. `docs [##] 140%`": the value is the sentence's own).
+fn abbreviated(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    ["e.g.", "i.e.", "vs.", "cf."].iter().any(|a| {
+        lower.strip_suffix(a).is_some_and(|before| {
+            before.is_empty() || before.ends_with(|c: char| c.is_whitespace() || c == '(')
+        })
+    })
 }
 
 /// Sort the values of one sentence: each takes the sense of the last cue word before it; the

@@ -304,3 +304,21 @@ fn a_tables_columns_say_which_values_are_wrong_and_which_expected() {
     assert_eq!(got.wrong, ["1024 B", "1024.0 KB"], "{got:#?}");
     assert_eq!(got.expected, ["1.0 KB", "1.0 MB"], "{got:#?}");
 }
+
+#[test]
+fn an_abbreviations_period_ends_no_sentence() {
+    let said = stated(
+        "A job past its total should show a full bar and its percentage, e.g.\n`docs [###] 140%`.\n",
+    );
+    assert_eq!(said.expected, vec!["docs [###] 140%"]);
+    let cut = sentences("Units (i.e. km) are right. Miles are not.");
+    assert_eq!(
+        cut.get(..2),
+        Some(
+            &[
+                "Units (i.e. km) are right.".to_string(),
+                " Miles are not.".into()
+            ][..]
+        )
+    );
+}

@@ -64,7 +64,7 @@ pub(super) fn code_lines(issue: &str) -> Blocks {
         if let Some(call) = pending.take() {
             if !t.starts_with("Traceback") {
                 out.sessions.push(Session {
-                    before: carried(&before, t),
+                    before: carried(&before, &call, t),
                     call: call.clone(),
                     shown: t.to_string(),
                 });
@@ -75,7 +75,7 @@ pub(super) fn code_lines(issue: &str) -> Blocks {
         if let Some((call, shown)) = commented(t) {
             if is_call(call) {
                 out.sessions.push(Session {
-                    before: carried(&before, shown),
+                    before: carried(&before, call, shown),
                     call: call.to_string(),
                     shown: shown.to_string(),
                 });
@@ -299,8 +299,15 @@ fn ticked(comment: &str) -> Option<String> {
 /// comes after in its own right: one shown returning nothing (it was made for what it does),
 /// or one whose output the later output holds (`[('tea', 1, 350)]` in `[('tea', 1, 350),
 /// ('mug', 2, 900)]`: what it left behind shows up). Calls merely listed one after another
-/// are independent cases.
-fn carried(before: &[(String, Option<String>)], shown: &str) -> Vec<String> {
+/// are independent cases — unless made on the same object (`book.add(…)` before
+/// `book.add(…)`): what the first left in it is the second's to see, whatever either showed.
+fn carried(before: &[(String, Option<String>)], call: &str, shown: &str) -> Vec<String> {
+    let receiver = |c: &str| {
+        let (name, _) = c.split_once('.')?;
+        let plain = !name.is_empty() && name.chars().all(|ch| ch.is_alphanumeric() || ch == '_');
+        plain.then(|| name.to_string())
+    };
+    let own = receiver(call);
     let inner = |t: &str| {
         let t = t.trim();
         let open = t.starts_with(['[', '(', '{']);
@@ -313,7 +320,8 @@ fn carried(before: &[(String, Option<String>)], shown: &str) -> Vec<String> {
     };
     before
         .iter()
-        .filter(|(_, out)| match out {
+        .filter(|(c, out)| match out {
+            _ if own.is_some() && receiver(c) == own => true,
             None => true,
             Some(out) => {
                 let out = inner(out);
@@ -362,11 +370,12 @@ pub(in crate::agent) fn assigned(line: &str) -> &str {
 }
 
 /// A call expression (`render(5)`, `str(Money(1500, "JPY"))`, `q.pop()`,
-/// `Money::from_cents(105).to_string()`).
+/// `Money::from_cents(105).to_string()`, `book.add("a #b").tags`, `rows(t)[0]`).
 pub(in crate::agent) fn is_call(text: &str) -> bool {
     static RE: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"^[A-Za-z_]\w*(?:(?:\.|::)[A-Za-z_]\w*)*\(.*\)(\[[^\]]*\])?$").ok()
+        Regex::new(r"^[A-Za-z_]\w*(?:(?:\.|::)[A-Za-z_]\w*)*\(.*\)(?:\.[A-Za-z_]\w*|\[[^\]]*\])*$")
+            .ok()
     });
     re.as_ref().is_some_and(|re| re.is_match(text)) && balanced(text)
 }

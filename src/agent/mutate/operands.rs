@@ -1,7 +1,8 @@
 //! Changes to an expression's operands rather than its tokens: a difference or a comparison
 //! facing the other way (`a - b` for `b - a`, `self.seq.cmp(&other.seq)` for
-//! `other.seq.cmp(&self.seq)`), two names passed in the wrong order, and a count or a 0-based
-//! position passed on one more or one less.
+//! `other.seq.cmp(&self.seq)`), two names passed in the wrong order, a count or a 0-based
+//! position passed on one more or one less, and a power or a shift counted from the wrong end
+//! (`2 ** retry` for `2 ** (retry - 1)`).
 
 use tree_sitter::Node;
 
@@ -165,4 +166,49 @@ pub(super) fn swapped_comparison(node: Node<'_>, file: &str) -> Option<String> {
         text(inner),
         text(receiver)
     ))
+}
+
+/// Calls that raise their receiver or first argument to the power of their last.
+const POWERS: &[&str] = &["pow", "powi", "powf"];
+
+/// A named exponent or shift one more or one less: `2 ** retry` → `2 ** (retry - 1)`,
+/// `1 << bit` → `1 << (bit + 1)`, `base.pow(n)` → `base.pow(n - 1)`, `Math.pow(2, n)` →
+/// `Math.pow(2, n + 1)` — a count from 1 used where the power counts from 0, or the other way.
+/// (A number there is already tried one off, with every other number.) Each: the exponent's
+/// span and its new text.
+pub(super) fn shifted_exponents(node: Node<'_>, file: &str) -> Vec<((usize, usize), String)> {
+    let exponent = match node.kind() {
+        "binary_expression" | "binary_operator" => {
+            let op = node.child_by_field_name("operator").or(node.child(1));
+            let power = op.is_some_and(|op| matches!(source(file, op), "**" | "<<"));
+            node.child_by_field_name("right").filter(|_| power)
+        }
+        "call_expression" | "call" => {
+            let power = node
+                .child_by_field_name("function")
+                .is_some_and(|f| POWERS.contains(&calls::callee_name(f, file)));
+            let args = node.child_by_field_name("arguments").filter(|_| power);
+            args.and_then(|args| {
+                let mut cursor = args.walk();
+                let last = args.named_children(&mut cursor).last();
+                last
+            })
+        }
+        _ => None,
+    };
+    let Some(exponent) = exponent.filter(|e| plain_name(*e)) else {
+        return Vec::new();
+    };
+    let in_call = exponent
+        .parent()
+        .is_some_and(|p| matches!(p.kind(), "arguments" | "argument_list"));
+    let name = source(file, exponent);
+    let at = (exponent.start_byte(), exponent.end_byte());
+    ["- 1", "+ 1"]
+        .into_iter()
+        .map(|offset| match in_call {
+            true => (at, format!("{name} {offset}")),
+            false => (at, format!("({name} {offset})")),
+        })
+        .collect()
 }

@@ -6,19 +6,32 @@ use regex::Regex;
 
 use crate::agent::stated;
 
-/// Whether the issue states a concrete case: a call, literal or number, and what it should be.
+/// Whether the issue states a concrete case: a call, literal or number, and what it should be
+/// — or what comes out, set against what is so ("the summary says `8.45 km`. It's 8.05 km").
 pub fn states_expectation(issue: &str) -> bool {
     let lower = issue.to_lowercase();
     let expects = [
         "should",
         "expected",
-        "instead of",
+        "instead",
         "rather than",
         "but it",
         "returns",
         "gives",
         "must",
         "ought",
+        "supposed to",
+        "say",
+        "shows",
+        "prints",
+        "reads",
+        "come out",
+        "comes out",
+        "it's",
+        "it’s",
+        "it is",
+        "correct",
+        "wrong",
     ]
     .iter()
     .any(|w| lower.contains(w));

@@ -482,7 +482,8 @@ fn checks_value(code: &str, value: &str) -> bool {
 
 /// The checks a reply's test must pass before it is run (its code and name when it does): it
 /// holds a test function, keeps the issue's own inputs — or, for the case `focus`, calls what
-/// that case `named` and speaks of it — and does not expect what the issue calls wrong.
+/// that case `named` and speaks of it — and does not expect what the issue calls wrong (a
+/// value in the shape of one the issue expects is put right first: `stated::respelled`).
 fn screen(
     issue: &str,
     reply: &str,
@@ -537,6 +538,11 @@ fn screen(
             ),
         ));
     }
+    // A value copied in the shape of one the issue expects, with other numbers: the issue's.
+    let code = match stated::stated(issue).respelled(&code) {
+        Some(fixed) => fixed.code,
+        None => code,
+    };
     if let Some(why) = stated::expects_wrong(issue, &code) {
         return Err(flawed(&code, why));
     }

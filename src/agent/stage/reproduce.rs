@@ -9,8 +9,8 @@ use crate::agent::reproduce::{
     insertion, judge_before, request, test_code, test_file, test_name, test_stops, Repro, TRIES,
 };
 use crate::agent::run::Run;
-use crate::agent::sampling::budget;
-use crate::agent::stated::expects_wrong;
+use crate::agent::sampling::{budget, test_variants};
+use crate::agent::stated::{self, expects_wrong};
 use crate::edit::parse::SearchReplaceBlock;
 use crate::model::BackendError;
 use crate::protocol::{Message, TestRun};
@@ -46,6 +46,7 @@ impl Run<'_> {
             "the tests pass, but the issue states a case: asking for a test in {path} that reproduces it"
         ));
         let mut rejected: Option<String> = None;
+        let mut tried: Vec<String> = Vec::new();
         for _ in 0..TRIES {
             if self.report.steps >= self.cfg.limits.max_steps.saturating_sub(1) {
                 break;
@@ -53,57 +54,114 @@ impl Run<'_> {
             let ask = request(&self.issue, &path, &body, &self.shown, rejected.as_deref());
             self.talk.history = vec![Message::system(prompt::system(&self.shown))];
             self.tell(&ask);
-            if rejected.is_some() {
-                self.sampling.retry_test();
-            } else {
-                self.sampling.greedy();
-            }
-            let reply = self.generate_test(&path).ok()?;
+            let replies = self.test_replies(&path, rejected.is_some()).ok()?;
             self.talk.history.clear();
-            let Some(mut code) = test_code(&reply, &path, &body) else {
-                rejected = Some("the reply held no test code".into());
-                continue;
-            };
-            let name = test_name(&code).unwrap_or_default();
-            if name.is_empty() {
-                rejected = Some("it has no test function cria can recognize".into());
-                continue;
-            }
-            if let Some(why) = expects_wrong(&self.issue, &code) {
-                self.status(format!("the new test was not kept: {why}"));
-                rejected = Some(why);
-                continue;
-            }
-            let mut tried = self.place_test(&path, &body, (&code, &name), cmd, judge_before)?;
-            // A test that calls a project function it forgot to import: add the import.
-            let import = match &tried {
-                Err((_, run)) => self.import_line(run, &path, &body),
-                _ => None,
-            };
-            if let Some(import) = import {
-                self.status(format!("the new test lacks an import; adding `{import}`"));
-                code = format!("{import}\n{code}");
-                tried = self.place_test(&path, &body, (&code, &name), cmd, judge_before)?;
-            }
-            match tried {
-                Ok(run) => {
-                    self.status(format!("reproduced: the new test `{name}` in {path} fails"));
-                    self.keep_repro(Repro {
-                        path,
-                        name,
-                        code,
-                        complete: true,
-                    });
-                    return Some(run);
-                }
-                Err((why, _)) => {
-                    self.status(format!("the new test was not kept: {why}"));
-                    rejected = Some(why);
+            // The first candidate's flaw is what the next request tells the model.
+            let mut first_flaw: Option<String> = None;
+            for reply in replies {
+                match self.try_repro(&reply, &path, &body, cmd, &mut tried)? {
+                    Ok(run) => return Some(run),
+                    Err(why) => {
+                        first_flaw.get_or_insert(why);
+                    }
                 }
             }
+            rejected = first_flaw.or(rejected);
         }
         self.status("could not reproduce the issue with a test; going on without one");
         None
+    }
+
+    /// The model's candidate tests: one per sampling variant, decoded together, where the
+    /// backend decodes several at once (the first greedy); else one reply, greedy or at the
+    /// retry temperature on a `retry`. A small model's first test of a report often checks what
+    /// already works: four candidates for the price of little more than one give the run more
+    /// chances to show the bug before it goes on without a test.
+    fn test_replies(&mut self, path: &str, retry: bool) -> Result<Vec<String>, BackendError> {
+        let width = self.backend.parallel_width();
+        if width > 1 {
+            let lang = prompt::fence_lang(path);
+            // Greedy first on a retry too: what the model is told is what should change.
+            let variants = test_variants(self.report.steps + 1, width);
+            return self.generate_variants(
+                &format!("```{lang}\n"),
+                test_stops(path),
+                None,
+                budget::TEST,
+                &variants,
+            );
+        }
+        if retry {
+            self.sampling.retry_test();
+        } else {
+            self.sampling.greedy();
+        }
+        self.generate_test(path).map(|reply| vec![reply])
+    }
+
+    /// One candidate `reply` put to the test: `Ok` with the run when it is kept as the
+    /// reproduction, `Err` with why not; `None` when the test file could not be restored. A
+    /// candidate the same as one `tried` before is not run again.
+    fn try_repro(
+        &mut self,
+        reply: &str,
+        path: &str,
+        body: &str,
+        cmd: &str,
+        tried: &mut Vec<String>,
+    ) -> Option<Result<TestRun, String>> {
+        let Some(mut code) = test_code(reply, path, body) else {
+            return Some(Err("the reply held no test code".into()));
+        };
+        let name = test_name(&code).unwrap_or_default();
+        if name.is_empty() {
+            return Some(Err("it has no test function cria can recognize".into()));
+        }
+        // A value copied in the issue's shape with other numbers: the issue's numbers.
+        if let Some(fixed) = stated::stated(&self.issue).respelled(&code) {
+            self.status(format!(
+                "the new test expects `{}`, a value the issue states with other numbers: \
+                 asserting `{}`",
+                fixed.was.escape_debug(),
+                fixed.now.escape_debug()
+            ));
+            code = fixed.code;
+        }
+        if tried.iter().any(|t| t.trim() == code.trim()) {
+            return Some(Err("it is the same test as one tried already".into()));
+        }
+        tried.push(code.clone());
+        if let Some(why) = expects_wrong(&self.issue, &code) {
+            self.status(format!("the new test was not kept: {why}"));
+            return Some(Err(why));
+        }
+        let mut placed = self.place_test(path, body, (&code, &name), cmd, judge_before)?;
+        // A test that calls a project function it forgot to import: add the import.
+        let import = match &placed {
+            Err((_, run)) => self.import_line(run, path, body),
+            _ => None,
+        };
+        if let Some(import) = import {
+            self.status(format!("the new test lacks an import; adding `{import}`"));
+            code = format!("{import}\n{code}");
+            placed = self.place_test(path, body, (&code, &name), cmd, judge_before)?;
+        }
+        Some(match placed {
+            Ok(run) => {
+                self.status(format!("reproduced: the new test `{name}` in {path} fails"));
+                self.keep_repro(Repro {
+                    path: path.to_string(),
+                    name,
+                    code,
+                    complete: true,
+                });
+                Ok(run)
+            }
+            Err((why, _)) => {
+                self.status(format!("the new test was not kept: {why}"));
+                Err(why)
+            }
+        })
     }
 
     /// The model's reply to a request for a test in `path`: one test, ended by [`test_stops`],
