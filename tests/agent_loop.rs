@@ -1349,3 +1349,60 @@ fn a_rewrite_that_forgot_an_import_gets_it_and_is_kept() {
     );
     assert!(report.diff.contains("+import math\n"), "{}", report.diff);
 }
+
+/// Where the backend decodes several replies at once, the reproduce stage asks for four
+/// candidate tests in one step and runs them in turn: a test of what already works, prose and a
+/// repeat of the first give way to the test that fails for the issue's reason, kept after a
+/// single model step — where one reply a step would have spent three.
+#[test]
+fn candidate_reproduction_tests_decoded_together_are_tried_until_one_shows_the_bug() {
+    let s = Scratch::task("py-roman");
+    let issue = std::fs::read_to_string(common::fixture("tasks/py-roman/ISSUE.md"))
+        .unwrap()
+        .replace('`', "");
+    let passing = "```python\nclass TestIssue(unittest.TestCase):\n    def test_three(self):\n        self.assertEqual(to_roman(3), \"III\")\n```";
+    let failing = "```python\nclass TestIssue(unittest.TestCase):\n    def test_subtractive(self):\n        self.assertEqual(to_roman(4), \"IV\")\n        self.assertEqual(to_roman(9), \"IX\")\n```";
+    let fix = "The symbol table lacks the subtractive pairs.\n\nnumerals/roman.py\n```python\n<<<<<<< SEARCH\n    (1000, \"M\"),\n    (500, \"D\"),\n    (100, \"C\"),\n    (50, \"L\"),\n    (10, \"X\"),\n    (5, \"V\"),\n    (1, \"I\"),\n=======\n    (1000, \"M\"),\n    (900, \"CM\"),\n    (500, \"D\"),\n    (400, \"CD\"),\n    (100, \"C\"),\n    (90, \"XC\"),\n    (50, \"L\"),\n    (40, \"XL\"),\n    (10, \"X\"),\n    (9, \"IX\"),\n    (5, \"V\"),\n    (4, \"IV\"),\n    (1, \"I\"),\n>>>>>>> REPLACE\n```\n";
+    let backend = scripted(&[
+        passing,
+        "I would test the numerals.",
+        passing,
+        failing,
+        "The cause is the table.",
+        fix,
+    ])
+    .with_parallel_width(4);
+    let (report, events) = run_on(backend, s.path(), &[], &issue);
+    let st = statuses(&events);
+    let asked = st
+        .iter()
+        .position(|m| m.starts_with("the tests pass, but the issue states a case"))
+        .unwrap_or_else(|| panic!("{st:#?}"));
+    let reproduced = st
+        .iter()
+        .position(|m| {
+            m == "reproduced: the new test `test_subtractive` in tests/test_roman.py fails"
+        })
+        .unwrap_or_else(|| panic!("{st:#?}"));
+    let between = &st[asked..reproduced];
+    assert_eq!(
+        between.iter().filter(|m| m.starts_with("model is")).count(),
+        1,
+        "the four candidates are one step: {st:#?}"
+    );
+    assert_eq!(
+        between
+            .iter()
+            .filter(|m| m.starts_with("the new test was not kept: it passes"))
+            .count(),
+        1,
+        "the repeat of the passing test is not run again: {st:#?}"
+    );
+    assert_fixed(&report, &st);
+    assert!(
+        report.diff.contains("def test_subtractive(self):"),
+        "{}",
+        report.diff
+    );
+    assert!(!report.diff.contains("test_three"), "{}", report.diff);
+}

@@ -360,3 +360,54 @@ def clock(h, m, name):
         "{padded:?}"
     );
 }
+
+/// A default the report states ("the docs say `retries` is 3"): the named field's number is
+/// tried as each number of the same kind a sentence naming it gives, and no other is touched.
+#[test]
+fn a_named_value_is_tried_as_the_numbers_the_issue_gives_it() {
+    let rs = "\
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { interval: 600, retries: 0, timeout: 30, ratio: 0.5 }
+    }
+}
+";
+    let issue = "A settings file without `retries` turns retries off\n\nSince 2.4.1 a dropped \
+                 connection fails at once. The docs say `retries` is 3 when the file leaves it \
+                 out, and `timeout` 30. On 2026-03-08 at 10:30 it failed 2 times.\n";
+    let target = definitions("s.rs", rs)
+        .into_iter()
+        .find(|t| t.name == "default")
+        .expect("the impl's function is found");
+    let ms = stated_values(&target, rs, issue);
+    assert_eq!(whats(&ms), ["`0` → `3`", "`0` → `30`", "`30` → `3`"]);
+    let three = ms.iter().find(|m| m.what == "`0` → `3`").unwrap();
+    assert!(
+        three.code.contains("retries: 3, timeout: 30"),
+        "{}",
+        three.code
+    );
+
+    // A decimal takes decimals only; a Python table's key and a keyword argument are names.
+    let py = "FACTORS = {\n    \"mi\": 1690.344,\n    \"km\": 1000.0,\n}\n";
+    let target = definitions("u.py", py).remove(0);
+    let issue = "A mi comes out long: a mi is 1609.344 m, not 1690.344 or 1690.";
+    assert_eq!(
+        whats(&stated_values(&target, py, issue)),
+        ["`1690.344` → `1609.344`"]
+    );
+    assert!(stated_values(&target, py, "Kilometres are fine at 1000.0 m.").is_empty());
+}
+
+#[test]
+fn numbers_are_whole_tokens_not_parts_of_dates_times_or_names() {
+    assert_eq!(
+        entries::numbers_in(
+            "Set `retries` to 3, then 8.05 km. On 2026-03-08 at 10:30, v1.2 gave 30s or 7."
+        ),
+        ["3", "8.05", "7"]
+    );
+    assert!(names_word("Sunday deliveries cost more", "SUNDAY"));
+    assert!(!names_word("Sundays cost more", "SUNDAY"));
+    assert!(!names_word("a b c", "a"), "one letter names nothing");
+}

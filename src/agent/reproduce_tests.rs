@@ -428,3 +428,37 @@ fn a_test_failing_alike_before_and_after_on_an_error_the_issue_never_names_is_it
     let unnamed = "The loader crashes on `timeout = 45s`.";
     assert_eq!(own_error(&setup, &setup, "test_timeout_45s", unnamed), None);
 }
+
+/// A freely sampled candidate test is kept only when its failure is the issue's: the value it
+/// got is the wrong one the issue reports, the value it wanted is one the issue expects, or the
+/// error the issue quotes. One that invents its own case and answer fails for nothing.
+#[test]
+fn a_sampled_test_must_fail_on_what_the_issue_states() {
+    let issue = "Pager counts one page too few\n\nWith 23 hits it shows `page 1 of 2` where it \
+                 should show `page 1 of 3`.\n";
+    let cargo = |left: &str, right: &str| {
+        format!(
+            "---- counts stdout ----\nthread 'counts' panicked at tests/pager.rs:5:5:\nassertion \
+             `left == right` failed\n  left: {left}\n right: {right}\n\nfailures:\n    counts\n"
+        )
+    };
+    let invented = run(false, &cargo("2", "1"));
+    assert!(judge_before(&invented, "counts", issue).is_ok());
+    assert!(judge_anchored(&invented, "counts", issue).is_err());
+    let got_wrong = run(false, &cargo("\"page 1 of 2\"", "\"page 1 of 4\""));
+    assert!(judge_anchored(&got_wrong, "counts", issue).is_ok());
+    let only_expected = "Pager counts one page too few\n\nWith 23 hits it should show `page 1 \
+                         of 3`.\n";
+    let wants_expected = run(false, &cargo("\"page 1 of 2\"", "\"page 1 of 3\""));
+    assert!(judge_anchored(&wants_expected, "counts", only_expected).is_ok());
+    assert!(judge_anchored(&invented, "counts", only_expected).is_err());
+
+    let crash = "Dashboard panics\n\n    thread 'main' panicked at src/bar.rs:38:17:\n    attempt \
+                 to subtract with overflow\n\nIt should show a full bar.\n";
+    let panicked = run(
+        false,
+        "---- past_total stdout ----\nthread 'past_total' panicked at src/bar.rs:38:17:\nattempt \
+         to subtract with overflow\n\nfailures:\n    past_total\n",
+    );
+    assert!(judge_anchored(&panicked, "past_total", crash).is_ok());
+}

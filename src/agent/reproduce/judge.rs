@@ -95,6 +95,56 @@ pub fn judge_before(run: &TestRun, name: &str, issue: &str) -> Result<(), String
     not_the_reported_output(&run.output, name, issue).map_or(Ok(()), Err)
 }
 
+/// [`judge_before`] for a candidate test sampled freely (beside the greedy one): kept only when
+/// its failure is anchored in what the issue states — the value it wanted is one the issue
+/// expects, what it got is one the issue reports as wrong, or the output holds an error line
+/// the issue quotes. A freer sample often invents its own case and its own answer (20 hits on
+/// one page where the issue says 20 fill two): it fails, and shows nothing of the bug.
+pub fn judge_anchored(run: &TestRun, name: &str, issue: &str) -> Result<(), String> {
+    judge_before(run, name, issue)?;
+    let said = stated::stated(issue);
+    let value = |v: &String| stated::unquote(v).trim().to_string();
+    let wrong: Vec<String> = said.wrong.iter().chain(&said.shown).map(value).collect();
+    let expected: Vec<String> = said.expected.iter().map(value).collect();
+    let own = section(&run.output, name);
+    let matched = mismatch::mismatches(own).into_iter().any(|m| {
+        let (got, want) = (m.got.trim().to_string(), m.want.trim().to_string());
+        expected.contains(&want) || wrong.contains(&got)
+    });
+    let quoted_error = code_lines(issue)
+        .filter(|l| l.chars().count() >= 12)
+        .any(|l| own.contains(l) || error_message(l).is_some_and(|m| own.contains(m)));
+    if matched || quoted_error {
+        return Ok(());
+    }
+    Err(
+        "it fails, but neither on a value the issue states nor with the error it quotes: its \
+         case and answer are its own"
+            .into(),
+    )
+}
+
+/// The lines of the issue's code blocks (fenced, or indented by four spaces or a tab), trimmed.
+fn code_lines(issue: &str) -> impl Iterator<Item = &str> {
+    let mut fenced = false;
+    issue.lines().filter_map(move |line| {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            return None;
+        }
+        let code = fenced || line.starts_with("    ") || line.starts_with('\t');
+        (code && !line.trim().is_empty()).then(|| line.trim())
+    })
+}
+
+/// The message of an error line (`attempt to subtract with overflow` of `thread 'main'
+/// panicked at src/bar.rs:38:17: attempt to subtract with overflow`, `bad entry` of
+/// `ValueError: bad entry`), when it is long enough to tell.
+fn error_message(line: &str) -> Option<&str> {
+    let (_, message) = line.rsplit_once(": ")?;
+    (message.trim().chars().count() >= 12).then(|| message.trim())
+}
+
 /// Why a test that expects the issue's own value still does not show the bug the issue reports:
 /// on the code before the change, what it compares is none of the outputs the issue says come
 /// out (`[object Promise] open tasks, 2 overdue` where the issue shows `…, 1 overdue`). Its inputs

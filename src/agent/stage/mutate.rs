@@ -3,8 +3,9 @@
 //! applied, tested and reverted. One that makes the tests pass is applied again and judged like
 //! any edit (`judge`, then `accept` with the issue's own examples); the rest leave no trace but
 //! a line of status. In tables and constants only a date format or a pattern changes, and the
-//! value of an entry whose key the issue or the failing tests name (`"JPY": 2`): the other
-//! entries are data. When a test of the issue's examples then fails on the change (a second
+//! value of an entry whose key the issue or the failing tests name (`"JPY": 2`), or of a
+//! constant the issue names (`SUNDAY = 7`): the other entries are data. A named value the
+//! issue gives a number (`retries: 0` where "`retries` is 3") is tried as that number. When a test of the issue's examples then fails on the change (a second
 //! case the report names), the search runs once more on top of it, before the model's next
 //! reply: a change that passes the tests is judged by that test too, so a value that fixes
 //! only the first case is not taken for the fix. And when none passes but one gets the failing
@@ -65,9 +66,12 @@ impl Run<'_> {
             // A constant's only change is to a format or pattern in it (its other values are data); names
             // mixed up are many and each unlikely: only in the likeliest function, or on the
             // line running singled out.
+            // A constant the issue names (`SUNDAY` in "Sunday deliveries…") is the data it
+            // reports wrong: its numbers are tried as a function's are.
+            let named_constant = constant && mutate::names_word(&self.issue, &t.name);
             let found = mutate::mutants(&t, &file).into_iter().filter(|m| {
                 if constant {
-                    m.literal.is_some()
+                    m.literal.is_some() || (named_constant && m.kind == Kind::Token)
                 } else {
                     m.kind == Kind::Token || rank == 0 || m.hinted
                 }
@@ -77,6 +81,8 @@ impl Run<'_> {
                 let wrapped = mutate::wraps(&t, &file, &self.passed_to(&t));
                 queue.extend(wrapped.into_iter().map(|m| Trial::one(&t, m)));
             }
+            let stated = mutate::stated_values(&t, &file, &self.issue);
+            queue.extend(stated.into_iter().map(|m| Trial::one(&t, m)));
             if constant {
                 let named = |key: &str| {
                     key.chars().count() >= 2 && (self.issue.contains(key) || failing.contains(key))

@@ -6,7 +6,8 @@
 use crate::agent::localize::Candidate;
 use crate::agent::prompt;
 use crate::agent::reproduce::{
-    insertion, judge_before, request, test_code, test_file, test_name, test_stops, Repro, TRIES,
+    insertion, judge_anchored, judge_before, request, test_code, test_file, test_name, test_stops,
+    Repro, TRIES,
 };
 use crate::agent::run::Run;
 use crate::agent::sampling::{budget, test_variants};
@@ -58,8 +59,11 @@ impl Run<'_> {
             self.talk.history.clear();
             // The first candidate's flaw is what the next request tells the model.
             let mut first_flaw: Option<String> = None;
-            for reply in replies {
-                match self.try_repro(&reply, &path, &body, cmd, &mut tried)? {
+            // The first is greedy; the others, sampled freely, must fail on what the issue
+            // states (`judge_anchored`).
+            for (k, reply) in replies.iter().enumerate() {
+                let judged = if k == 0 { judge_before } else { judge_anchored };
+                match self.try_repro(reply, &path, &body, cmd, &mut tried, judged)? {
                     Ok(run) => return Some(run),
                     Err(why) => {
                         first_flaw.get_or_insert(why);
@@ -99,9 +103,9 @@ impl Run<'_> {
         self.generate_test(path).map(|reply| vec![reply])
     }
 
-    /// One candidate `reply` put to the test: `Ok` with the run when it is kept as the
-    /// reproduction, `Err` with why not; `None` when the test file could not be restored. A
-    /// candidate the same as one `tried` before is not run again.
+    /// One candidate `reply` put to the test, `judged` on its run: `Ok` with the run when it is
+    /// kept as the reproduction, `Err` with why not; `None` when the test file could not be
+    /// restored. A candidate the same as one `tried` before is not run again.
     fn try_repro(
         &mut self,
         reply: &str,
@@ -109,6 +113,7 @@ impl Run<'_> {
         body: &str,
         cmd: &str,
         tried: &mut Vec<String>,
+        judged: fn(&TestRun, &str, &str) -> Result<(), String>,
     ) -> Option<Result<TestRun, String>> {
         let Some(mut code) = test_code(reply, path, body) else {
             return Some(Err("the reply held no test code".into()));
@@ -135,7 +140,7 @@ impl Run<'_> {
             self.status(format!("the new test was not kept: {why}"));
             return Some(Err(why));
         }
-        let mut placed = self.place_test(path, body, (&code, &name), cmd, judge_before)?;
+        let mut placed = self.place_test(path, body, (&code, &name), cmd, judged)?;
         // A test that calls a project function it forgot to import: add the import.
         let import = match &placed {
             Err((_, run)) => self.import_line(run, path, body),
@@ -144,7 +149,7 @@ impl Run<'_> {
         if let Some(import) = import {
             self.status(format!("the new test lacks an import; adding `{import}`"));
             code = format!("{import}\n{code}");
-            placed = self.place_test(path, body, (&code, &name), cmd, judge_before)?;
+            placed = self.place_test(path, body, (&code, &name), cmd, judged)?;
         }
         Some(match placed {
             Ok(run) => {

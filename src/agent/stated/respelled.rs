@@ -23,13 +23,21 @@ pub struct Respelled {
 
 impl Stated {
     /// `code` with the first string it asserts that is a near copy of one of the issue's
-    /// expected values (see the module's note) put right; `None` when no string is.
+    /// expected values (see the module's note) put right; `None` when no string is. A string
+    /// that is one of the expected values, or a near copy of more than one, is left alone.
     pub fn respelled(&self, code: &str) -> Option<Respelled> {
         for assertion in asserted::assertions(code) {
             for literal in asserted::literals(assertion) {
-                let Some(now) = self.expected.iter().find_map(|e| near_copy(&literal, e)) else {
+                // A value the issue expects is right as it is; a near copy of two is ambiguous.
+                let expected = self.expected.iter().map(|e| super::unquote(e));
+                if expected.clone().any(|e| e == literal) {
+                    continue;
+                }
+                let copies: Vec<String> = expected.filter_map(|e| near_copy(&literal, e)).collect();
+                let [now] = copies.as_slice() else {
                     continue;
                 };
+                let now = now.clone();
                 // Only a string written as it reads (no escapes) is found again in the code.
                 if literal.contains(['\\', '"', '\'', '\n'])
                     || assertion.matches(&literal).count() != 1

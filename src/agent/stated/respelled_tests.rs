@@ -68,3 +68,21 @@ fn a_single_token_or_an_input_is_not_respelled() {
         "a call's argument is an input"
     );
 }
+
+#[test]
+fn a_value_the_issue_expects_or_a_copy_of_two_is_left_alone() {
+    let issue = "`describe(3, 1, 3)` returns `'3 out'` instead of `'3 in'`. With a window from 5 \
+                 to 9, the time 9 shows `9 out` rather than `9 in`.";
+    let first = "def test_end():\n    assert describe(3, 1, 3) == '3 in'\n";
+    assert_eq!(
+        stated(issue).respelled(first),
+        None,
+        "`3 in` is the first case's own"
+    );
+    let other = "def test_five():\n    assert describe(5, 1, 5) == '5 in'\n";
+    assert_eq!(
+        stated(issue).respelled(other),
+        None,
+        "`3 in` or `9 in`: no telling"
+    );
+}
