@@ -1406,3 +1406,50 @@ fn candidate_reproduction_tests_decoded_together_are_tried_until_one_shows_the_b
     );
     assert!(!report.diff.contains("test_three"), "{}", report.diff);
 }
+
+/// A greedy test that fails on a case and answer of its own (`to_roman(14)`, which the issue
+/// never states) is kept only when no candidate of either try fails on the issue's values — then
+/// it is, with a line that says so.
+#[test]
+fn a_test_failing_on_its_own_values_is_kept_only_when_no_candidate_fails_on_the_issues() {
+    let s = Scratch::task("py-roman");
+    let issue = std::fs::read_to_string(common::fixture("tasks/py-roman/ISSUE.md")).unwrap();
+    let own = "```python\nclass TestIssue(unittest.TestCase):\n    def test_fourteen(self):\n        self.assertEqual(to_roman(14), \"XIV\")\n```";
+    let fix = "numerals/roman.py\n```python\n<<<<<<< SEARCH\n    (1000, \"M\"),\n    (500, \"D\"),\n    (100, \"C\"),\n    (50, \"L\"),\n    (10, \"X\"),\n    (5, \"V\"),\n    (1, \"I\"),\n=======\n    (1000, \"M\"),\n    (900, \"CM\"),\n    (500, \"D\"),\n    (400, \"CD\"),\n    (100, \"C\"),\n    (90, \"XC\"),\n    (50, \"L\"),\n    (40, \"XL\"),\n    (10, \"X\"),\n    (9, \"IX\"),\n    (5, \"V\"),\n    (4, \"IV\"),\n    (1, \"I\"),\n>>>>>>> REPLACE\n```\n";
+    let prose = "I would test the numerals.";
+    let backend = scripted(&[
+        own,
+        prose,
+        prose,
+        prose, // the first try
+        prose,
+        prose,
+        prose,
+        prose, // the second
+        "The cause is the table.",
+        fix,
+    ])
+    .with_parallel_width(4);
+    let (report, events) = run_on(backend, s.path(), &[], &issue.replace('`', ""));
+    let st = statuses(&events);
+    assert!(
+        st.iter().any(|m| m.starts_with(
+            "the new test was not kept: it fails, but neither on a value the issue states"
+        )),
+        "{st:#?}"
+    );
+    let kept = st
+        .iter()
+        .position(|m| {
+            m.starts_with(
+                "no candidate failed on a value the issue states; keeping `test_fourteen`",
+            )
+        })
+        .unwrap_or_else(|| panic!("{st:#?}"));
+    assert_eq!(
+        st.get(kept + 1).map(String::as_str),
+        Some("reproduced: the new test `test_fourteen` in tests/test_roman.py fails"),
+        "{st:#?}"
+    );
+    assert_fixed(&report, &st);
+}

@@ -20,7 +20,9 @@ pub use examples::{
     inputs_left_out, quoted_inputs, quoted_literals, stated_examples, states_expectation,
 };
 pub(super) use judge::section;
-pub use judge::{judge, judge_anchored, judge_before, not_the_reported_output, own_error};
+pub use judge::{
+    judge, judge_anchored, judge_before, not_the_reported_output, own_error, UNANCHORED,
+};
 
 /// A test cria added to reproduce the issue.
 #[derive(Debug, Clone)]

@@ -117,12 +117,12 @@ pub fn judge_anchored(run: &TestRun, name: &str, issue: &str) -> Result<(), Stri
     if matched || quoted_error {
         return Ok(());
     }
-    Err(
-        "it fails, but neither on a value the issue states nor with the error it quotes: its \
-         case and answer are its own"
-            .into(),
-    )
+    Err(UNANCHORED.into())
 }
+
+/// Why [`judge_anchored`] turned down a test that [`judge_before`] keeps.
+pub const UNANCHORED: &str = "it fails, but neither on a value the issue states nor with the \
+                              error it quotes: its case and answer may be its own";
 
 /// The lines of the issue's code blocks (fenced, or indented by four spaces or a tab), trimmed.
 fn code_lines(issue: &str) -> impl Iterator<Item = &str> {

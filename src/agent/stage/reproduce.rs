@@ -7,7 +7,7 @@ use crate::agent::localize::Candidate;
 use crate::agent::prompt;
 use crate::agent::reproduce::{
     insertion, judge_anchored, judge_before, request, test_code, test_file, test_name, test_stops,
-    Repro, TRIES,
+    Repro, TRIES, UNANCHORED,
 };
 use crate::agent::run::Run;
 use crate::agent::sampling::{budget, test_variants};
@@ -48,6 +48,12 @@ impl Run<'_> {
         ));
         let mut rejected: Option<String> = None;
         let mut tried: Vec<String> = Vec::new();
+        // Several candidates a step are each held to what the issue states (`judge_anchored`):
+        // a small model's test, greedy or sampled, often makes up its own case and answer.
+        // The first greedy test that fails, but not on the issue's values, is kept only when no
+        // candidate does.
+        let anchored = self.backend.parallel_width() > 1;
+        let mut fallback: Option<(String, String)> = None;
         for _ in 0..TRIES {
             if self.report.steps >= self.cfg.limits.max_steps.saturating_sub(1) {
                 break;
@@ -59,18 +65,39 @@ impl Run<'_> {
             self.talk.history.clear();
             // The first candidate's flaw is what the next request tells the model.
             let mut first_flaw: Option<String> = None;
-            // The first is greedy; the others, sampled freely, must fail on what the issue
-            // states (`judge_anchored`).
             for (k, reply) in replies.iter().enumerate() {
-                let judged = if k == 0 { judge_before } else { judge_anchored };
+                let judged = if anchored {
+                    judge_anchored
+                } else {
+                    judge_before
+                };
                 match self.try_repro(reply, &path, &body, cmd, &mut tried, judged)? {
                     Ok(run) => return Some(run),
-                    Err(why) => {
+                    Err(NotKept { why, unanchored }) => {
+                        if k == 0 && fallback.is_none() {
+                            fallback = unanchored;
+                        }
                         first_flaw.get_or_insert(why);
                     }
                 }
             }
             rejected = first_flaw.or(rejected);
+        }
+        if let Some((code, name)) = fallback {
+            self.status(format!(
+                "no candidate failed on a value the issue states; keeping `{name}`, the first \
+                 that fails"
+            ));
+            if let Ok(run) = self.place_test(&path, &body, (&code, &name), cmd, judge_before)? {
+                self.status(format!("reproduced: the new test `{name}` in {path} fails"));
+                self.keep_repro(Repro {
+                    path,
+                    name,
+                    code,
+                    complete: true,
+                });
+                return Some(run);
+            }
         }
         self.status("could not reproduce the issue with a test; going on without one");
         None
@@ -104,7 +131,8 @@ impl Run<'_> {
     }
 
     /// One candidate `reply` put to the test, `judged` on its run: `Ok` with the run when it is
-    /// kept as the reproduction, `Err` with why not; `None` when the test file could not be
+    /// kept as the reproduction, `Err` with why not — and the test as run when it failed but
+    /// not on the issue's values (see `UNANCHORED`); `None` when the test file could not be
     /// restored. A candidate the same as one `tried` before is not run again.
     fn try_repro(
         &mut self,
@@ -114,13 +142,15 @@ impl Run<'_> {
         cmd: &str,
         tried: &mut Vec<String>,
         judged: fn(&TestRun, &str, &str) -> Result<(), String>,
-    ) -> Option<Result<TestRun, String>> {
+    ) -> Option<Result<TestRun, NotKept>> {
         let Some(mut code) = test_code(reply, path, body) else {
-            return Some(Err("the reply held no test code".into()));
+            return Some(Err(NotKept::flawed("the reply held no test code")));
         };
         let name = test_name(&code).unwrap_or_default();
         if name.is_empty() {
-            return Some(Err("it has no test function cria can recognize".into()));
+            return Some(Err(NotKept::flawed(
+                "it has no test function cria can recognize",
+            )));
         }
         // A value copied in the issue's shape with other numbers: the issue's numbers.
         if let Some(fixed) = stated::stated(&self.issue).respelled(&code) {
@@ -133,12 +163,14 @@ impl Run<'_> {
             code = fixed.code;
         }
         if tried.iter().any(|t| t.trim() == code.trim()) {
-            return Some(Err("it is the same test as one tried already".into()));
+            return Some(Err(NotKept::flawed(
+                "it is the same test as one tried already",
+            )));
         }
         tried.push(code.clone());
         if let Some(why) = expects_wrong(&self.issue, &code) {
             self.status(format!("the new test was not kept: {why}"));
-            return Some(Err(why));
+            return Some(Err(NotKept::flawed(why)));
         }
         let mut placed = self.place_test(path, body, (&code, &name), cmd, judged)?;
         // A test that calls a project function it forgot to import: add the import.
@@ -164,7 +196,8 @@ impl Run<'_> {
             }
             Err((why, _)) => {
                 self.status(format!("the new test was not kept: {why}"));
-                Err(why)
+                let unanchored = (why == UNANCHORED).then_some((code, name));
+                Err(NotKept { why, unanchored })
             }
         })
     }
@@ -315,6 +348,22 @@ impl Run<'_> {
                 "removed the reproduction test `{}` (--drop-repro-test)",
                 r.name
             ));
+        }
+    }
+}
+
+/// Why a candidate test was not kept — and the test (its code and name) when it failed, but
+/// not on the issue's values ([`UNANCHORED`]): kept after all when no candidate does better.
+pub(super) struct NotKept {
+    why: String,
+    unanchored: Option<(String, String)>,
+}
+
+impl NotKept {
+    fn flawed(why: impl Into<String>) -> NotKept {
+        NotKept {
+            why: why.into(),
+            unanchored: None,
         }
     }
 }
