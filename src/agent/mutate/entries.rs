@@ -16,38 +16,16 @@ use crate::agent::stated;
 /// many to try; the one a report names (a currency, a unit, a field) is where a wrong figure
 /// shows.
 pub fn named_entries(target: &Target, file: &str, named: impl Fn(&str) -> bool) -> Vec<Mutant> {
-    let (Some(range), Some((tree, _))) = (span(target, file), parse(&target.path, file)) else {
-        return Vec::new();
-    };
-    let mut numbers = Vec::new();
-    number_literals(tree.root_node(), range, &mut numbers);
-    let mut edits = Vec::new();
-    for node in numbers {
-        let at = (node.start_byte(), node.end_byte());
-        let line_start = file
-            .get(..at.0)
-            .map_or(0, |b| b.rfind('\n').map_or(0, |i| i + 1));
-        let key = last_quoted(between(file, line_start, at.0));
-        if !key.is_some_and(&named) {
-            continue;
+    each_number(target, file, |before, value| {
+        if !last_quoted(before).is_some_and(&named) {
+            return Vec::new();
         }
-        let value = source(file, node);
         let mut news = off_by_one(value);
         if value.parse::<u64>().is_ok_and(|n| n >= 2) {
             news.push("0".into());
         }
-        for new in news {
-            edits.push(Change {
-                at,
-                new,
-                line: node.start_position().row + 1,
-                kind: Kind::Token,
-                literal: false,
-                statement: None,
-            });
-        }
-    }
-    built(target, file, range, edits, &[])
+        news
+    })
 }
 
 /// Numbers an issue gives a name at most, each tried in the named value's place.
@@ -59,27 +37,15 @@ const STATED: usize = 4;
 /// sentence of `issue` naming it states ("The docs say `retries` is 3 when the file leaves it
 /// out"). A default, a factor or a limit the report gives is where a wrong figure is fixed.
 pub fn stated_values(target: &Target, file: &str, issue: &str) -> Vec<Mutant> {
-    let (Some(range), Some((tree, _))) = (span(target, file), parse(&target.path, file)) else {
-        return Vec::new();
-    };
     let Ok(key) = Regex::new(r#"([A-Za-z_]\w*)["']?\s*(?::|=)\s*$"#) else {
         return Vec::new();
     };
     let (prose, _) = stated::split_sessions(issue);
     let sentences = stated::sentences(&prose);
-    let mut numbers = Vec::new();
-    number_literals(tree.root_node(), range, &mut numbers);
-    let mut edits = Vec::new();
-    for node in numbers {
-        let at = (node.start_byte(), node.end_byte());
-        let line_start = file
-            .get(..at.0)
-            .map_or(0, |b| b.rfind('\n').map_or(0, |i| i + 1));
-        let before = between(file, line_start, at.0);
+    each_number(target, file, |before, value| {
         let Some(name) = key.captures(before).and_then(|c| c.get(1)) else {
-            continue;
+            return Vec::new();
         };
-        let value = source(file, node);
         let decimal = value.contains('.');
         let stated = (sentences.iter())
             .filter(|s| names_word(s, name.as_str()))
@@ -91,7 +57,29 @@ pub fn stated_values(target: &Target, file: &str, issue: &str) -> Vec<Mutant> {
                 news.push(n);
             }
         }
-        for new in news {
+        news
+    })
+}
+
+/// The mutants of `target` that change one of its number literals to each of the values
+/// `news` gives it, from the text of its line before it and its own text.
+fn each_number(
+    target: &Target,
+    file: &str,
+    mut news: impl FnMut(&str, &str) -> Vec<String>,
+) -> Vec<Mutant> {
+    let (Some(range), Some((tree, _))) = (span(target, file), parse(&target.path, file)) else {
+        return Vec::new();
+    };
+    let mut numbers = Vec::new();
+    number_literals(tree.root_node(), range, &mut numbers);
+    let mut edits = Vec::new();
+    for node in numbers {
+        let at = (node.start_byte(), node.end_byte());
+        let line_start = file
+            .get(..at.0)
+            .map_or(0, |b| b.rfind('\n').map_or(0, |i| i + 1));
+        for new in news(between(file, line_start, at.0), source(file, node)) {
             edits.push(Change {
                 at,
                 new,

@@ -163,9 +163,9 @@ impl Run<'_> {
             code = fixed.code;
         }
         if tried.iter().any(|t| t.trim() == code.trim()) {
-            return Some(Err(NotKept::flawed(
-                "it is the same test as one tried already",
-            )));
+            let why = "it is the same test as one tried already";
+            self.status(format!("the new test was not kept: {why}"));
+            return Some(Err(NotKept::flawed(why)));
         }
         tried.push(code.clone());
         if let Some(why) = expects_wrong(&self.issue, &code) {
