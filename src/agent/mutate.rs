@@ -555,6 +555,9 @@ fn decimal(literal: &str) -> Option<(u64, &str)> {
 }
 
 #[cfg(test)]
+#[path = "mutate_call_tests.rs"]
+mod call_tests;
+#[cfg(test)]
 #[path = "mutate_literal_tests.rs"]
 mod literal_tests;
 #[cfg(test)]
