@@ -52,7 +52,11 @@ impl Run<'_> {
         // a small model's test, greedy or sampled, often makes up its own case and answer.
         // The first greedy test that fails, but not on the issue's values, is kept only when no
         // candidate does.
-        let anchored = self.backend.parallel_width() > 1;
+        let judged = if self.backend.parallel_width() > 1 {
+            judge_anchored
+        } else {
+            judge_before
+        };
         let mut fallback: Option<(String, String)> = None;
         for _ in 0..TRIES {
             if self.report.steps >= self.cfg.limits.max_steps.saturating_sub(1) {
@@ -66,11 +70,6 @@ impl Run<'_> {
             // The first candidate's flaw is what the next request tells the model.
             let mut first_flaw: Option<String> = None;
             for (k, reply) in replies.iter().enumerate() {
-                let judged = if anchored {
-                    judge_anchored
-                } else {
-                    judge_before
-                };
                 match self.try_repro(reply, &path, &body, cmd, &mut tried, judged)? {
                     Ok(run) => return Some(run),
                     Err(NotKept { why, unanchored }) => {
@@ -89,14 +88,7 @@ impl Run<'_> {
                  that fails"
             ));
             if let Ok(run) = self.place_test(&path, &body, (&code, &name), cmd, judge_before)? {
-                self.status(format!("reproduced: the new test `{name}` in {path} fails"));
-                self.keep_repro(Repro {
-                    path,
-                    name,
-                    code,
-                    complete: true,
-                });
-                return Some(run);
+                return Some(self.reproduced(&path, name, code, run));
             }
         }
         self.status("could not reproduce the issue with a test; going on without one");
@@ -184,22 +176,25 @@ impl Run<'_> {
             placed = self.place_test(path, body, (&code, &name), cmd, judged)?;
         }
         Some(match placed {
-            Ok(run) => {
-                self.status(format!("reproduced: the new test `{name}` in {path} fails"));
-                self.keep_repro(Repro {
-                    path: path.to_string(),
-                    name,
-                    code,
-                    complete: true,
-                });
-                Ok(run)
-            }
+            Ok(run) => Ok(self.reproduced(path, name, code, run)),
             Err((why, _)) => {
                 self.status(format!("the new test was not kept: {why}"));
                 let unanchored = (why == UNANCHORED).then_some((code, name));
                 Err(NotKept { why, unanchored })
             }
         })
+    }
+
+    /// The model's test `name` (`code`) in `path` shows the bug in `run`: it judges the fix.
+    fn reproduced(&mut self, path: &str, name: String, code: String, run: TestRun) -> TestRun {
+        self.status(format!("reproduced: the new test `{name}` in {path} fails"));
+        self.keep_repro(Repro {
+            path: path.to_string(),
+            name,
+            code,
+            complete: true,
+        });
+        run
     }
 
     /// The model's reply to a request for a test in `path`: one test, ended by [`test_stops`],
