@@ -299,6 +299,55 @@ DECIMALS = {
 }
 
 #[test]
+fn a_named_entrys_figure_is_tried_with_two_neighbouring_digits_swapped() {
+    let py = "\
+FACTORS = {
+    \"km\": 1000.0,
+    \"mi\": 1690.344,
+    \"ft\": 0.3048,
+}
+";
+    let target = definitions("u.py", py)
+        .into_iter()
+        .find(|t| t.name == "FACTORS")
+        .expect("the table is found");
+    let w: Vec<String> = named_entries(&target, py, |k| k == "mi")
+        .into_iter()
+        .map(|m| m.what)
+        .collect();
+    assert_eq!(
+        w,
+        [
+            "`1690.344` → `6190.344`",
+            "`1690.344` → `1960.344`",
+            "`1690.344` → `1609.344`",
+            "`1690.344` → `1690.434`"
+        ]
+    );
+    let fixed = named_entries(&target, py, |k| k == "mi")
+        .into_iter()
+        .find(|m| m.what.ends_with("`1609.344`"))
+        .expect("the swap that fixes it");
+    assert!(fixed.code.contains("\"mi\": 1609.344,"), "{}", fixed.code);
+    // Only the named entry's figure; a swap never crosses the point or puts a zero first.
+    let ft: Vec<String> = named_entries(&target, py, |k| k == "ft")
+        .into_iter()
+        .map(|m| m.what)
+        .collect();
+    assert_eq!(
+        ft,
+        [
+            "`0.3048` → `0.0348`",
+            "`0.3048` → `0.3408`",
+            "`0.3048` → `0.3084`"
+        ]
+    );
+    assert!(entries::transposed("10").is_empty());
+    assert_eq!(entries::transposed("105"), ["150"]);
+    assert!(entries::transposed("2u32").is_empty() && entries::transposed("1e5").is_empty());
+}
+
+#[test]
 fn a_number_beside_a_separator_in_a_format_is_tried_zero_padded() {
     let rust = "\
 impl fmt::Display for Money {

@@ -87,6 +87,33 @@ pub(super) const SHOULD: &[&str] = &[
     "rather",
 ];
 
+/// What a report cites as the truth: the next verb of [`TELLS`] after one of these gives what
+/// should come out ("the docs say `1s, 2s, 4s`"), where "it says" gives what does.
+const AUTHORITIES: &[&str] = &[
+    "docs",
+    "documentation",
+    "documented",
+    "readme",
+    "manual",
+    "spec",
+    "specification",
+    "docstring",
+    "changelog",
+    "rfc",
+    "standard",
+];
+
+/// Verbs by which an [`AUTHORITIES`] word tells what should be.
+const TELLS: &[&str] = &[
+    "say",
+    "says",
+    "said",
+    "state",
+    "states",
+    "stated",
+    "specifies",
+];
+
 /// Small words that may stand between a cue and its value ("should be", "instead of").
 pub(super) const FILLER: &[&str] = &[
     "as", "be", "is", "are", "of", "to", "the", "it", "give", "return", "print", "read", "show",
@@ -364,13 +391,20 @@ fn classify(sentence: &str, out: &mut Stated) {
     let mut sense = Sense::Unknown;
     let mut unsorted: Vec<String> = Vec::new();
     let mut wrong_seen = false;
+    let mut authority_seen = false;
     // Whether the last word was a cue (small words between them aside): a name right after
     // one is a value (`gives `creme``), elsewhere it is what the issue talks about (`pop`).
     let mut cued = false;
     for c in token.captures_iter(sentence) {
         if let Some(word) = c.get(3) {
             let word = word.as_str().to_lowercase();
-            if DOES.contains(&word.as_str()) {
+            authority_seen |= AUTHORITIES.contains(&word.as_str());
+            if authority_seen && TELLS.contains(&word.as_str()) {
+                // A name after it is what the docs talk about (`retries` is 3), not a value.
+                authority_seen = false;
+                sense = Sense::Expected;
+                cued = false;
+            } else if DOES.contains(&word.as_str()) {
                 sense = Sense::Wrong;
                 cued = true;
             } else if SHOULD.contains(&word.as_str()) {

@@ -16,6 +16,25 @@ fn a_python_session_shows_the_wrong_output_and_prose_the_expected() {
 }
 
 #[test]
+fn what_the_docs_say_is_expected_and_what_the_program_says_is_not() {
+    let s = stated(
+        "The log shows `retry in 2s, 4s`, but the docs (and the setting) say the first retry \
+         waits `base` seconds, doubling after that: `1s, 2s`.",
+    );
+    assert_eq!(s.wrong, vec!["retry in 2s, 4s"]);
+    assert_eq!(s.expected, vec!["1s, 2s"]);
+    let s = stated("The README says the default width is `80`; the program says `72`.");
+    assert_eq!(
+        (s.wrong, s.expected),
+        (vec!["72".into()], vec!["80".to_string()])
+    );
+    // What the docs talk about is no value.
+    assert_eq!(stated("The docs say `retries` is `3`.").expected, vec!["3"]);
+    let s = stated("The summary says `Loop: 8.45 km`. It's `8.05 km`.");
+    assert_eq!(s.wrong, vec!["Loop: 8.45 km"]);
+}
+
+#[test]
 fn names_are_what_the_issue_talks_about_unless_a_cue_precedes_them() {
     let s = stated(
         "`Stack::peek` returns the bottom: `peek()` gives `Some(&1)` but it should give \

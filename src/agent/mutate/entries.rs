@@ -10,11 +10,11 @@ use super::{between, built, off_by_one, parse, source, span, Change, Kind, Mutan
 use crate::agent::rewrite::Target;
 use crate::agent::stated;
 
-/// The values of a table's entries that `named` names: each integer in `target` whose entry's
+/// The values of a table's entries that `named` names: each number in `target` whose entry's
 /// key — the last string literal before it on its line (`"JPY": 2`, `("JPY", 2)`) — it
-/// accepts, changed to one more, one less and zero. The other values of a table are data, too
-/// many to try; the one a report names (a currency, a unit, a field) is where a wrong figure
-/// shows.
+/// accepts, an integer changed to one more, one less and zero, and any number with two
+/// neighbouring digits swapped. The other values of a table are data, too many to try; the one
+/// a report names (a currency, a unit, a field) is where a wrong figure shows.
 pub fn named_entries(target: &Target, file: &str, named: impl Fn(&str) -> bool) -> Vec<Mutant> {
     each_number(target, file, |before, value| {
         if !last_quoted(before).is_some_and(&named) {
@@ -24,8 +24,34 @@ pub fn named_entries(target: &Target, file: &str, named: impl Fn(&str) -> bool) 
         if value.parse::<u64>().is_ok_and(|n| n >= 2) {
             news.push("0".into());
         }
+        news.extend(transposed(value));
         news
     })
+}
+
+/// A number literal with two neighbouring digits of one part swapped (`1690.344` → `6190.344`,
+/// `1960.344`, `1609.344`, `1690.434`): the slip a hand makes copying a figure. The digits
+/// must differ, and no swap puts a zero first.
+pub(super) fn transposed(literal: &str) -> Vec<String> {
+    let digits = literal.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    if !digits || literal.matches('.').count() > 1 {
+        return Vec::new();
+    }
+    let bytes = literal.as_bytes();
+    let mut out = Vec::new();
+    for (i, pair) in bytes.windows(2).enumerate() {
+        let [a, b] = pair else { continue };
+        let leading_zero = i == 0 && *b == b'0';
+        if a == b || !a.is_ascii_digit() || !b.is_ascii_digit() || leading_zero {
+            continue;
+        }
+        let mut swapped = bytes.to_vec();
+        swapped.swap(i, i + 1);
+        if let Ok(text) = String::from_utf8(swapped) {
+            out.push(text);
+        }
+    }
+    out
 }
 
 /// Numbers an issue gives a name at most, each tried in the named value's place.
