@@ -44,7 +44,7 @@ use operands::{
 };
 
 pub use copies::{everywhere, LineEdit};
-pub use entries::{named_entries, names_word, stated_values};
+pub use entries::{named_entries, names_word, numbers_in, stated_values};
 pub(in crate::agent) use variants::variants as enum_variants;
 pub use wraps::wraps;
 

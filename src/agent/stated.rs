@@ -10,8 +10,10 @@ use super::asserted;
 
 mod others;
 mod respelled;
+mod restated;
 
 pub use others::{other_cases, touches};
+pub use restated::restated;
 
 /// The wrong and expected values, in the order it gives them.
 #[derive(Debug, Default, PartialEq)]

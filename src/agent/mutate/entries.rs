@@ -130,7 +130,7 @@ pub fn names_word(sentence: &str, name: &str) -> bool {
 
 /// The numbers `sentence` states: whole tokens (`3`, `8.05`, `30s` is not one), not parts of a
 /// date, a time, a version or a name (`2026-03-08`, `10:30`, `v1.2`).
-pub(super) fn numbers_in(sentence: &str) -> Vec<String> {
+pub fn numbers_in(sentence: &str) -> Vec<String> {
     let Ok(number) = Regex::new(r"\d+(?:\.\d+)?") else {
         return Vec::new();
     };

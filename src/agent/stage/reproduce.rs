@@ -154,6 +154,17 @@ impl Run<'_> {
             ));
             code = fixed.code;
         }
+        // A named value asserted as it is now, where the issue states its number: that number.
+        // The test then checks the issue's own value, as cria's own tests do.
+        let mut judged = judged;
+        if let Some(fixed) = stated::restated(&self.issue, &code) {
+            self.status(format!(
+                "the new test expects `{}` to be {}, where the issue says {}: asserting {}",
+                fixed.name, fixed.was, fixed.now, fixed.now
+            ));
+            code = fixed.code;
+            judged = judge_before;
+        }
         if tried.iter().any(|t| t.trim() == code.trim()) {
             let why = "it is the same test as one tried already";
             self.status(format!("the new test was not kept: {why}"));
