@@ -71,6 +71,15 @@ pub(super) fn offset(code: &str, part: &str) -> Option<usize> {
     (at + part.len() <= code.len()).then_some(at)
 }
 
+/// `code` with the `len` bytes at `at` replaced by `new`; `None` off a character boundary.
+pub(super) fn spliced(code: &str, at: usize, len: usize, new: &str) -> Option<String> {
+    let mut out = String::with_capacity(code.len() + new.len());
+    out.push_str(code.get(..at)?);
+    out.push_str(new);
+    out.push_str(code.get(at + len..)?);
+    Some(out)
+}
+
 /// The expression an equality assertion checks — the side that is not a literal, or the first
 /// (`assert_eq!(got, want)`, `assert got == want`, `expect(got).toBe(want)`); `None` for a
 /// statement of another shape (an `if a == b:` line the scan took for one).

@@ -283,12 +283,17 @@ fn last_word(line: &str) -> String {
 /// Whether a line ending in a colon says what follows came out of the code: a word of what it
 /// does, and none of what it should do ("Expected output:").
 fn leads_into_output(line: &str) -> bool {
-    let words: Vec<String> = line
+    let has = has_word(line);
+    !has(SHOULD) && (has(DOES) || has(SHOWN_BELOW))
+}
+
+/// Whether `text` has a word of a list, in any case: asked of each list in turn.
+fn has_word(text: &str) -> impl Fn(&[&str]) -> bool {
+    let words: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
         .map(str::to_lowercase)
         .collect();
-    let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
-    !has(SHOULD) && (has(DOES) || has(SHOWN_BELOW))
+    move |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()))
 }
 
 /// A line that makes a block code rather than output: a statement, a comment, a call. (A

@@ -8,7 +8,7 @@
 //! the spacing is the user's, typed, while the test's came from the code it calls.
 
 use super::super::asserted;
-use super::super::reassert::offset;
+use super::super::reassert::{offset, spliced};
 use super::Stated;
 
 /// A test's expected string put right from an issue's expected value.
@@ -46,12 +46,8 @@ impl Stated {
                 }
                 let start = offset(code, assertion)?;
                 let fixed = assertion.replacen(&literal, &now, 1);
-                let mut out = String::with_capacity(code.len());
-                out.push_str(code.get(..start)?);
-                out.push_str(&fixed);
-                out.push_str(code.get(start + assertion.len()..)?);
                 return Some(Respelled {
-                    code: out,
+                    code: spliced(code, start, assertion.len(), &fixed)?,
                     was: literal,
                     now,
                 });

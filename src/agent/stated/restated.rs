@@ -8,8 +8,8 @@ use regex::Regex;
 
 use super::super::asserted;
 use super::super::mutate::{names_word, numbers_in};
-use super::super::reassert::offset;
-use super::{sentences, split_sessions, AUTHORITIES, SHOULD, TELLS};
+use super::super::reassert::{offset, spliced};
+use super::{has_word, sentences, split_sessions, AUTHORITIES, SHOULD, TELLS};
 
 /// A test's asserted number for a named value put right from the issue.
 #[derive(Debug, PartialEq)]
@@ -43,12 +43,8 @@ pub fn restated(issue: &str, code: &str) -> Option<Restated> {
                 continue;
             };
             let start = offset(code, assertion)? + was.start();
-            let mut out = String::with_capacity(code.len());
-            out.push_str(code.get(..start)?);
-            out.push_str(&now);
-            out.push_str(code.get(start + was.len()..)?);
             return Some(Restated {
-                code: out,
+                code: spliced(code, start, was.len(), &now)?,
                 name: name.as_str().to_string(),
                 was: was.as_str().to_string(),
                 now,
@@ -82,11 +78,7 @@ fn stated_for(sentences: &[String], name: &str, was: &str) -> Option<String> {
 /// Whether `sentence` says what should be: a word of [`SHOULD`], or a word of [`AUTHORITIES`]
 /// with one of [`TELLS`].
 fn says_should(sentence: &str) -> bool {
-    let words: Vec<String> = sentence
-        .split(|c: char| !c.is_alphanumeric())
-        .map(str::to_lowercase)
-        .collect();
-    let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+    let has = has_word(sentence);
     has(SHOULD) || (has(AUTHORITIES) && has(TELLS))
 }
 
