@@ -1453,3 +1453,113 @@ fn a_test_failing_on_its_own_values_is_kept_only_when_no_candidate_fails_on_the_
     );
     assert_fixed(&report, &st);
 }
+
+/// No candidate test fails on a value the issue states: the greedy one mixes the issue's input
+/// with another answer (`delays(5, 2) == [1, 2]`, which no change can pass) and a sampled one
+/// checks a case of its own (`delays(3, 3)`). Both stand together while the one-token search
+/// runs; the change that makes the second pass, and nothing else fail, tells which one the issue
+/// means: the first is taken out, and the change is fixed only once a test of the issue's own
+/// example agrees.
+#[test]
+fn candidate_tests_that_fail_on_no_stated_value_stand_together_until_a_change_tells_them_apart() {
+    let s = python_repo(
+        "retry/backoff.py",
+        "def delays(base, attempts):\n    \"\"\"Seconds to wait before each retry: base, then doubling.\"\"\"\n    return [base * 2 ** (n + 1) for n in range(attempts)]\n",
+        "tests/test_backoff.py",
+        "import unittest\n\nfrom retry.backoff import delays\n\n\nclass TestBackoff(unittest.TestCase):\n    def test_no_attempts(self):\n        self.assertEqual(delays(5, 0), [])\n",
+    );
+    let issue = "Retries wait twice as long as configured. With a base of 5 seconds and three \
+                 attempts the waits should be 5, 10 and 20 seconds, but the log shows 10, 20 and 40.";
+    let mixed = "```python\nclass TestBackoff(unittest.TestCase):\n    def test_doubling(self):\n        self.assertEqual(delays(5, 2), [1, 2])\n```";
+    let own = "```python\nclass TestBackoff(unittest.TestCase):\n    def test_doubling(self):\n        self.assertEqual(delays(3, 3), [3, 6, 12])\n```";
+    let example = "```python\nclass TestIssueExample(unittest.TestCase):\n    def test_issue_example(self):\n        self.assertEqual(delays(5, 3), [5, 10, 20])\n```";
+    let prose = "I would test the delays.";
+    let backend = scripted(&[
+        mixed, own, prose, prose, // the first try
+        mixed, prose, prose, prose, // the second
+        example, example, example, example,
+    ])
+    .with_parallel_width(4);
+    let (report, events) = run_on(backend, s.path(), &[], issue);
+    let st = statuses(&events);
+    let pooled = st
+        .iter()
+        .position(|m| {
+            m.starts_with("no candidate failed on a value the issue states; keeping the 2 that fail (`test_doubling`, `test_doubling_issue`)")
+        })
+        .unwrap_or_else(|| panic!("{st:#?}"));
+    let told = st
+        .iter()
+        .position(|m| m.contains("makes `test_doubling_issue` pass; of the tests, only the other candidate tests still fail"))
+        .unwrap_or_else(|| panic!("{st:#?}"));
+    assert!(pooled < told, "{st:#?}");
+    assert!(
+        st.iter()
+            .any(|m| m.starts_with("taking out the 1 other candidate tests")),
+        "{st:#?}"
+    );
+    assert_fixed(&report, &st);
+    let tests = s.read("tests/test_backoff.py");
+    assert!(tests.contains("delays(3, 3), [3, 6, 12]"), "{tests}");
+    assert!(
+        !tests.contains("[1, 2]"),
+        "the mixed test is taken out: {tests}"
+    );
+    assert!(tests.contains("def test_no_attempts"), "{tests}");
+    assert!(!s.read("retry/backoff.py").contains("n + 1"));
+}
+
+/// The doubling written out in a loop: the pool settles on the greedy test alone when no
+/// one-token change passes either candidate (as a run kept it before), and a change that passes
+/// the sampled one by making every wait the base is no fix without the issue's own example.
+#[test]
+fn candidate_tests_no_change_tells_apart_settle_on_the_greedy_one() {
+    let (report, st, tests) = doubling_loop("delays(3, 2), [3, 6]");
+    assert!(
+        st.iter().any(|m| m == "no one-token change told which candidate test the issue means; keeping `test_doubling`, the first that fails"),
+        "{st:#?}"
+    );
+    assert!(!tests.contains("delays(3, 2)"), "{tests}");
+    assert_eq!(
+        report.repro_test.as_deref(),
+        Some("tests/test_backoff.py::test_doubling")
+    );
+    assert_ne!(report.outcome, Some(Outcome::Fixed), "{st:#?}");
+
+    let (report, st, tests) = doubling_loop("delays(3, 1), [3]");
+    assert!(
+        st.iter().any(|m| m.contains("makes `test_doubling_issue` pass; of the tests, only the other candidate tests still fail")),
+        "{st:#?}"
+    );
+    assert!(tests.contains("delays(3, 1), [3]"), "{tests}");
+    assert_eq!(report.outcome, Some(Outcome::Unverified), "{st:#?}");
+}
+
+/// A run on `delays` written as a loop that doubles before it appends, where the model's
+/// candidate tests are one that mixes the issue's input with another answer and one asserting
+/// `own`, and prose after; its report, statuses and test file.
+fn doubling_loop(own: &str) -> (FixReport, Vec<String>, String) {
+    let s = python_repo(
+        "retry/backoff.py",
+        "def delays(base, attempts):\n    \"\"\"Seconds to wait before each retry: base, then doubling.\"\"\"\n    out = []\n    wait = base\n    for _ in range(attempts):\n        wait = wait * 2\n        out.append(wait)\n    return out\n",
+        "tests/test_backoff.py",
+        "import unittest\n\nfrom retry.backoff import delays\n\n\nclass TestBackoff(unittest.TestCase):\n    def test_no_attempts(self):\n        self.assertEqual(delays(5, 0), [])\n",
+    );
+    let issue = "Retries wait twice as long as configured. With a base of 5 seconds and three \
+                 attempts the waits should be 5, 10 and 20 seconds, but the log shows 10, 20 and 40.";
+    let mixed = "```python\nclass TestBackoff(unittest.TestCase):\n    def test_doubling(self):\n        self.assertEqual(delays(5, 2), [1, 2])\n```";
+    let own = format!("```python\nclass TestBackoff(unittest.TestCase):\n    def test_doubling(self):\n        self.assertEqual({own})\n```");
+    let prose = "I would test the delays.";
+    let mut replies = vec![mixed, &own, prose, prose, mixed, prose, prose, prose];
+    replies.extend([prose; 64]);
+    let backend = scripted(&replies).with_parallel_width(4);
+    let (report, events) = run_on(backend, s.path(), &[], issue);
+    let st = statuses(&events);
+    assert!(
+        st.iter().any(|m| m.starts_with(
+            "no candidate failed on a value the issue states; keeping the 2 that fail"
+        )),
+        "{st:#?}"
+    );
+    (report, st, s.read("tests/test_backoff.py"))
+}

@@ -248,10 +248,11 @@ fn dedent(text: &str) -> String {
 /// `code` with test function names made identifiers: small models name a test after the case
 /// (`def test_*/15():`, `fn test_9-17/2()`), which is a syntax error that would throw the whole
 /// test away. Other characters become `_`; the names stay distinct from each other and from the
-/// functions the test file (`body`) already defines, which a same-named new test would
-/// silently replace.
+/// functions and classes the test file (`body`) already defines, which a same-named new test
+/// (or a new `class TestRoman` of the file's `TestRoman`, with all its tests) would silently
+/// replace.
 pub fn tidy_names(code: &str, body: &str) -> String {
-    let Ok(def) = Regex::new(r"(?m)^(\s*(?:def|fn|async def)\s+)([^\s(]+)\(") else {
+    let Ok(def) = Regex::new(r"(?m)^(\s*(?:def|fn|async def|class)\s+)([^\s(:]+)([(:])") else {
         return code.to_string();
     };
     let mut used: Vec<String> = def
@@ -284,7 +285,8 @@ pub fn tidy_names(code: &str, body: &str) -> String {
             n += 1;
         }
         used.push(clean.clone());
-        format!("{keyword}{clean}(")
+        let opens = c.get(3).map_or("(", |m| m.as_str());
+        format!("{keyword}{clean}{opens}")
     })
     .into_owned()
 }

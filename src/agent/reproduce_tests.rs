@@ -211,6 +211,19 @@ fn test_names_made_of_the_case_become_identifiers() {
         tidy_names("def test_step_values():\n    pass", body),
         "def test_step_values_issue():\n    pass"
     );
+    // So would a class of the file's name, with all the tests in it.
+    let body = "class TestRoman(unittest.TestCase):\n    def test_one(self):\n        pass\n";
+    assert_eq!(
+        tidy_names(
+            "class TestRoman(unittest.TestCase):\n    def test_four(self):",
+            body
+        ),
+        "class TestRoman_issue(unittest.TestCase):\n    def test_four(self):"
+    );
+    assert_eq!(
+        tidy_names("class TestRoman:\n    pass", body),
+        "class TestRoman_issue:\n    pass"
+    );
 }
 
 #[test]

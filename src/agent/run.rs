@@ -147,6 +147,9 @@ pub(super) struct Run<'a> {
     pub(super) approver: RefCell<Approver>,
     /// The test cria added to reproduce the issue (it then judges the fix).
     pub(super) repro: Option<Repro>,
+    /// Candidate tests of the issue standing together until the first one-token search tells
+    /// which one it means (`stage/pooled.rs`); `repro` holds them all meanwhile.
+    pub(super) pool: Option<super::stage::Pool>,
     /// Whether a test failed before any change (the project's own, or the reproduction test):
     /// only then can passing tests verify a fix.
     pub(super) bug_shown: bool,
@@ -251,6 +254,7 @@ impl Run<'_> {
                 approver
             }),
             repro: None,
+            pool: None,
             bug_shown: false,
             acceptance_asked: false,
             searches: 0,

@@ -104,7 +104,10 @@ impl Run<'_> {
                 }
                 Stage::Mutate => {
                     self.stage = Stage::Edit;
-                    Ok(self.mutation_search().unwrap_or(Next::Continue))
+                    let next = self.mutation_search();
+                    // Where the search did not run, or ran out of time, as where it found nothing.
+                    self.settle_pool();
+                    Ok(next.unwrap_or(Next::Continue))
                 }
                 Stage::Reproduce | Stage::Edit => self.edit_turn(),
                 Stage::Rewrite(_) => self.rewrite_attempt(),

@@ -1,5 +1,6 @@
 //! The stages of a run and the verdicts between them, each acting on [`super::run::Run`]:
-//! - `reproduce`: write a test that shows the bug when the project's tests miss it;
+//! - `reproduce`: write a test that shows the bug when the project's tests miss it (`pooled`:
+//!   candidates that fail on no value the issue states, kept together until a change tells);
 //! - `cases`: the issue's own cases as tests cria writes itself (for `reproduce` and `accept`;
 //!   `probed`: a case stated in prose, put to the functions the failing tests ran);
 //! - `edit`: act on one reply — edits, tool calls, or nothing usable;
@@ -22,8 +23,10 @@ mod imported;
 mod judge;
 mod lift;
 mod mutate;
+mod pooled;
 mod probed;
 mod reproduce;
 mod rewrite;
 
 pub(super) use accept::OtherCases;
+pub(super) use pooled::Pool;

@@ -135,7 +135,12 @@ impl Run<'_> {
         let root = self.cfg.root.path().to_path_buf();
         let files = crate::context::scan::list_files(&root);
         let failing = |output: &str| Failing::of(output, &root, &files);
-        let baseline = failing(&self.attempts.baseline_output);
+        // With candidate tests standing together (stage/pooled.rs), how they all failed.
+        let baseline = failing(
+            self.pool
+                .as_ref()
+                .map_or(&self.attempts.baseline_output, |p| &p.run.output),
+        );
         // The first change that got the failing tests furthest: fewest failing, then by the
         // queue's order.
         let mut partial: Option<(usize, &Trial)> = None;
@@ -155,15 +160,20 @@ impl Run<'_> {
             }
             self.report.mutants_tried += 1;
             if run.passed {
-                let passed = trial.describe();
-                self.status(format!("{passed} makes the tests pass"));
-                self.report.mutant_passed = Some(match &self.partial_mutants[..] {
-                    [] => passed,
-                    kept => format!("{passed}, on top of {}", kept.join(" and ")),
-                });
-                // Applied again, as any candidate is, and judged as one.
-                let report = self.apply(&trial.edits);
-                return Some(self.after_mutant(report));
+                self.status(format!("{} makes the tests pass", trial.describe()));
+                return Some(self.mutant_passed(trial));
+            }
+            // One or more of the candidate tests standing together pass, and nothing else fails:
+            // the change tells which the issue means.
+            if let Some(passing) = self.pool_passing(&run) {
+                self.status(format!(
+                    "{} makes `{}` pass; of the tests, only the other candidate tests still fail",
+                    trial.describe(),
+                    passing.join("`, `")
+                ));
+                if self.narrow_pool(&passing) {
+                    return Some(self.mutant_passed(trial));
+                }
             }
             let now = failing(&run.output);
             if !run.timed_out && now.further_than(&baseline, true) {
@@ -178,8 +188,23 @@ impl Run<'_> {
             self.report.mutants_tried - before,
             started.elapsed().as_secs_f64()
         ));
+        // No change told the candidate tests apart: the first stands alone from here on.
+        self.settle_pool();
         let (_, trial) = partial?;
         self.build_on(trial)
+    }
+
+    /// `trial` made the tests pass: applied again, as any candidate is, and judged as one.
+    fn mutant_passed(&mut self, trial: &Trial) -> Next {
+        // Candidate tests that all pass with it stay, all judging.
+        self.pool = None;
+        let passed = trial.describe();
+        self.report.mutant_passed = Some(match &self.partial_mutants[..] {
+            [] => passed,
+            kept => format!("{passed}, on top of {}", kept.join(" and ")),
+        });
+        let report = self.apply(&trial.edits);
+        self.after_mutant(report)
     }
 
     /// Keep `trial`, which got the failing tests further (fewer fail, and none that passed, or

@@ -11,6 +11,7 @@ use crate::agent::reproduce::{
 };
 use crate::agent::run::Run;
 use crate::agent::sampling::{budget, test_variants};
+use crate::agent::stage::pooled::Unanchored;
 use crate::agent::stated::{self, expects_wrong};
 use crate::edit::parse::SearchReplaceBlock;
 use crate::model::BackendError;
@@ -51,13 +52,16 @@ impl Run<'_> {
         // Several candidates a step are each held to what the issue states (`judge_anchored`):
         // a small model's test, greedy or sampled, often makes up its own case and answer.
         // The first greedy test that fails, but not on the issue's values, is kept only when no
-        // candidate does.
+        // candidate does — beside the others that failed so, until a change tells them apart
+        // (stage/pooled.rs).
         let judged = if self.backend.parallel_width() > 1 {
             judge_anchored
         } else {
             judge_before
         };
-        let mut fallback: Option<(String, String)> = None;
+        // The first greedy candidate that failed on no stated value, and the others that did.
+        let mut fallback: Option<Unanchored> = None;
+        let mut others: Vec<Unanchored> = Vec::new();
         for _ in 0..TRIES {
             if self.report.steps >= self.cfg.limits.max_steps.saturating_sub(1) {
                 break;
@@ -73,8 +77,10 @@ impl Run<'_> {
                 match self.try_repro(reply, &path, &body, cmd, &mut tried, judged)? {
                     Ok(run) => return Some(run),
                     Err(NotKept { why, unanchored }) => {
-                        if k == 0 && fallback.is_none() {
-                            fallback = unanchored;
+                        match unanchored {
+                            Some(u) if k == 0 && fallback.is_none() => fallback = Some(u),
+                            Some(u) => others.push(u),
+                            None => {}
                         }
                         first_flaw.get_or_insert(why);
                     }
@@ -82,13 +88,9 @@ impl Run<'_> {
             }
             rejected = first_flaw.or(rejected);
         }
-        if let Some((code, name)) = fallback {
-            self.status(format!(
-                "no candidate failed on a value the issue states; keeping `{name}`, the first \
-                 that fails"
-            ));
-            if let Ok(run) = self.place_test(&path, &body, (&code, &name), cmd, judge_before)? {
-                return Some(self.reproduced(&path, name, code, run));
+        if let Some(first) = fallback {
+            if let Some(run) = self.keep_unanchored(&path, &body, cmd, first, others) {
+                return Some(run);
             }
         }
         self.status("could not reproduce the issue with a test; going on without one");
@@ -188,16 +190,26 @@ impl Run<'_> {
         }
         Some(match placed {
             Ok(run) => Ok(self.reproduced(path, name, code, run)),
-            Err((why, _)) => {
+            Err((why, run)) => {
                 self.status(format!("the new test was not kept: {why}"));
-                let unanchored = (why == UNANCHORED).then_some((code, name));
+                let unanchored = (why == UNANCHORED).then(|| Unanchored {
+                    code,
+                    name,
+                    run: run.clone(),
+                });
                 Err(NotKept { why, unanchored })
             }
         })
     }
 
     /// The model's test `name` (`code`) in `path` shows the bug in `run`: it judges the fix.
-    fn reproduced(&mut self, path: &str, name: String, code: String, run: TestRun) -> TestRun {
+    pub(super) fn reproduced(
+        &mut self,
+        path: &str,
+        name: String,
+        code: String,
+        run: TestRun,
+    ) -> TestRun {
         self.status(format!("reproduced: the new test `{name}` in {path} fails"));
         self.keep_repro(Repro {
             path: path.to_string(),
@@ -358,11 +370,11 @@ impl Run<'_> {
     }
 }
 
-/// Why a candidate test was not kept — and the test (its code and name) when it failed, but
-/// not on the issue's values ([`UNANCHORED`]): kept after all when no candidate does better.
+/// Why a candidate test was not kept — and the test when it failed, but not on the issue's
+/// values ([`UNANCHORED`]): kept after all when no candidate does better.
 pub(super) struct NotKept {
     why: String,
-    unanchored: Option<(String, String)>,
+    unanchored: Option<Unanchored>,
 }
 
 impl NotKept {
