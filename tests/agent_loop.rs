@@ -1462,16 +1462,9 @@ fn a_test_failing_on_its_own_values_is_kept_only_when_no_candidate_fails_on_the_
 /// example agrees.
 #[test]
 fn candidate_tests_that_fail_on_no_stated_value_stand_together_until_a_change_tells_them_apart() {
-    let s = python_repo(
-        "retry/backoff.py",
-        "def delays(base, attempts):\n    \"\"\"Seconds to wait before each retry: base, then doubling.\"\"\"\n    return [base * 2 ** (n + 1) for n in range(attempts)]\n",
-        "tests/test_backoff.py",
-        "import unittest\n\nfrom retry.backoff import delays\n\n\nclass TestBackoff(unittest.TestCase):\n    def test_no_attempts(self):\n        self.assertEqual(delays(5, 0), [])\n",
-    );
-    let issue = "Retries wait twice as long as configured. With a base of 5 seconds and three \
-                 attempts the waits should be 5, 10 and 20 seconds, but the log shows 10, 20 and 40.";
-    let mixed = "```python\nclass TestBackoff(unittest.TestCase):\n    def test_doubling(self):\n        self.assertEqual(delays(5, 2), [1, 2])\n```";
-    let own = "```python\nclass TestBackoff(unittest.TestCase):\n    def test_doubling(self):\n        self.assertEqual(delays(3, 3), [3, 6, 12])\n```";
+    let s = backoff_repo("    return [base * 2 ** (n + 1) for n in range(attempts)]\n");
+    let mixed = &doubling_test(MIXED);
+    let own = &doubling_test("delays(3, 3), [3, 6, 12]");
     let example = "```python\nclass TestIssueExample(unittest.TestCase):\n    def test_issue_example(self):\n        self.assertEqual(delays(5, 3), [5, 10, 20])\n```";
     let prose = "I would test the delays.";
     let backend = scripted(&[
@@ -1480,7 +1473,7 @@ fn candidate_tests_that_fail_on_no_stated_value_stand_together_until_a_change_te
         example, example, example, example,
     ])
     .with_parallel_width(4);
-    let (report, events) = run_on(backend, s.path(), &[], issue);
+    let (report, events) = run_on(backend, s.path(), &[], BACKOFF_ISSUE);
     let st = statuses(&events);
     let pooled = st
         .iter()
@@ -1539,21 +1532,15 @@ fn candidate_tests_no_change_tells_apart_settle_on_the_greedy_one() {
 /// candidate tests are one that mixes the issue's input with another answer and one asserting
 /// `own`, and prose after; its report, statuses and test file.
 fn doubling_loop(own: &str) -> (FixReport, Vec<String>, String) {
-    let s = python_repo(
-        "retry/backoff.py",
-        "def delays(base, attempts):\n    \"\"\"Seconds to wait before each retry: base, then doubling.\"\"\"\n    out = []\n    wait = base\n    for _ in range(attempts):\n        wait = wait * 2\n        out.append(wait)\n    return out\n",
-        "tests/test_backoff.py",
-        "import unittest\n\nfrom retry.backoff import delays\n\n\nclass TestBackoff(unittest.TestCase):\n    def test_no_attempts(self):\n        self.assertEqual(delays(5, 0), [])\n",
+    let s = backoff_repo(
+        "    out = []\n    wait = base\n    for _ in range(attempts):\n        wait = wait * 2\n        out.append(wait)\n    return out\n",
     );
-    let issue = "Retries wait twice as long as configured. With a base of 5 seconds and three \
-                 attempts the waits should be 5, 10 and 20 seconds, but the log shows 10, 20 and 40.";
-    let mixed = "```python\nclass TestBackoff(unittest.TestCase):\n    def test_doubling(self):\n        self.assertEqual(delays(5, 2), [1, 2])\n```";
-    let own = format!("```python\nclass TestBackoff(unittest.TestCase):\n    def test_doubling(self):\n        self.assertEqual({own})\n```");
+    let (mixed, own) = (doubling_test(MIXED), doubling_test(own));
     let prose = "I would test the delays.";
-    let mut replies = vec![mixed, &own, prose, prose, mixed, prose, prose, prose];
+    let mut replies = vec![&*mixed, &own, prose, prose, &mixed, prose, prose, prose];
     replies.extend([prose; 64]);
     let backend = scripted(&replies).with_parallel_width(4);
-    let (report, events) = run_on(backend, s.path(), &[], issue);
+    let (report, events) = run_on(backend, s.path(), &[], BACKOFF_ISSUE);
     let st = statuses(&events);
     assert!(
         st.iter().any(|m| m.starts_with(
@@ -1562,4 +1549,26 @@ fn doubling_loop(own: &str) -> (FixReport, Vec<String>, String) {
         "{st:#?}"
     );
     (report, st, s.read("tests/test_backoff.py"))
+}
+
+const BACKOFF_ISSUE: &str = "Retries wait twice as long as configured. With a base of 5 seconds \
+                             and three attempts the waits should be 5, 10 and 20 seconds, but \
+                             the log shows 10, 20 and 40.";
+
+/// What a candidate test asserts where it mixes the issue's input with another answer.
+const MIXED: &str = "delays(5, 2), [1, 2]";
+
+/// A project whose `delays(base, attempts)` has `body`, tested only without attempts.
+fn backoff_repo(body: &str) -> Scratch {
+    python_repo(
+        "retry/backoff.py",
+        &format!("def delays(base, attempts):\n    \"\"\"Seconds to wait before each retry: base, then doubling.\"\"\"\n{body}"),
+        "tests/test_backoff.py",
+        "import unittest\n\nfrom retry.backoff import delays\n\n\nclass TestBackoff(unittest.TestCase):\n    def test_no_attempts(self):\n        self.assertEqual(delays(5, 0), [])\n",
+    )
+}
+
+/// The model's reply: a test `test_doubling` asserting `equal` (two arguments of `assertEqual`).
+fn doubling_test(equal: &str) -> String {
+    format!("```python\nclass TestBackoff(unittest.TestCase):\n    def test_doubling(self):\n        self.assertEqual({equal})\n```")
 }

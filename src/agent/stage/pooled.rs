@@ -13,7 +13,7 @@
 //! ([`crate::agent::stage::accept`]), or the outcome is unverified. When no change tells, the
 //! pool is settled on the greedy test alone, as before, and the model is told of that one only.
 
-use crate::agent::reproduce::{judge_before, test_name, tidy_names, Repro};
+use crate::agent::reproduce::{judge_before, states_expectation, test_name, tidy_names, Repro};
 use crate::agent::run::Run;
 use crate::edit::{self, parse::SearchReplaceBlock};
 use crate::protocol::TestRun;
@@ -146,9 +146,14 @@ impl Run<'_> {
     }
 
     /// With a pool standing, the members that pass with a change in place whose tests `run`
-    /// (see [`Pool::passing_in`]): their names.
+    /// (see [`Pool::passing_in`]): their names. Never where the issue states no expected
+    /// value (a crash alone): no test of its examples could then be asked to agree.
     pub(in crate::agent) fn pool_passing(&self, run: &TestRun) -> Option<Vec<String>> {
-        let passing = self.pool.as_ref()?.passing_in(run)?;
+        let pool = self.pool.as_ref()?;
+        if !states_expectation(&self.issue) {
+            return None;
+        }
+        let passing = pool.passing_in(run)?;
         Some(passing.iter().map(|m| m.name.clone()).collect())
     }
 
