@@ -1486,6 +1486,7 @@ fn candidate_tests_that_fail_on_no_stated_value_stand_together_until_a_change_te
         .position(|m| m.contains("makes `test_doubling_issue` pass; of the tests, only the other candidate tests still fail"))
         .unwrap_or_else(|| panic!("{st:#?}"));
     assert!(pooled < told, "{st:#?}");
+    assert_eq!((report.pooled_tests, report.pool_told), (2, true));
     assert!(
         st.iter()
             .any(|m| m.starts_with("taking out the 1 other candidate tests")),
@@ -1513,6 +1514,7 @@ fn candidate_tests_no_change_tells_apart_settle_on_the_greedy_one() {
         "{st:#?}"
     );
     assert!(!tests.contains("delays(3, 2)"), "{tests}");
+    assert_eq!((report.pooled_tests, report.pool_told), (2, false));
     assert_eq!(
         report.repro_test.as_deref(),
         Some("tests/test_backoff.py::test_doubling")

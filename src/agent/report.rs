@@ -34,6 +34,11 @@ pub struct FixReport {
     /// The one of them that made every test pass (then judged as any edit), as `old` → `new`
     /// with its place.
     pub mutant_passed: Option<String>,
+    /// Candidate tests of the issue that stood together through the first one-token search
+    /// (`stage/pooled.rs`); 0 when none did.
+    pub pooled_tests: usize,
+    /// Whether a one-token change told them apart (those it made pass were kept).
+    pub pool_told: bool,
     /// Set when a second model took over ([`super::fix_escalating`]).
     pub escalation: Option<Escalation>,
 }

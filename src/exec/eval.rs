@@ -57,6 +57,10 @@ pub struct TaskResult {
     pub mutants_tried: usize,
     /// The one that made every test pass on the last try, if one did.
     pub mutant_passed: Option<String>,
+    /// Candidate tests of the issue that stood together on the last try (0: none), and
+    /// whether a one-token change told them apart.
+    pub pooled_tests: usize,
+    pub pool_told: bool,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -92,6 +96,9 @@ pub struct Summary {
     /// One-token changes tried, over all tasks, and the tasks where one made the tests pass.
     pub mutants_tried: usize,
     pub mutant_passes: usize,
+    /// Tasks whose candidate tests stood together, and those where a change told them apart.
+    pub pooled_tasks: usize,
+    pub pools_told: usize,
 }
 
 /// The files the reference fix changes, one path per line in `<task>/FIXED_FILES`.
@@ -227,6 +234,8 @@ fn run_task(
                 result.issue_test = r.repro_test.clone();
                 result.mutants_tried += r.mutants_tried;
                 result.mutant_passed = r.mutant_passed.clone();
+                result.pooled_tests = r.pooled_tests;
+                result.pool_told = r.pool_told;
                 result.outcome = super::batch::outcome_name(r.outcome).into();
                 result.stop = r.stop.clone();
                 result.steps += r.steps;
@@ -301,6 +310,8 @@ pub fn summarize(results: &[TaskResult]) -> Summary {
         s.issue_tests += r.issue_test.is_some() as usize;
         s.mutants_tried += r.mutants_tried;
         s.mutant_passes += r.mutant_passed.is_some() as usize;
+        s.pooled_tasks += usize::from(r.pooled_tests > 0);
+        s.pools_told += usize::from(r.pool_told);
         if let Some(hit) = r.localizer_hit {
             s.localizer_tasks += 1;
             s.localizer_top3 += hit as usize;

@@ -136,6 +136,7 @@ impl Run<'_> {
             complete: true,
         });
         let alone = first.run.clone();
+        self.report.pooled_tests = members.len();
         self.pool = Some(Pool {
             path: path.to_string(),
             members,
@@ -178,6 +179,7 @@ impl Run<'_> {
             return false;
         }
         let dropped = pool.members.len() - kept.len();
+        self.report.pool_told = true;
         self.status(format!(
             "taking out the {dropped} other candidate tests: the change makes `{}` pass, and the \
              issue's own examples must still agree",
