@@ -289,6 +289,45 @@ fn a_rewrite_handed_back_unchanged_moves_on_to_the_next_candidate() {
     assert!(report.diff.contains("self.subtotal() * percent / 100"));
 }
 
+/// While steps and time are left, the rewrite stage goes on past its three passes over the
+/// candidates, each later pass sampling new rewrites: a fix first written in the fourth pass is
+/// still found. Where the steps run out, the stage stops after its three passes.
+#[test]
+fn the_rewrite_stage_goes_on_past_three_passes_while_steps_and_time_are_left() {
+    let s = Scratch::task("py-cart-discount");
+    let fix = "```python\ndef total(self) -> float:\n    subtotal = self.subtotal()\n    return round(subtotal * (1 - self.discount_percent / 100), 2)\n```";
+    // Three candidates, each handed back with no code three times over; then `total` again.
+    let mut replies = vec!["The cause is the total."];
+    replies.extend(["```python\n```"; 9]);
+    replies.push(fix);
+    let (report, events) = run(s.path(), &[], "the total is wrong", &replies);
+    let st = statuses(&events);
+    let asked = st
+        .iter()
+        .find(|m| m.starts_with("asking for a rewrite of:"));
+    assert_eq!(
+        asked.map(|m| m.matches(" (shop/").count()),
+        Some(3),
+        "{st:#?}"
+    );
+    assert_fixed(&report, &st);
+    // The diagnosis, nine rewrites, and the tenth, sampled in the fourth pass.
+    assert_eq!(report.steps, 11, "{st:#?}");
+
+    let s = Scratch::task("py-cart-discount");
+    let (report, events) = run(
+        s.path(),
+        &["--max-steps", "10"],
+        "the total is wrong",
+        &replies,
+    );
+    assert_outcome(&report, Outcome::NotFixed, &statuses(&events));
+    assert_eq!(
+        report.stop,
+        Some(cria::protocol::StopReason::RewritesExhausted { rewrites: 9 })
+    );
+}
+
 /// A backend that decodes candidates together: the stage's first rewrite is the greedy one
 /// alone; when it fails, the next definition gets four candidates in one step, judged in turn —
 /// a duplicate once, each failure undone — until the last one fixes the bug.

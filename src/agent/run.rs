@@ -42,6 +42,8 @@ pub(super) struct Rewriting {
     pub(super) done: usize,
     /// The conversation length each first-pass rewrite starts from.
     pub(super) base: usize,
+    /// When the stage began: its rewrites so far say how long the next one may take.
+    pub(super) started: Instant,
 }
 
 /// What a stage says should happen next.

@@ -300,6 +300,7 @@ impl Run<'_> {
             targets,
             done: 0,
             base: self.talk.history.len(),
+            started: std::time::Instant::now(),
         });
         true
     }

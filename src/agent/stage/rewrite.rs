@@ -15,8 +15,11 @@ use crate::model::{constrain, BackendError};
 use crate::protocol::{EditFailure, Event, StopReason};
 use crate::testcmd;
 
-/// Passes over the candidates before the stage gives up.
+/// Passes over the candidates before the stage gives up, when no more time or steps are left.
 const PASSES: usize = 3;
+/// Passes at most, while time and steps are left: a fast model's sampled rewrites are cheap
+/// next to the run's time, and each pass draws new ones.
+const MAX_PASSES: usize = 8;
 
 impl Run<'_> {
     /// The definitions to rewrite, best first: from the shown files, the files of the three
@@ -352,12 +355,17 @@ impl Run<'_> {
         });
     }
 
-    /// Stop when every candidate has had its share of tries.
+    /// Stop when every candidate has had its share of tries: [`PASSES`] passes, and more (up
+    /// to [`MAX_PASSES`]) while the steps and time left fit another rewrite as long as the
+    /// stage's rewrites took on average.
     pub(in crate::agent) fn rewrite_limit(&self) -> Next {
         let Stage::Rewrite(r) = &self.stage else {
             return Next::Continue;
         };
-        if r.done >= r.targets.len() * PASSES {
+        let n = r.targets.len();
+        let done = u32::try_from(r.done.max(1)).unwrap_or(u32::MAX);
+        let more = r.done < n * MAX_PASSES && self.time_for(r.started.elapsed() / done);
+        if r.done >= n * PASSES && !more {
             return Next::Stop(StopReason::RewritesExhausted { rewrites: r.done });
         }
         Next::Continue
