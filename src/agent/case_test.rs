@@ -103,6 +103,11 @@ fn javascript(case: &Case, title: &str, body: &str) -> Option<String> {
 fn rust(case: &Case, name: &str) -> Option<String> {
     let call = rust_words(&case.call)?;
     let check = match &case.expect {
+        // An empty list, map or string: `is_empty` needs no type its literal would leave open.
+        Expect::Equals(v) if ["[]", "{}", "\"\"", "''"].contains(&v.as_str()) => {
+            format!("assert!({call}.is_empty());")
+        }
+        Expect::Equals(v) if v == "()" => return None,
         Expect::Equals(v) | Expect::Is(v) => format!("assert_eq!({call}, {});", rust_words(v)?),
         Expect::Prints(v) => format!("assert_eq!({call}.to_string(), {});", py_str(v)),
         Expect::Contains(v) => format!("assert!({call}.contains({}));", rust_words(v)?),

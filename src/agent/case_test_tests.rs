@@ -162,4 +162,13 @@ fn a_rust_case_is_a_test_function_with_assert_eq() {
     // A dict has no Rust literal: no test.
     let dict = case("counts(\"a a\")", Expect::Equals("{'a': 2}".into()));
     assert_eq!(test_code(&dict, 5, "tests/t.rs", ""), None);
+    // An empty list, map or string is asked whether it is empty; an empty tuple is no test.
+    for empty in ["[]", "{}", "\"\""] {
+        let none = case("counts(\"\")", Expect::Equals(empty.into()));
+        assert!(test_code(&none, 6, "tests/t.rs", "")
+            .unwrap()
+            .contains("assert!(counts(\"\").is_empty());"));
+    }
+    let unit = case("pair()", Expect::Equals("()".into()));
+    assert_eq!(test_code(&unit, 7, "tests/t.rs", ""), None);
 }

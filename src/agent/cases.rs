@@ -64,11 +64,8 @@ pub fn cases(issue: &str) -> Vec<Case> {
     } else {
         without_tables(&prose)
     };
-    for sentence in stated::sentences(&prose)
-        .iter()
-        .chain(&blocks.said)
-        .chain(&tabled)
-    {
+    let sentences = continued(&stated::sentences(&prose));
+    for sentence in sentences.iter().chain(&blocks.said).chain(&tabled) {
         for (call, shown, value) in prose_cases(sentence) {
             let expect = match value {
                 Value::Quoted(text) => Expect::Equals(py_str(&text)),
@@ -126,6 +123,34 @@ pub fn cases(issue: &str) -> Vec<Case> {
     }
     out.dedup();
     out.truncate(MOST);
+    out
+}
+
+/// `sentences`, each that begins with "It" and names no call of its own given the last call of
+/// the one before in its place: "`parse_config("")` raises IndexError. It should return an
+/// empty dict." says what that call should give.
+fn continued(sentences: &[String]) -> Vec<String> {
+    let Ok(span) = Regex::new(r"`([^`\n]+)`") else {
+        return sentences.to_vec();
+    };
+    let last_call = |sentence: &str| {
+        (span.captures_iter(sentence))
+            .filter_map(|c| c.get(1).map(|m| m.as_str().trim().to_string()))
+            .filter(|code| is_call(code))
+            .last()
+    };
+    let mut out: Vec<String> = Vec::with_capacity(sentences.len());
+    let mut before: Option<String> = None;
+    for sentence in sentences {
+        let rest =
+            (sentence.trim_start().strip_prefix("It ")).filter(|_| last_call(sentence).is_none());
+        let now = match (rest, &before) {
+            (Some(rest), Some(call)) => format!("`{call}` {rest}"),
+            _ => sentence.clone(),
+        };
+        before = last_call(sentence);
+        out.push(now);
+    }
     out
 }
 
@@ -345,11 +370,40 @@ const RAISES: &[&str] = &[
     "panics",
 ];
 
+/// A value stated in words right after a cue: "should return an empty dict" (the kind is the
+/// capture). A set is left out: its literal, `set()`, reads as a call.
+const EMPTY: &str = r"(?i:\b(?:an?\s+)?empty\s+(dict|dictionary|mapping|map|object|list|array|vec|vector|string|str|tuple)\b)";
+
+/// The Python literal of an empty value of `kind` (a capture of [`EMPTY`]); the test writer
+/// puts it in the test's language ([`super::case_test`]).
+fn empty_literal(kind: &str) -> &'static str {
+    match kind.to_lowercase().as_str() {
+        "list" | "array" | "vec" | "vector" => "[]",
+        "string" | "str" => "\"\"",
+        "tuple" => "()",
+        _ => "{}",
+    }
+}
+
+/// Whether the word before byte `at` of `sentence` says a value is returned ("should *be* an
+/// empty list"), not printed: the text an empty list prints as differs by language.
+fn returned(sentence: &str, at: usize) -> bool {
+    const VERBS: &[&str] = &[
+        "return", "returns", "returned", "be", "is", "was", "give", "gives", "gave", "get", "gets",
+        "got", "yield", "yields", "produce", "produces", "become", "becomes",
+    ];
+    let before = sentence.get(..at).unwrap_or_default();
+    let word = before.split_whitespace().last().unwrap_or_default();
+    VERBS.contains(&word.to_lowercase().as_str())
+}
+
 /// The calls of one sentence, what it says they give now (when it quotes that) and the value it
 /// says they should give: "`f(4)` returns "IIII" but it should return "IV"", "`a(1)` and
 /// `a(2)` are both True; both should be False".
 fn prose_cases(sentence: &str) -> Vec<(String, Option<String>, Value)> {
-    let Ok(token) = Regex::new(r#"`([^`\n]+)`|"([^"\n]*)"|(-?\d+(?:\.\d+)?)|([A-Za-z]+)"#) else {
+    let Ok(token) = Regex::new(&format!(
+        r#"`([^`\n]+)`|"([^"\n]*)"|(-?\d+(?:\.\d+)?)|{EMPTY}|([A-Za-z]+)"#
+    )) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -362,7 +416,10 @@ fn prose_cases(sentence: &str) -> Vec<(String, Option<String>, Value)> {
     // gives 2 and `g(1)` should give 3" says nothing of what `f(1)` should give).
     let mut valued = false;
     for c in token.captures_iter(sentence) {
-        if let Some(word) = c.get(4).map(|m| m.as_str()) {
+        let Some(whole) = c.get(0) else {
+            continue;
+        };
+        if let Some(word) = c.get(5).map(|m| m.as_str()) {
             let lower = word.to_lowercase();
             if NOT.contains(&lower.as_str()) && should || RAISES.contains(&lower.as_str()) {
                 // "should not be `X`", "should raise `ValueError`": no value to equal.
@@ -412,8 +469,13 @@ fn prose_cases(sentence: &str) -> Vec<(String, Option<String>, Value)> {
             Value::Quoted(q.as_str().to_string())
         } else if let Some(n) = c.get(3).filter(|_| cued) {
             Value::Bare(n.as_str().to_string())
+        } else if let Some(kind) = c
+            .get(4)
+            .filter(|_| cued && returned(sentence, whole.start()))
+        {
+            Value::Bare(empty_literal(kind.as_str()).to_string())
         } else {
-            valued |= c.get(3).is_some();
+            valued |= c.get(3).is_some() || c.get(4).is_some();
             cued = false;
             continue;
         };

@@ -100,7 +100,7 @@ fn a_session_whose_expected_value_does_not_fit_its_output_is_left_out() {
 #[test]
 fn errors_negations_and_values_without_a_should_make_no_case() {
     for issue in [
-        "The config parser crashes on empty input: `parse_config(\"\")` raises IndexError. It should return an empty dict.",
+        "The config parser crashes on empty input: `parse_config(\"\")` raises IndexError.",
         "`parse(\"\")` should raise `ValueError`.",
         "`lookup(\"x\")` should not return `None`.",
         "`median([1, 2, 3, 4])` returns 3, but the median of an even count is the mean, 2.5.",
@@ -494,4 +494,36 @@ The second should be `['family']` and the third `[]`.
     );
     let past = issue.replace("the third `[]`", "the fifth `[]`");
     assert_eq!(cases(&past).len(), 1);
+}
+
+#[test]
+fn an_empty_value_stated_in_words_is_its_literal() {
+    assert_eq!(
+        checks("`parse_config(\"\")` should return an empty dict."),
+        [r#"assert parse_config("") == {}"#]
+    );
+    assert_eq!(
+        checks("`split_words(\"  \")` gives `['']` but it should give an empty list."),
+        [r#"assert split_words("  ") == []"#]
+    );
+    assert_eq!(
+        checks("`strip_tags(\"<b></b>\")` returns None; it should return an Empty String."),
+        [r#"assert strip_tags("<b></b>") == """#]
+    );
+    // An empty input the call is given, not a value it should give; an empty list printed.
+    assert!(checks("`show(3)` should print an empty list.").is_empty());
+    assert!(checks("`tokens(s)` should not crash on an empty string.").is_empty());
+    assert!(checks("`load(path)` fails on an empty list and should handle it.").is_empty());
+}
+
+#[test]
+fn a_sentence_that_begins_with_it_speaks_of_the_call_before_it() {
+    let issue = "The config parser crashes on empty input: `parse_config(\"\")` raises \
+                 IndexError.\nIt should return an empty dict. Blank lines should be ignored too.";
+    assert_eq!(checks(issue), [r#"assert parse_config("") == {}"#]);
+    // Only the sentence right after the call's, and only where it names no call of its own.
+    let issue = "`parse_config(\"\")` raises IndexError. The docs are old. It should return 0.";
+    assert!(checks(issue).is_empty());
+    let issue = "`f(1)` gives 2. It should give 3, and `g(1)` should give 4.";
+    assert_eq!(checks(issue), ["assert g(1) == 4"]);
 }
