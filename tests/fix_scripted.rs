@@ -711,11 +711,12 @@ fn a_test_of_the_issue_that_expects_the_output_it_shows_as_wrong_is_not_run() {
 /// the value the issue says should come out (written from memory). The issue's own value is
 /// asserted in what its call gives instead: that test passes with the fix and fails without
 /// it, so it is kept and the fix is verified — where before the model's test failed on every
-/// version of the code and the right fix ended unverified.
+/// version of the code and the right fix ended unverified. (The value is said of the page, not
+/// of the call, so cria cannot write the case itself.)
 #[test]
 fn a_model_test_that_leaves_out_the_issues_expected_value_is_checked_by_that_value() {
     let s = Scratch::task("py-slugify");
-    let issue = "`slugify(\"Hello, World!\")` gives `hello--world-` on the page. It should give `hello-world`.";
+    let issue = "`slugify(\"Hello, World!\")` gives `hello--world-` on the page. The page should give `hello-world`.";
     let misremembered = "```python\nclass TestIssue(unittest.TestCase):\n    def test_page_slug(self):\n        slug = slugify(\"Hello, World!\")\n        self.assertEqual(slug, \"Hello-World\")\n```";
     let (out, ev) = s.fix_json(
         issue,
@@ -748,7 +749,7 @@ fn a_model_test_that_leaves_out_the_issues_expected_value_is_checked_by_that_val
 #[test]
 fn an_issue_value_the_code_gave_before_the_change_is_no_check() {
     let s = Scratch::task("py-slugify");
-    let issue = "`slugify(\"Hello, World!\")` gives `hello--world-` on the page. It should give `world` at least.";
+    let issue = "`slugify(\"Hello, World!\")` gives `hello--world-` on the page. The page should give `world` at least.";
     let misremembered = "```python\nclass TestIssue(unittest.TestCase):\n    def test_page_slug(self):\n        self.assertEqual(slugify(\"Hello, World!\"), \"Hello-World\")\n```";
     let (_, ev) = s.fix_json(
         issue,
