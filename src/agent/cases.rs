@@ -142,13 +142,13 @@ fn continued(sentences: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(sentences.len());
     let mut before: Option<String> = None;
     for sentence in sentences {
-        let rest =
-            (sentence.trim_start().strip_prefix("It ")).filter(|_| last_call(sentence).is_none());
+        let own = last_call(sentence);
+        let rest = (sentence.trim_start().strip_prefix("It ")).filter(|_| own.is_none());
         let now = match (rest, &before) {
             (Some(rest), Some(call)) => format!("`{call}` {rest}"),
             _ => sentence.clone(),
         };
-        before = last_call(sentence);
+        before = own;
         out.push(now);
     }
     out
