@@ -130,14 +130,13 @@ pub fn cases(issue: &str) -> Vec<Case> {
 /// the one before in its place: "`parse_config("")` raises IndexError. It should return an
 /// empty dict." says what that call should give.
 fn continued(sentences: &[String]) -> Vec<String> {
-    let Ok(span) = Regex::new(r"`([^`\n]+)`") else {
-        return sentences.to_vec();
-    };
+    // A sentence's inline code is every other piece between backticks.
     let last_call = |sentence: &str| {
-        (span.captures_iter(sentence))
-            .filter_map(|c| c.get(1).map(|m| m.as_str().trim().to_string()))
+        (sentence.split('`').skip(1).step_by(2))
+            .map(str::trim)
             .filter(|code| is_call(code))
             .last()
+            .map(str::to_string)
     };
     let mut out: Vec<String> = Vec::with_capacity(sentences.len());
     let mut before: Option<String> = None;
