@@ -17,7 +17,7 @@ mod examples;
 mod judge;
 
 pub use examples::{
-    inputs_left_out, quoted_inputs, quoted_literals, restated, stated_examples, states_expectation,
+    inputs_left_out, quoted_inputs, quoted_literals, stated_examples, states_expectation,
 };
 pub(super) use judge::section;
 pub use judge::{
@@ -93,53 +93,6 @@ pub(super) fn shape(path: &str, body: &str) -> &'static str {
     }
 }
 
-/// How the model's reply with a new test for `path` (whose text is `body`) begins: its code
-/// fence, then the opening of a test of its own in the file's framework (a name the file does
-/// not use yet), so the model writes a new test's body. Asked to add a test at the end of a
-/// file, a small model's most likely reply is the file's first test, copied; once the opening
-/// is written, the body it goes on with draws on the issue's example instead. A new file (which
-/// starts with its `use` lines) and a framework cria cannot tell get the fence alone.
-pub(super) fn test_head(path: &str, body: &str) -> String {
-    let lang = prompt::fence_lang(path);
-    let fence = format!("```{lang}\n");
-    if body.trim().is_empty() {
-        return fence;
-    }
-    let free = |stem: &str| {
-        let sep = if stem.contains(' ') { " " } else { "_" };
-        (1..)
-            .map(|n| match n {
-                1 => stem.to_string(),
-                n => format!("{stem}{sep}{n}"),
-            })
-            .find(|name| !body.contains(name.as_str()))
-            .unwrap_or_default()
-    };
-    let head = match lang {
-        "python" => {
-            let name = free("test_issue_example");
-            match super::case_test::test_case_class(body) {
-                Some(base) => {
-                    let class = free("TestIssueExample").replace('_', "");
-                    format!("class {class}({base}):\n    def {name}(self):\n")
-                }
-                None => format!("def {name}():\n"),
-            }
-        }
-        "rust" => format!("#[test]\nfn {}() {{\n", free("issue_example")),
-        "go" => format!(
-            "func {}(t *testing.T) {{\n",
-            free("TestIssueExample").replace('_', "")
-        ),
-        "javascript" | "typescript" => match super::case_test::js_runner(body) {
-            Some(runner) => format!("{runner}('{}', () => {{\n", free("issue example")),
-            None => String::new(),
-        },
-        _ => String::new(),
-    };
-    fence + &head
-}
-
 /// Whether `body` calls the function `name` itself (`it(` is not `parseCommit(`, nor
 /// `runner.it(`).
 fn calls(body: &str, name: &str) -> bool {
@@ -210,7 +163,6 @@ pub fn request(
     s.push_str(&format!(
         " Reply with the test code only, in one ```{lang} block."
     ));
-    s.push_str(&restated(issue));
     s
 }
 

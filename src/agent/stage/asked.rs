@@ -85,10 +85,7 @@ fn request(
          assertion each (no more than 15 lines in all). Use only names the test file already \
          imports. Reply with the test code only, in one ```{lang} block."
     ));
-    // What the issue reports coming out now is no example to check.
-    let stated = stated::stated(issue);
-    let mut examples = reproduce::stated_examples(issue);
-    examples.retain(|e| !stated.wrong.contains(e) && !stated.shown.contains(e));
+    let examples = reproduce::stated_examples(issue);
     if examples.len() > 1 {
         let listed: Vec<String> = examples.iter().map(|e| format!("`{e}`")).collect();
         s.push_str(&format!(
@@ -97,7 +94,6 @@ fn request(
         ));
     }
     s.push_str(&stated::request_notes(issue));
-    s.push_str(&reproduce::restated(issue));
     s
 }
 
@@ -312,14 +308,14 @@ impl Run<'_> {
         // Greedy, the correction's first candidate too: what it is told is what should change
         // the test.
         self.sampling.greedy();
-        let prefill = reproduce::test_head(path, body);
+        let prefill = format!("```{lang}\n");
         let stops = reproduce::test_stops(path);
         let width = self.backend.parallel_width();
         let replies = if rejected.is_some() && width > 1 {
             let variants = test_variants(self.report.steps + 1, width);
             self.generate_variants(&prefill, stops, None, budget::TEST, &variants)
         } else {
-            self.generate_test(path, &prefill).map(|reply| vec![reply])
+            self.generate_test(path).map(|reply| vec![reply])
         };
         self.talk.history = saved;
         replies

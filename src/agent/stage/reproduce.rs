@@ -6,8 +6,8 @@
 use crate::agent::localize::Candidate;
 use crate::agent::prompt;
 use crate::agent::reproduce::{
-    insertion, judge_anchored, judge_before, request, test_code, test_file, test_head, test_name,
-    test_stops, Repro, TRIES, UNANCHORED,
+    insertion, judge_anchored, judge_before, request, test_code, test_file, test_name, test_stops,
+    Repro, TRIES, UNANCHORED,
 };
 use crate::agent::run::Run;
 use crate::agent::sampling::{budget, test_variants};
@@ -69,7 +69,7 @@ impl Run<'_> {
             let ask = request(&self.issue, &path, &body, &self.shown, rejected.as_deref());
             self.talk.history = vec![Message::system(prompt::system(&self.shown))];
             self.tell(&ask);
-            let replies = self.test_replies(&path, &body, rejected.is_some()).ok()?;
+            let replies = self.test_replies(&path, rejected.is_some()).ok()?;
             self.talk.history.clear();
             // The first candidate's flaw is what the next request tells the model.
             let mut first_flaw: Option<String> = None;
@@ -102,18 +102,14 @@ impl Run<'_> {
     /// retry temperature on a `retry`. A small model's first test of a report often checks what
     /// already works: four candidates for the price of little more than one give the run more
     /// chances to show the bug before it goes on without a test.
-    fn test_replies(
-        &mut self,
-        path: &str,
-        body: &str,
-        retry: bool,
-    ) -> Result<Vec<String>, BackendError> {
+    fn test_replies(&mut self, path: &str, retry: bool) -> Result<Vec<String>, BackendError> {
         let width = self.backend.parallel_width();
         if width > 1 {
+            let lang = prompt::fence_lang(path);
             // Greedy first on a retry too: what the model is told is what should change.
             let variants = test_variants(self.report.steps + 1, width);
             return self.generate_variants(
-                &test_head(path, body),
+                &format!("```{lang}\n"),
                 test_stops(path),
                 None,
                 budget::TEST,
@@ -125,8 +121,7 @@ impl Run<'_> {
         } else {
             self.sampling.greedy();
         }
-        self.generate_test(path, &test_head(path, body))
-            .map(|reply| vec![reply])
+        self.generate_test(path).map(|reply| vec![reply])
     }
 
     /// One candidate `reply` put to the test, `judged` on its run: `Ok` with the run when it is
@@ -225,14 +220,26 @@ impl Run<'_> {
         run
     }
 
-    /// The model's reply to a request for a test in `path`, begun with `prefill` (the opening
-    /// of a test of its own, [`test_head`]) and ended by [`test_stops`]: one test.
-    pub(super) fn generate_test(
-        &mut self,
-        path: &str,
-        prefill: &str,
-    ) -> Result<String, BackendError> {
-        self.generate(prefill, test_stops(path), budget::TEST)
+    /// The model's reply to a request for a test in `path`: one test, ended by [`test_stops`],
+    /// and gone on from where it stopped when that came before any test began. Python's stop
+    /// is the two blank lines after a top-level block, and a reply that opens with its imports
+    /// puts PEP 8's two blank lines after them: it stopped with no test at all, and the step
+    /// was lost.
+    pub(super) fn generate_test(&mut self, path: &str) -> Result<String, BackendError> {
+        let lang = prompt::fence_lang(path);
+        let stops = test_stops(path);
+        let reply = self.generate(&format!("```{lang}\n"), stops, budget::TEST)?;
+        let stopped_early = stops.iter().any(|s| *s != "```" && reply.ends_with(s))
+            && test_code(&reply, path, "")
+                .and_then(|code| test_name(&code))
+                .is_none();
+        if !stopped_early || !self.backend.supports_prefill() {
+            return Ok(reply);
+        }
+        // The same reply, begun with what it wrote: not a message of its own.
+        self.talk.history.pop();
+        let left = budget::TEST.saturating_sub(self.backend.count_tokens(&reply));
+        self.generate(&reply, stops, left.max(budget::TEST / 4))
     }
 
     /// From now on `repro` judges the fix.
