@@ -88,7 +88,7 @@ fn statuses(events: &[Event]) -> Vec<String> {
 const CART_ISSUE: &str =
     "Applying a 10% discount to a cart worth 200.00 gives 190.00 instead of 180.00.";
 const CART_FIX: &str = "shop/cart.py\n<<<<<<< SEARCH\n        return round(subtotal - self.discount_percent, 2)\n=======\n        return round(subtotal * (1 - self.discount_percent / 100), 2)\n>>>>>>> REPLACE\n";
-const CART_EXAMPLES: &str = "```python\nclass TestIssue(unittest.TestCase):\n    def test_ten_percent(self):\n        cart = Cart()\n        cart.add(\"lamp\", 200.0)\n        cart.apply_discount(10)\n        self.assertEqual(cart.total(), 180.0)\n```";
+const CART_EXAMPLES: &str = "```python\nclass TestIssue(unittest.TestCase):\n    def test_ten_percent(self):\n        cart = Cart()\n        cart.add(\"lamp\", 200.0, 1)\n        cart.apply_discount(10)\n        self.assertEqual(cart.total(), 180.0)\n```";
 
 /// Tests fail → localize → diagnose → edit → tests pass → the issue's examples pass → fixed.
 /// The test of the examples is asked right after the task (which the model's cache holds), not
@@ -998,6 +998,46 @@ fn a_test_reply_stopped_after_its_imports_goes_on_to_its_test() {
         panic!("{asked:#?}\n{st:#?}");
     };
     assert_eq!(first, second);
+}
+
+/// A test of the issue's examples that repeats the file's own test checks nothing the project's
+/// tests do not: it is refused, and the correction begins inside a new test cria opens, told the
+/// issue's own words again. The corrected test checks the issue's case and verifies the change.
+#[test]
+fn a_test_that_copies_the_files_own_is_corrected_from_inside_a_new_one() {
+    let s = window_repo("start <= t < end");
+    let copy = "class TestIssue(unittest.TestCase):\n    def test_ends(self):\n        self.assertEqual(count_inside([1, 2, 3], 1, 2), 2)\n```";
+    let body = "        self.assertEqual(count_inside([1, 2, 3], 1, 3), 3)\n```";
+    let backend = scripted(&[copy, body]).honouring_prefill();
+    let prompts = backend.prompts();
+    let issue = "count_inside() leaves out times at the ends of the window: with `1` to `3`, a time of `3` should be counted.";
+    let (report, events) = run_on(backend, s.path(), &[], issue);
+    let st = statuses(&events);
+    assert_fixed(&report, &st);
+    assert!(
+        st.iter()
+            .any(|m| m.contains("it repeats a test the file already has")),
+        "{st:#?}"
+    );
+    assert!(
+        st.iter()
+            .any(|m| m == "the issue's examples pass too (`test_issue_example`)"),
+        "{st:#?}"
+    );
+    let test = s.read("tests/test_window.py");
+    assert!(
+        test.contains("class TestIssueExample(unittest.TestCase):\n    def test_issue_example(self):\n        self.assertEqual(count_inside([1, 2, 3], 1, 3), 3)\n"),
+        "{test}"
+    );
+    let prompts = prompts.lock().unwrap();
+    let asked: Vec<&String> = (prompts.iter().filter(|p| !p.1)).map(|p| &p.0).collect();
+    let [_, correction] = asked[..] else {
+        panic!("{asked:#?}\n{st:#?}");
+    };
+    assert!(
+        correction.contains("The issue says: \"count_inside() leaves out times at the ends of the window: with `1` to `3`, a time of `3` should be counted.\""),
+        "{correction}"
+    );
 }
 
 /// A variable used where another was meant (`start` for `end`): the token changes fail first,

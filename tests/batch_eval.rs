@@ -293,7 +293,7 @@ fn eval_reports_the_rank_of_the_definition_the_reference_fix_changes() {
     let reference = "--- a/shop/cart.py\n+++ b/shop/cart.py\n@@ -34,3 +34,3 @@\n     def total(self) -> float:\n         subtotal = self.subtotal()\n-        return round(subtotal - self.discount_percent, 2)\n+        return round(subtotal * (1 - self.discount_percent / 100), 2)\n";
     std::fs::write(tasks.join("cart/reference.patch"), reference).unwrap();
     let rewrite = "```python\ndef total(self) -> float:\n    subtotal = self.subtotal()\n    return round(subtotal * (1 - self.discount_percent / 100), 2)\n```";
-    let examples = "```python\nclass TestIssue(unittest.TestCase):\n    def test_ten_percent(self):\n        cart = Cart()\n        cart.add(\"lamp\", 200.0)\n        cart.apply_discount(10)\n        self.assertEqual(cart.total(), 180.0)\n```";
+    let examples = "```python\nclass TestIssue(unittest.TestCase):\n    def test_ten_percent(self):\n        cart = Cart()\n        cart.add(\"lamp\", 200.0, 1)\n        cart.apply_discount(10)\n        self.assertEqual(cart.total(), 180.0)\n```";
     let script = s.script(&["The cause is in the total.", rewrite, examples]);
     let o = s
         .cria()

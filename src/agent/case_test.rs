@@ -63,12 +63,7 @@ fn javascript(case: &Case, title: &str, body: &str) -> Option<String> {
     if !body.contains("assert") {
         return None;
     }
-    // The runner's own call, with a title: `test('…'`, `it("…"` (not a regex's `.test(s)`).
-    let calls = |name: &str| {
-        regex::Regex::new(&format!(r#"(?m)(^|[^\w.]){name}\(\s*['"`]"#))
-            .is_ok_and(|re| re.is_match(body))
-    };
-    let runner = ["test", "it"].into_iter().find(|name| calls(name))?;
+    let runner = js_runner(body)?;
     let call = &case.call;
     let check = match &case.expect {
         Expect::Equals(v) if v.starts_with('(') => return None,
@@ -96,6 +91,16 @@ fn javascript(case: &Case, title: &str, body: &str) -> Option<String> {
         "{runner}('{title}', () => {{\n{}\n}});",
         lines.join("\n")
     ))
+}
+
+/// The function a JavaScript test file declares its tests with: the runner's own call, with a
+/// title (`test('…'`, `it("…"`), not a regex's `.test(s)`.
+pub(super) fn js_runner(body: &str) -> Option<&'static str> {
+    let calls = |name: &str| {
+        regex::Regex::new(&format!(r#"(?m)(^|[^\w.]){name}\(\s*['"`]"#))
+            .is_ok_and(|re| re.is_match(body))
+    };
+    ["test", "it"].into_iter().find(|name| calls(name))
 }
 
 /// A `#[test]` function, for a test file of its own (an integration test in `tests/`, which
@@ -220,7 +225,7 @@ fn swap_words(value: &str, pairs: &[(&str, &str)]) -> String {
 }
 
 /// The `TestCase` class as the test file `body` names it, when its tests are unittest's.
-fn test_case_class(body: &str) -> Option<&'static str> {
+pub(super) fn test_case_class(body: &str) -> Option<&'static str> {
     if body.contains("unittest.TestCase") {
         Some("unittest.TestCase")
     } else if body.contains("(TestCase)") {

@@ -17,7 +17,7 @@ mod examples;
 mod judge;
 
 pub use examples::{
-    inputs_left_out, quoted_inputs, quoted_literals, stated_examples, states_expectation,
+    inputs_left_out, quoted_inputs, quoted_literals, restated, stated_examples, states_expectation,
 };
 pub(super) use judge::section;
 pub use judge::{
@@ -91,6 +91,75 @@ pub(super) fn shape(path: &str, body: &str) -> &'static str {
         }
         _ => "a new `test('...', () => { ... });` call",
     }
+}
+
+/// How the model's reply with a new test for `path` (whose text is `body`) begins: its code
+/// fence, then the opening of a test of its own in the file's framework (a name the file does
+/// not use yet), so the model writes a new test's body. Asked to add a test at the end of a
+/// file, a small model's most likely reply is the file's first test, copied; once the opening
+/// is written, the body it goes on with draws on the issue's example instead. A new file (which
+/// starts with its `use` lines) and a framework cria cannot tell get the fence alone.
+pub(super) fn test_head(path: &str, body: &str) -> String {
+    let lang = prompt::fence_lang(path);
+    let fence = format!("```{lang}\n");
+    if body.trim().is_empty() {
+        return fence;
+    }
+    let free = |stem: &str| {
+        let sep = if stem.contains(' ') { " " } else { "_" };
+        (1..)
+            .map(|n| match n {
+                1 => stem.to_string(),
+                n => format!("{stem}{sep}{n}"),
+            })
+            .find(|name| !body.contains(name.as_str()))
+            .unwrap_or_default()
+    };
+    let head = match lang {
+        "python" => {
+            let name = free("test_issue_example");
+            match super::case_test::test_case_class(body) {
+                Some(base) => {
+                    let class = free("TestIssueExample").replace('_', "");
+                    format!("class {class}({base}):\n    def {name}(self):\n")
+                }
+                None => format!("def {name}():\n"),
+            }
+        }
+        "rust" => format!("#[test]\nfn {}() {{\n", free("issue_example")),
+        "go" => format!(
+            "func {}(t *testing.T) {{\n",
+            free("TestIssueExample").replace('_', "")
+        ),
+        "javascript" | "typescript" => match super::case_test::js_runner(body) {
+            Some(runner) => format!("{runner}('{}', () => {{\n", free("issue example")),
+            None => String::new(),
+        },
+        _ => String::new(),
+    };
+    fence + &head
+}
+
+/// Lines that open or close a test rather than do anything in it.
+fn frame(line: &str) -> bool {
+    const OPENS: [&str; 9] = [
+        "#[", "@", "fn ", "def ", "class ", "func ", "test(", "it(", "async ",
+    ];
+    OPENS.iter().any(|o| line.starts_with(o)) || line.chars().all(|c| "})];,".contains(c))
+}
+
+/// Whether the new test `code` repeats the test file `body`'s own: every line of its body
+/// stands in the file already. Asked to add a test at the end of a file, a small model's most
+/// likely reply is the file's first test, copied under the same name or another; it checks
+/// nothing the project's tests do not, and passes or fails with them.
+pub fn copied(code: &str, body: &str) -> bool {
+    let file: std::collections::HashSet<&str> = body.lines().map(str::trim).collect();
+    let mut own = code
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !frame(l))
+        .peekable();
+    own.peek().is_some() && own.all(|l| file.contains(l))
 }
 
 /// Whether `body` calls the function `name` itself (`it(` is not `parseCommit(`, nor

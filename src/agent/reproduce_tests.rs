@@ -475,3 +475,82 @@ fn a_sampled_test_must_fail_on_what_the_issue_states() {
     );
     assert!(judge_anchored(&panicked, "past_total", crash).is_ok());
 }
+
+/// A reply with a new test begins with a test of its own, in the file's framework, named as no
+/// test of the file is; a new file begins with its imports, so with the fence alone.
+#[test]
+fn a_new_test_begins_with_an_opening_the_file_does_not_use_yet() {
+    let pytest = "from shop import total\n\n\ndef test_total():\n    assert total([]) == 0\n";
+    assert_eq!(
+        test_head("tests/test_shop.py", pytest),
+        "```python\ndef test_issue_example():\n"
+    );
+    let taken = format!("{pytest}\n\ndef test_issue_example():\n    assert total([1]) == 1\n");
+    assert_eq!(
+        test_head("tests/test_shop.py", &taken),
+        "```python\ndef test_issue_example_2():\n"
+    );
+    let unit = "import unittest\n\nclass TestShop(unittest.TestCase):\n    def test_total(self):\n        pass\n";
+    assert_eq!(
+        test_head("tests/test_shop.py", unit),
+        "```python\nclass TestIssueExample(unittest.TestCase):\n    def test_issue_example(self):\n"
+    );
+    let rust = "use jobq::JobQueue;\n\n#[test]\nfn pops() {\n    assert!(JobQueue::new().pop().is_none());\n}\n";
+    assert_eq!(
+        test_head("tests/queue.rs", rust),
+        "```rust\n#[test]\nfn issue_example() {\n"
+    );
+    let js = "const assert = require('node:assert');\nconst { it } = require('node:test');\n\nit('adds', () => {\n  assert.equal(1 + 1, 2);\n});\n";
+    assert_eq!(
+        test_head("tests/add.test.js", js),
+        "```javascript\nit('issue example', () => {\n"
+    );
+    // A regex's `.test(s)` is no runner: the fence alone.
+    assert_eq!(
+        test_head("tests/re.test.js", "assert.ok(/a/.test('a'));\n"),
+        "```javascript\n"
+    );
+    assert_eq!(test_head("tests/issue.rs", ""), "```rust\n");
+}
+
+/// The issue's code blocks (fenced or indented, not a traceback) and what it says should happen
+/// are told again for a model whose test was a copy; an issue with neither adds nothing.
+#[test]
+fn the_issues_example_is_told_again_in_its_own_words() {
+    let issue = "Jobs with the same priority run newest-first\n\nOur worker gets them reversed:\n\n    q.push(\"a\", Priority::Normal);\n    q.push(\"b\", Priority::Normal);\n\nprints `#2 b`, `#1 a`. It should print a first.\n\n```\nTraceback (most recent call last):\n  File \"x.py\", line 1\nValueError: no\n```\n";
+    let again = restated(issue);
+    assert_eq!(
+        again,
+        "\n\nThe issue's example:\n```\nq.push(\"a\", Priority::Normal);\nq.push(\"b\", Priority::Normal);\n```\nThe issue says: \"It should print a first.\"",
+        "{again}"
+    );
+    assert_eq!(restated("The total is wrong."), "");
+    // A long block is cut: an example, not a log.
+    let long: String = (0..40).map(|i| format!("    line {i}\n")).collect();
+    let cut = restated(&long);
+    assert!(
+        cut.contains("line 15\n```") && !cut.contains("line 16"),
+        "{cut}"
+    );
+}
+
+/// A new test whose every line stands in the test file already is a copy of the file's own
+/// test, whatever its name; one line of its own makes it a test of its own.
+#[test]
+fn a_test_made_of_the_files_own_lines_is_a_copy() {
+    let body = "import unittest\n\nfrom slots.window import count_inside\n\n\nclass TestWindow(unittest.TestCase):\n    def test_both_ends_count(self):\n        self.assertEqual(count_inside([1, 2, 3], 1, 2), 2)\n";
+    let copy = "class TestIssue(unittest.TestCase):\n    def test_ends(self):\n        self.assertEqual(count_inside([1, 2, 3], 1, 2), 2)";
+    assert!(copied(copy, body));
+    let own = "class TestIssue(unittest.TestCase):\n    def test_ends(self):\n        self.assertEqual(count_inside([1, 2, 3], 1, 3), 3)";
+    assert!(!copied(own, body));
+    let rust = "#[test]\nfn pops() {\n    let mut q = JobQueue::new();\n    q.push(\"a\", Priority::Low);\n    assert_eq!(names(&mut q), [\"a\"]);\n}\n";
+    let again = "#[test]\nfn issue_example() {\n    let mut q = JobQueue::new();\n    q.push(\"a\", Priority::Low);\n    assert_eq!(names(&mut q), [\"a\"]);\n}";
+    assert!(copied(again, rust));
+    let more = again.replace(
+        "    assert_eq!",
+        "    q.push(\"b\", Priority::Low);\n    assert_eq!",
+    );
+    assert!(!copied(&more, rust));
+    // A test with no body of its own is no copy (it is refused for holding nothing else).
+    assert!(!copied("#[test]\nfn empty() {\n}", rust));
+}

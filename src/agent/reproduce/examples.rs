@@ -41,6 +41,71 @@ pub fn states_expectation(issue: &str) -> bool {
     expects && concrete
 }
 
+/// Lines of the issue's code told again at most: a block is an example, not a log.
+const RESTATED_LINES: usize = 16;
+
+/// The issue's example told again for the end of a request for a test: its code blocks (not a
+/// traceback) and the sentences that say what should happen. Shown once at the top of a long
+/// request (the issue, the code, the test file), the example is what a small model's test
+/// loses first: it builds one from the test file's own inputs instead, the last thing it read.
+/// Empty when the issue has neither.
+pub fn restated(issue: &str) -> String {
+    let mut lines: Vec<&str> = Vec::new();
+    for block in code_blocks(issue) {
+        let first = block.first().map_or("", |l| l.trim());
+        if first.starts_with("Traceback") || lines.len() >= RESTATED_LINES {
+            continue;
+        }
+        if !lines.is_empty() {
+            lines.push("");
+        }
+        let room = RESTATED_LINES.saturating_sub(lines.len());
+        lines.extend(block.iter().take(room).copied());
+    }
+    let mut s = String::new();
+    if !lines.is_empty() {
+        s.push_str(&format!(
+            "\n\nThe issue's example:\n```\n{}\n```",
+            lines.join("\n")
+        ));
+    }
+    let said: Vec<String> = stated::expectations(issue)
+        .iter()
+        .map(|e| format!("\"{e}\""))
+        .collect();
+    if !said.is_empty() {
+        s.push_str(if lines.is_empty() { "\n\n" } else { "\n" });
+        s.push_str(&format!("The issue says: {}", said.join(" ")));
+    }
+    s
+}
+
+/// The issue's code blocks, each as its lines: fenced ones, and runs of lines indented by four
+/// spaces or a tab (that indent taken off).
+fn code_blocks(issue: &str) -> Vec<Vec<&str>> {
+    let mut blocks: Vec<Vec<&str>> = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    let mut fenced = false;
+    for line in issue.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            blocks.push(std::mem::take(&mut current));
+            continue;
+        }
+        let indented = line
+            .strip_prefix("    ")
+            .or_else(|| line.strip_prefix('\t'));
+        match (fenced, indented) {
+            (true, _) => current.push(line),
+            (false, Some(code)) => current.push(code),
+            (false, None) => blocks.push(std::mem::take(&mut current)),
+        }
+    }
+    blocks.push(current);
+    blocks.retain(|b| b.iter().any(|l| !l.trim().is_empty()));
+    blocks
+}
+
 /// The short literals an issue quotes as examples (inline code that is not just a name or a
 /// file): `*/15`, `9-17/2`, `parse("")`. Code blocks (tracebacks, sessions) are left out.
 pub fn stated_examples(issue: &str) -> Vec<String> {

@@ -26,6 +26,10 @@ use crate::sandbox::process::head_tail;
 /// Why a candidate test is not run: it is one already tried (or the one being corrected).
 const REPEATED: &str = "it repeats a test already tried";
 
+/// Why a candidate test is not run: it is one of the file's own tests again.
+pub(super) const COPIED: &str =
+    "it repeats a test the file already has, so it checks nothing the project's tests do not";
+
 /// A reply whose test was not kept: the test (or the reply, when it held none) and why.
 pub(super) struct Rejected {
     pub(super) reply: String,
@@ -298,24 +302,34 @@ impl Run<'_> {
         let lang = prompt::fence_lang(path);
         let focused = focus.map(|case| (case, named));
         self.tell(&request(&self.issue, path, body, &diff, shown, focused));
+        // A copy of the file's own test is corrected from inside a test cria opens, with the
+        // issue's example told again (see `reproduce::test_head`).
+        let copied = rejected.is_some_and(|r| r.why == COPIED);
         if let Some(rejected) = rejected {
             self.talk.history.push(Message::assistant(format!(
                 "```{lang}\n{}\n```",
                 rejected.reply.trim_end()
             )));
-            self.tell(&retry(&self.issue, path, &rejected.why));
+            let mut told = retry(&self.issue, path, &rejected.why);
+            if copied {
+                told.push_str(&reproduce::restated(&self.issue));
+            }
+            self.tell(&told);
         }
         // Greedy, the correction's first candidate too: what it is told is what should change
         // the test.
         self.sampling.greedy();
-        let prefill = format!("```{lang}\n");
+        let prefill = match copied {
+            true => reproduce::test_head(path, body),
+            false => format!("```{lang}\n"),
+        };
         let stops = reproduce::test_stops(path);
         let width = self.backend.parallel_width();
         let replies = if rejected.is_some() && width > 1 {
             let variants = test_variants(self.report.steps + 1, width);
             self.generate_variants(&prefill, stops, None, budget::TEST, &variants)
         } else {
-            self.generate_test(path).map(|reply| vec![reply])
+            self.generate_test(path, &prefill).map(|reply| vec![reply])
         };
         self.talk.history = saved;
         replies
@@ -505,6 +519,9 @@ fn screen(
             "it has no test function cria can recognize".into(),
         ));
     };
+    if reproduce::copied(&code, body) {
+        return Err(flawed(&code, COPIED.into()));
+    }
     // A test of another case has inputs of its own ("Korean won amounts have the same
     // problem"), but must speak of that case.
     if let Some(case) = focus {

@@ -121,7 +121,8 @@ impl Run<'_> {
         } else {
             self.sampling.greedy();
         }
-        self.generate_test(path).map(|reply| vec![reply])
+        self.generate_test(path, &format!("```{}\n", prompt::fence_lang(path)))
+            .map(|reply| vec![reply])
     }
 
     /// One candidate `reply` put to the test, `judged` on its run: `Ok` with the run when it is
@@ -220,15 +221,18 @@ impl Run<'_> {
         run
     }
 
-    /// The model's reply to a request for a test in `path`: one test, ended by [`test_stops`],
-    /// and gone on from where it stopped when that came before any test began. Python's stop
-    /// is the two blank lines after a top-level block, and a reply that opens with its imports
-    /// puts PEP 8's two blank lines after them: it stopped with no test at all, and the step
-    /// was lost.
-    pub(super) fn generate_test(&mut self, path: &str) -> Result<String, BackendError> {
-        let lang = prompt::fence_lang(path);
+    /// The model's reply to a request for a test in `path`, begun with `prefill`: one test,
+    /// ended by [`test_stops`], and gone on from where it stopped when that came before any
+    /// test began. Python's stop is the two blank lines after a top-level block, and a reply
+    /// that opens with its imports puts PEP 8's two blank lines after them: it stopped with no
+    /// test at all, and the step was lost.
+    pub(super) fn generate_test(
+        &mut self,
+        path: &str,
+        prefill: &str,
+    ) -> Result<String, BackendError> {
         let stops = test_stops(path);
-        let reply = self.generate(&format!("```{lang}\n"), stops, budget::TEST)?;
+        let reply = self.generate(prefill, stops, budget::TEST)?;
         let stopped_early = stops.iter().any(|s| *s != "```" && reply.ends_with(s))
             && test_code(&reply, path, "")
                 .and_then(|code| test_name(&code))
