@@ -519,9 +519,6 @@ fn screen(
             "it has no test function cria can recognize".into(),
         ));
     };
-    if reproduce::copied(&code, body) {
-        return Err(flawed(&code, COPIED.into()));
-    }
     // A test of another case has inputs of its own ("Korean won amounts have the same
     // problem"), but must speak of that case.
     if let Some(case) = focus {
@@ -540,6 +537,10 @@ fn screen(
                 format!("the test written does not check \"{case}\""),
             ));
         }
+    }
+    // A copy is refused after those: a test of another case learns first what it must call.
+    if reproduce::copied(&code, body) {
+        return Err(flawed(&code, COPIED.into()));
     }
     let left_out = match focus {
         Some(_) => Vec::new(),
